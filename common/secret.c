@@ -1,0 +1,135 @@
+#include "secret.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "err.h"
+
+struct secret *secret_new(const void *data, size_t len)
+{
+    struct secret *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return NULL;
+    s->buf = malloc(len + 1);
+    if (!s->buf) {
+        free(s);
+        return NULL;
+    }
+    if (len)
+        memcpy(s->buf, data, len);
+    s->buf[len] = '\0';
+    s->len = len;
+    return s;
+}
+
+struct secret *secret_new_str(const char *str)
+{
+    return secret_new(str, strlen(str));
+}
+
+int secret_from_file(struct secret **out, const char *path, size_t max)
+{
+    unsigned char *p;
+    size_t len = 0;
+    int fd, r = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? ERR_NOTFOUND : ERR_INVALID;
+    p = malloc(max + 1);
+    if (!p) {
+        close(fd);
+        return ERR_NOMEM;
+    }
+    for (;;) {
+        ssize_t n;
+
+        if (len == max) {
+            char extra;
+
+            if (read(fd, &extra, 1) > 0)
+                r = ERR_INVALID;
+            break;
+        }
+        n = read(fd, p + len, max - len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            r = ERR_INVALID;
+            break;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    if (r == 0) {
+        while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+            len--;
+        p[len] = '\0';
+        *out = calloc(1, sizeof(**out));
+        if (!*out)
+            r = ERR_NOMEM;
+        else {
+            (*out)->buf = p;
+            (*out)->len = len;
+            return 0;
+        }
+    }
+    OPENSSL_cleanse(p, max + 1);
+    free(p);
+    return r;
+}
+
+const char *secret_str(const struct secret *s)
+{
+    return s ? (const char *)s->buf : "";
+}
+
+void secret_fingerprint(const struct secret *s, char out[13])
+{
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    static const char hex[] = "0123456789abcdef";
+    int i;
+
+    SHA256(s->buf, s->len, md);
+    for (i = 0; i < 6; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[12] = '\0';
+}
+
+int secret_equal(const struct secret *a, const struct secret *b)
+{
+    if (!a || !b || a->len != b->len)
+        return 0;
+    return CRYPTO_memcmp(a->buf, b->buf, a->len) == 0;
+}
+
+void secret_free(struct secret *s)
+{
+    if (!s)
+        return;
+    if (s->buf) {
+        OPENSSL_cleanse(s->buf, s->len + 1);
+        free(s->buf);
+    }
+    free(s);
+}
+
+void secret_wipe_str(char *s)
+{
+    if (!s)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}

@@ -1,0 +1,44 @@
+#ifndef ETLS_COMMON_SECRET_H
+#define ETLS_COMMON_SECRET_H
+
+#include <stddef.h>
+
+/*
+ * The only place a secret (token, private-key PEM, JWT, password) lives.
+ * There is deliberately no print or format helper for this type.  `buf` is
+ * NUL-terminated so it can be handed to APIs that want a C string; it is
+ * cleansed before it is freed.
+ */
+struct secret {
+    unsigned char *buf;
+    size_t len;
+};
+
+/* New secret holding a copy of @len bytes at @data; NULL on ENOMEM. */
+struct secret *secret_new(const void *data, size_t len);
+
+/* New secret holding a copy of the C string @s. */
+struct secret *secret_new_str(const char *s);
+
+/*
+ * Read a secret from a file (at most @max bytes; a trailing newline is
+ * dropped).  Returns 0 and sets *@out (new), or a negative enum err.
+ */
+int secret_from_file(struct secret **out, const char *path, size_t max);
+
+/* The secret as a C string (borrowed). */
+const char *secret_str(const struct secret *s);
+
+/* Short, non-reversible fingerprint for logs: first 12 hex of SHA-256. */
+void secret_fingerprint(const struct secret *s, char out[13]);
+
+/* Constant-time equality of two secrets (1 = equal). */
+int secret_equal(const struct secret *a, const struct secret *b);
+
+/* Cleanse and free; accepts NULL. */
+void secret_free(struct secret *s);
+
+/* Cleanse and free a heap C string that held a secret; accepts NULL. */
+void secret_wipe_str(char *s);
+
+#endif

@@ -1,0 +1,109 @@
+#ifndef ETLS_MODEL_OBSERVED_H
+#define ETLS_MODEL_OBSERVED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+/*
+ * What the engine saw on the cluster for one service.  Filled by the engine
+ * from dcos/ responses; read by the pure reconcilers.  No secret value is
+ * ever stored here: the engine inspects the service-account secret and
+ * records only the verdict and the public key derived from it.
+ */
+
+enum model_presence {
+    MODEL_UNKNOWN = 0, /* not observed (read failed or not attempted) */
+    MODEL_ABSENT,
+    MODEL_PRESENT
+};
+
+/* Verdict on the service-account secret's value. */
+enum model_secret_verdict {
+    MODEL_SECRET_OK = 0,
+    MODEL_SECRET_NOT_JSON,     /* value is not a JSON object */
+    MODEL_SECRET_WRONG_UID,    /* "uid" differs from the account */
+    MODEL_SECRET_WRONG_SCHEME, /* "scheme" is not "RS256" */
+    MODEL_SECRET_BAD_KEY,      /* private_key missing or unusable */
+    MODEL_SECRET_BAD_ENDPOINT  /* login_endpoint missing (repairable) */
+};
+
+/* One step/phase of an SDK deploy plan, as reported by the scheduler. */
+struct model_plan_step {
+    char *name;   /* "master-0:[node]" */
+    char *status; /* PENDING, PREPARED, STARTING, STARTED, COMPLETE, ERROR */
+};
+
+struct model_plan_phase {
+    char *name;     /* "master-update" */
+    char *strategy; /* serial | parallel */
+    char *status;
+    struct model_plan_step *steps;
+    size_t n_steps;
+};
+
+struct model_plan_status {
+    bool known;        /* the scheduler answered */
+    int http_status;   /* 200, 202, 417, or 0 when unreachable */
+    char *status;      /* COMPLETE, IN_PROGRESS, ERROR, ... */
+    char *strategy;
+    struct model_plan_phase *phases;
+    size_t n_phases;
+    char **errors;
+    size_t n_errors;
+};
+
+struct model_observed {
+    /* Cluster-wide. */
+    char *dcos_version;  /* "2.2.0" etc., NULL when unknown */
+
+    /* Service account. */
+    enum model_presence account;
+    bool account_is_service;   /* is_service: true */
+    char *account_public_key;  /* SPKI PEM as stored, NULL when absent */
+
+    /* Service-account secret. */
+    enum model_presence secret;
+    enum model_secret_verdict secret_verdict;
+    char *secret_uid;          /* "uid" field when present */
+    char *secret_public_key;   /* SPKI PEM derived from the private key,
+                                  NULL unless secret_verdict is OK or
+                                  BAD_ENDPOINT */
+
+    /* Group membership: one flag per desired group, same order. */
+    bool *in_group;            /* n = desired->n_groups */
+    enum model_presence *group_exists;
+
+    /* Explicit permissions: one flag per desired permission, same order. */
+    bool *permission_allowed;  /* n = desired->n_permissions */
+
+    /* Package (Cosmos). */
+    enum model_presence package;
+    char *package_name;
+    char *package_version;
+    json_t *user_options;      /* userProvidedOptions (owned) */
+    json_t *resolved_options;  /* resolvedOptions (owned) */
+
+    /* SDK scheduler. */
+    struct model_plan_status plan;
+    char *target_config_id;
+};
+
+/* Initialise an empty observation. */
+void model_observed_init(struct model_observed *o);
+
+/* Free everything held by @o (not @o itself); accepts a zeroed struct. */
+void model_observed_clear(struct model_observed *o);
+
+/*
+ * Fill @out from an SDK PlanInfo JSON body (`GET /v1/plans/deploy`) and the
+ * HTTP status it came with.  Unknown members are ignored.  Returns 0 or
+ * ERR_INVALID when the body is not a plan.
+ */
+int model_plan_status_from_json(struct model_plan_status *out,
+                                const json_t *plan, int http_status);
+
+void model_plan_status_clear(struct model_plan_status *p);
+
+#endif

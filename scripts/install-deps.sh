@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install the Debian 12 packages etls needs to build, test and run its demo.
+# Does nothing when everything is present; otherwise, as root, runs
+# `apt-get update` once and `apt-get install` for what is missing.
+set -eu
+
+PKGS="build-essential cmake pkg-config curl ca-certificates openssl
+libcurl4-openssl-dev libjansson-dev libssl-dev libev-dev
+libmicrohttpd-dev libcmocka-dev valgrind"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "install-deps: missing packages and not root:$missing" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
