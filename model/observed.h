@@ -88,6 +88,17 @@ struct model_observed {
     /* SDK scheduler. */
     struct model_plan_status plan;
     char *target_config_id;
+
+    /*
+     * TLS setting of the running tasks, from `GET /v1/pod/<pod>/info`
+     * (each task's target_configuration label) and the configurations it
+     * names (`transport-encryption` of its task spec).  Only observed while
+     * the deploy plan is not COMPLETE; a serial update with both counts
+     * non-zero is a stuck TLS toggle (elastic-sdk.md section 2.5).
+     */
+    bool tasks_tls_known;
+    size_t tasks_tls_on;
+    size_t tasks_tls_off;
 };
 
 /* Initialise an empty observation. */
