@@ -36,7 +36,11 @@ struct model_permission {
 
 struct model_service {
     char *source;          /* file the document came from (for messages) */
-    char *name;            /* service.name (default "elastic") */
+    char *name;            /* service.name (default "elastic"), without
+                              the leading '/' Marathon tolerates */
+    bool envelope;         /* written as an etls/v1 envelope */
+    int name_line;         /* where service.name is (or, when absent, the */
+    int name_column;       /* nearest enclosing object), for messages */
     char *package_name;    /* default "beta-elastic" */
     char *package_version; /* pinned version or NULL */
     json_t *options;       /* the user-specified package options, exactly
@@ -92,10 +96,12 @@ struct model_diags {
 };
 
 /*
- * Parse and validate one document.  @text is the file content (@len bytes);
- * @file is the name used in diagnostics.  On success returns 0 and sets *@out
- * (new, free with model_service_free).  On invalid input returns ERR_INVALID,
- * leaves *@out untouched and appends every problem found to @diags.
+ * Parse and validate one document (either form, docs/manifest.md).  @text is
+ * the file content (@len bytes, at most 1 MiB, need not be NUL-terminated);
+ * @file is the name used in diagnostics.  On success returns 0 and sets
+ * *@out (new, free with model_service_free).  On invalid input returns
+ * ERR_INVALID, leaves *@out untouched and appends every problem found (at
+ * most 100, sorted by position) to @diags; ERR_NOMEM likewise.
  */
 int model_service_parse(struct model_service **out, const char *text,
                         size_t len, const char *file,
@@ -105,8 +111,9 @@ int model_service_parse(struct model_service **out, const char *text,
 void model_service_free(struct model_service *svc);
 
 /*
- * Take ownership of @svc into @d.  Fails with ERR_CONFLICT (and a diag)
- * when a service of the same name is already in @d.
+ * Take ownership of @svc into @d (steals @svc: on failure it is freed).
+ * Fails with ERR_CONFLICT (and a diag on @svc's file naming the first one)
+ * when a service of the same name is already in @d; ERR_NOMEM.
  */
 int model_desired_add(struct model_desired *d, struct model_service *svc,
                       struct model_diags *diags);

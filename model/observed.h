@@ -67,9 +67,12 @@ struct model_observed {
     enum model_presence secret;
     enum model_secret_verdict secret_verdict;
     char *secret_uid;          /* "uid" field when present */
-    char *secret_public_key;   /* SPKI PEM derived from the private key,
-                                  NULL unless secret_verdict is OK or
-                                  BAD_ENDPOINT */
+    char *secret_public_key;   /* SPKI PEM derived from the private key
+                                  whenever that key is usable, i.e. for
+                                  OK, WRONG_UID, WRONG_SCHEME and
+                                  BAD_ENDPOINT; NULL for NOT_JSON and
+                                  BAD_KEY (the reconcilers treat NULL as
+                                  "key lost", docs/plan.md) */
 
     /* Group membership: one flag per desired group, same order. */
     bool *in_group;            /* n = desired->n_groups */
@@ -110,11 +113,15 @@ void model_observed_clear(struct model_observed *o);
 /*
  * Fill @out from an SDK PlanInfo JSON body (`GET /v1/plans/deploy`) and the
  * HTTP status it came with.  Unknown members are ignored.  Returns 0 or
- * ERR_INVALID when the body is not a plan.
+ * ERR_INVALID when the body is not a plan (phases array and status string
+ * required; each phase needs name and status, each step name and status),
+ * ERR_NOMEM.  @out must be initialised (zeroed or filled before): on success
+ * its old contents are freed and replaced, on failure it is left untouched.
  */
 int model_plan_status_from_json(struct model_plan_status *out,
                                 const json_t *plan, int http_status);
 
+/* Free everything held by @p and zero it (not @p itself). */
 void model_plan_status_clear(struct model_plan_status *p);
 
 #endif

@@ -19,23 +19,38 @@ struct sim_node_config {
     bool tls;
     const char *cert_pem;     /* when tls: chain, leaf first */
     const char *key_pem;      /* when tls */
-    const char *user;         /* basic auth user ("elastic") */
+    const char *user;         /* basic auth user ("elastic"); NULL = no
+                                 authentication (ES without X-Pack) */
     const char *password;     /* basic auth password ("changeme") */
     int port;                 /* 0 = ephemeral; else try to reuse it */
 };
 
-/* Start a node.  Returns 0 and sets *@out (new), or a negative enum err. */
+/*
+ * Start a node.  @cfg and its strings are copied.  With cfg->port != 0 the
+ * node binds 127.0.0.1:port with SO_REUSEADDR (so a port freed by a stopped
+ * node is taken again even while old connections sit in TIME_WAIT, but a
+ * port held by a live socket is never shared); when that bind fails it
+ * falls back to an ephemeral port: read the real one with sim_node_port().
+ * Until sim_node_set_health() the node reports green, 1 node, 1 data node.
+ * Returns 0 and sets *@out (new), ERR_INVALID (bad config, a certificate
+ * chain or key that does not parse, or a key that does not match the first
+ * certificate), ERR_NOMEM, ERR_TRANSIENT (cannot listen) or ERR_INTERNAL.
+ */
 int sim_node_start(struct sim_node **out, const struct sim_node_config *cfg);
 
-/* The TCP port the node listens on. */
+/* The TCP port the node listens on (0 for NULL). */
 int sim_node_port(const struct sim_node *n);
 
 /* Set the health reported by /_cluster/health: "green", "yellow", "red".
- * @nodes is number_of_nodes, @data data nodes.  Thread-safe. */
+ * @nodes is number_of_nodes, @data data nodes.  Thread-safe.  While "red"
+ * (no elected master) `GET /` answers 503; other status strings are
+ * ignored. */
 void sim_node_set_health(struct sim_node *n, const char *status, int nodes,
                          int data_nodes);
 
-/* Stop and free; accepts NULL. */
+/* Stop the server (waits for its thread; open connections are closed),
+ * release the port and free; the key and credentials are cleansed.
+ * Accepts NULL. */
 void sim_node_stop(struct sim_node *n);
 
 #endif

@@ -234,7 +234,7 @@ const char *sim_iam_public_key(struct sim *s, const char *uid);
 
 /* iam.c: 1 when @uid (directly or through a group) holds @action (or
  * "full") on @rid, or holds "full" on "dcos:superuser".  A grant on a rid
- * ending in "/*" covers every rid below it (secrets paths). */
+ * ending in slash-star covers every rid below it (secrets paths). */
 int sim_iam_allowed(struct sim *s, const char *uid, const char *rid,
                     const char *action);
 

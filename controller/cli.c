@@ -1,0 +1,338 @@
+#include "controller/cli.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#define SECRET_FILE_MAX (64u * 1024u)
+
+void cli_usage(FILE *f)
+{
+    fputs(
+        "Usage: etls <command> [options]\n"
+        "\n"
+        "Keeps DC/OS Enterprise Elastic services TLS-encrypted.\n"
+        "\n"
+        "Commands:\n"
+        "  validate -f PATH     check desired-state files offline\n"
+        "  plan -f PATH         show what apply would change (read-only)\n"
+        "  apply -f PATH        converge the cluster and verify HTTPS\n"
+        "  version              print the version\n"
+        "\n"
+        "Desired state:\n"
+        "  -f, --file PATH      a JSON file, or a directory of *.json files\n"
+        "\n"
+        "Cluster connection:\n"
+        "  --cluster URL        cluster URL (default: $DCOS_URL)\n"
+        "  --ca-cert FILE       trust this CA bundle (default: "
+        "$DCOS_SSL_VERIFY if a path)\n"
+        "  --insecure           DO NOT verify the cluster's TLS certificate\n"
+        "                       (also DCOS_SSL_VERIFY=false); loud warning\n"
+        "  --sim DIR            use the dcos-sim cluster described by "
+        "DIR/cluster.json\n"
+        "  --token-file FILE    DC/OS auth token (default: "
+        "$DCOS_ACS_TOKEN)\n"
+        "  --uid UID            log in as UID, with one of:\n"
+        "  --password-file FILE   the user's password\n"
+        "  --private-key FILE     a service account's private key (RS256 "
+        "JWT login)\n"
+        "\n"
+        "Output and behaviour:\n"
+        "  -o, --output text|json   plan output format (default text)\n"
+        "  --detailed-exitcode  plan: exit 0 = no changes, 2 = changes "
+        "pending\n"
+        "  --timeout DURATION   apply: rollout wait (default 15m)\n"
+        "  --request-timeout DURATION  per HTTP request (default 30s)\n"
+        "  --max-connections N  concurrent requests (default 8)\n"
+        "  --no-color           plain text output\n"
+        "  --log-level LEVEL    debug|info|warn|error (default warn)\n"
+        "  --trace              log HTTP requests (secrets redacted)\n"
+        "\n"
+        "Exit status: 0 success; 1 error; 2 (plan --detailed-exitcode) "
+        "changes pending.\n",
+        f);
+}
+
+int cli_parse_duration(double *out, const char *s)
+{
+    char num[32];
+    size_t n = strlen(s);
+    double mult = 1, v;
+
+    if (n == 0 || n >= sizeof(num))
+        return ERR_INVALID;
+    memcpy(num, s, n + 1);
+    switch (num[n - 1]) {
+    case 's': mult = 1; num[n - 1] = '\0'; break;
+    case 'm': mult = 60; num[n - 1] = '\0'; break;
+    case 'h': mult = 3600; num[n - 1] = '\0'; break;
+    default: break;
+    }
+    if (util_parse_double(&v, num, 0.001, 1e7) != 0)
+        return ERR_INVALID;
+    *out = v * mult;
+    return 0;
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "etls: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'etls help' for usage.\n");
+    return ERR_INVALID;
+}
+
+static int set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = strdup(v);
+    return *dst ? 0 : ERR_NOMEM;
+}
+
+static int read_secret(struct secret **dst, const char *path,
+                       const char *what)
+{
+    int r;
+
+    secret_free(*dst);
+    *dst = NULL;
+    r = secret_from_file(dst, path, SECRET_FILE_MAX);
+    if (r == ERR_NOTFOUND)
+        return usage_error("no such file for %s", what);
+    if (r)
+        return usage_error("cannot read the %s file (or it is too large)",
+                           what);
+    return 0;
+}
+
+int cli_parse(struct cli *out, int argc, char **argv)
+{
+    const char *env;
+    int i, r;
+
+    memset(out, 0, sizeof(*out));
+    out->color = 1;
+    out->timeout = 900;
+    out->request_timeout = 30;
+    out->max_connections = 8;
+    out->log_level = LOG_WARN;
+
+    if (argc < 2) {
+        out->command = "help";
+        return 0;
+    }
+    out->command = argv[1];
+    if (strcmp(out->command, "-h") == 0 || strcmp(out->command, "--help") == 0)
+        out->command = "help";
+    if (strcmp(out->command, "--version") == 0)
+        out->command = "version";
+
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        char name[64];
+        const char *eq;
+
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            out->command = "help";
+            return 0;
+        }
+        if (a[0] != '-')
+            return usage_error("unexpected argument '%s'", a);
+        eq = strchr(a, '=');
+        if (eq && (size_t)(eq - a) < sizeof(name)) {
+            memcpy(name, a, (size_t)(eq - a));
+            name[eq - a] = '\0';
+            v = eq + 1;
+            a = name;
+        }
+#define FLAG(n) (strcmp(a, n) == 0)
+#define NEEDV()                                                               \
+    do {                                                                      \
+        if (!v) {                                                             \
+            if (i + 1 >= argc)                                                \
+                return usage_error("option %s needs a value", a);             \
+            v = argv[++i];                                                    \
+        }                                                                     \
+    } while (0)
+        if (FLAG("--detailed-exitcode")) {
+            out->detailed_exitcode = 1;
+        } else if (FLAG("--no-color")) {
+            out->color = 0;
+        } else if (FLAG("--insecure")) {
+            out->insecure = 1;
+        } else if (FLAG("--trace")) {
+            out->trace = 1;
+        } else if (FLAG("-f") || FLAG("--file")) {
+            NEEDV();
+            out->file = v;
+        } else if (FLAG("-o") || FLAG("--output")) {
+            NEEDV();
+            if (strcmp(v, "text") == 0)
+                out->output = CLI_OUTPUT_TEXT;
+            else if (strcmp(v, "json") == 0)
+                out->output = CLI_OUTPUT_JSON;
+            else
+                return usage_error("--output must be text or json, not '%s'",
+                                   v);
+        } else if (FLAG("--cluster")) {
+            NEEDV();
+            if ((r = set_str(&out->cluster_url, v)))
+                return r;
+        } else if (FLAG("--ca-cert")) {
+            NEEDV();
+            if ((r = set_str(&out->ca_cert, v)))
+                return r;
+        } else if (FLAG("--sim")) {
+            NEEDV();
+            if ((r = set_str(&out->sim_dir, v)))
+                return r;
+        } else if (FLAG("--uid")) {
+            NEEDV();
+            if ((r = set_str(&out->uid, v)))
+                return r;
+        } else if (FLAG("--token-file")) {
+            NEEDV();
+            if ((r = read_secret(&out->token, v, "--token-file")))
+                return r;
+        } else if (FLAG("--password-file")) {
+            NEEDV();
+            if ((r = read_secret(&out->password, v, "--password-file")))
+                return r;
+        } else if (FLAG("--private-key")) {
+            NEEDV();
+            if ((r = read_secret(&out->private_key, v, "--private-key")))
+                return r;
+        } else if (FLAG("--timeout")) {
+            NEEDV();
+            if (cli_parse_duration(&out->timeout, v))
+                return usage_error("--timeout: expected a duration such as "
+                                   "900, 90s, 15m or 1h, got '%s'",
+                                   v);
+        } else if (FLAG("--request-timeout")) {
+            NEEDV();
+            if (cli_parse_duration(&out->request_timeout, v))
+                return usage_error("--request-timeout: expected a duration "
+                                   "such as 30s, got '%s'",
+                                   v);
+        } else if (FLAG("--max-connections")) {
+            long n;
+
+            NEEDV();
+            if (util_parse_long(&n, v, 1, 64))
+                return usage_error("--max-connections: expected 1..64, got "
+                                   "'%s'",
+                                   v);
+            out->max_connections = (int)n;
+        } else if (FLAG("--log-level")) {
+            NEEDV();
+            out->log_level = log_level_parse(v);
+            if (out->log_level < 0)
+                return usage_error("--log-level: expected debug, info, warn "
+                                   "or error, got '%s'",
+                                   v);
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+#undef FLAG
+#undef NEEDV
+    }
+
+    /* Environment, after flags (flags win). */
+    env = getenv("DCOS_URL");
+    if (!out->cluster_url && env && *env && (r = set_str(&out->cluster_url,
+                                                         env)))
+        return r;
+    env = getenv("DCOS_SSL_VERIFY");
+    if (env && *env && !out->ca_cert && !out->insecure) {
+        if (strcmp(env, "false") == 0)
+            out->insecure = 1;
+        else if (strcmp(env, "true") != 0 && (r = set_str(&out->ca_cert, env)))
+            return r;
+    }
+    env = getenv("DCOS_ACS_TOKEN");
+    if (!out->token && env && *env) {
+        out->token = secret_new_str(env);
+        if (!out->token)
+            return ERR_NOMEM;
+    }
+    if (out->password && out->private_key)
+        return usage_error("give either --password-file or "
+                                 "--private-key, not both");
+    if ((out->password || out->private_key) && !out->uid)
+        return usage_error("--password-file and --private-key need "
+                                 "--uid");
+    return 0;
+}
+
+int cli_apply_sim(struct cli *c, char *errbuf, size_t errlen)
+{
+    char path[4096];
+    json_error_t jerr;
+    json_t *root;
+    const char *url, *ca, *uid, *pw;
+
+    snprintf(path, sizeof(path), "%s/cluster.json", c->sim_dir);
+    root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        snprintf(errbuf, errlen, "%s: %s", path, jerr.text);
+        return ERR_INVALID;
+    }
+    url = json_string_value(json_object_get(root, "url"));
+    ca = json_string_value(json_object_get(root, "ca_cert"));
+    uid = json_string_value(json_object_get(root, "uid"));
+    pw = json_string_value(json_object_get(root, "password"));
+    if (!url || !ca || !uid || !pw) {
+        snprintf(errbuf, errlen,
+                 "%s: expected string members url, ca_cert, uid and password",
+                 path);
+        json_decref(root);
+        return ERR_INVALID;
+    }
+    if ((!c->cluster_url && set_str(&c->cluster_url, url)) ||
+        (!c->ca_cert && !c->insecure && set_str(&c->ca_cert, ca))) {
+        json_decref(root);
+        return ERR_NOMEM;
+    }
+    if (!c->token && !c->uid) {
+        if (set_str(&c->uid, uid)) {
+            json_decref(root);
+            return ERR_NOMEM;
+        }
+        c->password = secret_new_str(pw);
+        if (!c->password) {
+            json_decref(root);
+            return ERR_NOMEM;
+        }
+    }
+    /* Wipe our copy of the password before the tree is freed. */
+    OPENSSL_cleanse((void *)(uintptr_t)pw, strlen(pw));
+    json_decref(root);
+    return 0;
+}
+
+void cli_free(struct cli *c)
+{
+    free(c->cluster_url);
+    free(c->ca_cert);
+    free(c->sim_dir);
+    free(c->uid);
+    secret_free(c->token);
+    secret_free(c->password);
+    secret_free(c->private_key);
+    memset(c, 0, sizeof(*c));
+}

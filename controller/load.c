@@ -1,0 +1,155 @@
+#include "controller/load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/err.h"
+#include "common/util.h"
+
+/* Desired-state documents are small; anything larger is a mistake. */
+#define LOAD_MAX_FILE (1024u * 1024u)
+#define LOAD_MAX_FILES 1000u
+
+static int diag_add(struct model_diags *d, const char *file,
+                    const char *message)
+{
+    struct model_diag *n;
+
+    n = realloc(d->items, (d->n + 1) * sizeof(*n));
+    if (!n)
+        return ERR_NOMEM;
+    d->items = n;
+    memset(&d->items[d->n], 0, sizeof(d->items[d->n]));
+    d->items[d->n].file = strdup(file);
+    d->items[d->n].field = strdup("(file)");
+    d->items[d->n].message = strdup(message);
+    if (!d->items[d->n].file || !d->items[d->n].field ||
+        !d->items[d->n].message) {
+        free(d->items[d->n].file);
+        free(d->items[d->n].field);
+        free(d->items[d->n].message);
+        return ERR_NOMEM;
+    }
+    d->n++;
+    return 0;
+}
+
+static int load_one(struct model_desired *out, const char *file,
+                    struct model_diags *diags)
+{
+    struct model_service *svc = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int r;
+
+    r = util_read_file(&text, &len, file, LOAD_MAX_FILE);
+    if (r == ERR_NOTFOUND)
+        return diag_add(diags, file, "no such file") ? ERR_NOMEM
+                                                     : ERR_INVALID;
+    if (r == ERR_INVALID)
+        return diag_add(diags, file,
+                        "cannot read the file, or it is larger than 1 MiB")
+                   ? ERR_NOMEM
+                   : ERR_INVALID;
+    if (r)
+        return r;
+    r = model_service_parse(&svc, text, len, file, diags);
+    free(text);
+    if (r)
+        return r;
+    return model_desired_add(out, svc, diags);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(struct model_desired *out, const char *dir,
+                    struct model_diags *diags)
+{
+    char **names = NULL;
+    size_t n = 0, i;
+    struct dirent *de;
+    DIR *d;
+    int r = 0, bad = 0;
+
+    d = opendir(dir);
+    if (!d)
+        return diag_add(diags, dir, "cannot open the directory")
+                   ? ERR_NOMEM
+                   : ERR_INVALID;
+    while ((de = readdir(d)) != NULL) {
+        char **nn;
+
+        if (de->d_name[0] == '.' || !util_has_suffix(de->d_name, ".json"))
+            continue;
+        if (n >= LOAD_MAX_FILES) {
+            r = diag_add(diags, dir, "more than 1000 *.json files")
+                    ? ERR_NOMEM
+                    : ERR_INVALID;
+            break;
+        }
+        nn = realloc(names, (n + 1) * sizeof(*nn));
+        if (!nn) {
+            r = ERR_NOMEM;
+            break;
+        }
+        names = nn;
+        names[n] = malloc(strlen(dir) + strlen(de->d_name) + 2);
+        if (!names[n]) {
+            r = ERR_NOMEM;
+            break;
+        }
+        strcpy(names[n], dir);
+        if (!util_has_suffix(dir, "/"))
+            strcat(names[n], "/");
+        strcat(names[n], de->d_name);
+        n++;
+    }
+    closedir(d);
+    if (r == 0 && n == 0)
+        r = diag_add(diags, dir, "the directory holds no *.json file")
+                ? ERR_NOMEM
+                : ERR_INVALID;
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
+    for (i = 0; r == 0 && i < n; i++) {
+        int r1 = load_one(out, names[i], diags);
+
+        if (r1 == ERR_NOMEM)
+            r = r1;
+        else if (r1)
+            bad = 1;
+    }
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (r == 0 && bad)
+        r = ERR_INVALID;
+    return r;
+}
+
+int load_desired(struct model_desired *out, const char *path,
+                 struct model_diags *diags)
+{
+    struct stat st;
+    int r;
+
+    if (stat(path, &st) != 0) {
+        r = diag_add(diags, path,
+                     errno == ENOENT ? "no such file or directory"
+                                     : "cannot access the path");
+        return r ? r : ERR_INVALID;
+    }
+    if (S_ISDIR(st.st_mode))
+        r = load_dir(out, path, diags);
+    else
+        r = load_one(out, path, diags);
+    if (r)
+        model_desired_clear(out);
+    return r;
+}

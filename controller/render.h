@@ -1,0 +1,43 @@
+#ifndef ETLS_CONTROLLER_RENDER_H
+#define ETLS_CONTROLLER_RENDER_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "model/plan.h"
+
+/*
+ * Plan printers.  Plans never hold secret values (model/plan.h), and the
+ * printers additionally mask every path flagged in before_sensitive /
+ * after_sensitive, so nothing secret can reach the output.
+ */
+
+/*
+ * Human-readable, Terraform-style plan for @n plans (one per service):
+ * one block per resource address with its symbol (+ ~ -/+ - <=), the reason,
+ * a field-level diff, a loud note on disruptive actions, the order of
+ * execution and the summary line ("Plan: X to add, Y to change, Z to
+ * destroy." or "No changes.").  @color enables ANSI colours.
+ */
+void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
+                      int color);
+
+/*
+ * Machine-readable plan: {"format_version","etls_version","cluster",
+ * "resource_changes":[...],"order":{svc:[addresses]},"summary":{...},
+ * "changes_pending":bool}.  Returns a new reference or NULL on ENOMEM.
+ */
+json_t *render_plan_json(const struct model_plan *plans, size_t n,
+                         const char *cluster_url);
+
+/*
+ * Flatten @v into dotted leaf paths, calling @fn for each leaf (objects
+ * recurse; arrays and scalars are leaves).  Exposed for tests.
+ */
+void render_flatten(const json_t *v, const char *prefix,
+                    void (*fn)(const char *path, const json_t *leaf,
+                               void *payload),
+                    void *payload);
+
+#endif

@@ -1,0 +1,749 @@
+#include "model/jsonpos.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+
+/*
+ * The index is a tree of nodes in document order, linked by first-child and
+ * next-sibling indexes.  Decoded member keys live in one arena.  Everything
+ * is addressed with 32-bit offsets (JSONPOS_MAX_LEN keeps them in range).
+ */
+
+#define NONE UINT32_MAX
+
+struct node {
+    uint32_t parent;
+    uint32_t first_child;
+    uint32_t next_sibling;
+    uint32_t key_off;  /* into keys; NONE when not an object member */
+    uint32_t key_len;
+    uint32_t key_pos;  /* byte offset of the key's opening quote */
+    uint32_t key_end;  /* byte offset just past the key's closing quote */
+    uint32_t val_pos;  /* byte offset of the value's first byte */
+    int32_t key_line;
+    int32_t key_col;
+    int32_t val_line;
+    int32_t val_col;
+    unsigned char type;
+};
+
+struct jsonpos {
+    struct node *nodes;
+    uint32_t n;
+    uint32_t alloc;
+    char *keys;
+    uint32_t keys_len;
+    uint32_t keys_alloc;
+    int complete;
+};
+
+struct scan {
+    const char *s;
+    size_t len;
+    size_t pos;
+    int line;
+    int lead; /* code points seen on this line before `pos` */
+    struct jsonpos *ix;
+    struct jsonpos_loc err;
+    int code; /* ERR_INVALID or ERR_NOMEM once failed */
+};
+
+/* Members of a node whose key is being carried to its value. */
+struct keyinfo {
+    uint32_t off;
+    uint32_t len;
+    uint32_t pos;
+    uint32_t end;
+    int line;
+    int col;
+};
+
+static int peek(const struct scan *sc)
+{
+    return sc->pos < sc->len ? (unsigned char)sc->s[sc->pos] : -1;
+}
+
+static void advance(struct scan *sc)
+{
+    unsigned char c = (unsigned char)sc->s[sc->pos++];
+
+    if (c == '\n') {
+        sc->line++;
+        sc->lead = 0;
+    } else if ((c & 0xC0) != 0x80) {
+        sc->lead++;
+    }
+}
+
+static int column(const struct scan *sc)
+{
+    return sc->lead + 1;
+}
+
+static int fail(struct scan *sc)
+{
+    if (!sc->code) {
+        sc->code = ERR_INVALID;
+        sc->err.line = sc->line;
+        sc->err.column = column(sc);
+        sc->err.offset = sc->pos;
+    }
+    return -1;
+}
+
+static int nomem(struct scan *sc)
+{
+    sc->code = ERR_NOMEM;
+    return -1;
+}
+
+static void skip_ws(struct scan *sc)
+{
+    int c;
+
+    while ((c = peek(sc)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+        advance(sc);
+}
+
+static int keys_put(struct scan *sc, const char *p, size_t n)
+{
+    struct jsonpos *ix = sc->ix;
+
+    if (ix->keys_len + n > ix->keys_alloc) {
+        size_t want = ix->keys_alloc ? ix->keys_alloc : 256;
+        char *k;
+
+        while (want < ix->keys_len + n)
+            want *= 2;
+        k = realloc(ix->keys, want);
+        if (!k)
+            return nomem(sc);
+        ix->keys = k;
+        ix->keys_alloc = (uint32_t)want;
+    }
+    memcpy(ix->keys + ix->keys_len, p, n);
+    ix->keys_len += (uint32_t)n;
+    return 0;
+}
+
+static int put_utf8(struct scan *sc, uint32_t cp)
+{
+    char b[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return keys_put(sc, b, n);
+}
+
+static int hex4(struct scan *sc, uint32_t *out)
+{
+    uint32_t v = 0;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        int c = peek(sc);
+
+        if (c >= '0' && c <= '9')
+            v = v * 16 + (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = v * 16 + (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v = v * 16 + (uint32_t)(c - 'A' + 10);
+        else
+            return fail(sc);
+        advance(sc);
+    }
+    *out = v;
+    return 0;
+}
+
+/*
+ * Scan a string starting at its opening quote.  With @decode the decoded
+ * bytes are appended to the key arena.
+ */
+static int scan_string(struct scan *sc, int decode)
+{
+    advance(sc); /* opening quote */
+    for (;;) {
+        size_t start = sc->pos;
+        int c;
+
+        /* Copy a run of plain bytes at once. */
+        while ((c = peek(sc)) >= 0x20 && c != '"' && c != '\\')
+            advance(sc);
+        if (decode && sc->pos > start &&
+            keys_put(sc, sc->s + start, sc->pos - start))
+            return -1;
+        if (c == '"') {
+            advance(sc);
+            return 0;
+        }
+        if (c != '\\')
+            return fail(sc); /* control character or end of text */
+        advance(sc);
+        c = peek(sc);
+        if (c == 'u') {
+            uint32_t cp, lo;
+
+            advance(sc);
+            if (hex4(sc, &cp))
+                return -1;
+            if (cp >= 0xDC00 && cp <= 0xDFFF)
+                return fail(sc);
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (peek(sc) != '\\')
+                    return fail(sc);
+                advance(sc);
+                if (peek(sc) != 'u')
+                    return fail(sc);
+                advance(sc);
+                if (hex4(sc, &lo))
+                    return -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(sc);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            if (decode && put_utf8(sc, cp))
+                return -1;
+            continue;
+        }
+        {
+            static const char from[] = "\"\\/bfnrt";
+            static const char to[] = "\"\\/\b\f\n\r\t";
+            const char *p = c > 0 ? strchr(from, c) : NULL;
+
+            if (!p || !*p)
+                return fail(sc);
+            advance(sc);
+            if (decode && keys_put(sc, &to[p - from], 1))
+                return -1;
+        }
+    }
+}
+
+static int digits(struct scan *sc)
+{
+    int c = peek(sc);
+
+    if (c < '0' || c > '9')
+        return fail(sc);
+    while ((c = peek(sc)) >= '0' && c <= '9')
+        advance(sc);
+    return 0;
+}
+
+static int scan_number(struct scan *sc)
+{
+    int c;
+
+    if (peek(sc) == '-')
+        advance(sc);
+    c = peek(sc);
+    if (c == '0') {
+        advance(sc);
+    } else if (digits(sc)) {
+        return -1;
+    }
+    if (peek(sc) == '.') {
+        advance(sc);
+        if (digits(sc))
+            return -1;
+    }
+    c = peek(sc);
+    if (c == 'e' || c == 'E') {
+        advance(sc);
+        c = peek(sc);
+        if (c == '+' || c == '-')
+            advance(sc);
+        if (digits(sc))
+            return -1;
+    }
+    return 0;
+}
+
+static int scan_literal(struct scan *sc, const char *word)
+{
+    for (; *word; word++) {
+        if (peek(sc) != (unsigned char)*word)
+            return fail(sc);
+        advance(sc);
+    }
+    return 0;
+}
+
+static int add_node(struct scan *sc, uint32_t parent, uint32_t *last,
+                    const struct keyinfo *k, unsigned char type,
+                    uint32_t *idx_out)
+{
+    struct jsonpos *ix = sc->ix;
+    struct node *nd;
+
+    if (ix->n == ix->alloc) {
+        uint32_t want = ix->alloc ? ix->alloc * 2 : 64;
+        struct node *nn = realloc(ix->nodes, want * sizeof(*nn));
+
+        if (!nn)
+            return nomem(sc);
+        ix->nodes = nn;
+        ix->alloc = want;
+    }
+    nd = &ix->nodes[ix->n];
+    memset(nd, 0, sizeof(*nd));
+    nd->parent = parent;
+    nd->first_child = NONE;
+    nd->next_sibling = NONE;
+    nd->key_off = k ? k->off : NONE;
+    nd->key_len = k ? k->len : 0;
+    nd->key_pos = k ? k->pos : 0;
+    nd->key_end = k ? k->end : 0;
+    nd->key_line = k ? k->line : 0;
+    nd->key_col = k ? k->col : 0;
+    nd->val_pos = (uint32_t)sc->pos;
+    nd->val_line = sc->line;
+    nd->val_col = column(sc);
+    nd->type = type;
+    if (parent != NONE) {
+        if (*last == NONE)
+            ix->nodes[parent].first_child = ix->n;
+        else
+            ix->nodes[*last].next_sibling = ix->n;
+        *last = ix->n;
+    }
+    *idx_out = ix->n++;
+    return 0;
+}
+
+static int scan_value(struct scan *sc, uint32_t parent, uint32_t *last,
+                      const struct keyinfo *k, unsigned depth);
+
+static int scan_object(struct scan *sc, uint32_t self, unsigned depth)
+{
+    uint32_t last = NONE;
+
+    advance(sc); /* { */
+    skip_ws(sc);
+    if (peek(sc) == '}') {
+        advance(sc);
+        return 0;
+    }
+    for (;;) {
+        struct keyinfo k;
+
+        skip_ws(sc);
+        if (peek(sc) != '"')
+            return fail(sc);
+        k.pos = (uint32_t)sc->pos;
+        k.line = sc->line;
+        k.col = column(sc);
+        k.off = sc->ix->keys_len;
+        if (scan_string(sc, 1))
+            return -1;
+        k.len = sc->ix->keys_len - k.off;
+        k.end = (uint32_t)sc->pos;
+        skip_ws(sc);
+        if (peek(sc) != ':')
+            return fail(sc);
+        advance(sc);
+        skip_ws(sc);
+        if (scan_value(sc, self, &last, &k, depth + 1))
+            return -1;
+        skip_ws(sc);
+        if (peek(sc) == ',') {
+            advance(sc);
+            continue;
+        }
+        if (peek(sc) == '}') {
+            advance(sc);
+            return 0;
+        }
+        return fail(sc);
+    }
+}
+
+static int scan_array(struct scan *sc, uint32_t self, unsigned depth)
+{
+    uint32_t last = NONE;
+
+    advance(sc); /* [ */
+    skip_ws(sc);
+    if (peek(sc) == ']') {
+        advance(sc);
+        return 0;
+    }
+    for (;;) {
+        skip_ws(sc);
+        if (scan_value(sc, self, &last, NULL, depth + 1))
+            return -1;
+        skip_ws(sc);
+        if (peek(sc) == ',') {
+            advance(sc);
+            continue;
+        }
+        if (peek(sc) == ']') {
+            advance(sc);
+            return 0;
+        }
+        return fail(sc);
+    }
+}
+
+static int scan_value(struct scan *sc, uint32_t parent, uint32_t *last,
+                      const struct keyinfo *k, unsigned depth)
+{
+    uint32_t self;
+    int c = peek(sc);
+    unsigned char type;
+
+    if (depth > JSONPOS_MAX_DEPTH)
+        return fail(sc);
+    switch (c) {
+    case '{':
+        type = JSONPOS_OBJECT;
+        break;
+    case '[':
+        type = JSONPOS_ARRAY;
+        break;
+    case '"':
+        type = JSONPOS_STRING;
+        break;
+    case 't':
+        type = JSONPOS_TRUE;
+        break;
+    case 'f':
+        type = JSONPOS_FALSE;
+        break;
+    case 'n':
+        type = JSONPOS_NULL;
+        break;
+    default:
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            type = JSONPOS_NUMBER;
+            break;
+        }
+        return fail(sc);
+    }
+    if (add_node(sc, parent, last, k, type, &self))
+        return -1;
+    switch (type) {
+    case JSONPOS_OBJECT:
+        return scan_object(sc, self, depth);
+    case JSONPOS_ARRAY:
+        return scan_array(sc, self, depth);
+    case JSONPOS_STRING:
+        return scan_string(sc, 0);
+    case JSONPOS_TRUE:
+        return scan_literal(sc, "true");
+    case JSONPOS_FALSE:
+        return scan_literal(sc, "false");
+    case JSONPOS_NULL:
+        return scan_literal(sc, "null");
+    default:
+        return scan_number(sc);
+    }
+}
+
+int jsonpos_index(struct jsonpos **out, const char *text, size_t len,
+                  unsigned flags, struct jsonpos_loc *err_out)
+{
+    struct scan sc;
+    uint32_t none = NONE;
+    int r;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.s = text;
+    sc.len = len;
+    sc.line = 1;
+    if (len > JSONPOS_MAX_LEN) {
+        if (err_out) {
+            err_out->line = 1;
+            err_out->column = 1;
+            err_out->offset = 0;
+        }
+        return ERR_INVALID;
+    }
+    sc.ix = calloc(1, sizeof(*sc.ix));
+    if (!sc.ix)
+        return ERR_NOMEM;
+    skip_ws(&sc);
+    r = scan_value(&sc, NONE, &none, NULL, 0);
+    if (!r) {
+        skip_ws(&sc);
+        if (sc.pos != sc.len)
+            r = fail(&sc);
+    }
+    if (r) {
+        if (sc.code == ERR_INVALID && err_out)
+            *err_out = sc.err;
+        if (sc.code == ERR_NOMEM || !(flags & JSONPOS_PARTIAL)) {
+            jsonpos_free(sc.ix);
+            return sc.code;
+        }
+    }
+    sc.ix->complete = !r;
+    *out = sc.ix;
+    return 0;
+}
+
+int jsonpos_complete(const struct jsonpos *ix)
+{
+    return ix->complete;
+}
+
+size_t jsonpos_count(const struct jsonpos *ix)
+{
+    return ix->n;
+}
+
+/*
+ * Decode the next pointer segment starting after a '/' at @p into @seg
+ * (allocated by the caller, at least as long as the rest of the pointer).
+ * Returns the position after the segment, or NULL for a bad escape.
+ */
+static const char *next_segment(const char *p, char *seg, size_t *len_out)
+{
+    size_t n = 0;
+
+    while (*p && *p != '/') {
+        if (*p == '~') {
+            if (p[1] == '0')
+                seg[n++] = '~';
+            else if (p[1] == '1')
+                seg[n++] = '/';
+            else
+                return NULL;
+            p += 2;
+        } else {
+            seg[n++] = *p++;
+        }
+    }
+    *len_out = n;
+    return p;
+}
+
+static int parse_index(const char *seg, size_t len, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (len == 0 || (len > 1 && seg[0] == '0'))
+        return -1;
+    for (i = 0; i < len; i++) {
+        if (seg[i] < '0' || seg[i] > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(seg[i] - '0');
+        if (v >= NONE)
+            return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static void set_loc(struct jsonpos_loc *l, int line, int col, size_t off)
+{
+    if (l) {
+        l->line = line;
+        l->column = col;
+        l->offset = off;
+    }
+}
+
+int jsonpos_find(const struct jsonpos *ix, const char *pointer,
+                 struct jsonpos_loc *value_out, struct jsonpos_loc *key_out,
+                 enum jsonpos_type *type_out)
+{
+    const struct node *nd;
+    const char *p = pointer;
+    uint32_t cur = 0;
+    char *seg;
+    int r = 0;
+
+    if (!ix->n)
+        return ERR_NOTFOUND;
+    if (*p && *p != '/')
+        return ERR_INVALID;
+    seg = malloc(strlen(pointer) + 1);
+    if (!seg)
+        return ERR_NOMEM;
+    while (*p) {
+        size_t len;
+        uint32_t c, want = 0, i = 0;
+
+        p = next_segment(p + 1, seg, &len);
+        if (!p) {
+            r = ERR_INVALID;
+            goto out;
+        }
+        nd = &ix->nodes[cur];
+        if (nd->type == JSONPOS_ARRAY && parse_index(seg, len, &want)) {
+            r = ERR_NOTFOUND;
+            goto out;
+        }
+        if (nd->type != JSONPOS_ARRAY && nd->type != JSONPOS_OBJECT) {
+            r = ERR_NOTFOUND;
+            goto out;
+        }
+        for (c = nd->first_child; c != NONE;
+             c = ix->nodes[c].next_sibling, i++) {
+            const struct node *ch = &ix->nodes[c];
+
+            if (nd->type == JSONPOS_ARRAY ? i == want
+                                          : ch->key_len == len &&
+                                                memcmp(ix->keys + ch->key_off,
+                                                       seg, len) == 0)
+                break;
+        }
+        if (c == NONE) {
+            r = ERR_NOTFOUND;
+            goto out;
+        }
+        cur = c;
+    }
+    nd = &ix->nodes[cur];
+    set_loc(value_out, nd->val_line, nd->val_col, nd->val_pos);
+    if (nd->key_off != NONE)
+        set_loc(key_out, nd->key_line, nd->key_col, nd->key_pos);
+    else
+        set_loc(key_out, 0, 0, 0);
+    if (type_out)
+        *type_out = (enum jsonpos_type)nd->type;
+out:
+    free(seg);
+    return r;
+}
+
+/* JSON pointer of node @idx (new string). */
+static char *pointer_of(const struct jsonpos *ix, uint32_t idx)
+{
+    uint32_t *chain = NULL;
+    size_t depth = 0, need = 1, i;
+    char *s, *w;
+    uint32_t c;
+
+    for (c = idx; c != NONE; c = ix->nodes[c].parent)
+        depth++;
+    chain = malloc(depth * sizeof(*chain));
+    if (!chain)
+        return NULL;
+    i = depth;
+    for (c = idx; c != NONE; c = ix->nodes[c].parent)
+        chain[--i] = c;
+    /* Worst case per segment: every key byte escaped, or 10 digits. */
+    for (i = 1; i < depth; i++)
+        need += 1 + (ix->nodes[chain[i]].key_off != NONE
+                         ? 2 * (size_t)ix->nodes[chain[i]].key_len
+                         : 10);
+    s = malloc(need);
+    if (!s) {
+        free(chain);
+        return NULL;
+    }
+    w = s;
+    for (i = 1; i < depth; i++) {
+        const struct node *nd = &ix->nodes[chain[i]];
+
+        *w++ = '/';
+        if (nd->key_off != NONE) {
+            uint32_t k;
+
+            for (k = 0; k < nd->key_len; k++) {
+                char ch = ix->keys[nd->key_off + k];
+
+                if (ch == '~') {
+                    *w++ = '~';
+                    *w++ = '0';
+                } else if (ch == '/') {
+                    *w++ = '~';
+                    *w++ = '1';
+                } else {
+                    *w++ = ch;
+                }
+            }
+        } else {
+            uint32_t n = 0, sib;
+            char num[11];
+            int len = 0;
+
+            for (sib = ix->nodes[nd->parent].first_child; sib != chain[i];
+                 sib = ix->nodes[sib].next_sibling)
+                n++;
+            do {
+                num[len++] = (char)('0' + n % 10);
+                n /= 10;
+            } while (n);
+            while (len)
+                *w++ = num[--len];
+        }
+    }
+    *w = '\0';
+    free(chain);
+    return s;
+}
+
+int jsonpos_duplicate_at(const struct jsonpos *ix, size_t key_end,
+                         char **pointer_out, struct jsonpos_loc *key_out,
+                         struct jsonpos_loc *first_out)
+{
+    const struct node *dup = NULL, *first = NULL;
+    uint32_t i, c, di = 0;
+    char *ptr;
+
+    for (i = 0; i < ix->n; i++) {
+        if (ix->nodes[i].key_off != NONE && ix->nodes[i].key_end == key_end) {
+            dup = &ix->nodes[i];
+            di = i;
+            break;
+        }
+    }
+    if (!dup)
+        return ERR_NOTFOUND;
+    for (c = ix->nodes[dup->parent].first_child; c != di;
+         c = ix->nodes[c].next_sibling) {
+        const struct node *s = &ix->nodes[c];
+
+        if (s->key_len == dup->key_len &&
+            memcmp(ix->keys + s->key_off, ix->keys + dup->key_off,
+                   dup->key_len) == 0) {
+            first = s;
+            break;
+        }
+    }
+    if (!first)
+        return ERR_NOTFOUND;
+    ptr = pointer_of(ix, di);
+    if (!ptr)
+        return ERR_NOMEM;
+    *pointer_out = ptr;
+    set_loc(key_out, dup->key_line, dup->key_col, dup->key_pos);
+    set_loc(first_out, first->key_line, first->key_col, first->key_pos);
+    return 0;
+}
+
+void jsonpos_free(struct jsonpos *ix)
+{
+    if (!ix)
+        return;
+    free(ix->nodes);
+    free(ix->keys);
+    free(ix);
+}

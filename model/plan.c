@@ -1,0 +1,197 @@
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+
+const char *model_change_symbol(enum model_change c)
+{
+    switch (c) {
+    case MODEL_CHANGE_CREATE: return "+";
+    case MODEL_CHANGE_UPDATE: return "~";
+    case MODEL_CHANGE_REPLACE: return "-/+";
+    case MODEL_CHANGE_DELETE: return "-";
+    case MODEL_CHANGE_READ: return "<=";
+    case MODEL_CHANGE_NOOP: break;
+    }
+    return "";
+}
+
+/* Terraform JSON action words, e.g. ["delete","create"] for a replace. */
+json_t *model_change_actions_json(enum model_change c)
+{
+    switch (c) {
+    case MODEL_CHANGE_CREATE: return json_pack("[s]", "create");
+    case MODEL_CHANGE_UPDATE: return json_pack("[s]", "update");
+    case MODEL_CHANGE_REPLACE: return json_pack("[ss]", "delete", "create");
+    case MODEL_CHANGE_DELETE: return json_pack("[s]", "delete");
+    case MODEL_CHANGE_READ: return json_pack("[s]", "read");
+    case MODEL_CHANGE_NOOP: break;
+    }
+    return json_pack("[s]", "no-op");
+}
+
+const char *model_op_name(enum model_op op)
+{
+    switch (op) {
+    case MODEL_OP_ACCOUNT_CREATE: return "account_create";
+    case MODEL_OP_ACCOUNT_REPLACE: return "account_replace";
+    case MODEL_OP_SECRET_CREATE: return "secret_create";
+    case MODEL_OP_SECRET_UPDATE: return "secret_update";
+    case MODEL_OP_GROUP_ADD: return "group_add";
+    case MODEL_OP_PERMISSION_GRANT: return "permission_grant";
+    case MODEL_OP_PACKAGE_INSTALL: return "package_install";
+    case MODEL_OP_PACKAGE_UPDATE: return "package_update";
+    case MODEL_OP_SCHEDULER_RESTART: return "scheduler_restart";
+    case MODEL_OP_ROLLOUT_WAIT: return "rollout_wait";
+    case MODEL_OP_STRATEGY_RESTORE: return "strategy_restore";
+    case MODEL_OP_HTTPS_VERIFY: return "https_verify";
+    case MODEL_OP_FAIL: return "fail";
+    }
+    return "unknown";
+}
+
+static void action_clear(struct model_action *a)
+{
+    free(a->address);
+    free(a->type);
+    free(a->name);
+    free(a->reason);
+    free(a->disruption);
+    json_decref(a->before);
+    json_decref(a->after);
+    json_decref(a->before_sensitive);
+    json_decref(a->after_sensitive);
+    json_decref(a->params);
+    free(a->deps);
+    memset(a, 0, sizeof(*a));
+}
+
+/*
+ * The returned action is borrowed: it stays valid until the next
+ * model_plan_add() on @p (the array may move) or model_plan_clear().
+ */
+struct model_action *model_plan_add(struct model_plan *p, enum model_op op,
+                                     enum model_change change,
+                                     const char *type, const char *name,
+                                     const char *reason)
+{
+    struct model_action *arr, *a;
+    size_t tlen, nlen;
+
+    if (!p || !type || !name)
+        return NULL;
+    if (p->n_actions >= ((size_t)-1) / sizeof(*arr) - 1)
+        return NULL;
+    arr = realloc(p->actions, (p->n_actions + 1) * sizeof(*arr));
+    if (!arr)
+        return NULL;
+    p->actions = arr;
+    a = &arr[p->n_actions];
+    memset(a, 0, sizeof(*a));
+    a->op = op;
+    a->change = change;
+
+    tlen = strlen(type);
+    nlen = strlen(name);
+    a->address = malloc(tlen + 1 + nlen + 1);
+    a->type = strdup(type);
+    a->name = strdup(name);
+    a->reason = reason ? strdup(reason) : NULL;
+    if (!a->address || !a->type || !a->name || (reason && !a->reason)) {
+        action_clear(a);
+        return NULL;
+    }
+    memcpy(a->address, type, tlen);
+    a->address[tlen] = '.';
+    memcpy(a->address + tlen + 1, name, nlen + 1);
+    p->n_actions++;
+    return a;
+}
+
+/*
+ * Dependencies always point backwards (@dep < @idx), which keeps every plan
+ * acyclic; anything else is rejected with ERR_INVALID.  Adding the same
+ * dependency twice is a no-op.
+ */
+int model_action_depend(struct model_plan *p, size_t idx, size_t dep)
+{
+    struct model_action *a;
+    size_t *deps, i;
+
+    if (!p || idx >= p->n_actions || dep >= idx)
+        return ERR_INVALID;
+    a = &p->actions[idx];
+    for (i = 0; i < a->n_deps; i++)
+        if (a->deps[i] == dep)
+            return 0;
+    deps = realloc(a->deps, (a->n_deps + 1) * sizeof(*deps));
+    if (!deps)
+        return ERR_NOMEM;
+    deps[a->n_deps++] = dep;
+    a->deps = deps;
+    return 0;
+}
+
+bool model_plan_has_changes(const struct model_plan *p)
+{
+    size_t i;
+
+    if (!p)
+        return false;
+    for (i = 0; i < p->n_actions; i++) {
+        const struct model_action *a = &p->actions[i];
+
+        if (a->op == MODEL_OP_FAIL)
+            return true;
+        switch (a->change) {
+        case MODEL_CHANGE_CREATE:
+        case MODEL_CHANGE_UPDATE:
+        case MODEL_CHANGE_REPLACE:
+        case MODEL_CHANGE_DELETE:
+            return true;
+        case MODEL_CHANGE_NOOP:
+        case MODEL_CHANGE_READ:
+            break;
+        }
+    }
+    return false;
+}
+
+void model_plan_counts(const struct model_plan *p, size_t *add,
+                       size_t *change, size_t *destroy)
+{
+    size_t i, a = 0, c = 0, d = 0;
+
+    for (i = 0; p && i < p->n_actions; i++) {
+        switch (p->actions[i].change) {
+        case MODEL_CHANGE_CREATE: a++; break;
+        case MODEL_CHANGE_UPDATE: c++; break;
+        case MODEL_CHANGE_REPLACE: a++; d++; break;
+        case MODEL_CHANGE_DELETE: d++; break;
+        case MODEL_CHANGE_NOOP:
+        case MODEL_CHANGE_READ:
+            break;
+        }
+    }
+    if (add)
+        *add = a;
+    if (change)
+        *change = c;
+    if (destroy)
+        *destroy = d;
+}
+
+void model_plan_clear(struct model_plan *p)
+{
+    size_t i;
+
+    if (!p)
+        return;
+    for (i = 0; i < p->n_actions; i++)
+        action_clear(&p->actions[i]);
+    free(p->actions);
+    free(p->service);
+    memset(p, 0, sizeof(*p));
+}

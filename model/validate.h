@@ -1,0 +1,66 @@
+#ifndef ETLS_MODEL_VALIDATE_H
+#define ETLS_MODEL_VALIDATE_H
+
+#include <stddef.h>
+
+/*
+ * DC/OS naming rules and the vocabulary of the etls/v1 envelope, shared by
+ * the desired-state parser (desired.c), its tests and the schema cross-check.
+ * Each model_check_* function returns NULL when @s is acceptable, or a static
+ * phrase "expected ..." saying what was expected (for a diagnostic).
+ */
+
+#define MODEL_UID_MAX 96          /* IAM uid and gid length limit */
+#define MODEL_NAME_SEGMENT_MAX 63 /* Marathon app id, per segment */
+
+/*
+ * Service name = Marathon app id: '/'-separated segments, each matching
+ * ^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*
+ * [a-z0-9])$ and at most 63 characters; one leading '/' is tolerated.
+ */
+const char *model_check_service_name(const char *s);
+
+/* IAM uid: [a-zA-Z0-9-_@.]+, at most 96 characters, not "anonymous". */
+const char *model_check_uid(const char *s);
+
+/* IAM gid: the uid rule (the IAM API documents no stricter one). */
+const char *model_check_gid(const char *s);
+
+/*
+ * Secret path in the default store: segments of [A-Za-z0-9._-] separated by
+ * single '/', no leading or trailing '/', no "." or ".." segment.
+ */
+const char *model_check_secret_path(const char *s);
+
+/* Environment variable name: [A-Za-z_][A-Za-z0-9_]*. */
+const char *model_check_env_name(const char *s);
+
+/* SDK endpoint name: [A-Za-z0-9._-]+. */
+const char *model_check_endpoint(const char *s);
+
+/* Cosmos package name: [a-z0-9] then [a-z0-9-]*. */
+const char *model_check_package_name(const char *s);
+
+/* Package version: printable ASCII without spaces or '/'. */
+const char *model_check_package_version(const char *s);
+
+/* Basic-auth user: non-empty, printable, no ':'. */
+const char *model_check_basic_user(const char *s);
+
+/* ACL rid: starts with "dcos:", printable ASCII without spaces. */
+const char *model_check_rid(const char *s);
+
+/*
+ * Keys the etls/v1 envelope accepts in each of its objects.  @section is one
+ * of "" (top level), "package", "access", "permission" (an element of
+ * access.permissions), "verify", "password" (verify.password) and
+ * "policies".  Returns a NULL-terminated static list, or NULL for an unknown
+ * section.  model_envelope_sections() lists the section names the same way.
+ */
+const char *const *model_envelope_keys(const char *section);
+const char *const *model_envelope_sections(void);
+
+/* 1 when @key is in the NULL-terminated list @keys. */
+int model_key_in(const char *const *keys, const char *key);
+
+#endif

@@ -1,0 +1,125 @@
+#ifndef ETLS_RECONCILERS_RC_H
+#define ETLS_RECONCILERS_RC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/err.h"
+#include "model/desired.h"
+#include "model/observed.h"
+#include "model/plan.h"
+#include "reconcilers/reconciler.h"
+
+/*
+ * Private helpers shared by the reconcilers (not part of the library's
+ * contract).  Everything here is pure.
+ */
+
+/* The six reconcilers, in registry order (one per .c file). */
+extern const struct reconciler_ops reconciler_account;
+extern const struct reconciler_ops reconciler_secret;
+extern const struct reconciler_ops reconciler_membership;
+extern const struct reconciler_ops reconciler_package;
+extern const struct reconciler_ops reconciler_rollout;
+extern const struct reconciler_ops reconciler_https;
+
+/* Resource types (the part of an address before the first '.'). */
+#define RC_TYPE_ACCOUNT "dcos_service_account"
+#define RC_TYPE_SECRET "dcos_secret"
+#define RC_TYPE_MEMBERSHIP "dcos_group_membership"
+#define RC_TYPE_PERMISSION "dcos_permission"
+#define RC_TYPE_PACKAGE "dcos_package"
+#define RC_TYPE_ROLLOUT "dcos_rollout"
+#define RC_TYPE_STRATEGY "dcos_update_strategy"
+#define RC_TYPE_HTTPS "dcos_https_check"
+
+#define RC_SCHEME "RS256"
+#define RC_LOGIN_ENDPOINT "https://leader.mesos/acs/api/v1/auth/login"
+#define RC_UNKNOWN_AFTER "(known after apply)"
+#define RC_SENSITIVE "(sensitive)"
+
+/* "no such action" for the index finders below. */
+#define RC_NONE ((size_t)-1)
+
+/*
+ * Append an action whose reason is formatted from @fmt; the action's name
+ * is formatted by the caller.  On success stores its index in *@idx_out and
+ * returns 0; ERR_NOMEM otherwise (with @e set).
+ */
+int rc_add(struct model_plan *p, size_t *idx_out, enum model_op op,
+           enum model_change change, const char *type, const char *name,
+           struct err_info *e, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/*
+ * Append a MODEL_OP_FAIL action (change NOOP) for resource @type.@name with
+ * the formatted reason.  0 or ERR_NOMEM.
+ */
+int rc_fail(struct model_plan *p, const char *type, const char *name,
+            struct err_info *e, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Make action @idx wait for @dep (no-op when @dep is RC_NONE). */
+int rc_depend(struct model_plan *p, size_t idx, size_t dep,
+              struct err_info *e);
+
+/*
+ * Make action @idx wait for every earlier action whose op is one of the
+ * @n_ops in @ops.
+ */
+int rc_depend_ops(struct model_plan *p, size_t idx, const enum model_op *ops,
+                  size_t n_ops, struct err_info *e);
+
+/* Index of the first action with op @op, or RC_NONE. */
+size_t rc_find_op(const struct model_plan *p, enum model_op op);
+
+/* Index of the first action of the package kind, or RC_NONE. */
+size_t rc_find_package(const struct model_plan *p);
+
+/*
+ * Set a JSON member of an action field, stealing @value (NULL means the
+ * allocation that produced it failed).  0 or ERR_NOMEM.
+ */
+int rc_set(json_t **field, json_t *value, struct err_info *e);
+
+/* strdup into *@field; 0 or ERR_NOMEM. */
+int rc_strdup(char **field, const char *s, struct err_info *e);
+
+/* ERR_NOMEM with a one-line message. */
+int rc_nomem(struct err_info *e);
+
+/*
+ * Compare two PEM texts ignoring every whitespace character (line breaks
+ * differ between writers).  1 when equal.
+ */
+bool rc_pem_equal(const char *a, const char *b);
+
+/*
+ * Set *@out to "sha256:" followed by the first 16 hex digits of the SHA-256
+ * of the key: of the DER inside the PEM armour when the armour decodes,
+ * else of the PEM text without whitespace (new string).  0, ERR_NOMEM or
+ * ERR_INTERNAL (digest failure); *@out is untouched on failure.
+ */
+int rc_key_fingerprint(char **out, const char *pem);
+
+/* 1 when the secret's private key can be used (a public key was derived). */
+bool rc_secret_usable(const struct model_observed *o);
+
+/*
+ * What is wrong with an unusable secret, for messages: "missing",
+ * "not JSON" or "holds no usable key".
+ */
+const char *rc_secret_problem(const struct model_observed *o);
+
+/* Marathon app id of a service: "/<name>" (new string, NULL on ENOMEM). */
+char *rc_app_id(const char *service);
+
+/* true when the service needs an account (service_account non-empty). */
+bool rc_has_account(const struct model_service *d);
+
+/* true when the service's account key lives in a secret. */
+bool rc_has_secret(const struct model_service *d);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * Service-account secret: holds the create-sa-secret JSON with the private
+ * key of the account.  No value ever enters a plan: states show
+ * "(sensitive)" and the *_sensitive flags.  Decisions: docs/plan.md,
+ * "secret".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rc.h"
+
+static json_t *sensitive_state(const char *path)
+{
+    return json_pack("{s:s, s:s}", "path", path, "value", RC_SENSITIVE);
+}
+
+static int fill(struct model_plan *p, size_t idx,
+                const struct model_service *d, enum model_key_source src,
+                size_t key_from, struct err_info *e)
+{
+    struct model_action *a = &p->actions[idx];
+    json_t *params;
+    int r;
+
+    a->key_source = src;
+    params = json_pack("{s:s, s:s, s:s, s:s}", "path", d->secret_path,
+                       "uid", d->account, "scheme", RC_SCHEME,
+                       "login_endpoint", RC_LOGIN_ENDPOINT);
+    if (!params)
+        return rc_nomem(e);
+    if (key_from != RC_NONE &&
+        json_object_set_new(params, "key_from",
+                            json_string(p->actions[key_from].address))) {
+        json_decref(params);
+        return rc_nomem(e);
+    }
+    r = rc_set(&a->params, params, e);
+    if (r == 0 && a->op == MODEL_OP_SECRET_UPDATE) {
+        r = rc_set(&a->before, sensitive_state(d->secret_path), e);
+        if (r == 0)
+            r = rc_set(&a->before_sensitive,
+                       json_pack("{s:b}", "value", 1), e);
+    }
+    if (r == 0)
+        r = rc_set(&a->after, sensitive_state(d->secret_path), e);
+    if (r == 0)
+        r = rc_set(&a->after_sensitive, json_pack("{s:b}", "value", 1), e);
+    if (r == 0)
+        r = rc_depend(p, idx, key_from, e);
+    return r;
+}
+
+/* The secret receives the new key pair made for account action @acct. */
+static int plan_new_key(const struct model_service *d,
+                        const struct model_observed *o,
+                        struct model_plan *p, size_t acct,
+                        struct err_info *e)
+{
+    size_t idx;
+    int r;
+
+    if (o->secret == MODEL_ABSENT)
+        r = rc_add(p, &idx, MODEL_OP_SECRET_CREATE, MODEL_CHANGE_CREATE,
+                   RC_TYPE_SECRET, d->secret_path, e,
+                   "secret %s does not exist; it receives the new private "
+                   "key of service account %s", d->secret_path, d->account);
+    else
+        r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
+                   RC_TYPE_SECRET, d->secret_path, e,
+                   "secret %s %s; it receives the new private key of "
+                   "service account %s", d->secret_path,
+                   rc_secret_usable(o) ? "holds the old key"
+                   : o->secret_verdict == MODEL_SECRET_NOT_JSON
+                       ? "is not JSON" : "holds no usable key",
+                   d->account);
+    if (r < 0)
+        return r;
+    return fill(p, idx, d, MODEL_KEY_NEW, acct, e);
+}
+
+/* Same private key, wrong JSON around it: rewrite the JSON. */
+static int plan_rewrite(const struct model_service *d,
+                        const struct model_observed *o,
+                        struct model_plan *p, struct err_info *e)
+{
+    size_t idx;
+    int r;
+
+    switch (o->secret_verdict) {
+    case MODEL_SECRET_WRONG_UID:
+        r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
+                   RC_TYPE_SECRET, d->secret_path, e,
+                   "secret %s names uid \"%s\", not \"%s\"; rewrite it "
+                   "around the same private key", d->secret_path,
+                   o->secret_uid ? o->secret_uid : "", d->account);
+        break;
+    case MODEL_SECRET_WRONG_SCHEME:
+        r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
+                   RC_TYPE_SECRET, d->secret_path, e,
+                   "secret %s has a scheme other than " RC_SCHEME "; "
+                   "rewrite it around the same private key", d->secret_path);
+        break;
+    case MODEL_SECRET_BAD_ENDPOINT:
+        r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
+                   RC_TYPE_SECRET, d->secret_path, e,
+                   "secret %s has no login_endpoint; rewrite it around the "
+                   "same private key", d->secret_path);
+        break;
+    default:
+        return 0;
+    }
+    if (r < 0)
+        return r;
+    return fill(p, idx, d, MODEL_KEY_FROM_SECRET, RC_NONE, e);
+}
+
+static int secret_plan(const struct model_service *d,
+                       const struct model_observed *o,
+                       struct model_plan *p, struct err_info *e)
+{
+    size_t before = p->n_actions, acct;
+    int r = 0;
+
+    if (!rc_has_secret(d))
+        return 0;
+    if (o->secret == MODEL_UNKNOWN)
+        return err_set(e, ERR_INVALID, "secret %s was not observed",
+                       d->secret_path);
+
+    acct = rc_find_op(p, MODEL_OP_ACCOUNT_CREATE);
+    if (acct == RC_NONE)
+        acct = rc_find_op(p, MODEL_OP_ACCOUNT_REPLACE);
+
+    if (acct != RC_NONE && p->actions[acct].key_source == MODEL_KEY_NEW)
+        r = plan_new_key(d, o, p, acct, e);
+    else if (o->secret == MODEL_PRESENT && rc_secret_usable(o))
+        r = plan_rewrite(d, o, p, e);
+    /*
+     * Otherwise the secret is missing or unusable while the account exists
+     * and no new key is planned: the account reconciler failed the plan
+     * (policy fail, or a user account) and there is nothing to write.
+     */
+    if (r < 0)
+        return r;
+    return p->n_actions > before;
+}
+
+const struct reconciler_ops reconciler_secret = {
+    .version = RECONCILER_OPS_VERSION,
+    .name = "secret",
+    .plan = secret_plan,
+};

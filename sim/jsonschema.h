@@ -1,0 +1,68 @@
+#ifndef ETLS_SIM_JSONSCHEMA_H
+#define ETLS_SIM_JSONSCHEMA_H
+
+#include <jansson.h>
+
+/*
+ * The JSON Schema (draft-04) subset that DC/OS package option schemas use,
+ * validated the way Cosmos validates them: with the error objects, messages
+ * and traversal order of java-json-tools json-schema-validator 2.2 (what
+ * Cosmos calls), and with Cosmos's rules for defaults and merging.  Pure: no
+ * I/O, no global state.  See docs/sim-cosmos.md.
+ *
+ * Keywords: type (string or array), properties, additionalProperties
+ * (boolean or schema), required, enum, minimum, maximum, exclusiveMinimum,
+ * exclusiveMaximum, minLength, maxLength, pattern (POSIX extended regex,
+ * unanchored search), items (schema or array of schemas).  Every other
+ * keyword (default, description, media, ...) is ignored, as validators do.
+ */
+
+/* Flags of jsonschema_validate(). */
+enum jsonschema_flags {
+    /*
+     * Keep descending into children after the first failure.  Without it,
+     * as in json-schema-validator's default (no "deep check"), once any
+     * error has been reported no further child is entered: nodes still
+     * being iterated get their own keywords checked, but not their children.
+     */
+    JSONSCHEMA_DEEP = 1
+};
+
+/*
+ * Validate @instance against @schema (both borrowed) and append one error
+ * object per failure to @errors (a JSON array, borrowed), each shaped like
+ *   {"level":"error","schema":{"loadingURI":"#","pointer":"/properties/x"},
+ *    "instance":{"pointer":"/x"},"domain":"validation","keyword":"type",
+ *    "message":"...", <keyword arguments such as "found","expected">}
+ * Numbers with an integral value count as integers (Cosmos converts them).
+ *
+ * @return 0 when valid, 1 when errors were appended, ERR_INVALID when the
+ * schema itself is unusable (e.g. a pattern that does not compile), or
+ * ERR_NOMEM.
+ */
+int jsonschema_validate(const json_t *schema, const json_t *instance,
+                        json_t *errors, unsigned flags);
+
+/*
+ * The default options document of @schema (borrowed), built as Cosmos's
+ * JsonSchema.extractDefaultsFromSchema does: for every member of
+ * "properties" that is an object, its "default" when present, else (when it
+ * has "properties") the defaults of that sub-schema, recursively.
+ *
+ * @return a new object (empty when the schema has no properties), or NULL
+ * on ENOMEM.
+ */
+json_t *jsonschema_defaults(const json_t *schema);
+
+/*
+ * Deep merge as circe's Json.deepMerge: a copy of @base (borrowed) where
+ * every member of @over (borrowed) replaces the member of the same name,
+ * except that two objects are merged recursively.  Member order: @base's,
+ * then new members of @over.  Either argument may be NULL (= empty object).
+ *
+ * @return a new object, or NULL on ENOMEM or when an argument is not an
+ * object.
+ */
+json_t *jsonschema_merge(const json_t *base, const json_t *over);
+
+#endif

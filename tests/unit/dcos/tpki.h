@@ -1,0 +1,24 @@
+#ifndef ETLS_TESTS_DCOS_TPKI_H
+#define ETLS_TESTS_DCOS_TPKI_H
+
+#include <stddef.h>
+
+/*
+ * A throw-away PKI for the dcos/ tests: a CA (EC P-256) and one server
+ * certificate it signed, all PEM strings (new).
+ */
+struct tpki {
+    char *ca_pem;
+    char *cert_pem;
+    char *key_pem;
+};
+
+/* CA "CN=@ca_cn" and a leaf "CN=@cn" with DNS SANs @dns and IP SANs @ips.
+ * Returns 0 or -1. */
+int tpki_make(struct tpki *p, const char *ca_cn, const char *cn,
+              const char *const *dns, size_t n_dns,
+              const char *const *ips, size_t n_ips);
+
+void tpki_free(struct tpki *p);
+
+#endif
