@@ -75,7 +75,6 @@ struct xact {
     void (*wake)(struct xact *a);
     /* Rollout waits (also used by strategy_restore). */
     enum wait_stage stage;
-    char *old_target;
     double deadline;
     char progress[512];
     /* Verification. */
@@ -97,7 +96,6 @@ struct xsvc {
     char *new_pub;
     size_t new_key_owner;
     bool have_new_key;
-    char *old_target;        /* target config before a package update */
     char *verified;          /* verification report (text) */
 };
 
@@ -581,9 +579,6 @@ static void start_install(struct xact *a)
                  "package install");
 }
 
-/* Record the target configuration id before a change (best effort). */
-static void on_old_target(const struct dcos_result *r, void *payload);
-
 static void update_send(struct xact *a);
 
 static void on_update(const struct dcos_result *r, void *payload)
@@ -625,27 +620,9 @@ static void update_send(struct xact *a)
     check_submit(a, r, "service update");
 }
 
-static void on_old_target(const struct dcos_result *r, void *payload)
-{
-    struct xact *a = payload;
-    char *id = NULL;
-
-    if (r->err.code == 0 && dcos_parse_target_id(&id, r->json) == 0) {
-        free(a->x->old_target);
-        a->x->old_target = id;
-    }
-    if (act_of(a)->op == MODEL_OP_SCHEDULER_RESTART)
-        return; /* restart continues in on_restart_target */
-    update_send(a);
-}
-
 static void start_update(struct xact *a)
 {
-    a->step = 1;
-    check_submit(a,
-                 dcos_sdk_target_id_get(a->x->eng->client, a->x->svc->name,
-                                        on_old_target, a),
-                 "GET target id");
+    update_send(a);
 }
 
 static void restart_send(struct xact *a);
@@ -735,9 +712,6 @@ static void on_wait_plan(const struct dcos_result *r, void *payload)
         return;
     }
     plan_summary(line, sizeof(line), &p);
-    if (a->stage == WAIT_PICKUP && p.status &&
-        strcmp(p.status, "COMPLETE") != 0)
-        a->stage = WAIT_PLAN;
     if (strcmp(line, a->progress) != 0) {
         snprintf(a->progress, sizeof(a->progress), "%s", line);
         say(a, "%s", line);
@@ -764,23 +738,40 @@ static void on_wait_plan(const struct dcos_result *r, void *payload)
     act_sleep(a, ENGINE_POLL_INTERVAL, wait_poll);
 }
 
-static void on_wait_target(const struct dcos_result *r, void *payload)
+static void on_wait_marathon(const struct dcos_result *r, void *payload)
 {
     struct xact *a = payload;
-    char *id = NULL;
+    struct dcos_marathon_app *app = NULL;
 
-    if (r->err.code == 0 && dcos_parse_target_id(&id, r->json) == 0) {
-        if (!a->old_target || strcmp(id, a->old_target) != 0) {
-            say(a, "the scheduler picked up the new configuration");
+    /*
+     * The change was picked up once Marathon has no deployment left for the
+     * scheduler app and the (new) scheduler runs.  The target configuration
+     * id is no signal: scheduler-only changes (update_strategy, the secret)
+     * keep it, and the plan of such a change stays COMPLETE.
+     */
+    if (r->err.code == 0 && dcos_parse_marathon_app(&app, r->json) == 0) {
+        if (app->n_deployments == 0 && app->tasks_running >= 1) {
+            say(a, "the scheduler restarted with the new configuration");
             a->stage = WAIT_PLAN;
+            dcos_marathon_app_free(app);
+            check_submit(a,
+                         dcos_sdk_plan_get(a->x->eng->client,
+                                           a->x->svc->name, "deploy",
+                                           on_wait_plan, a),
+                         "GET plan");
+            return;
         }
-        free(id);
+        dcos_marathon_app_free(app);
+    } else if (r->err.code && r->err.code != ERR_TRANSIENT &&
+               r->err.code != ERR_TIMEOUT) {
+        act_fail(a, "reading the scheduler's Marathon app: %s", r->err.text);
+        return;
     }
-    /* Either way, read the plan: it may also show the pick-up. */
-    check_submit(a,
-                 dcos_sdk_plan_get(a->x->eng->client, a->x->svc->name,
-                                   "deploy", on_wait_plan, a),
-                 "GET plan");
+    if (strcmp(a->progress, "restarting") != 0) {
+        snprintf(a->progress, sizeof(a->progress), "restarting");
+        say(a, "waiting for the scheduler to restart...");
+    }
+    act_sleep(a, ENGINE_POLL_INTERVAL, wait_poll);
 }
 
 static void wait_poll(struct xact *a)
@@ -792,12 +783,15 @@ static void wait_poll(struct xact *a)
                  a->progress[0] ? a->progress : "no answer");
         return;
     }
-    if (a->stage == WAIT_PICKUP)
+    if (a->stage == WAIT_PICKUP) {
+        char app_id[300];
+
+        snprintf(app_id, sizeof(app_id), "/%s", a->x->svc->name);
         check_submit(a,
-                     dcos_sdk_target_id_get(a->x->eng->client,
-                                            a->x->svc->name, on_wait_target,
-                                            a),
-                     "GET target id");
+                     dcos_marathon_app_get(a->x->eng->client, app_id,
+                                           on_wait_marathon, a),
+                     "GET Marathon app");
+    }
     else
         check_submit(a,
                      dcos_sdk_plan_get(a->x->eng->client, a->x->svc->name,
@@ -826,8 +820,6 @@ static void wait_begin(struct xact *a)
 {
     a->deadline = now() + a->x->eng->cli->timeout;
     a->progress[0] = '\0';
-    free(a->old_target);
-    a->old_target = util_strdup(a->x->old_target);
     a->stage = wait_needs_pickup(a) ? WAIT_PICKUP : WAIT_PLAN;
     say(a, "Waiting for the deploy plan to complete (timeout %.0fs)...",
         a->x->eng->cli->timeout);
@@ -871,26 +863,11 @@ static void on_restore_update(const struct dcos_result *r, void *payload)
     wait_begin(a);
 }
 
-static void on_restore_target(const struct dcos_result *r, void *payload)
+static void start_restore(struct xact *a)
 {
-    struct xact *a = payload;
-    char *id = NULL;
-
-    if (r->err.code == 0 && dcos_parse_target_id(&id, r->json) == 0) {
-        free(a->x->old_target);
-        a->x->old_target = id;
-    }
     say(a, "Setting update_strategy back to %s (restarts no node)...",
         pstr(act_of(a), "update_strategy"));
     restore_send(a);
-}
-
-static void start_restore(struct xact *a)
-{
-    check_submit(a,
-                 dcos_sdk_target_id_get(a->x->eng->client, a->x->svc->name,
-                                        on_restore_target, a),
-                 "GET target id");
 }
 
 /* --- HTTPS verification --- */
@@ -1501,13 +1478,11 @@ int engine_apply(struct engine *eng, const struct model_desired *d,
 out:
     for (i = 0; i < n; i++) {
         for (j = 0; xs[i].acts && j < plans[i].n_actions; j++) {
-            free(xs[i].acts[j].old_target);
             verify_clear(&xs[i].acts[j].v);
         }
         free(xs[i].acts);
         secret_free(xs[i].new_key);
         free(xs[i].new_pub);
-        free(xs[i].old_target);
         free(xs[i].verified);
     }
     free(xs);

@@ -1,5 +1,6 @@
 #include "controller/render.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,140 +42,65 @@ static const char *change_verb(enum model_change k)
     }
 }
 
-void render_flatten(const json_t *v, const char *prefix,
-                    void (*fn)(const char *path, const json_t *leaf,
-                               void *payload),
-                    void *payload)
-{
-    const char *key;
-    json_t *child;
-
-    if (json_is_object(v) && json_object_size(v) > 0) {
-        json_object_foreach((json_t *)v, key, child) {
-            size_t n = strlen(prefix) + strlen(key) + 2;
-            char *p = malloc(n);
-
-            if (!p)
-                return;
-            snprintf(p, n, "%s%s%s", prefix, *prefix ? "." : "", key);
-            render_flatten(child, p, fn, payload);
-            free(p);
-        }
-        return;
-    }
-    fn(prefix, v, payload);
-}
-
-/* Look up a dotted path in @root (NULL when absent). */
-static const json_t *path_get(const json_t *root, const char *path)
-{
-    char *copy, *save = NULL, *tok;
-    const json_t *cur = root;
-
-    if (!root)
-        return NULL;
-    if (!*path)
-        return root;
-    copy = strdup(path);
-    if (!copy)
-        return NULL;
-    for (tok = strtok_r(copy, ".", &save); tok && cur;
-         tok = strtok_r(NULL, ".", &save))
-        cur = json_is_object(cur) ? json_object_get(cur, tok) : NULL;
-    free(copy);
-    return cur;
-}
-
-/* 1 when @path (or an ancestor, or the whole value) is flagged sensitive. */
-static int is_sensitive(const json_t *flags, const char *path)
-{
-    char *copy, *save = NULL, *tok;
-    const json_t *cur = flags;
-    int r = 0;
-
-    if (json_is_true(flags))
-        return 1;
-    if (!json_is_object(flags))
-        return 0;
-    copy = strdup(path);
-    if (!copy)
-        return 1; /* fail closed */
-    for (tok = strtok_r(copy, ".", &save); tok;
-         tok = strtok_r(NULL, ".", &save)) {
-        cur = json_object_get(cur, tok);
-        if (json_is_true(cur)) {
-            r = 1;
-            break;
-        }
-        if (!json_is_object(cur))
-            break;
-    }
-    free(copy);
-    return r;
-}
-
 static char *value_text(const json_t *v)
 {
     if (!v)
         return strdup("null");
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
+        size_t n = strlen(s);
 
         /* Placeholders such as "(known after apply)" print bare. */
-        if (s[0] == '(' && s[strlen(s) - 1] == ')')
+        if (n > 1 && s[0] == '(' && s[n - 1] == ')')
             return strdup(s);
     }
     return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+/* The sensitivity mask below @key of @mask (true covers everything). */
+static const json_t *mask_child(const json_t *mask, const char *key)
+{
+    if (json_is_true(mask))
+        return mask;
+    return json_is_object(mask) ? json_object_get(mask, key) : NULL;
 }
 
 struct diff_ctx {
     FILE *out;
     const struct model_action *a;
     const struct colors *c;
-    int pass; /* 0: paths of `after`; 1: paths only in `before` */
 };
 
-static void diff_leaf(const char *path, const json_t *leaf, void *payload)
+static void diff_line(struct diff_ctx *d, const char *path,
+                      const json_t *before, const json_t *after,
+                      const json_t *sb, const json_t *sa)
 {
-    struct diff_ctx *d = payload;
-    const struct model_action *a = d->a;
-    const json_t *before, *after;
-    int sb, sa;
-    char *tb = NULL, *ta = NULL;
     const char *label = *path ? path : "value";
-
-    if (d->pass == 0) {
-        after = leaf;
-        before = path_get(a->before, path);
-    } else {
-        if (path_get(a->after, path))
-            return; /* printed in pass 0 */
-        before = leaf;
-        after = NULL;
-    }
-    sb = is_sensitive(a->before_sensitive, path);
-    sa = is_sensitive(a->after_sensitive, path);
+    bool secret_b = json_is_true(sb), secret_a = json_is_true(sa);
+    char *tb = NULL, *ta = NULL;
 
     if (before && after) {
-        if (json_equal((json_t *)before, (json_t *)after) && !sa && !sb)
-            return;
-        if (sa || sb) {
-            if (a->change == MODEL_CHANGE_UPDATE ||
-                a->change == MODEL_CHANGE_REPLACE)
-                fprintf(d->out, "      %s~%s %s = (sensitive value changed)\n",
+        if (secret_a || secret_b) {
+            /* Values are placeholders: the flags say whether they moved. */
+            if (d->a->change == MODEL_CHANGE_UPDATE ||
+                d->a->change == MODEL_CHANGE_REPLACE)
+                fprintf(d->out,
+                        "      %s~%s %s = (sensitive value changed)\n",
                         d->c->chg, d->c->off, label);
             return;
         }
+        if (json_equal((json_t *)before, (json_t *)after))
+            return;
         tb = value_text(before);
         ta = value_text(after);
         fprintf(d->out, "      %s~%s %s = %s -> %s\n", d->c->chg, d->c->off,
                 label, tb ? tb : "?", ta ? ta : "?");
     } else if (after) {
-        ta = sa ? strdup("(sensitive value)") : value_text(after);
+        ta = secret_a ? strdup("(sensitive value)") : value_text(after);
         fprintf(d->out, "      %s+%s %s = %s\n", d->c->add, d->c->off, label,
                 ta ? ta : "?");
     } else if (before) {
-        tb = sb ? strdup("(sensitive value)") : value_text(before);
+        tb = secret_b ? strdup("(sensitive value)") : value_text(before);
         fprintf(d->out, "      %s-%s %s = %s\n", d->c->del, d->c->off, label,
                 tb ? tb : "?");
     }
@@ -182,10 +108,61 @@ static void diff_leaf(const char *path, const json_t *leaf, void *payload)
     free(ta);
 }
 
+/*
+ * Walk @before and @after together.  Objects on both sides (or on the only
+ * side present) recurse; everything else is a leaf.  Keys are joined with
+ * '.' for display only, so option names that contain dots are safe.
+ */
+static void diff_walk(struct diff_ctx *d, const char *path,
+                      const json_t *before, const json_t *after,
+                      const json_t *sb, const json_t *sa)
+{
+    const char *key;
+    json_t *child;
+    bool ob = json_is_object(before) && json_object_size(before) > 0;
+    bool oa = json_is_object(after) && json_object_size(after) > 0;
+
+    if ((ob && oa) || (ob && !after) || (oa && !before)) {
+        const json_t *walk = oa ? after : before;
+
+        json_object_foreach((json_t *)walk, key, child) {
+            size_t n = strlen(path) + strlen(key) + 2;
+            char *p = malloc(n);
+
+            if (!p)
+                return;
+            snprintf(p, n, "%s%s%s", path, *path ? "." : "", key);
+            diff_walk(d, p, ob ? json_object_get(before, key) : NULL,
+                      oa ? json_object_get(after, key) : NULL,
+                      mask_child(sb, key), mask_child(sa, key));
+            free(p);
+        }
+        if (ob && oa) {
+            /* Keys only in `before`. */
+            json_object_foreach((json_t *)before, key, child) {
+                size_t n;
+                char *p;
+
+                if (json_object_get(after, key))
+                    continue;
+                n = strlen(path) + strlen(key) + 2;
+                p = malloc(n);
+                if (!p)
+                    return;
+                snprintf(p, n, "%s%s%s", path, *path ? "." : "", key);
+                diff_walk(d, p, child, NULL, mask_child(sb, key), NULL);
+                free(p);
+            }
+        }
+        return;
+    }
+    diff_line(d, path, before, after, sb, sa);
+}
+
 static void print_action(FILE *out, const struct model_action *a,
                          const struct colors *c)
 {
-    struct diff_ctx d = {out, a, c, 0};
+    struct diff_ctx d = {out, a, c};
     const char *sym = model_change_symbol(a->change);
 
     if (a->op == MODEL_OP_FAIL) {
@@ -200,12 +177,9 @@ static void print_action(FILE *out, const struct model_action *a,
             a->address);
     if (a->reason)
         fprintf(out, "      reason: %s\n", a->reason);
-    if (a->after)
-        render_flatten(a->after, "", diff_leaf, &d);
-    if (a->before) {
-        d.pass = 1;
-        render_flatten(a->before, "", diff_leaf, &d);
-    }
+    if (a->before || a->after)
+        diff_walk(&d, "", a->before, a->after, a->before_sensitive,
+                  a->after_sensitive);
     if (a->disruptive)
         fprintf(out, "\n      %s!! DISRUPTIVE: %s%s\n", c->warn,
                 a->disruption ? a->disruption : "restarts the service",

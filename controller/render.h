@@ -31,13 +31,4 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
 json_t *render_plan_json(const struct model_plan *plans, size_t n,
                          const char *cluster_url);
 
-/*
- * Flatten @v into dotted leaf paths, calling @fn for each leaf (objects
- * recurse; arrays and scalars are leaves).  Exposed for tests.
- */
-void render_flatten(const json_t *v, const char *prefix,
-                    void (*fn)(const char *path, const json_t *leaf,
-                               void *payload),
-                    void *payload);
-
 #endif

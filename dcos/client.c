@@ -15,7 +15,8 @@
 
 #define MT_COSMOS_ERROR                                                       \
     "application/vnd.dcos.package.error+json;charset=utf-8;version=v1"
-#define MT(kind, v) "application/vnd.dcos." kind "+json;charset=utf-8;version=" v
+#define MT(kind, v)                                                           \
+    "application/vnd.dcos." kind "+json;charset=utf-8;version=" v
 
 #define PATH_MAX_LEN 4096u
 #define BODY_MAX (4u * 1024u * 1024u)

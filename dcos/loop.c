@@ -292,7 +292,6 @@ static int cert_from_pem(struct http_cert *c, const char *pem)
             free(s);
             if (r)
                 goto out;
-            r = ERR_INVALID;
         } else if (g->type == GEN_IPADD) {
             const unsigned char *d = ASN1_STRING_get0_data(g->d.iPAddress);
             int len = ASN1_STRING_length(g->d.iPAddress);

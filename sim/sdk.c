@@ -405,7 +405,7 @@ static void task_push_health(const struct sdk_service *svc,
     if (!t->node)
         return;
     h = task_health(svc, t, &nodes, &data);
-    snprintf(key, sizeof(key), "%c%d%d", h[0], nodes % 10, data % 10);
+    snprintf(key, sizeof(key), "%s/%d/%d", h, nodes, data);
     if (strcmp(key, t->health) == 0)
         return;
     sim_node_set_health(t->node, h, nodes, data);
@@ -674,23 +674,21 @@ static int same_spki(EVP_PKEY *a, EVP_PKEY *b)
 }
 
 /*
- * Why the scheduler cannot obtain TLS artifacts for @t (a static string),
- * or NULL when it can: it logs in with its service-account secret (read
- * at scheduler start) and needs the CA and secrets permissions.
+ * Why the scheduler cannot log in with its service-account secret (read at
+ * scheduler start) or use the CA: a static string, or NULL when it can;
+ * on success the account is copied to svc->tls_uid.
  */
-static const char *tls_block_reason(struct sim *s,
-                                    const struct sdk_service *svc,
-                                    const struct sdk_task *t)
+static const char *tls_account_reason(struct sim *s,
+                                      struct sdk_service *svc)
 {
     const char *account = opt_str(svc->options, "service.service_account",
                                   "");
-    const char *reason = NULL, *uid, *pk;
+    const char *reason = NULL, *uid, *pk, *pub_pem;
     json_t *cred = NULL, *pkj;
     EVP_PKEY *priv = NULL, *pub = NULL;
     BIO *bio = NULL;
-    char *base = NULL, *rid = NULL;
-    const char *pub_pem;
 
+    svc->tls_uid[0] = '\0';
     if (!svc->credential)
         return "service account secret not found";
     cred = json_loads(secret_str(svc->credential), 0, NULL);
@@ -702,7 +700,7 @@ static const char *tls_block_reason(struct sim *s,
                  "credential";
         goto out;
     }
-    if (strcmp(uid, account) != 0) {
+    if (strcmp(uid, account) != 0 || strlen(uid) >= sizeof(svc->tls_uid)) {
         reason = "service account secret is for another account";
         goto out;
     }
@@ -736,16 +734,7 @@ static const char *tls_block_reason(struct sim *s,
                  "(dcos:adminrouter:ops:ca:rw)";
         goto out;
     }
-    base = task_artifact_base(svc, t);
-    rid = base ? str_printf("dcos:secrets:default:/%s__certificate", base)
-               : NULL;
-    if (!rid) {
-        reason = "out of memory";
-        goto out;
-    }
-    if (!sim_iam_allowed(s, uid, rid, "full"))
-        reason = "service account may not write the TLS secrets "
-                 "(dcos:secrets:default:/<service>/*)";
+    memcpy(svc->tls_uid, uid, strlen(uid) + 1);
 out:
     if (pk)
         OPENSSL_cleanse((void *)pk, strlen(pk));
@@ -753,6 +742,35 @@ out:
     EVP_PKEY_free(priv);
     EVP_PKEY_free(pub);
     BIO_free(bio);
+    return reason;
+}
+
+/*
+ * Why the scheduler cannot obtain TLS artifacts for @t (TLSEvaluationStage:
+ * log in, CA, secret store), a static string, or NULL when it can.  The
+ * account check is done once per tick.
+ */
+static const char *tls_block_reason(struct sim *s, struct sdk_service *svc,
+                                    const struct sdk_task *t, double now)
+{
+    char *base, *rid;
+    const char *reason = NULL;
+
+    if (!svc->tls_checked || svc->tls_checked_at != now) {
+        svc->tls_reason = tls_account_reason(s, svc);
+        svc->tls_checked_at = now;
+        svc->tls_checked = 1;
+    }
+    if (svc->tls_reason)
+        return svc->tls_reason;
+    base = task_artifact_base(svc, t);
+    rid = base ? str_printf("dcos:secrets:default:/%s__certificate", base)
+               : NULL;
+    if (!rid)
+        reason = "out of memory";
+    else if (!sim_iam_allowed(s, svc->tls_uid, rid, "full"))
+        reason = "service account may not write the TLS secrets "
+                 "(dcos:secrets:default:/<service>/*)";
     free(base);
     free(rid);
     return reason;
@@ -1019,13 +1037,17 @@ static json_t *spec_from_env(const struct sdk_service *svc,
     role = str_printf("%s-role", esc);
     pr = principal[0] ? strdup(principal)
                       : str_printf("%s-principal", svc->name);
-    spec = role && pr
-               ? json_pack("{s:s,s:s,s:s,s:n,s:s,s:o,s:n,s:s}", "name",
-                           svc->name, "role", role, "principal", pr,
-                           "web-url", "zookeeper", "master.mesos:2181",
-                           "pod-specs", pods, "replacement-failure-policy",
-                           "user", env_str(env, "FRAMEWORK_USER", "nobody"))
-               : (json_decref(pods), NULL);
+    if (role && pr) {
+        /* "o" steals @pods, even when json_pack fails */
+        spec = json_pack("{s:s,s:s,s:s,s:n,s:s,s:o,s:n,s:s}", "name",
+                         svc->name, "role", role, "principal", pr,
+                         "web-url", "zookeeper", "master.mesos:2181",
+                         "pod-specs", pods, "replacement-failure-policy",
+                         "user", env_str(env, "FRAMEWORK_USER", "nobody"));
+    } else {
+        json_decref(pods);
+        spec = NULL;
+    }
     free(esc);
     free(role);
     free(pr);
@@ -1396,7 +1418,7 @@ static void step_advance(struct sim *s, struct sdk_service *svc,
                                                            st->index)))
             return;
         if (config_tls(svc, cfg)) {
-            const char *why = tls_block_reason(s, svc, t);
+            const char *why = tls_block_reason(s, svc, t, now);
 
             if (why) {
                 if (svc->blocked != why)
@@ -1589,6 +1611,7 @@ static void scheduler_start(struct sim *s, struct sdk_service *svc,
     svc->sched_up = 1;
     secret_free(svc->credential);
     svc->credential = cred ? secret_new_str(cred) : NULL;
+    svc->tls_checked = 0;
     svc->blocked = NULL;
     g_dirty = 1;
 
@@ -1605,9 +1628,11 @@ static void scheduler_start(struct sim *s, struct sdk_service *svc,
             spec_old = sdk_service_spec(s, svc, svc->target_id);
         if (spec_new && spec_old && json_equal(spec_new, spec_old)) {
             /* same ServiceSpec: the target id stays */
-            json_object_set_new(
-                json_object_get(svc->configs, svc->target_id), "options",
-                json_deep_copy(svc->options));
+            json_t *c = json_object_get(svc->configs, svc->target_id);
+
+            json_object_set_new(c, "options", json_deep_copy(svc->options));
+            json_object_set_new(c, "package_version",
+                                json_string(svc->pkg_version));
         } else {
             char *id = config_add(svc, svc->options, svc->pkg_version);
 
@@ -1678,6 +1703,7 @@ void sdk_scheduler_restart(struct sim *s, struct sdk_service *svc,
     svc->sched_up_at = sim_now(s) + SDK_SCHED_STAGE_S;
     secret_free(svc->credential);
     svc->credential = NULL;
+    svc->tls_checked = 0;
     g_dirty = 1;
 }
 
@@ -1874,11 +1900,12 @@ static json_t *plan_to_json(const struct sdk_plan *p)
                               ph->pod, "interrupted", ph->interrupted,
                               "steps", steps));
     }
-    j = json_pack("{s:b,s:b,s:b,s:b,s:b,s:O,s:o}", "update", p->update,
+    j = json_pack("{s:b,s:b,s:b,s:b,s:b,s:o,s:o}", "update", p->update,
                   "recovery", p->recovery, "serial", p->serial,
                   "phase_serial", p->phase_serial, "interrupted",
                   p->interrupted, "errors",
-                  p->errors ? p->errors : json_array(), "phases", phases);
+                  p->errors ? json_incref(p->errors) : json_array(),
+                  "phases", phases);
     return j;
 }
 

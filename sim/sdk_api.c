@@ -103,8 +103,9 @@ static json_t *plan_json(const struct sdk_plan *p)
                       sdk_status_name(sdk_phase_status(p, ph))));
         free(pname);
     }
-    return json_pack("{s:o,s:O,s:s,s:s}", "phases", phases, "errors",
-                     p->errors ? p->errors : json_array(), "strategy",
+    return json_pack("{s:o,s:o,s:s,s:s}", "phases", phases, "errors",
+                     p->errors ? json_incref(p->errors) : json_array(),
+                     "strategy",
                      p->serial ? "serial" : "parallel", "status",
                      sdk_status_name(sdk_plan_status(p)));
 }
@@ -725,7 +726,7 @@ static void handle_state(const struct sim_req *req, struct sim_resp *r,
 void sdk_api_handle(struct sim *s, const struct sim_req *req,
                     struct sim_resp *resp)
 {
-    char *seg[API_MAX_SEGS], *joined = NULL, *acl = NULL;
+    char *seg[API_MAX_SEGS], *acl = NULL;
     size_t n = sim_path_segments(req, "/service/", seg, API_MAX_SEGS), k,
            used = 0;
     struct sdk_service *svc = NULL;
@@ -789,7 +790,6 @@ void sdk_api_handle(struct sim *s, const struct sim_req *req,
             text(resp, 404, "Not Found");
     }
 out:
-    free(joined);
     free(acl);
     sim_segments_free(seg, n);
 }

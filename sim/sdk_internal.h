@@ -71,7 +71,7 @@ struct sdk_task {
     double recover_at;    /* > 0: killed out of band, relaunch then */
     /* runtime only */
     struct sim_node *node;
-    char health[8];       /* last health pushed to the node */
+    char health[32];      /* last health pushed: "status/nodes/data" */
 };
 
 struct sdk_step {
@@ -126,6 +126,10 @@ struct sdk_service {
     /* runtime only: the service-account secret read at scheduler start */
     struct secret *credential;
     const char *blocked;  /* last TLS prerequisite failure (static) */
+    bool tls_checked;     /* tls_reason is valid for tls_checked_at */
+    double tls_checked_at; /* sim time of the cached account check */
+    const char *tls_reason; /* its result (static string) or NULL */
+    char tls_uid[128];    /* the account the secret logs in as */
 };
 
 /* --- sdk.c --- */

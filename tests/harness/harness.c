@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -120,6 +121,9 @@ void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
     if (pid == 0) {
         const char *quiet = getenv("ETLS_TEST_SIM_LOG");
         int fd;
+
+        /* A test that dies must not leave its simulator running. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
 
         if (!quiet || !*quiet) {
             fd = open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -132,24 +132,34 @@ int t_wait_plan(struct h_sim *s, const char *name, const char *want,
     return 0;
 }
 
-int t_wait_restart(struct h_sim *s, const char *name)
+int t_wait_restart(struct h_sim *s, const char *name, int *seen_502)
 {
     char *path = t_fmt("/service/%s/v1/plans", name);
-    int waited, seen_down = 0;
+    char *app = t_fmt("/marathon/v2/apps/%s", name);
+    int waited, seen_down = 0, ok = 0;
 
-    for (waited = 0; waited <= T_WAIT_MS; waited += 5) {
+    for (waited = 0; !ok && waited <= T_WAIT_MS; waited += 5) {
         struct h_resp r = h_get(s, path);
         long st = r.status;
 
         h_resp_free(&r);
-        if (st == 502)
+        if (st == 502) {
             seen_down = 1;
-        else if (seen_down && st == 200)
-            break;
-        h_sleep_ms(5);
+        } else if (st == 200) {
+            json_t *a = seen_down ? NULL : t_get_json(s, app, NULL);
+
+            ok = seen_down ||
+                 (a && json_array_size(t_get(a, "app.deployments")) == 0);
+            json_decref(a);
+        }
+        if (!ok)
+            h_sleep_ms(5);
     }
     free(path);
-    return seen_down && waited <= T_WAIT_MS;
+    free(app);
+    if (seen_502)
+        *seen_502 = seen_down;
+    return ok;
 }
 
 int t_wait_deployed(struct h_sim *s, const char *name)

@@ -44,9 +44,13 @@ json_t *t_plan(struct h_sim *s, const char *name, const char *plan,
 int t_wait_plan(struct h_sim *s, const char *name, const char *want,
                 int timeout_ms);
 
-/* Wait until the scheduler of @name answers 502, then until it answers
- * again.  Returns 1 when both were seen in time. */
-int t_wait_restart(struct h_sim *s, const char *name);
+/*
+ * Wait until the restarted scheduler of @name serves: its API answers 200
+ * after a 502 was seen, or after Marathon's deployment ended (the window
+ * may be missed on a slow machine).  Returns 1 in time, else 0; sets
+ * *@seen_502 (may be NULL) when the Admin Router 502 window was seen.
+ */
+int t_wait_restart(struct h_sim *s, const char *name, int *seen_502);
 
 /* Wait until Marathon shows no deployment for app @name.  Returns 1, or 0
  * on timeout. */

@@ -157,6 +157,11 @@ static void test_install_timeline(void **state)
     assert_null(t_get(app, "app.env.TASKCFG_ALL_SECURITY_TRANSPORT_"
                            "ENCRYPTION_ENABLED"));
     json_decref(fx);
+    /* the fields of a Marathon app as the dcos CLI prints it */
+    fx = fixture_json("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
+                      "package/json/test_describe_app_options.json");
+    assert_true(has_keys_of(t_get(app, "app"), fx));
+    json_decref(fx);
     json_decref(app);
 
     app = t_get_json(&g_sim, "/marathon/v2/deployments", &st);
@@ -508,7 +513,7 @@ static void test_plan_commands(void **state)
     assert_int_equal(t_update(&g_sim, "elastic",
                               "{\"data_nodes\":{\"heap\":{\"size\":1536}}}"),
                      200);
-    assert_true(t_wait_restart(&g_sim, "elastic"));
+    assert_true(t_wait_restart(&g_sim, "elastic", NULL));
     expect_cmd_ok("elastic", "interrupt", SCHED "interrupt.json");
     expect_cmd_208("elastic", "interrupt");
     plan = t_plan(&g_sim, "elastic", "deploy", &st);
@@ -563,7 +568,7 @@ static void test_plan_commands(void **state)
     assert_int_equal(t_update(&g_sim, "elastic",
                               "{\"data_nodes\":{\"heap\":{\"size\":1024}}}"),
                      200);
-    assert_true(t_wait_restart(&g_sim, "elastic"));
+    assert_true(t_wait_restart(&g_sim, "elastic", NULL));
     expect_cmd_ok("elastic", "interrupt", SCHED "interrupt.json");
     t_sleep_sim(8, SPEED);
     plan = t_plan(&g_sim, "elastic", "deploy", &st);
@@ -709,7 +714,7 @@ static void test_serial_deploy_needs_quorum(void **state)
     (void)state;
     t_install(&g_sim, "serial",
               "{\"service\":{\"deploy_strategy\":\"serial\"}}");
-    assert_true(t_wait_restart(&g_sim, "serial"));
+    assert_true(t_wait_restart(&g_sim, "serial", NULL));
     t_sleep_sim(12, SPEED);
     plan = t_plan(&g_sim, "serial", "deploy", &st);
     assert_int_equal(st, 202);
@@ -788,7 +793,7 @@ static void test_persistence(void **state)
     assert_int_equal(t_update(&g_sim, "elastic",
                               "{\"coordinator_nodes\":{\"mem\":2560}}"),
                      200);
-    assert_true(t_wait_restart(&g_sim, "elastic"));
+    assert_true(t_wait_restart(&g_sim, "elastic", NULL));
     assert_int_equal(h_sim_stop(&g_sim), 0);
     h_sim_start(&g_sim, g_sim.dir, args);
     h_login(&g_sim);

@@ -126,7 +126,12 @@ static void test_update_restarts_changed_pods_only(void **state)
         h_resp_free(&r);
         free(body);
     }
-    assert_true(t_wait_restart(&g_sim, SVC));
+    {
+        int seen_502 = 0;
+
+        assert_true(t_wait_restart(&g_sim, SVC, &seen_502));
+        assert_true(seen_502);
+    }
 
     /* the new scheduler: update plan under the name deploy */
     app = t_get_json(&g_sim, "/service/" SVC "/v1/plans", &st);
@@ -195,7 +200,7 @@ static void test_update_strategy_only(void **state)
         t_update(&g_sim, SVC, "{\"service\":{\"update_strategy\":"
                               "\"parallel\"}}"),
         200);
-    assert_true(t_wait_restart(&g_sim, SVC));
+    assert_true(t_wait_restart(&g_sim, SVC, NULL));
     /* complete at once: no pod spec changed */
     plan = t_plan(&g_sim, SVC, "deploy", &st);
     assert_int_equal(st, 200);
@@ -255,7 +260,7 @@ static void test_marathon_restart(void **state)
     assert_string_not_equal(t_str(app, "app.version"), v0);
     json_decref(app);
     assert_int_equal(t_marathon_restart(&g_sim, SVC, 1), 200);
-    assert_true(t_wait_restart(&g_sim, SVC));
+    assert_true(t_wait_restart(&g_sim, SVC, NULL));
     assert_true(t_wait_plan(&g_sim, SVC, "COMPLETE", T_WAIT_MS));
     t_sleep_sim(5, SPEED);
     ids_get(after);
@@ -287,7 +292,7 @@ static void test_pods_cannot_shrink(void **state)
     t0 = t_target_id(&g_sim, SVC);
     assert_int_equal(
         t_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":1}}"), 200);
-    assert_true(t_wait_restart(&g_sim, SVC));
+    assert_true(t_wait_restart(&g_sim, SVC, NULL));
     plan = t_plan(&g_sim, SVC, "deploy", &st);
     assert_int_equal(st, 417);
     assert_string_equal(t_str(plan, "status"), "ERROR");
@@ -308,7 +313,7 @@ static void test_pods_cannot_shrink(void **state)
     assert_true(t_wait_deployed(&g_sim, SVC));
     assert_int_equal(
         t_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":2}}"), 200);
-    assert_true(t_wait_restart(&g_sim, SVC));
+    assert_true(t_wait_restart(&g_sim, SVC, NULL));
     plan = t_plan(&g_sim, SVC, "deploy", &st);
     assert_int_equal(st, 200);
     json_decref(plan);
@@ -320,7 +325,7 @@ static void test_pods_cannot_shrink(void **state)
     assert_true(t_wait_deployed(&g_sim, SVC));
     assert_int_equal(
         t_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":3}}"), 200);
-    assert_true(t_wait_restart(&g_sim, SVC));
+    assert_true(t_wait_restart(&g_sim, SVC, NULL));
     assert_true(t_wait_plan(&g_sim, SVC, "COMPLETE", T_WAIT_MS));
     plan = t_get_json(&g_sim, "/service/" SVC "/v1/endpoints/data-http",
                       &st);

@@ -66,7 +66,8 @@ static void test_user(void **state)
     assert_string_equal(u->description, "myserviceaccount service account");
     assert_true(u->is_service);
     assert_true(util_has_prefix(u->public_key, "-----BEGIN PUBLIC KEY-----"));
-    assert_non_null(strstr(u->public_key, "+QIDAQAB\n-----END PUBLIC KEY-----\n"));
+    assert_non_null(
+        strstr(u->public_key, "+QIDAQAB\n-----END PUBLIC KEY-----\n"));
     dcos_user_free(u);
     json_decref(j);
 
@@ -429,11 +430,13 @@ static void test_endpoints(void **state)
     assert_int_equal(e->n, 1);
     assert_string_equal(e->address[0], "10.0.2.5:1025");
     assert_string_equal(
-        e->dns[0], "coordinator-0-node.elastic.autoip.dcos.thisdcos.directory:1025");
-    assert_string_equal(e->vip, "coordinator.elastic.l4lb.thisdcos.directory:9200");
+        e->dns[0],
+        "coordinator-0-node.elastic.autoip.dcos.thisdcos.directory:1025");
+    assert_string_equal(e->vip,
+                        "coordinator.elastic.l4lb.thisdcos.directory:9200");
     assert_int_equal(dcos_split_host_port(&host, &port, e->dns[0]), 0);
-    assert_string_equal(host,
-                        "coordinator-0-node.elastic.autoip.dcos.thisdcos.directory");
+    assert_string_equal(
+        host, "coordinator-0-node.elastic.autoip.dcos.thisdcos.directory");
     assert_int_equal(port, 1025);
     free(host);
     dcos_endpoint_free(e);
@@ -443,7 +446,8 @@ static void test_endpoints(void **state)
         0);
     assert_int_equal(e->n, 2);
     assert_string_equal(e->dns[1],
-                        "data-1-node.elastic.autoip.dcos.thisdcos.directory:1027");
+                        "data-1-node.elastic.autoip.dcos.thisdcos.directory"
+                        ":1027");
     dcos_endpoint_free(e);
     json_decref(j);
 
