@@ -387,7 +387,6 @@ static void secret_write(struct xact *a, const struct secret *priv,
     check_submit(a, r, create ? "PUT secret" : "PATCH secret");
 }
 
-/* Keep the value to retry a PUT that met 409 as a PATCH (or vice versa). */
 static void secret_retry(struct xact *a, bool create);
 
 static void on_secret_write(const struct dcos_result *r, void *payload)
@@ -411,6 +410,7 @@ static void on_secret_write(const struct dcos_result *r, void *payload)
 
 static void on_secret_reread(const struct dcos_result *r, void *payload);
 
+/* A PUT met 409 (retry as PATCH) or a PATCH met 404 (retry as PUT). */
 static void secret_retry(struct xact *a, bool create)
 {
     struct model_action *m = act_of(a);
@@ -419,7 +419,7 @@ static void secret_retry(struct xact *a, bool create)
         secret_write(a, a->x->new_key, create);
         return;
     }
-    /* FROM_SECRET: the value was read again; read it once more. */
+    /* FROM_SECRET: read the value again and rewrite it around its key. */
     a->step = create ? 3 : 4;
     check_submit(a,
                  dcos_secret_get(a->x->eng->client, pstr(m, "path"),
@@ -427,43 +427,35 @@ static void secret_retry(struct xact *a, bool create)
                  "GET secret");
 }
 
-/* Extract "private_key" of a service-account secret value as a secret. */
-static int secret_private_key(struct secret **out, const struct secret *v)
-{
-    json_error_t jerr;
-    json_t *root;
-    const char *pk;
-    int r = ERR_INVALID;
-
-    root = json_loadb((const char *)v->buf, v->len, 0, &jerr);
-    if (!root)
-        return ERR_INVALID;
-    pk = json_string_value(json_object_get(root, "private_key"));
-    if (pk) {
-        *out = secret_new_str(pk);
-        r = *out ? 0 : ERR_NOMEM;
-    }
-    /* The JSON tree is freed through the wiping allocator (dcos/json.h). */
-    json_decref(root);
-    return r;
-}
-
 static void on_secret_reread(const struct dcos_result *r, void *payload)
 {
     struct xact *a = payload;
-    struct secret *priv = NULL;
+    struct model_action *m = act_of(a);
+    struct secret *value = NULL;
+    bool create = a->step == 3;
+    int rc;
 
     if (r->err.code || !r->secret) {
         act_fail(a, "reading the secret again: %s", r->err.text);
         return;
     }
-    if (secret_private_key(&priv, r->secret)) {
+    /* Keep the private key; rewrite uid, scheme and login_endpoint. */
+    rc = dcos_sa_secret_rewrite(&value, r->secret, pstr(m, "uid"),
+                                pstr(m, "login_endpoint"));
+    if (rc) {
         act_fail(a, "the secret changed since it was observed: it holds no "
-                    "private key any more");
+                    "usable private key any more");
         return;
     }
-    secret_write(a, priv, a->step == 3);
-    secret_free(priv);
+    a->step = create ? 1 : 2;
+    if (create)
+        rc = dcos_secret_put(a->x->eng->client, pstr(m, "path"), value,
+                             on_secret_write, a);
+    else
+        rc = dcos_secret_patch(a->x->eng->client, pstr(m, "path"), value,
+                               on_secret_write, a);
+    secret_free(value);
+    check_submit(a, rc, create ? "PUT secret" : "PATCH secret");
 }
 
 static void start_secret(struct xact *a)

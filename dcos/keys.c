@@ -395,14 +395,12 @@ int dcos_sa_secret_inspect(enum dcos_sa_verdict *verdict, char **uid_out,
             goto out;
         }
     }
-    if (expected_uid && (!uid_s || strcmp(uid_s, expected_uid) != 0)) {
-        v = DCOS_SA_WRONG_UID;
-        goto done;
-    }
-    if (!scheme || strcmp(secret_str(scheme), "RS256") != 0) {
-        v = DCOS_SA_WRONG_SCHEME;
-        goto done;
-    }
+    /*
+     * The key decides first: an unusable key is a lost key whatever else
+     * is wrong.  A usable key with a wrong uid, scheme or endpoint can be
+     * kept and the JSON rewritten around it, so its public key is returned
+     * with those verdicts too.
+     */
     if (!key) {
         v = DCOS_SA_BAD_KEY;
         goto done;
@@ -418,7 +416,12 @@ int dcos_sa_secret_inspect(enum dcos_sa_verdict *verdict, char **uid_out,
     r = pubkey_pem(&pub, k);
     if (r)
         goto out;
-    v = end && end->len > 0 ? DCOS_SA_OK : DCOS_SA_BAD_ENDPOINT;
+    if (expected_uid && (!uid_s || strcmp(uid_s, expected_uid) != 0))
+        v = DCOS_SA_WRONG_UID;
+    else if (!scheme || strcmp(secret_str(scheme), "RS256") != 0)
+        v = DCOS_SA_WRONG_SCHEME;
+    else
+        v = end && end->len > 0 ? DCOS_SA_OK : DCOS_SA_BAD_ENDPOINT;
 done:
     *verdict = v;
     if (uid_out) {
@@ -437,6 +440,24 @@ out:
     secret_free(scheme);
     secret_free(key);
     secret_free(end);
+    return r;
+}
+
+int dcos_sa_secret_rewrite(struct secret **value, const struct secret *old,
+                           const char *uid, const char *login_endpoint)
+{
+    struct secret *key = NULL;
+    int r;
+
+    if (!old || old->len > 2 * SECRET_MAX)
+        return ERR_INVALID;
+    r = member(&key, old, "private_key");
+    if (r)
+        return r;
+    if (!key)
+        return ERR_INVALID;
+    r = dcos_sa_secret_build(value, uid, key, login_endpoint);
+    secret_free(key);
     return r;
 }
 

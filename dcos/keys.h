@@ -94,14 +94,16 @@ int dcos_sa_secret_build(struct secret **value, const char *uid,
 
 /*
  * Inspect a service-account secret value.  Checks, in this order: JSON
- * object, "uid" equal to @expected_uid (skipped when NULL), "scheme"
- * "RS256", a usable "private_key", a non-empty "login_endpoint".  The first
- * failing check gives the verdict.  The private key is never returned.
+ * object, a usable "private_key" (else BAD_KEY), "uid" equal to
+ * @expected_uid (skipped when NULL), "scheme" "RS256", a non-empty
+ * "login_endpoint".  The first failing check gives the verdict.  The private
+ * key is never returned.
  * @param[out] verdict the verdict
  * @param[out] uid_out the "uid" member when it is a string (new) or NULL;
  *             may be NULL when not wanted
- * @param[out] pub_pem SPKI PEM derived from the private key (new) when the
- *             verdict is OK or BAD_ENDPOINT, else NULL; may be NULL
+ * @param[out] pub_pem SPKI PEM derived from the private key (new) whenever
+ *             the key is usable (every verdict but NOT_JSON and BAD_KEY),
+ *             else NULL; may be NULL
  * @return 0 (see @verdict) or ERR_NOMEM
  */
 int dcos_sa_secret_inspect(enum dcos_sa_verdict *verdict, char **uid_out,
@@ -114,6 +116,18 @@ int dcos_sa_secret_inspect(enum dcos_sa_verdict *verdict, char **uid_out,
  * @param[out] jwt new secret
  * @return 0, ERR_INVALID (unusable key) or ERR_NOMEM
  */
+/*
+ * Rewrite a service-account secret value around the private key it already
+ * holds, with @uid, scheme RS256 and @login_endpoint (NULL: the default):
+ * repairs a wrong uid, scheme or endpoint without rotating the key.  The
+ * key never leaves wiped memory.
+ * @param[out] value new secret
+ * @return 0, ERR_INVALID (not JSON, no private_key, unusable key) or
+ *         ERR_NOMEM
+ */
+int dcos_sa_secret_rewrite(struct secret **value, const struct secret *old,
+                           const char *uid, const char *login_endpoint);
+
 int dcos_jwt_rs256(struct secret **jwt, const char *uid,
                    const struct secret *priv_pem, long exp);
 

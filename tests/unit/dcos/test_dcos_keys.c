@@ -392,16 +392,33 @@ static void test_sa_secret_inspect(void **state)
             false);
     inspect(secret_new_str(""), "elastic", DCOS_SA_NOT_JSON, NULL, false);
 
+    /* A usable key with a wrong uid or scheme: the public key is given,
+     * so the secret can be rewritten around the same key. */
     assert_int_equal(dcos_sa_secret_build(&v, "kibana", priv_a, NULL), 0);
-    inspect(v, "elastic", DCOS_SA_WRONG_UID, "kibana", false);
-    inspect(variant("uid", NULL), "elastic", DCOS_SA_WRONG_UID, NULL, false);
+    inspect(v, "elastic", DCOS_SA_WRONG_UID, "kibana", true);
+    inspect(variant("uid", NULL), "elastic", DCOS_SA_WRONG_UID, NULL, true);
     inspect(variant("uid", json_integer(3)), "elastic", DCOS_SA_WRONG_UID,
-            NULL, false);
+            NULL, true);
 
     inspect(variant("scheme", json_string("HS256")), "elastic",
-            DCOS_SA_WRONG_SCHEME, "elastic", false);
+            DCOS_SA_WRONG_SCHEME, "elastic", true);
     inspect(variant("scheme", NULL), "elastic", DCOS_SA_WRONG_SCHEME,
-            "elastic", false);
+            "elastic", true);
+
+    /* The key decides first: a bad key with a wrong uid is a lost key. */
+    {
+        struct secret *bad = variant("private_key", json_string("x"));
+        json_t *j = json_loadb((const char *)bad->buf, bad->len, 0, NULL);
+        char *txt;
+
+        json_object_set_new(j, "uid", json_string("kibana"));
+        txt = json_dumps(j, JSON_COMPACT);
+        inspect(secret_new_str(txt), "elastic", DCOS_SA_BAD_KEY, "kibana",
+                false);
+        free(txt);
+        json_decref(j);
+        secret_free(bad);
+    }
 
     inspect(variant("private_key", NULL), "elastic", DCOS_SA_BAD_KEY,
             "elastic", false);
@@ -441,6 +458,41 @@ static void kg_done(int status, struct secret *priv, char *pub, void *p)
     k->priv = priv;
     k->pub = pub;
     k->on_loop_thread = pthread_equal(pthread_self(), k->loop_thread);
+}
+
+static void test_sa_secret_rewrite(void **state)
+{
+    struct secret *old = NULL, *out = NULL;
+    enum dcos_sa_verdict verdict = DCOS_SA_BAD_KEY;
+    char *uid = NULL, *pub = NULL;
+
+    (void)state;
+    /* Wrong uid and scheme, no endpoint: rewritten around the same key. */
+    old = variant("scheme", json_string("HS256"));
+    assert_int_equal(dcos_sa_secret_rewrite(&out, old, "elastic", NULL), 0);
+    assert_int_equal(dcos_sa_secret_inspect(&verdict, &uid, &pub, out,
+                                            "elastic"),
+                     0);
+    assert_int_equal(verdict, DCOS_SA_OK);
+    assert_string_equal(uid, "elastic");
+    assert_string_equal(pub, pub_a);
+    free(uid);
+    free(pub);
+    secret_free(out);
+    secret_free(old);
+
+    /* Nothing to keep: no private key, or not JSON. */
+    out = NULL;
+    old = variant("private_key", NULL);
+    assert_int_equal(dcos_sa_secret_rewrite(&out, old, "elastic", NULL),
+                     ERR_INVALID);
+    assert_null(out);
+    secret_free(old);
+    old = secret_new_str("not json");
+    assert_int_equal(dcos_sa_secret_rewrite(&out, old, "elastic", NULL),
+                     ERR_INVALID);
+    assert_null(out);
+    secret_free(old);
 }
 
 static void test_keygen_async(void **state)
@@ -527,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_jwt),
         cmocka_unit_test(test_sa_secret_build),
         cmocka_unit_test(test_sa_secret_inspect),
+        cmocka_unit_test(test_sa_secret_rewrite),
         cmocka_unit_test(test_keygen_async),
         cmocka_unit_test(test_json_escape),
     };
