@@ -948,8 +948,9 @@ static void verify_report(struct xact *a)
     } else {
         fprintf(f, "Verified service %s (transport encryption off):\n",
                 a->x->svc->name);
-        fprintf(f, "  URL:           %s (connected to %s)\n", v->url,
-                v->address);
+        fprintf(f, "  URL:           http://%s (connected to %s)\n",
+                v->url + strlen("https://"), v->address);
+        fprintf(f, "  HTTPS:         not offered, as desired\n");
         fprintf(f, "  Plain HTTP:    %s\n", v->plain ? v->plain : "?");
     }
     fclose(f);

@@ -166,8 +166,19 @@ static void obs_fail(struct obs *o, const struct err_info *err,
         return;
     o->err.code = err->code ? err->code : ERR_INTERNAL;
     o->err.status = err->status;
-    snprintf(o->err.text, sizeof(o->err.text), "%s: %.120s", what,
-             err->text);
+    if (err->code == ERR_AUTH && err->status == 401)
+        snprintf(o->err.text, sizeof(o->err.text),
+                 "the cluster rejected the credentials (HTTP 401) while %s; "
+                 "log in again or check DCOS_ACS_TOKEN / --token-file",
+                 what);
+    else if (err->code == ERR_AUTH && err->status == 403)
+        snprintf(o->err.text, sizeof(o->err.text),
+                 "permission denied (HTTP 403) while %s; etls needs a "
+                 "superuser token",
+                 what);
+    else
+        snprintf(o->err.text, sizeof(o->err.text), "%s: %.120s", what,
+                 err->text);
 }
 
 static void on_user(const struct dcos_result *r, void *payload)

@@ -26,9 +26,10 @@
 static char *read_text(const char *path, size_t *len)
 {
     char *text = NULL;
+    int r = util_read_file(&text, len, path, 4u << 20);
 
-    if (util_read_file(&text, len, path, 4u << 20) != 0)
-        fail_msg("cannot read %s", path);
+    assert_int_equal(r, 0);
+    assert_non_null(text);
     return text;
 }
 
