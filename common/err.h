@@ -23,11 +23,13 @@ enum err {
 /*
  * Caller-owned error detail.  `code` is an enum err value; `status` is the
  * HTTP status that caused it (0 when none); `text` is one impersonal line.
+ * 320 bytes: a transport failure names curl's reason (up to 256 bytes in
+ * CURLOPT_ERRORBUFFER) and the request, and must not be cut short.
  */
 struct err_info {
     int code;
     int status;
-    char text[160];
+    char text[320];
 };
 
 /*

@@ -179,7 +179,7 @@ static void act_fail(struct xact *a, const char *fmt, ...)
     if (!x->failed) {
         x->failed = true;
         x->err.code = ERR_INVALID;
-        snprintf(x->err.text, sizeof(x->err.text), "%s: %.100s",
+        snprintf(x->err.text, sizeof(x->err.text), "%s: %.250s",
                  act_of(a)->address, msg);
     }
 }
@@ -190,6 +190,41 @@ static void act_sleep(struct xact *a, double seconds,
     a->sleeping = true;
     a->wake_at = now() + seconds;
     a->wake = wake;
+}
+
+static void start_op(struct xact *a);
+
+static void restart_op(struct xact *a)
+{
+    start_op(a);
+}
+
+/*
+ * A request of action @a failed with @err.  Transient failures (5xx, 429,
+ * connection problems, timeouts) start the action over after an
+ * exponential backoff, at most APPLY_MAX_RETRIES times: every action is
+ * idempotent (creates adopt a 409, writes repeat the same value).  Anything
+ * else fails the action, prefixed with @what when given.
+ */
+static void act_error(struct xact *a, const struct err_info *err,
+                      const char *what)
+{
+    if (err_is_retryable(err->code) && a->tries < APPLY_MAX_RETRIES) {
+        double delay = APPLY_RETRY_DELAY * (double)(1u << (a->tries < 4
+                                                              ? a->tries
+                                                              : 4));
+
+        a->tries++;
+        say(a, "transient failure (%s); retrying in %.0fs", err->text,
+            delay);
+        a->step = 0;
+        act_sleep(a, delay, restart_op);
+        return;
+    }
+    if (what)
+        act_fail(a, "%s: %s", what, err->text);
+    else
+        act_fail(a, "%s", err->text);
 }
 
 /* Submit failure (invalid argument or ENOMEM): fail the action. */
@@ -275,7 +310,7 @@ static void on_account_get(const struct dcos_result *r, void *payload)
     const char *want = account_pubkey(a);
 
     if (r->err.code) {
-        act_fail(a, "reading the existing account: %s", r->err.text);
+        act_error(a, &r->err, "reading the existing account");
         return;
     }
     if (dcos_parse_user(&u, r->json) || !u->public_key || !want ||
@@ -303,7 +338,7 @@ static void on_account_put(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -330,7 +365,7 @@ static void on_account_delete(const struct dcos_result *r, void *payload)
     struct xact *a = payload;
 
     if (r->err.code && r->err.code != ERR_NOTFOUND) {
-        act_fail(a, "deleting the old account: %s", r->err.text);
+        act_error(a, &r->err, "deleting the old account");
         return;
     }
     account_put(a);
@@ -402,7 +437,7 @@ static void on_secret_write(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -436,7 +471,7 @@ static void on_secret_reread(const struct dcos_result *r, void *payload)
     int rc;
 
     if (r->err.code || !r->secret) {
-        act_fail(a, "reading the secret again: %s", r->err.text);
+        act_error(a, &r->err, "reading the secret again");
         return;
     }
     /* Keep the private key; rewrite uid, scheme and login_endpoint. */
@@ -485,7 +520,7 @@ static void on_member(const struct dcos_result *r, void *payload)
     struct xact *a = payload;
 
     if (r->err.code && r->err.code != ERR_CONFLICT) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -506,7 +541,7 @@ static void on_grant(const struct dcos_result *r, void *payload)
     struct xact *a = payload;
 
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -518,7 +553,7 @@ static void on_acl(const struct dcos_result *r, void *payload)
     struct model_action *m = act_of(a);
 
     if (r->err.code) {
-        act_fail(a, "creating the ACL: %s", r->err.text);
+        act_error(a, &r->err, "creating the ACL");
         return;
     }
     check_submit(a,
@@ -553,7 +588,7 @@ static void on_install(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -583,7 +618,7 @@ static void on_update(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -630,7 +665,7 @@ static void on_restart(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     act_ok(a);
@@ -696,7 +731,7 @@ static void on_wait_plan(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "reading the deploy plan: %s", r->err.text);
+        act_error(a, &r->err, "reading the deploy plan");
         return;
     }
     if (!r->json || model_plan_status_from_json(&p, r->json, (int)r->status)) {
@@ -756,7 +791,7 @@ static void on_wait_marathon(const struct dcos_result *r, void *payload)
         dcos_marathon_app_free(app);
     } else if (r->err.code && r->err.code != ERR_TRANSIENT &&
                r->err.code != ERR_TIMEOUT) {
-        act_fail(a, "reading the scheduler's Marathon app: %s", r->err.text);
+        act_error(a, &r->err, "reading the scheduler's Marathon app");
         return;
     }
     if (strcmp(a->progress, "restarting") != 0) {
@@ -849,7 +884,7 @@ static void on_restore_update(const struct dcos_result *r, void *payload)
         return;
     }
     if (r->err.code) {
-        act_fail(a, "%s", r->err.text);
+        act_error(a, &r->err, NULL);
         return;
     }
     wait_begin(a);
@@ -1272,6 +1307,14 @@ static void start_action(struct xact *a)
     case MODEL_CHANGE_REPLACE: say(a, "Replacing..."); break;
     default: break;
     }
+    start_op(a);
+}
+
+/* Start (or start over) the requests of action @a. */
+static void start_op(struct xact *a)
+{
+    struct model_action *m = act_of(a);
+
     switch (m->op) {
     case MODEL_OP_ACCOUNT_CREATE:
     case MODEL_OP_ACCOUNT_REPLACE: start_account(a); break;
@@ -1465,7 +1508,7 @@ int engine_apply(struct engine *eng, const struct model_desired *d,
                 break;
             }
         r = err_set(e, ERR_INVALID, "%zu of %zu service(s) not converged; "
-                                    "first: %s: %.100s",
+                                    "first: %s: %.200s",
                     failed, n, xs[k].svc->name, xs[k].err.text);
     }
 out:

@@ -252,7 +252,13 @@ int cli_parse(struct cli *out, int argc, char **argv)
 #undef NEEDV
     }
 
-    /* Environment, after flags (flags win). */
+    /*
+     * Environment, after flags (flags win).  --sim describes a whole
+     * cluster (URL, CA, credentials), so the DCOS_* variables of another
+     * cluster must not mix into it: they are ignored with --sim.
+     */
+    if (out->sim_dir)
+        goto checks;
     env = getenv("DCOS_URL");
     if (!out->cluster_url && env && *env && (r = set_str(&out->cluster_url,
                                                          env)))
@@ -270,6 +276,7 @@ int cli_parse(struct cli *out, int argc, char **argv)
         if (!out->token)
             return ERR_NOMEM;
     }
+checks:
     if (out->password && out->private_key)
         return usage_error("give either --password-file or "
                                  "--private-key, not both");

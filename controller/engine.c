@@ -658,11 +658,6 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
             goto out;
         }
         eng->observed[i].dcos_version = util_strdup(eng->dcos_version);
-        plans[i].service = strdup(d->services[i]->name);
-        if (!plans[i].service) {
-            r = err_set(e, ERR_NOMEM, "out of memory");
-            goto out;
-        }
         r = reconcilers_plan(&plans[i], d->services[i], &eng->observed[i], e);
         if (r < 0)
             goto out;

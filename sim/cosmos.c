@@ -12,7 +12,7 @@
  *     "releaseVersion","userProvidedOptions","resolvedOptions",
  *     "uninstalling"}}}
  * The SDK scheduler of each service is driven through sim_sdk_*().
- * See docs/sim-cosmos.md.
+ * See docs/sim.md.
  */
 #include <ctype.h>
 #include <dirent.h>

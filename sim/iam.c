@@ -3,7 +3,7 @@
  * groups and memberships, ACLs and grants, and login with a password or a
  * service-login JWT.  Status codes, error codes and bodies follow
  * dcos-api.md sections 3 to 5 and the open-source IAM (dcos/bouncer); see
- * docs/sim-iam.md for what is modelled and what is not.
+ * docs/sim.md for what is modelled and what is not.
  *
  * State (sim_state_section(s, "iam")):
  *   users:  uid -> {description, is_service, provider_type, provider_id,

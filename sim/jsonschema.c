@@ -1,7 +1,7 @@
 /*
  * JSON Schema (draft-04 subset) validation, defaults and merging with the
  * behaviour of Cosmos and of the validator it uses (java-json-tools
- * json-schema-validator 2.2).  See jsonschema.h and docs/sim-cosmos.md.
+ * json-schema-validator 2.2).  See jsonschema.h and docs/sim.md.
  */
 #include <regex.h>
 #include <stdarg.h>

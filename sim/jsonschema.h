@@ -8,7 +8,7 @@
  * validated the way Cosmos validates them: with the error objects, messages
  * and traversal order of java-json-tools json-schema-validator 2.2 (what
  * Cosmos calls), and with Cosmos's rules for defaults and merging.  Pure: no
- * I/O, no global state.  See docs/sim-cosmos.md.
+ * I/O, no global state.  See docs/sim.md.
  *
  * Keywords: type (string or array), properties, additionalProperties
  * (boolean or schema), required, enum, minimum, maximum, exclusiveMinimum,

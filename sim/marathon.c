@@ -2,7 +2,7 @@
  * dcos-sim: Marathon's view of the SDK schedulers.  Each installed service
  * is one Marathon app `/<name>` rendered from the package's
  * marathon.json.mustache; a deployment is in progress while the scheduler
- * (re)starts.  See docs/sim-sdk.md.
+ * (re)starts.  See docs/sim.md.
  */
 #include <dirent.h>
 #include <stdio.h>

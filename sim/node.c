@@ -6,7 +6,7 @@
  * that it sets SO_REUSEADDR only (see listen_on()).  The daemon's thread
  * reads the node's own state under the node's own mutex and never touches
  * the sim lock.  Behaviour that mirrors Elasticsearch 5.6 with X-Pack
- * security is described in docs/sim-node.md.
+ * security is described in docs/sim.md.
  */
 #include "sim/node.h"
 

@@ -3,7 +3,7 @@
  * configurations, deploy/update and recovery plans, pods and tasks) and
  * the Elasticsearch tasks it runs (master-0 and coordinator-0 with a real
  * data-plane listener, see sim/node.h).  Everything runs with the sim lock
- * held; time is simulated time (sim_now).  See docs/sim-sdk.md.
+ * held; time is simulated time (sim_now).  See docs/sim.md.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * dcos-sim: the SDK scheduler HTTP API of each service, reached through
  * Admin Router at /service/<name>/v1/... (plans, endpoints, pods,
- * configurations, health, state).  See docs/sim-sdk.md.
+ * configurations, health, state).  See docs/sim.md.
  */
 #include <stdarg.h>
 #include <stdio.h>

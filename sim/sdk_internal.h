@@ -10,7 +10,7 @@
  * dcos-sim SDK module internals, shared by sim/sdk.c (service model, plans,
  * tasks, tick), sim/sdk_api.c (the scheduler HTTP API under
  * /service/<name>/v1) and sim/marathon.c (the scheduler's Marathon app).
- * Everything here runs with the sim lock held.  See docs/sim-sdk.md.
+ * Everything here runs with the sim lock held.  See docs/sim.md.
  */
 
 struct sim;

@@ -362,6 +362,9 @@ int main(void)
                                         teardown),
     };
 
+    /* ETLS_E2E_ONLY=<glob> runs the matching tests only */
+    if (getenv("ETLS_E2E_ONLY"))
+        cmocka_set_test_filter(getenv("ETLS_E2E_ONLY"));
     return cmocka_run_group_tests_name("e2e_etls_apply_drift", tests, NULL,
                                        NULL);
 }

@@ -877,5 +877,8 @@ int main(void)
         cmocka_unit_test(test_validate_duplicate_names),
     };
 
+    /* ETLS_E2E_ONLY=<glob> runs the matching tests only */
+    if (getenv("ETLS_E2E_ONLY"))
+        cmocka_set_test_filter(getenv("ETLS_E2E_ONLY"));
     return cmocka_run_group_tests_name("e2e_etls_plan", tests, NULL, NULL);
 }

@@ -252,7 +252,7 @@ struct res {
     long status;
     int code;
     int err_status;
-    char text[160];
+    char text[320];
     char body[8192];
     bool had_json;
     bool had_body;

@@ -59,7 +59,7 @@ struct got {
     long status;
     int code;
     int curl;
-    char text[160];
+    char text[320];
     char body[4096];
     char ctype[128];
     char www[64];

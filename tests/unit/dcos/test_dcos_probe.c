@@ -49,7 +49,7 @@ struct pr {
     int done;
     long status;
     int code;
-    char text[160];
+    char text[320];
     char version[32];
     char subject[256];
     char issuer[256];

@@ -30,7 +30,7 @@ struct res {
     int done;
     long status;
     int code;
-    char text[160];
+    char text[320];
     json_t *json;      /* copy */
     char *body;        /* copy */
     struct secret *secret;
@@ -373,7 +373,7 @@ struct pr {
     int done;
     int code;
     long status;
-    char text[160];
+    char text[320];
     char version[32];
     char issuer[256];
     char sans[1024];

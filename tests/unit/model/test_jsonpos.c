@@ -409,7 +409,7 @@ static void test_cross_check_with_jansson(void **state)
     static const char *const files[] = {
         ETLS_SOURCE_DIR "/manifests/elastic-tls.json",
         ETLS_SOURCE_DIR "/manifests/examples/envelope-full.json",
-        ETLS_SOURCE_DIR "/manifests/etls-v1.schema.json",
+        ETLS_SOURCE_DIR "/manifests/schema/etls-v1.schema.json",
         ETLS_TEST_DATA "/model/valid/bom-crlf.expect.json",
         ETLS_TEST_DATA "/model/invalid/crlf-tabs.json",
         ETLS_TEST_DATA "/model/invalid/utf8-columns.json",

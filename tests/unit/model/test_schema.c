@@ -1,6 +1,6 @@
 /*
  * Cross-checks between the parser (model/validate.c key tables and
- * model/desired.c behaviour), manifests/etls-v1.schema.json and
+ * model/desired.c behaviour), manifests/schema/etls-v1.schema.json and
  * docs/manifest.md: the same envelope members, wired the same way, with the
  * same enums and defaults, each one documented.
  */
@@ -27,7 +27,7 @@ static int setup(void **state)
     json_error_t je;
 
     (void)state;
-    schema = json_load_file(ETLS_SOURCE_DIR "/manifests/etls-v1.schema.json",
+    schema = json_load_file(ETLS_SOURCE_DIR "/manifests/schema/etls-v1.schema.json",
                             JSON_REJECT_DUPLICATES, &je);
     if (!schema)
         fail_msg("schema: %d:%d: %s", je.line, je.column, je.text);

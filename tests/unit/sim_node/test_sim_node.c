@@ -965,7 +965,7 @@ static void test_cluster_uuid_stable(void **state)
         sim_node_stop(n);
     }
     assert_string_equal(uuid[0], uuid[1]);
-    /* The documented derivation (docs/sim-node.md). */
+    /* The documented derivation (docs/sim.md). */
     assert_string_equal(uuid[0], "UWmA8LstIHS8LTbbnDEm4w");
 }
 

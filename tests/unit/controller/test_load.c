@@ -1,0 +1,384 @@
+/*
+ * Unit tests of controller/load.c: `-f PATH` as a file or a directory
+ * (sorted, only *.json, hidden files skipped), a missing path, an empty
+ * directory, duplicate service names across files, and invalid files among
+ * valid ones (every problem reported, nothing returned).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "controller/load.h"
+#include "ctl_testutil.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    t_mkdtemp(dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    t_rmtree(dir);
+    return 0;
+}
+
+/* A valid options-form document for service @name. */
+static char *doc(const char *name)
+{
+    static const char fmt[] =
+        "{\n"
+        "  \"service\": {\n"
+        "    \"name\": \"%s\",\n"
+        "    \"service_account\": \"%s\",\n"
+        "    \"service_account_secret\": \"%s/secret\",\n"
+        "    \"security\": {\"transport_encryption\": {\"enabled\": true}}\n"
+        "  },\n"
+        "  \"elasticsearch\": {\"xpack_enabled\": true}\n"
+        "}\n";
+    size_t n = sizeof(fmt) + 3 * strlen(name);
+    char *s = malloc(n);
+
+    assert_non_null(s);
+    snprintf(s, n, fmt, name, name, name);
+    return s;
+}
+
+static void write_doc(const char *name, const char *svc)
+{
+    char *text = doc(svc);
+
+    free(t_write(dir, name, text));
+    free(text);
+}
+
+/* All diags formatted, one per line (new). */
+static char *diags_text(const struct model_diags *d)
+{
+    char *out = NULL;
+    size_t len = 0, i;
+    FILE *f = open_memstream(&out, &len);
+
+    assert_non_null(f);
+    for (i = 0; i < d->n; i++) {
+        char *line = model_diag_format(&d->items[i]);
+
+        assert_non_null(line);
+        fprintf(f, "%s\n", line);
+        free(line);
+    }
+    assert_int_equal(fclose(f), 0);
+    return out;
+}
+
+/* Assert that the load failed with ERR_INVALID and left @d empty. */
+static void assert_failed(int r, const struct model_desired *d)
+{
+    assert_int_equal(r, ERR_INVALID);
+    assert_int_equal(d->n_services, 0);
+    assert_null(d->services);
+}
+
+static void test_one_file(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char *path;
+
+    (void)state;
+    write_doc("svc.json", "elastic-one");
+    path = t_path(dir, "svc.json");
+    assert_int_equal(load_desired(&d, path, &diags), 0);
+    assert_int_equal(diags.n, 0);
+    assert_int_equal(d.n_services, 1);
+    assert_string_equal(d.services[0]->name, "elastic-one");
+    assert_string_equal(d.services[0]->source, path);
+    assert_true(d.services[0]->tls);
+    model_desired_clear(&d);
+    free(path);
+}
+
+static void test_the_runbook_manifest(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    const char *path = ETLS_SOURCE_DIR "/manifests/elastic-tls.json";
+
+    (void)state;
+    assert_int_equal(load_desired(&d, path, &diags), 0);
+    assert_int_equal(diags.n, 0);
+    assert_int_equal(d.n_services, 1);
+    assert_string_equal(d.services[0]->name, "elastic");
+    assert_string_equal(d.services[0]->account, "elastic");
+    assert_string_equal(d.services[0]->secret_path, "elastic/secret");
+    assert_true(d.services[0]->tls);
+    assert_true(d.services[0]->xpack);
+    model_desired_clear(&d);
+}
+
+/*
+ * A directory: every *.json file, sorted by name whatever order the
+ * directory lists them in; hidden files, other suffixes and
+ * subdirectories are skipped.
+ */
+static void test_directory_sorted_filtered(void **state)
+{
+    static const char *const names[] = {"m", "z", "b", "y", "a", "q",
+                                        "c", "x", "d", "n"};
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char sub[300];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char file[32], svc[32];
+
+        snprintf(file, sizeof(file), "%s.json", names[i]);
+        snprintf(svc, sizeof(svc), "svc-%s", names[i]);
+        write_doc(file, svc);
+    }
+    /* Would fail (invalid, or a duplicate name) if they were read. */
+    free(t_write(dir, ".hidden.json", "{ not json"));
+    free(t_write(dir, ".json", "{ not json"));
+    free(t_write(dir, "notes.txt", "{ not json"));
+    free(t_write(dir, "a.json.bak", "{ not json"));
+    free(t_write(dir, "b.JSON", "{ not json"));
+    free(t_write(dir, "a.json~", "{ not json"));
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+
+    assert_int_equal(load_desired(&d, dir, &diags), 0);
+    assert_int_equal(diags.n, 0);
+    assert_int_equal(d.n_services, 10);
+    for (i = 0; i < d.n_services; i++) {
+        char want[300];
+        const char *name = d.services[i]->name;
+
+        /* svc-a, svc-b, svc-c, svc-d, svc-m, svc-n, svc-q, ... */
+        if (i > 0)
+            assert_true(strcmp(d.services[i - 1]->name, name) < 0);
+        snprintf(want, sizeof(want), "%s/%s.json", dir, name + 4);
+        assert_string_equal(d.services[i]->source, want);
+    }
+    assert_string_equal(d.services[0]->name, "svc-a");
+    assert_string_equal(d.services[9]->name, "svc-z");
+    model_desired_clear(&d);
+}
+
+/* "dir/" gives "dir/a.json", not "dir//a.json". */
+static void test_directory_trailing_slash(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char slash[300], want[300];
+
+    (void)state;
+    write_doc("a.json", "svc-a");
+    snprintf(slash, sizeof(slash), "%s/", dir);
+    snprintf(want, sizeof(want), "%s/a.json", dir);
+    assert_int_equal(load_desired(&d, slash, &diags), 0);
+    assert_int_equal(d.n_services, 1);
+    assert_string_equal(d.services[0]->source, want);
+    model_desired_clear(&d);
+}
+
+static void test_missing_path(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char *path = t_path(dir, "nope.json");
+    char *text;
+
+    (void)state;
+    assert_failed(load_desired(&d, path, &diags), &d);
+    assert_int_equal(diags.n, 1);
+    assert_string_equal(diags.items[0].file, path);
+    assert_string_equal(diags.items[0].field, "(file)");
+    assert_int_equal(diags.items[0].line, 0);
+    text = diags_text(&diags);
+    assert_non_null(strstr(text, ": (file): no such file or directory\n"));
+    free(text);
+    model_diags_clear(&diags);
+    free(path);
+}
+
+static void test_empty_directory(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+
+    (void)state;
+    assert_failed(load_desired(&d, dir, &diags), &d);
+    assert_int_equal(diags.n, 1);
+    assert_string_equal(diags.items[0].file, dir);
+    assert_string_equal(diags.items[0].message,
+                        "the directory holds no *.json file");
+    model_diags_clear(&diags);
+
+    /* Only skipped entries: still empty. */
+    free(t_write(dir, ".hidden.json", "{}"));
+    free(t_write(dir, "README.md", "hello"));
+    assert_failed(load_desired(&d, dir, &diags), &d);
+    assert_int_equal(diags.n, 1);
+    assert_string_equal(diags.items[0].message,
+                        "the directory holds no *.json file");
+    model_diags_clear(&diags);
+}
+
+static void test_duplicate_names(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char *first = t_path(dir, "a.json");
+    char *second = t_path(dir, "b.json");
+    char *third = t_path(dir, "c.json");
+    char want[600];
+
+    (void)state;
+    write_doc("a.json", "elastic");
+    write_doc("b.json", "elastic");
+    write_doc("c.json", "other");
+    assert_failed(load_desired(&d, dir, &diags), &d);
+    assert_int_equal(diags.n, 1);
+    assert_string_equal(diags.items[0].file, second);
+    assert_string_equal(diags.items[0].field, "service.name");
+    /* Positioned on the name in the second file. */
+    assert_int_equal(diags.items[0].line, 3);
+    assert_int_equal(diags.items[0].column, 13);
+    snprintf(want, sizeof(want),
+             "duplicate service name \"elastic\": already used by %s; "
+             "expected one file per service",
+             first);
+    assert_string_equal(diags.items[0].message, want);
+    model_diags_clear(&diags);
+    free(first);
+    free(second);
+    free(third);
+}
+
+/*
+ * One broken file among good ones: every problem of every file is
+ * reported, and nothing at all is returned.
+ */
+static void test_invalid_among_valid(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char *text, *big;
+    char want[400];
+
+    (void)state;
+    write_doc("a.json", "svc-a");
+    free(t_write(dir, "b.json", "{\n  \"service\": {\"name\": 5,}\n}\n"));
+    write_doc("c.json", "svc-c");
+    free(t_write(dir, "d.json",
+                 "{\"service\": {\"name\": \"Bad_Name\"}}\n"));
+    big = malloc(1024 * 1024 + 2);
+    assert_non_null(big);
+    memset(big, ' ', 1024 * 1024 + 1);
+    big[0] = '{';
+    big[1024 * 1024] = '}';
+    big[1024 * 1024 + 1] = '\0';
+    free(t_write(dir, "e.json", big));
+    free(big);
+    write_doc("f.json", "svc-f");
+
+    assert_failed(load_desired(&d, dir, &diags), &d);
+    text = diags_text(&diags);
+    /* b: syntax error with position; d: bad name; e: too large. */
+    snprintf(want, sizeof(want), "%s/b.json:2:", dir);
+    if (!strstr(text, want))
+        fail_msg("no diag for b.json:\n%s", text);
+    snprintf(want, sizeof(want), "%s/d.json:1:", dir);
+    if (!strstr(text, want))
+        fail_msg("no diag for d.json:\n%s", text);
+    assert_non_null(strstr(text, "service.name: expected a Marathon app id"));
+    snprintf(want, sizeof(want),
+             "%s/e.json: (file): cannot read the file, or it is larger than "
+             "1 MiB\n",
+             dir);
+    if (!strstr(text, want))
+        fail_msg("no diag for e.json:\n%s", text);
+    /* Nothing about the good files. */
+    snprintf(want, sizeof(want), "%s/a.json", dir);
+    assert_null(strstr(text, want));
+    snprintf(want, sizeof(want), "%s/f.json", dir);
+    assert_null(strstr(text, want));
+    free(text);
+    model_diags_clear(&diags);
+}
+
+/* A single invalid file: its diags, nothing returned. */
+static void test_invalid_single_file(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    char *path;
+
+    (void)state;
+    path = t_write(dir, "x.json", "{\"service\": {\"name\": \"a\"},\n"
+                                  " \"service\": {}}\n");
+    assert_failed(load_desired(&d, path, &diags), &d);
+    assert_true(diags.n >= 1);
+    assert_string_equal(diags.items[0].file, path);
+    assert_int_equal(diags.items[0].line, 2);
+    assert_non_null(strstr(diags.items[0].message, "duplicate key"));
+    model_diags_clear(&diags);
+    free(path);
+}
+
+/* More than 1000 *.json files is refused before any is read. */
+static void test_too_many_files(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 1001; i++) {
+        char name[32];
+
+        snprintf(name, sizeof(name), "f%04zu.json", i);
+        free(t_write(dir, name, "{}"));
+    }
+    assert_failed(load_desired(&d, dir, &diags), &d);
+    assert_int_equal(diags.n, 1);
+    assert_string_equal(diags.items[0].message,
+                        "more than 1000 *.json files");
+    model_diags_clear(&diags);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+        T(test_one_file),
+        T(test_the_runbook_manifest),
+        T(test_directory_sorted_filtered),
+        T(test_directory_trailing_slash),
+        T(test_missing_path),
+        T(test_empty_directory),
+        T(test_duplicate_names),
+        T(test_invalid_among_valid),
+        T(test_invalid_single_file),
+        T(test_too_many_files),
+#undef T
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
