@@ -169,6 +169,9 @@ int cli_parse(struct cli *out, int argc, char **argv)
             v = argv[++i];                                                    \
         }                                                                     \
     } while (0)
+        if (v && (FLAG("--detailed-exitcode") || FLAG("--no-color") ||
+                  FLAG("--insecure") || FLAG("--trace")))
+            return usage_error("option %s takes no value", a);
         if (FLAG("--detailed-exitcode")) {
             out->detailed_exitcode = 1;
         } else if (FLAG("--no-color")) {

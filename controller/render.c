@@ -254,6 +254,36 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
             c->bold, c->off, add, chg, del);
 }
 
+/*
+ * Deep copy of @v with every value flagged by @mask replaced by the
+ * placeholder "(sensitive)" (what reconcilers write).  Plans hold no secret values, but the
+ * printers enforce the masks anyway (defence in depth).
+ */
+static json_t *masked_copy(const json_t *v, const json_t *mask)
+{
+    const char *key;
+    json_t *child, *out;
+
+    if (!v)
+        return json_null();
+    if (json_is_true(mask))
+        return json_string("(sensitive)");
+    if (!json_is_object(v) || !json_is_object(mask))
+        return json_deep_copy(v);
+    out = json_object();
+    if (!out)
+        return NULL;
+    json_object_foreach((json_t *)v, key, child) {
+        json_t *c = masked_copy(child, json_object_get(mask, key));
+
+        if (!c || json_object_set_new(out, key, c)) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 static json_t *sensitive_or_false(const json_t *v)
 {
     return v ? json_deep_copy(v) : json_false();
@@ -301,8 +331,8 @@ json_t *render_plan_json(const struct model_plan *plans, size_t n,
             change = json_pack(
                 "{s:o, s:o, s:o, s:o, s:o}", "actions",
                 model_change_actions_json(a->change), "before",
-                a->before ? json_deep_copy(a->before) : json_null(), "after",
-                a->after ? json_deep_copy(a->after) : json_null(),
+                masked_copy(a->before, a->before_sensitive), "after",
+                masked_copy(a->after, a->after_sensitive),
                 "before_sensitive", sensitive_or_false(a->before_sensitive),
                 "after_sensitive", sensitive_or_false(a->after_sensitive));
             rc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:b, s:s?, "
