@@ -32,11 +32,16 @@ int util_parse_long(long *out, const char *s, long min, long max)
 
 int util_parse_double(double *out, const char *s, double min, double max)
 {
+    const char *c;
     char *end;
     double v;
 
-    if (!s || !*s || !(s[0] == '.' || (s[0] >= '0' && s[0] <= '9')))
+    if (!s || !*s)
         return ERR_INVALID;
+    /* Plain decimal only: no sign, exponent, hex, inf or nan. */
+    for (c = s; *c; c++)
+        if (!(*c == '.' || (*c >= '0' && *c <= '9')))
+            return ERR_INVALID;
     errno = 0;
     v = strtod(s, &end);
     if (errno || *end || !isfinite(v) || v < min || v > max)

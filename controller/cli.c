@@ -152,9 +152,16 @@ int cli_parse(struct cli *out, int argc, char **argv)
             return 0;
         }
         if (a[0] != '-')
-            return usage_error("unexpected argument '%s'", a);
+            /* Not echoed: a stray argument may be a misplaced secret. */
+            return usage_error("unexpected argument at position %d (options "
+                               "start with '-')",
+                               i);
         eq = strchr(a, '=');
-        if (eq && (size_t)(eq - a) < sizeof(name)) {
+        if (eq && (size_t)(eq - a) >= sizeof(name))
+            return usage_error("unknown option (name longer than %zu "
+                               "characters)",
+                               sizeof(name) - 1);
+        if (eq) {
             memcpy(name, a, (size_t)(eq - a));
             name[eq - a] = '\0';
             v = eq + 1;

@@ -228,6 +228,11 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
         fprintf(out, "%sService %s:%s\n\n", c->bold, p->service, c->off);
         for (j = 0; j < p->n_actions; j++)
             print_action(out, &p->actions[j], c);
+        for (j = 0; j < p->n_actions; j++)
+            if (p->actions[j].op != MODEL_OP_FAIL)
+                break;
+        if (j == p->n_actions)
+            continue; /* only errors: nothing would be executed */
         fprintf(out, "  Order of execution:\n");
         for (j = 0; j < p->n_actions; j++) {
             const struct model_action *a = &p->actions[j];
@@ -289,6 +294,38 @@ static json_t *sensitive_or_false(const json_t *v)
     return v ? json_deep_copy(v) : json_false();
 }
 
+/* The resource_changes entry of action @a of plan @p (new or NULL). */
+static json_t *change_json(const struct model_plan *p,
+                           const struct model_action *a)
+{
+    json_t *change, *deps = json_array();
+    size_t k;
+
+    if (!deps)
+        return NULL;
+    for (k = 0; k < a->n_deps; k++)
+        if (json_array_append_new(
+                deps, json_string(p->actions[a->deps[k]].address))) {
+            json_decref(deps);
+            return NULL;
+        }
+    /* "o" steals each value even when packing fails. */
+    change = json_pack("{s:o, s:o, s:o, s:o, s:o}", "actions",
+                       model_change_actions_json(a->change), "before",
+                       masked_copy(a->before, a->before_sensitive), "after",
+                       masked_copy(a->after, a->after_sensitive),
+                       "before_sensitive",
+                       sensitive_or_false(a->before_sensitive),
+                       "after_sensitive",
+                       sensitive_or_false(a->after_sensitive));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:b, s:s?, s:o}",
+                     "address", a->address, "service", p->service, "type",
+                     a->type, "name", a->name, "operation",
+                     model_op_name(a->op), "change", change, "reason",
+                     a->reason, "disruptive", a->disruptive, "disruption",
+                     a->disruption, "depends_on", deps);
+}
+
 json_t *render_plan_json(const struct model_plan *plans, size_t n,
                          const char *cluster_url)
 {
@@ -297,14 +334,21 @@ json_t *render_plan_json(const struct model_plan *plans, size_t n,
     size_t add = 0, chg = 0, del = 0, i, j;
     int any = 0;
 
-    if (!root || !changes || !order || !errors)
+    /*
+     * The containers go into @root first (set_new steals them even when it
+     * fails), so every failure below only has to free @root.
+     */
+    if (!root || json_object_set_new(root, "resource_changes", changes) ||
+        json_object_set_new(root, "order", order) ||
+        json_object_set_new(root, "errors", errors) || !changes || !order ||
+        !errors)
         goto nomem;
     for (i = 0; i < n; i++) {
         const struct model_plan *p = &plans[i];
         json_t *ord = json_array();
         size_t a1, c1, d1;
 
-        if (!ord)
+        if (!ord || json_object_set_new(order, p->service, ord))
             goto nomem;
         model_plan_counts(p, &a1, &c1, &d1);
         add += a1;
@@ -314,59 +358,43 @@ json_t *render_plan_json(const struct model_plan *plans, size_t n,
             any = 1;
         for (j = 0; j < p->n_actions; j++) {
             const struct model_action *a = &p->actions[j];
-            json_t *rc, *change, *deps = json_array();
-            size_t k;
 
-            if (!deps)
+            if (json_array_append_new(changes, change_json(p, a)))
                 goto nomem;
-            for (k = 0; k < a->n_deps; k++)
-                json_array_append_new(
-                    deps, json_string(p->actions[a->deps[k]].address));
-            if (a->op == MODEL_OP_FAIL)
-                json_array_append_new(
-                    errors, json_pack("{s:s, s:s, s:s}", "service",
-                                      p->service, "address", a->address,
-                                      "message",
-                                      a->reason ? a->reason : ""));
-            change = json_pack(
-                "{s:o, s:o, s:o, s:o, s:o}", "actions",
-                model_change_actions_json(a->change), "before",
-                masked_copy(a->before, a->before_sensitive), "after",
-                masked_copy(a->after, a->after_sensitive),
-                "before_sensitive", sensitive_or_false(a->before_sensitive),
-                "after_sensitive", sensitive_or_false(a->after_sensitive));
-            rc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:b, s:s?, "
-                           "s:o}",
-                           "address", a->address, "service", p->service,
-                           "type", a->type, "name", a->name, "operation",
-                           model_op_name(a->op), "change", change, "reason",
-                           a->reason, "disruptive", a->disruptive,
-                           "disruption", a->disruption, "depends_on", deps);
-            if (!rc || json_array_append_new(changes, rc))
+            if (a->op == MODEL_OP_FAIL) {
+                if (json_array_append_new(
+                        errors, json_pack("{s:s, s:s, s:s}", "service",
+                                          p->service, "address", a->address,
+                                          "message",
+                                          a->reason ? a->reason : "")))
+                    goto nomem;
+            } else if (json_array_append_new(ord,
+                                             json_string(a->address))) {
                 goto nomem;
-            if (a->op != MODEL_OP_FAIL)
-                json_array_append_new(ord, json_string(a->address));
+            }
         }
-        json_object_set_new(order, p->service, ord);
     }
-    json_object_set_new(root, "format_version",
-                        json_string(PLAN_FORMAT_VERSION));
-    json_object_set_new(root, "etls_version", json_string(ETLS_VERSION_STRING));
-    json_object_set_new(root, "cluster",
-                        cluster_url ? json_string(cluster_url) : json_null());
-    json_object_set_new(root, "resource_changes", changes);
-    json_object_set_new(root, "order", order);
-    json_object_set_new(root, "errors", errors);
-    json_object_set_new(root, "summary",
-                        json_pack("{s:I, s:I, s:I}", "add", (json_int_t)add,
-                                  "change", (json_int_t)chg, "destroy",
-                                  (json_int_t)del));
-    json_object_set_new(root, "changes_pending", json_boolean(any));
+    if (json_object_set_new(root, "format_version",
+                            json_string(PLAN_FORMAT_VERSION)) ||
+        json_object_set_new(root, "etls_version",
+                            json_string(ETLS_VERSION_STRING)) ||
+        json_object_set_new(root, "cluster",
+                            cluster_url ? json_string(cluster_url)
+                                        : json_null()) ||
+        json_object_set_new(root, "summary",
+                            json_pack("{s:I, s:I, s:I}", "add",
+                                      (json_int_t)add, "change",
+                                      (json_int_t)chg, "destroy",
+                                      (json_int_t)del)) ||
+        json_object_set_new(root, "changes_pending", json_boolean(any)))
+        goto nomem;
     return root;
 nomem:
+    if (!root) {
+        json_decref(changes);
+        json_decref(order);
+        json_decref(errors);
+    }
     json_decref(root);
-    json_decref(changes);
-    json_decref(order);
-    json_decref(errors);
     return NULL;
 }

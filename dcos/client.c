@@ -44,6 +44,8 @@ struct call {
     bool has_body;
     bool body_secret;
     bool resp_secret;          /* secret GET */
+    bool sensitive;            /* bodies may hold passwords: not traced,
+                                  response wiped (Cosmos options) */
     bool no_auth;
     bool check_pem;            /* CA bundle */
     long ok_status[3];
@@ -694,7 +696,7 @@ static int call_start(struct call *k)
     }
     if (c->insecure)
         http_request_set_insecure(req);
-    if (k->resp_secret || k->body_secret)
+    if (k->resp_secret || k->body_secret || k->sensitive)
         http_request_set_sensitive(req);
     http_request_set_timeouts(req, c->connect_timeout_ms, c->timeout_ms);
     http_request_set_max_response(req, c->max_response);
@@ -1235,6 +1237,10 @@ static int cosmos_call(struct dcos_client *c, const char *path,
     }
     k->ctype = ctype;
     k->accept = accept;
+    /* Package options (requests, resolvedOptions and userProvidedOptions
+     * in answers) can hold passwords such as
+     * elasticsearch.health_user_password: never trace Cosmos bodies. */
+    k->sensitive = true;
     r = set_json_body(k, body);
     if (r) {
         call_free(k);

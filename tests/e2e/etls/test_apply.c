@@ -291,6 +291,12 @@ static void test_apply_directory(void **state)
     e_expect_apply_ok(&r, "alpha");
     e_expect_apply_ok(&r, "beta");
     e_expect_out(&r, "Verified service team/gamma over HTTPS:");
+    e_expect_out(&r, "Certificate:   subject CN=coordinator-0-node."
+                     "teamgamma,");
+    /* each of the three verified on its own */
+    assert_int_equal(e_count(r.out, "  Elasticsearch: 5.6.5"), 3);
+    assert_int_equal(e_count(r.out, "  Health:        green"), 3);
+    assert_int_equal(e_count(r.out, "  Plain HTTP:    refused"), 3);
     e_expect_out(&r, "Apply complete! Resources: 15 added, 0 changed, 0 "
                      "destroyed.");
     e_run_free(&r);
@@ -346,30 +352,28 @@ static void temp_file(char *path, size_t n, const char *text)
 static void test_apply_bad_credentials(void **state)
 {
     char *file = e_runbook_file(), pw[64];
-    struct e_run r;
+    struct e_run r, r2;
 
     (void)state;
     temp_file(pw, sizeof(pw), "not-the-password\n");
     e_log_clear(&g_sim);
     r = e_etls(&g_sim, "apply", file, "--uid", "bootstrapuser",
                "--password-file", pw, (char *)NULL);
+    /* an unknown user too */
+    r2 = e_etls(&g_sim, "apply", file, "--uid", "nobody-here",
+                "--password-file", pw, (char *)NULL);
+    unlink(pw);
+    free(file);
     expect_one_error_line(&r);
     e_expect_err(&r, "bootstrapuser");
     e_expect_err(&r, "401");
     assert_null(strstr(r.err, "not-the-password"));
     e_assert_clean(&r, NULL, NULL);
+    expect_one_error_line(&r2);
+    e_expect_err(&r2, "nobody-here");
     e_assert_no_writes(&g_sim, "etls apply with bad credentials");
     e_run_free(&r);
-
-    /* an unknown user too */
-    r = e_etls(&g_sim, "apply", file, "--uid", "nobody-here",
-               "--password-file", pw, (char *)NULL);
-    expect_one_error_line(&r);
-    e_expect_err(&r, "nobody-here");
-    e_run_free(&r);
-    e_assert_no_writes(&g_sim, "etls apply with bad credentials");
-    unlink(pw);
-    free(file);
+    e_run_free(&r2);
 }
 
 static void test_apply_unreachable_cluster(void **state)
@@ -385,12 +389,12 @@ static void test_apply_unreachable_cluster(void **state)
     r = e_etls(NULL, "apply", file, "--cluster", url, "--ca-cert",
                g_sim.ca_cert, "--uid", "bootstrapuser", "--password-file",
                pw, "--request-timeout", "5s", (char *)NULL);
+    unlink(pw);
     expect_one_error_line(&r);
     e_expect_err(&r, where);
     e_expect_err(&r, "connect");
     e_assert_clean(&r, NULL, NULL);
     e_run_free(&r);
-    unlink(pw);
     free(where);
     free(url);
     free(file);

@@ -297,7 +297,9 @@ static void test_unknown_options(void **state)
     (void)state;
     PARSE_BAD(&c, "etls: unknown option '--bogus'", "plan", "--bogus");
     PARSE_BAD(&c, "unknown option '-x'", "plan", "-x");
-    PARSE_BAD(&c, "unexpected argument 'stray'", "plan", "stray");
+    /* A stray argument is not echoed: it may be a misplaced secret. */
+    PARSE_BAD(&c, "unexpected argument at position 2", "plan", "hunter2");
+    assert_null(strstr(last_err, "hunter2"));
     PARSE_BAD(&c, "unknown option '--'", "plan", "--");
     /* Single-dash spellings of long options are not accepted. */
     PARSE_BAD(&c, "unknown option '-cluster'", "plan", "-cluster", "x");
@@ -316,6 +318,11 @@ static void test_unknown_options(void **state)
     PARSE_BAD(&c, "unknown option '--acs-token'", "plan",
               "--acs-token=eyJhbGciOiJSUzI1NiJ9.e30.sig");
     assert_null(strstr(last_err, "eyJ"));
+    /* Nor with a flag name too long to split off its value. */
+    PARSE_BAD(&c, "unknown option (name longer than 63 characters)", "plan",
+              "--a-very-long-option-name-that-goes-on-and-on-for-more-than-"
+              "sixty-four-characters=hunter2");
+    assert_null(strstr(last_err, "hunter2"));
 }
 
 static void test_bad_values(void **state)
@@ -706,7 +713,7 @@ static void test_apply_sim_explicit_wins(void **state)
     assert_string_equal(c.ca_cert, "/sim/ca.pem");
     cli_free(&c);
 
-    /* A token from a file or the environment: no login at all. */
+    /* A token from a file: no login at all. */
     assert_int_equal(sim_parse(&c, err, sizeof(err), "--token-file", tok,
                                (char *)NULL),
                      0);
@@ -714,15 +721,50 @@ static void test_apply_sim_explicit_wins(void **state)
     assert_null(c.password);
     assert_string_equal(secret_str(c.token), "TOK");
     cli_free(&c);
-    setenv("DCOS_ACS_TOKEN", "env-tok", 1);
-    assert_int_equal(sim_parse(&c, err, sizeof(err), (char *)NULL), 0);
-    assert_null(c.uid);
-    assert_null(c.password);
-    assert_string_equal(secret_str(c.token), "env-tok");
-    cli_free(&c);
     free(f);
     free(key);
     free(tok);
+}
+
+/*
+ * With --sim the DCOS_* variables (which usually describe another cluster)
+ * are ignored: DIR/cluster.json fills in what no flag set.
+ */
+static void test_apply_sim_ignores_env(void **state)
+{
+    struct cli c;
+    char err[512];
+    char *f = t_write(dir, "cluster.json", cluster_json);
+
+    (void)state;
+    setenv("DCOS_URL", "https://real-cluster", 1);
+    setenv("DCOS_SSL_VERIFY", "false", 1);
+    setenv("DCOS_ACS_TOKEN", "real-token", 1);
+    assert_int_equal(sim_parse(&c, err, sizeof(err), (char *)NULL), 0);
+    assert_string_equal(c.cluster_url, "https://127.0.0.1:40123");
+    assert_string_equal(c.ca_cert, "/sim/ca.pem");
+    assert_false(c.insecure);
+    assert_null(c.token);
+    assert_string_equal(c.uid, "bootstrapuser");
+    assert_string_equal(secret_str(c.password), "deleteme");
+    cli_free(&c);
+
+    /* A CA path in DCOS_SSL_VERIFY is ignored too. */
+    setenv("DCOS_SSL_VERIFY", "/real/ca.pem", 1);
+    assert_int_equal(sim_parse(&c, err, sizeof(err), (char *)NULL), 0);
+    assert_string_equal(c.ca_cert, "/sim/ca.pem");
+    cli_free(&c);
+
+    /* Flags still win over cluster.json. */
+    assert_int_equal(sim_parse(&c, err, sizeof(err), "--insecure",
+                               "--cluster", "https://flag", (char *)NULL),
+                     0);
+    assert_string_equal(c.cluster_url, "https://flag");
+    assert_true(c.insecure);
+    assert_null(c.ca_cert);
+    assert_null(c.token);
+    cli_free(&c);
+    free(f);
 }
 
 static void sim_bad(const char *content, const char *want)
@@ -811,6 +853,7 @@ int main(void)
         T(test_usage),
         T(test_apply_sim),
         T(test_apply_sim_explicit_wins),
+        T(test_apply_sim_ignores_env),
         T(test_apply_sim_errors),
         T(test_bool_flags_reject_value),
 #undef T
