@@ -378,6 +378,7 @@ static void test_durations(void **state)
         "1d", "15 m", " 15m", "15m ", "1h30m", "nan", "inf", "+5",
         "123456789012345678901234567890123", /* too long */
         "10000001",                          /* above 1e7 */
+        "0x10", "1e3", "1e3s", "0x1p4m",     /* hex, exponents */
     };
     size_t i;
 
