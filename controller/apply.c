@@ -50,6 +50,7 @@ struct xsvc;
 struct verify {
     char *user;
     struct secret *password;
+    char *dns;          /* "<dnshost>:<port>" of the endpoint */
     char *url;          /* https://<dns>/ */
     char *connect_to;   /* "<dnshost>:<port>:<addrhost>:<port>" */
     char *address;      /* "<addrhost>:<port>" */
@@ -903,6 +904,7 @@ static void verify_clear(struct verify *v)
 {
     free(v->user);
     secret_free(v->password);
+    free(v->dns);
     free(v->url);
     free(v->connect_to);
     free(v->address);
@@ -983,10 +985,14 @@ static void verify_report(struct xact *a)
     } else {
         fprintf(f, "Verified service %s (transport encryption off):\n",
                 a->x->svc->name);
-        fprintf(f, "  URL:           http://%s (connected to %s)\n",
-                v->url + strlen("https://"), v->address);
+        fprintf(f, "  URL:           http://%s/ (connected to %s)\n",
+                v->dns, v->address);
+        fprintf(f, "  Elasticsearch: %s, cluster \"%s\"\n",
+                v->es_version ? v->es_version : "?",
+                v->cluster_name ? v->cluster_name : "?");
+        fprintf(f, "  Health:        %s (required: at least %s)\n",
+                v->health ? v->health : "?", pstr(m, "health"));
         fprintf(f, "  HTTPS:         not offered, as desired\n");
-        fprintf(f, "  Plain HTTP:    %s\n", v->plain ? v->plain : "?");
     }
     fclose(f);
     free(a->x->verified);
@@ -994,33 +1000,20 @@ static void verify_report(struct xact *a)
     act_ok(a);
 }
 
+/* TLS on: plain HTTP to the node's address must get no HTTP answer. */
 static void on_verify_plain(const struct dcos_plain_result *r, void *payload)
 {
     struct xact *a = payload;
-    struct model_action *m = act_of(a);
-    bool tls = json_is_true(json_object_get(m->params, "tls"));
     char buf[200];
 
     free(a->v.plain);
-    if (tls) {
-        if (r->answered) {
-            a->v.plain = NULL;
-            verify_retry(a, "the node still answers plain HTTP (HTTP %ld) at "
-                            "%s",
-                         r->status, a->v.address);
-            return;
-        }
-        snprintf(buf, sizeof(buf), "refused (%.150s)", r->err.text);
-        a->v.plain = strdup(buf);
-        verify_report(a);
+    a->v.plain = NULL;
+    if (r->answered) {
+        verify_retry(a, "the node still answers plain HTTP (HTTP %ld) at %s",
+                     r->status, a->v.address);
         return;
     }
-    if (!r->answered) {
-        a->v.plain = NULL;
-        verify_retry(a, "plain HTTP gets no answer: %s", r->err.text);
-        return;
-    }
-    snprintf(buf, sizeof(buf), "answers (HTTP %ld)", r->status);
+    snprintf(buf, sizeof(buf), "refused (%.150s)", r->err.text);
     a->v.plain = strdup(buf);
     verify_report(a);
 }
@@ -1028,25 +1021,39 @@ static void on_verify_plain(const struct dcos_plain_result *r, void *payload)
 static void verify_plain(struct xact *a)
 {
     char url[300];
-    struct model_action *m = act_of(a);
-    bool tls = json_is_true(json_object_get(m->params, "tls"));
 
-    /* With TLS on, plain HTTP to the node must be refused; with TLS off it
-     * must answer.  Either way connect to the endpoint's address. */
     snprintf(url, sizeof(url), "http://%s/", a->v.address);
-    if (!tls) {
-        /* Use the DNS name, like a client would. */
-        snprintf(url, sizeof(url), "http://%s/", a->v.url + strlen("https://"));
-        url[strlen(url) - 1] = '\0';
-        if (url[strlen(url) - 1] != '/')
-            strcat(url, "/");
-    }
     check_submit(a,
                  dcos_probe_plain(dcos_client_loop(a->x->eng->client), url,
-                                  tls ? NULL : a->v.connect_to,
-                                  on_verify_plain, a),
+                                  NULL, on_verify_plain, a),
                  "plain HTTP probe");
 }
+
+static bool verify_tls(struct xact *a)
+{
+    return json_is_true(json_object_get(act_of(a)->params, "tls"));
+}
+
+/* GET @path on the node: HTTPS with the cluster CA when TLS is desired,
+ * else plain HTTP; basic auth either way. */
+static int node_get(struct xact *a, const char *path, dcos_probe_fn done)
+{
+    struct http_loop *loop = dcos_client_loop(a->x->eng->client);
+    char url[600];
+
+    if (verify_tls(a)) {
+        snprintf(url, sizeof(url), "https://%s%s", a->v.dns, path);
+        return dcos_probe_https(loop, url, a->v.connect_to,
+                                a->x->eng->ca_pem, a->v.user, a->v.password,
+                                done, a);
+    }
+    snprintf(url, sizeof(url), "http://%s%s", a->v.dns, path);
+    return dcos_probe_http(loop, url, a->v.connect_to, a->v.user,
+                           a->v.password, done, a);
+}
+
+static void on_verify_tls_off(const struct dcos_probe_result *r,
+                              void *payload);
 
 static void on_verify_health(const struct dcos_probe_result *r,
                              void *payload)
@@ -1068,7 +1075,17 @@ static void on_verify_health(const struct dcos_probe_result *r,
                      h ? h : "unknown", pstr(m, "health"));
         return;
     }
-    verify_plain(a);
+    if (verify_tls(a)) {
+        verify_plain(a);
+        return;
+    }
+    /* Transport encryption off: HTTPS must not be offered. */
+    check_submit(a,
+                 dcos_probe_https(dcos_client_loop(a->x->eng->client),
+                                  a->v.url, a->v.connect_to,
+                                  a->x->eng->ca_pem, NULL, NULL,
+                                  on_verify_tls_off, a),
+                 "HTTPS probe");
 }
 
 static char *join_sans(const struct http_cert *c)
@@ -1094,10 +1111,10 @@ static void on_verify_root(const struct dcos_probe_result *r, void *payload)
 {
     struct xact *a = payload;
     const json_t *ver;
-    char url[300];
 
     if (r->err.code) {
-        verify_retry(a, "GET %s: %s", a->v.url, r->err.text);
+        verify_retry(a, "GET %s://%s/: %s", verify_tls(a) ? "https" : "http",
+                     a->v.dns, r->err.text);
         return;
     }
     ver = json_object_get(json_object_get(r->json, "version"), "number");
@@ -1122,13 +1139,8 @@ static void on_verify_root(const struct dcos_probe_result *r, void *payload)
         a->v.not_after = util_strdup(r->cert->not_after);
         a->v.sans = join_sans(r->cert);
     }
-    snprintf(url, sizeof(url), "%s_cluster/health", a->v.url);
-    check_submit(a,
-                 dcos_probe_https(dcos_client_loop(a->x->eng->client), url,
-                                  a->v.connect_to, a->x->eng->ca_pem,
-                                  a->v.user, a->v.password, on_verify_health,
-                                  a),
-                 "HTTPS probe");
+    check_submit(a, node_get(a, "/_cluster/health", on_verify_health),
+                 "node probe");
 }
 
 static void on_verify_tls_off(const struct dcos_probe_result *r,
@@ -1141,7 +1153,7 @@ static void on_verify_tls_off(const struct dcos_probe_result *r,
                         "encryption is off");
         return;
     }
-    verify_plain(a);
+    verify_report(a);
 }
 
 static void on_verify_endpoint(const struct dcos_result *r, void *payload)
@@ -1151,7 +1163,6 @@ static void on_verify_endpoint(const struct dcos_result *r, void *payload)
     struct dcos_endpoint *ep = NULL;
     char *dhost = NULL, *ahost = NULL, buf[600];
     long dport = 0, aport = 0;
-    bool tls = json_is_true(json_object_get(m->params, "tls"));
 
     if (r->err.code) {
         verify_retry(a, "reading endpoint %s: %s", pstr(m, "endpoint"),
@@ -1167,9 +1178,12 @@ static void on_verify_endpoint(const struct dcos_result *r, void *payload)
                      pstr(m, "endpoint"));
         return;
     }
+    free(a->v.dns);
     free(a->v.url);
     free(a->v.connect_to);
     free(a->v.address);
+    snprintf(buf, sizeof(buf), "%s:%ld", dhost, dport);
+    a->v.dns = strdup(buf);
     snprintf(buf, sizeof(buf), "https://%s:%ld/", dhost, dport);
     a->v.url = strdup(buf);
     snprintf(buf, sizeof(buf), "%s:%ld:%s:%ld", dhost, dport, ahost, aport);
@@ -1178,7 +1192,7 @@ static void on_verify_endpoint(const struct dcos_result *r, void *payload)
     dcos_endpoint_free(ep);
     free(dhost);
     free(ahost);
-    if (!a->v.url || !a->v.connect_to || !a->v.address) {
+    if (!a->v.dns || !a->v.url || !a->v.connect_to || !a->v.address) {
         act_fail(a, "out of memory");
         return;
     }
@@ -1186,14 +1200,7 @@ static void on_verify_endpoint(const struct dcos_result *r, void *payload)
         act_fail(a, "the cluster CA certificate is not known");
         return;
     }
-    check_submit(a,
-                 dcos_probe_https(dcos_client_loop(a->x->eng->client),
-                                  a->v.url, a->v.connect_to,
-                                  a->x->eng->ca_pem, tls ? a->v.user : NULL,
-                                  tls ? a->v.password : NULL,
-                                  tls ? on_verify_root : on_verify_tls_off,
-                                  a),
-                 "HTTPS probe");
+    check_submit(a, node_get(a, "/", on_verify_root), "node probe");
 }
 
 static void verify_attempt(struct xact *a)

@@ -121,6 +121,20 @@ static int plan_has_fail(const struct model_plan *plans, size_t n)
     return 0;
 }
 
+/* The reasons of FAIL actions, one "etls: ..." line each on stderr. */
+static void print_fail_reasons(const struct model_plan *plans, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++)
+        for (j = 0; j < plans[i].n_actions; j++)
+            if (plans[i].actions[j].op == MODEL_OP_FAIL)
+                fprintf(stderr, "etls: service %s: %s\n", plans[i].service,
+                        plans[i].actions[j].reason
+                            ? plans[i].actions[j].reason
+                            : "cannot be converged");
+}
+
 static int cmd_plan(struct cli *c)
 {
     struct model_desired d = {0};
@@ -156,8 +170,10 @@ static int cmd_plan(struct cli *c)
         render_plan_text(stdout, plans, d.n_services,
                          c->color && isatty(STDOUT_FILENO));
     }
-    if (plan_has_fail(plans, d.n_services))
+    if (plan_has_fail(plans, d.n_services)) {
+        print_fail_reasons(plans, d.n_services);
         rc = EXIT_ERROR;
+    }
     else if (changes && c->detailed_exitcode)
         rc = EXIT_CHANGES;
     else

@@ -251,10 +251,15 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
         }
         fputc('\n', out);
     }
-    if (fail)
-        fprintf(out, "%sSome services cannot be converged; see the errors "
-                     "above.%s\n",
+    if (fail) {
+        /* apply refuses the whole plan: no summary that suggests
+         * otherwise. */
+        fprintf(out, "%sPlan cannot be applied:%s some services cannot be "
+                     "converged; see the errors above. Nothing will be "
+                     "changed.\n",
                 c->warn, c->off);
+        return;
+    }
     fprintf(out, "%sPlan:%s %zu to add, %zu to change, %zu to destroy.\n",
             c->bold, c->off, add, chg, del);
 }

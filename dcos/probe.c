@@ -59,7 +59,8 @@ static void https_done(struct http_response *resp, void *payload)
     free(p);
 }
 
-int dcos_probe_https(struct http_loop *loop, const char *url,
+/* GET @url with optional trust (https) and basic auth. */
+static int probe_get(struct http_loop *loop, const char *url,
                      const char *connect_to, const char *ca_pem,
                      const char *user, const struct secret *password,
                      dcos_probe_fn done, void *payload)
@@ -68,8 +69,7 @@ int dcos_probe_https(struct http_loop *loop, const char *url,
     struct probe_ctx *p;
     int r;
 
-    if (!url || !util_has_prefix(url, "https://") || !ca_pem ||
-        (user && !password))
+    if (user && !password)
         return ERR_INVALID;
     p = calloc(1, sizeof(*p));
     if (!p)
@@ -77,7 +77,7 @@ int dcos_probe_https(struct http_loop *loop, const char *url,
     p->done = done;
     p->payload = payload;
     r = http_request_new(&req, "GET", url);
-    if (r == 0)
+    if (r == 0 && ca_pem)
         r = http_request_set_ca_pem(req, ca_pem);
     if (r == 0 && connect_to)
         r = http_request_set_connect_to(req, connect_to);
@@ -90,7 +90,11 @@ int dcos_probe_https(struct http_loop *loop, const char *url,
         free(p);
         return r;
     }
-    http_request_want_cert(req);
+    if (ca_pem)
+        http_request_want_cert(req);
+    else
+        http_request_allow_plain_http(req);
+    http_request_fresh_connection(req);
     http_request_set_timeouts(req, DCOS_PROBE_CONNECT_TIMEOUT_MS,
                               DCOS_PROBE_TIMEOUT_MS);
     http_request_set_max_response(req, 1024 * 1024);
@@ -98,6 +102,28 @@ int dcos_probe_https(struct http_loop *loop, const char *url,
     if (r)
         free(p);
     return r;
+}
+
+int dcos_probe_https(struct http_loop *loop, const char *url,
+                     const char *connect_to, const char *ca_pem,
+                     const char *user, const struct secret *password,
+                     dcos_probe_fn done, void *payload)
+{
+    if (!url || !util_has_prefix(url, "https://") || !ca_pem)
+        return ERR_INVALID;
+    return probe_get(loop, url, connect_to, ca_pem, user, password, done,
+                     payload);
+}
+
+int dcos_probe_http(struct http_loop *loop, const char *url,
+                    const char *connect_to, const char *user,
+                    const struct secret *password, dcos_probe_fn done,
+                    void *payload)
+{
+    if (!url || !util_has_prefix(url, "http://"))
+        return ERR_INVALID;
+    return probe_get(loop, url, connect_to, NULL, user, password, done,
+                     payload);
 }
 
 static void plain_done(struct http_response *resp, void *payload)

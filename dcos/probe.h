@@ -52,6 +52,17 @@ int dcos_probe_https(struct http_loop *loop, const char *url,
                      const char *user, const struct secret *password,
                      dcos_probe_fn done, void *payload);
 
+/*
+ * The same GET over plain HTTP (@url http://), for a service whose
+ * transport encryption is off: basic auth (the password then travels in
+ * clear, as the service's own readiness check sends it), no certificate.
+ * @return 0 (@done runs exactly once) or a negative err
+ */
+int dcos_probe_http(struct http_loop *loop, const char *url,
+                    const char *connect_to, const char *user,
+                    const struct secret *password, dcos_probe_fn done,
+                    void *payload);
+
 /* What the plain-HTTP probe saw. */
 struct dcos_plain_result {
     bool answered;        /* an HTTP response arrived (any status) */

@@ -188,7 +188,9 @@ static void test_apply_tls_off(void **state)
                      "destroyed.");
     e_expect_out(&r, "Verified service elastic (transport encryption "
                      "off):");
-    e_expect_out(&r, "Plain HTTP:");
+    /* Plain HTTP with credentials and health, and no HTTPS left. */
+    e_expect_out(&r, "Health:        green");
+    e_expect_out(&r, "HTTPS:         not offered, as desired");
     e_run_free(&r);
     t1 = e_task_ids(&g_sim, "elastic");
     for (i = 0; i < N_TASKS; i++)
