@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -575,7 +576,9 @@ char *sim_token_issue(struct sim *s, const char *uid)
     buf_init(&signing, TOKEN_MAX);
     if (!s->token_key || !uid)
         return NULL;
-    exp = (long long)util_now_wall() + s->opt.token_ttl;
+    /* Round up: "exp" has whole seconds, and a token must live at least
+     * --token-ttl seconds (with ttl 1 a truncated exp could expire at once). */
+    exp = (long long)ceil(util_now_wall()) + s->opt.token_ttl;
     hdr = json_pack("{s:s,s:s}", "alg", "RS256", "typ", "JWT");
     pl = json_pack("{s:s,s:I}", "uid", uid, "exp", (json_int_t)exp);
     if (!hdr || !pl)
