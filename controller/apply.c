@@ -138,6 +138,8 @@ static void act_ok(struct xact *a)
 
     a->st = ACT_DONE;
     a->sleeping = false;
+    LOG(LOG_DEBUG, "apply", "%s: %s done after %.3fs", m->address,
+        model_op_name(m->op), secs);
     switch (m->change) {
     case MODEL_CHANGE_CREATE:
         x->added++;
@@ -176,6 +178,8 @@ static void act_fail(struct xact *a, const char *fmt, ...)
     va_end(ap);
     a->st = ACT_FAILED;
     a->sleeping = false;
+    LOG(LOG_WARN, "apply", "%s: %s failed", act_of(a)->address,
+        model_op_name(act_of(a)->op));
     say(a, "FAILED: %s", msg);
     if (!x->failed) {
         x->failed = true;
@@ -1308,6 +1312,8 @@ static void start_action(struct xact *a)
 
     a->st = ACT_RUNNING;
     a->started = now();
+    LOG(LOG_DEBUG, "apply", "%s: %s starts", m->address,
+        model_op_name(m->op));
     switch (m->change) {
     case MODEL_CHANGE_CREATE: say(a, "Creating..."); break;
     case MODEL_CHANGE_UPDATE: say(a, "Modifying..."); break;

@@ -106,6 +106,8 @@ int engine_new(struct engine **out, const struct cli *cli,
             engine_free(eng);
             return e->code;
         }
+        LOG(LOG_INFO, "engine", "logged in to %s as %s", cli->cluster_url,
+            cli->uid);
     }
     *out = eng;
     return 0;
@@ -609,6 +611,7 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
     struct model_plan *plans = NULL;
     struct obs *obs = NULL;
     size_t i, n = d->n_services;
+    double t0 = util_now_mono();
     int r = 0;
 
     for (i = 0; i < eng->n_observed; i++)
@@ -650,6 +653,10 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
         r = cl.err.code;
         goto out;
     }
+    LOG(LOG_INFO, "engine",
+        "observed %zu service(s) in %.0f ms, at most %u requests at once",
+        n, (util_now_mono() - t0) * 1000.0,
+        http_loop_peak_transfers(dcos_client_loop(eng->client)));
     for (i = 0; i < n; i++) {
         if (obs[i].err.code) {
             r = obs[i].err.code;
