@@ -1255,8 +1255,9 @@ static void on_verify_describe(const struct dcos_result *r, void *payload)
     }
     es = json_object_get(d->resolved_options, "elasticsearch");
     a->v.user = util_strdup(
-        pstr(m, "user") ? pstr(m, "user")
-                        : json_string_value(json_object_get(es, "health_user")));
+        pstr(m, "user")
+            ? pstr(m, "user")
+            : json_string_value(json_object_get(es, "health_user")));
     if (!src || strcmp(src, "health_options") == 0) {
         const char *p =
             json_string_value(json_object_get(es, "health_user_password"));

@@ -266,8 +266,8 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
 
 /*
  * Deep copy of @v with every value flagged by @mask replaced by the
- * placeholder "(sensitive)" (what reconcilers write).  Plans hold no secret values, but the
- * printers enforce the masks anyway (defence in depth).
+ * placeholder "(sensitive)" (what reconcilers write).  Plans hold no secret
+ * values, but the printers enforce the masks anyway (defence in depth).
  */
 static json_t *masked_copy(const json_t *v, const json_t *mask)
 {

@@ -27,7 +27,8 @@ static int setup(void **state)
     json_error_t je;
 
     (void)state;
-    schema = json_load_file(ETLS_SOURCE_DIR "/manifests/schema/etls-v1.schema.json",
+    schema = json_load_file(ETLS_SOURCE_DIR
+                            "/manifests/schema/etls-v1.schema.json",
                             JSON_REJECT_DUPLICATES, &je);
     if (!schema)
         fail_msg("schema: %d:%d: %s", je.line, je.column, je.text);
