@@ -68,7 +68,7 @@ struct xact {
     size_t idx;
     enum act_state st;
     int step;
-    int tries;
+    unsigned tries;
     double started;
     /* Polling: when `sleeping`, `wake` runs at `wake_at`. */
     bool sleeping;
