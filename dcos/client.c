@@ -15,6 +15,7 @@
 
 #define MT_COSMOS_ERROR                                                       \
     "application/vnd.dcos.package.error+json;charset=utf-8;version=v1"
+#define MT_JSON "application/json"
 #define MT(kind, v)                                                           \
     "application/vnd.dcos." kind "+json;charset=utf-8;version=" v
 
@@ -481,34 +482,92 @@ static void login_done(struct http_response *resp, void *payload)
     login_finish(c, &e, resp->status);
 }
 
+static struct call *call_new(struct dcos_client *c, enum call_kind kind,
+                             const char *method, dcos_done_fn done,
+                             void *payload)
+{
+    struct call *k = calloc(1, sizeof(*k));
+
+    if (!k)
+        return NULL;
+    k->c = c;
+    k->kind = kind;
+    k->method = method;
+    k->done = done;
+    k->payload = payload;
+    buf_init(&k->body, BODY_MAX);
+    return k;
+}
+
+/*
+ * The HTTP request of @k (new): URL, media types, the token unless
+ * k->no_auth, the body, the cluster trust, redaction, timeouts and the
+ * response cap.  0 or a negative err.
+ */
+static int call_request(struct http_request **out, const struct call *k)
+{
+    struct dcos_client *c = k->c;
+    struct http_request *req = NULL;
+    struct buf url;
+    int r;
+
+    buf_init(&url, PATH_MAX_LEN * 2);
+    r = buf_printf(&url, "%s%s", c->url, k->path);
+    if (r == 0)
+        r = http_request_new(&req, k->method, buf_str(&url));
+    buf_free(&url);
+    if (r)
+        return r;
+    if (k->ctype)
+        r = http_request_add_header(req, "Content-Type", k->ctype);
+    if (r == 0 && k->accept)
+        r = http_request_add_header(req, "Accept", k->accept);
+    if (r == 0 && !k->no_auth && c->token)
+        r = http_request_add_secret_header(req, "Authorization", "token=",
+                                           c->token);
+    if (r == 0 && k->has_body)
+        r = http_request_set_body(req, k->body.data, k->body.len,
+                                  k->body_secret);
+    if (r == 0 && c->ca_pem)
+        r = http_request_set_ca_pem(req, c->ca_pem);
+    else if (r == 0 && c->ca_file)
+        r = http_request_set_ca_file(req, c->ca_file);
+    if (r) {
+        http_request_free(req);
+        return r;
+    }
+    if (c->insecure)
+        http_request_set_insecure(req);
+    if (k->resp_secret || k->body_secret || k->sensitive)
+        http_request_set_sensitive(req);
+    http_request_set_timeouts(req, c->connect_timeout_ms, c->timeout_ms);
+    http_request_set_max_response(req, c->max_response);
+    *out = req;
+    return 0;
+}
+
 /* Start a login unless one is running.  0 or a negative err. */
 static int login_start(struct dcos_client *c)
 {
     struct call *k;
     struct secret *jwt = NULL;
     struct http_request *req = NULL;
-    struct buf url;
     int r;
 
     if (c->login_inflight)
         return 0;
     if (!can_login(c))
         return ERR_INVALID;
-    k = calloc(1, sizeof(*k));
+    k = call_new(c, K_LOGIN, "POST", NULL, NULL);
     if (!k)
         return ERR_NOMEM;
-    k->c = c;
-    k->kind = K_LOGIN;
-    k->method = "POST";
+    k->ctype = MT_JSON;
+    k->accept = MT_JSON;
     k->no_auth = true;
+    k->has_body = true;
     k->body_secret = true;
-    buf_init(&k->body, BODY_MAX);
     k->path = strdup("/acs/api/v1/auth/login");
-    if (!k->path) {
-        call_free(k);
-        return ERR_NOMEM;
-    }
-    r = buf_puts(&k->body, "{\"uid\":");
+    r = k->path ? buf_puts(&k->body, "{\"uid\":") : ERR_NOMEM;
     if (r == 0)
         r = dcos_json_put_string(&k->body, c->uid, strlen(c->uid));
     if (r == 0 && c->password) {
@@ -528,34 +587,9 @@ static int login_start(struct dcos_client *c)
     }
     if (r == 0)
         r = buf_puts(&k->body, "}");
+    if (r == 0)
+        r = call_request(&req, k);
     if (r) {
-        call_free(k);
-        return r;
-    }
-    buf_init(&url, PATH_MAX_LEN * 2);
-    r = buf_printf(&url, "%s%s", c->url, k->path);
-    if (r == 0)
-        r = http_request_new(&req, "POST", buf_str(&url));
-    buf_free(&url);
-    if (r == 0)
-        r = http_request_add_header(req, "Content-Type", "application/json");
-    if (r == 0)
-        r = http_request_add_header(req, "Accept", "application/json");
-    if (r == 0)
-        r = http_request_set_body(req, k->body.data, k->body.len, true);
-    if (r == 0) {
-        http_request_set_sensitive(req);
-        http_request_set_timeouts(req, c->connect_timeout_ms,
-                                  c->timeout_ms);
-        if (c->ca_pem)
-            r = http_request_set_ca_pem(req, c->ca_pem);
-        else if (c->ca_file)
-            r = http_request_set_ca_file(req, c->ca_file);
-        if (c->insecure)
-            http_request_set_insecure(req);
-    }
-    if (r) {
-        http_request_free(req);
         call_free(k);
         return r;
     }
@@ -664,44 +698,13 @@ static void call_http_done(struct http_response *resp, void *payload)
 
 static int call_start(struct call *k)
 {
-    struct dcos_client *c = k->c;
-    struct http_request *req = NULL;
-    struct buf url;
-    int r;
+    struct http_request *req;
+    int r = call_request(&req, k);
 
-    buf_init(&url, PATH_MAX_LEN * 2);
-    r = buf_printf(&url, "%s%s", c->url, k->path);
-    if (r == 0)
-        r = http_request_new(&req, k->method, buf_str(&url));
-    buf_free(&url);
     if (r)
         return r;
-    if (k->ctype)
-        r = http_request_add_header(req, "Content-Type", k->ctype);
-    if (r == 0 && k->accept)
-        r = http_request_add_header(req, "Accept", k->accept);
-    if (r == 0 && !k->no_auth && c->token)
-        r = http_request_add_secret_header(req, "Authorization", "token=",
-                                           c->token);
-    if (r == 0 && k->has_body)
-        r = http_request_set_body(req, k->body.data, k->body.len,
-                                  k->body_secret);
-    if (r == 0 && c->ca_pem)
-        r = http_request_set_ca_pem(req, c->ca_pem);
-    else if (r == 0 && c->ca_file)
-        r = http_request_set_ca_file(req, c->ca_file);
-    if (r) {
-        http_request_free(req);
-        return r;
-    }
-    if (c->insecure)
-        http_request_set_insecure(req);
-    if (k->resp_secret || k->body_secret || k->sensitive)
-        http_request_set_sensitive(req);
-    http_request_set_timeouts(req, c->connect_timeout_ms, c->timeout_ms);
-    http_request_set_max_response(req, c->max_response);
-    k->token_gen = c->token_gen;
-    return http_loop_submit(c->loop, req, call_http_done, k);
+    k->token_gen = k->c->token_gen;
+    return http_loop_submit(k->c->loop, req, call_http_done, k);
 }
 
 /* Submit a new call (synchronous errors free it; done is not called). */
@@ -724,23 +727,6 @@ static int call_go(struct call *k)
     if (r)
         call_free(k);
     return r;
-}
-
-static struct call *call_new(struct dcos_client *c, enum call_kind kind,
-                             const char *method, dcos_done_fn done,
-                             void *payload)
-{
-    struct call *k = calloc(1, sizeof(*k));
-
-    if (!k)
-        return NULL;
-    k->c = c;
-    k->kind = kind;
-    k->method = method;
-    k->done = done;
-    k->payload = payload;
-    buf_init(&k->body, BODY_MAX);
-    return k;
 }
 
 /* ------------------------------------------------------------------ */
@@ -874,11 +860,15 @@ static int build_path(struct call *k, const struct seg *segs, size_t n)
                     sizeof(struct seg))
 #define PATH(k, ...) build_path((k), SEGS(__VA_ARGS__), NSEGS(__VA_ARGS__))
 
-/* Common tail of every typed call. */
+/*
+ * Common head of every typed call: a new call of @kind to the path built
+ * from @segs, accepting @accept (may be NULL).  With @out the call is
+ * returned for more set-up and call_go(); without, it is submitted now.
+ */
 static int simple_call(struct dcos_client *c, enum call_kind kind,
-                       const char *method, const struct seg *segs,
-                       size_t nsegs, dcos_done_fn done, void *payload,
-                       struct call **out)
+                       const char *method, const char *accept,
+                       const struct seg *segs, size_t nsegs,
+                       dcos_done_fn done, void *payload, struct call **out)
 {
     struct call *k = call_new(c, kind, method, done, payload);
     int r;
@@ -890,6 +880,9 @@ static int simple_call(struct dcos_client *c, enum call_kind kind,
         call_free(k);
         return r;
     }
+    k->accept = accept;
+    if (!out)
+        return call_go(k);
     *out = k;
     return 0;
 }
@@ -900,26 +893,28 @@ static void ok_also(struct call *k, long status)
         k->ok_status[k->n_ok++] = status;
 }
 
-static int set_json_body(struct call *k, json_t *body /* stolen */)
+/* Submit @k with the JSON body @body (stolen) of media type @ctype; @k is
+ * freed when that fails. */
+static int call_go_json(struct call *k, const char *ctype, json_t *body)
 {
-    char *s;
-    int r;
+    char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    int r = s ? buf_puts(&k->body, s) : ERR_NOMEM;
 
-    if (!body)
-        return ERR_NOMEM;
-    s = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    if (!s)
-        return ERR_NOMEM;
-    r = buf_puts(&k->body, s);
     free(s);
+    if (r) {
+        call_free(k);
+        return r;
+    }
+    k->ctype = ctype;
     k->has_body = true;
-    return r;
+    return call_go(k);
 }
 
-#define CALL(c, kind, method, done, payload, kout, ...)                       \
-    simple_call((c), (kind), (method), SEGS(__VA_ARGS__),                     \
+#define CALL(c, kind, method, accept, done, payload, kout, ...)               \
+    simple_call((c), (kind), (method), (accept), SEGS(__VA_ARGS__),           \
                 NSEGS(__VA_ARGS__), (done), (payload), (kout))
+
 
 /* ------------------------------------------------------------------ */
 /* metadata and CA                                                     */
@@ -928,13 +923,12 @@ int dcos_version_get(struct dcos_client *c, dcos_done_fn done,
                      void *payload)
 {
     struct call *k;
-    int r = CALL(c, K_PLAIN, "GET", done, payload, &k,
+    int r = CALL(c, K_PLAIN, "GET", MT_JSON, done, payload, &k,
                  { 'l', "/dcos-metadata/dcos-version.json" });
 
     if (r)
         return r;
     k->no_auth = true;
-    k->accept = "application/json";
     return call_go(k);
 }
 
@@ -942,7 +936,7 @@ int dcos_ca_cert_get(struct dcos_client *c, dcos_done_fn done,
                      void *payload)
 {
     struct call *k;
-    int r = CALL(c, K_PLAIN, "GET", done, payload, &k,
+    int r = CALL(c, K_PLAIN, "GET", NULL, done, payload, &k,
                  { 'l', "/ca/dcos-ca.crt" });
 
     if (r)
@@ -958,17 +952,10 @@ int dcos_ca_cert_get(struct dcos_client *c, dcos_done_fn done,
 int dcos_iam_user_get(struct dcos_client *c, const char *uid,
                       dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(uid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "GET", done, payload, &k,
-             { 'l', "/acs/api/v1/users/" }, { 'u', uid });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return CALL(c, K_IAM, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/acs/api/v1/users/" }, { 'u', uid });
 }
 
 int dcos_iam_user_put(struct dcos_client *c, const char *uid,
@@ -981,92 +968,59 @@ int dcos_iam_user_put(struct dcos_client *c, const char *uid,
 
     if (!valid_name(uid) || !public_key_pem)
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "PUT", done, payload, &k,
+    r = CALL(c, K_IAM, "PUT", MT_JSON, done, payload, &k,
              { 'l', "/acs/api/v1/users/" }, { 'u', uid });
     if (r)
         return r;
-    k->ctype = "application/json";
-    k->accept = "application/json";
     body = json_pack("{s:s}", "public_key", public_key_pem);
     if (body && description &&
-        json_object_set_new(body, "description", json_string(description)))
-        r = ERR_NOMEM;
-    if (r == 0)
-        r = set_json_body(k, body);
-    else
+        json_object_set_new(body, "description", json_string(description))) {
         json_decref(body);
-    if (r) {
-        call_free(k);
-        return r;
+        body = NULL;
     }
-    return call_go(k);
+    return call_go_json(k, MT_JSON, body);
 }
 
 int dcos_iam_user_delete(struct dcos_client *c, const char *uid,
                          dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(uid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "DELETE", done, payload, &k,
-             { 'l', "/acs/api/v1/users/" }, { 'u', uid });
-    if (r)
-        return r;
-    return call_go(k);
+    return CALL(c, K_IAM, "DELETE", NULL, done, payload, NULL,
+                { 'l', "/acs/api/v1/users/" }, { 'u', uid });
 }
 
 int dcos_iam_group_users_get(struct dcos_client *c, const char *gid,
                              bool service_only, dcos_done_fn done,
                              void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(gid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "GET", done, payload, &k,
-             { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
-             { 'l', service_only ? "/users?type=service" : "/users" });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return CALL(c, K_IAM, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
+                { 'l', service_only ? "/users?type=service" : "/users" });
 }
 
 int dcos_iam_group_user_put(struct dcos_client *c, const char *gid,
                             const char *uid, dcos_done_fn done,
                             void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(gid) || !valid_name(uid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "PUT", done, payload, &k,
-             { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
-             { 'l', "/users/" }, { 'u', uid });
-    if (r)
-        return r;
-    return call_go(k);
+    return CALL(c, K_IAM, "PUT", NULL, done, payload, NULL,
+                { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
+                { 'l', "/users/" }, { 'u', uid });
 }
 
 int dcos_iam_group_user_delete(struct dcos_client *c, const char *gid,
                                const char *uid, dcos_done_fn done,
                                void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(gid) || !valid_name(uid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "DELETE", done, payload, &k,
-             { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
-             { 'l', "/users/" }, { 'u', uid });
-    if (r)
-        return r;
-    return call_go(k);
+    return CALL(c, K_IAM, "DELETE", NULL, done, payload, NULL,
+                { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
+                { 'l', "/users/" }, { 'u', uid });
 }
 
 int dcos_iam_acl_put(struct dcos_client *c, const char *rid,
@@ -1078,21 +1032,15 @@ int dcos_iam_acl_put(struct dcos_client *c, const char *rid,
 
     if (!valid_name(rid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "PUT", done, payload, &k,
+    r = CALL(c, K_IAM, "PUT", MT_JSON, done, payload, &k,
              { 'l', "/acs/api/v1/acls/" }, { 'r', rid });
     if (r)
         return r;
-    k->ctype = "application/json";
-    k->accept = "application/json";
     ok_also(k, 409);
-    r = set_json_body(k, json_pack("{s:s}", "description",
-                                   description ? description
-                                               : "Created by etls"));
-    if (r) {
-        call_free(k);
-        return r;
-    }
-    return call_go(k);
+    return call_go_json(k, MT_JSON,
+                        json_pack("{s:s}", "description",
+                                  description ? description
+                                              : "Created by etls"));
 }
 
 int dcos_iam_acl_user_grant(struct dcos_client *c, const char *rid,
@@ -1104,7 +1052,7 @@ int dcos_iam_acl_user_grant(struct dcos_client *c, const char *rid,
 
     if (!valid_name(rid) || !valid_name(uid) || !valid_name(action))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "PUT", done, payload, &k,
+    r = CALL(c, K_IAM, "PUT", NULL, done, payload, &k,
              { 'l', "/acs/api/v1/acls/" }, { 'r', rid },
              { 'l', "/users/" }, { 'u', uid }, { 'l', "/" },
              { 'u', action });
@@ -1118,36 +1066,22 @@ int dcos_iam_acl_user_allowed(struct dcos_client *c, const char *rid,
                               const char *uid, const char *action,
                               dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(rid) || !valid_name(uid) || !valid_name(action))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "GET", done, payload, &k,
-             { 'l', "/acs/api/v1/acls/" }, { 'r', rid },
-             { 'l', "/users/" }, { 'u', uid }, { 'l', "/" },
-             { 'u', action });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return CALL(c, K_IAM, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/acs/api/v1/acls/" }, { 'r', rid },
+                { 'l', "/users/" }, { 'u', uid }, { 'l', "/" },
+                { 'u', action });
 }
 
 int dcos_iam_user_permissions_get(struct dcos_client *c, const char *uid,
                                   dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(uid))
         return ERR_INVALID;
-    r = CALL(c, K_IAM, "GET", done, payload, &k,
-             { 'l', "/acs/api/v1/users/" }, { 'u', uid },
-             { 'l', "/permissions" });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return CALL(c, K_IAM, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/acs/api/v1/users/" }, { 'u', uid },
+                { 'l', "/permissions" });
 }
 
 /* ------------------------------------------------------------------ */
@@ -1163,13 +1097,12 @@ static int secret_call(struct dcos_client *c, const char *method,
     path = strip_slash(path);
     if (!valid_slash_path(path))
         return ERR_INVALID;
-    r = CALL(c, K_SECRETS, method, done, payload, &k,
+    r = CALL(c, K_SECRETS, method, MT_JSON, done, payload, &k,
              { 'l', "/secrets/v1/secret/default/" }, { 'p', path });
     if (r)
         return r;
-    k->accept = "application/json";
     if (value) {
-        k->ctype = "application/json";
+        k->ctype = MT_JSON;
         k->body_secret = true;
         k->has_body = true;
         r = buf_puts(&k->body, "{\"value\":");
@@ -1230,23 +1163,16 @@ static int cosmos_call(struct dcos_client *c, const char *path,
 
     if (!body)
         return ERR_NOMEM;
-    r = CALL(c, K_COSMOS, "POST", done, payload, &k, { 'l', path });
+    r = CALL(c, K_COSMOS, "POST", accept, done, payload, &k, { 'l', path });
     if (r) {
         json_decref(body);
         return r;
     }
-    k->ctype = ctype;
-    k->accept = accept;
     /* Package options (requests, resolvedOptions and userProvidedOptions
      * in answers) can hold passwords such as
      * elasticsearch.health_user_password: never trace Cosmos bodies. */
     k->sensitive = true;
-    r = set_json_body(k, body);
-    if (r) {
-        call_free(k);
-        return r;
-    }
-    return call_go(k);
+    return call_go_json(k, ctype, body);
 }
 
 /* Set @key to a string when @val is non-NULL.  0 or ERR_NOMEM. */
@@ -1349,6 +1275,7 @@ int dcos_cosmos_service_update(struct dcos_client *c, const char *app_id,
 /* ------------------------------------------------------------------ */
 /* SDK scheduler                                                       */
 
+/* GET /service/<service>/v1/<tail> accepting JSON (see simple_call). */
 static int sdk_call(struct dcos_client *c, const char *service,
                     const struct seg *tail, size_t ntail, dcos_done_fn done,
                     void *payload, struct call **out)
@@ -1364,7 +1291,8 @@ static int sdk_call(struct dcos_client *c, const char *service,
     segs[2] = (struct seg){ 'l', "/v1/" };
     for (i = 0; i < ntail; i++)
         segs[3 + i] = tail[i];
-    return simple_call(c, K_SDK, "GET", segs, ntail + 3, done, payload, out);
+    return simple_call(c, K_SDK, "GET", MT_JSON, segs, ntail + 3, done,
+                       payload, out);
 }
 
 #define SDK(c, service, done, payload, kout, ...)                             \
@@ -1383,7 +1311,6 @@ int dcos_sdk_plan_get(struct dcos_client *c, const char *service,
             { 'u', plan });
     if (r)
         return r;
-    k->accept = "application/json";
     ok_also(k, 202);
     ok_also(k, 417);
     return call_go(k);
@@ -1393,75 +1320,42 @@ int dcos_sdk_endpoint_get(struct dcos_client *c, const char *service,
                           const char *name, dcos_done_fn done,
                           void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(name))
         return ERR_INVALID;
-    r = SDK(c, service, done, payload, &k, { 'l', "endpoints/" },
-            { 'u', name });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return SDK(c, service, done, payload, NULL, { 'l', "endpoints/" },
+               { 'u', name });
 }
 
 int dcos_sdk_pod_list(struct dcos_client *c, const char *service,
                       dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r = SDK(c, service, done, payload, &k, { 'l', "pod" });
-
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return SDK(c, service, done, payload, NULL, { 'l', "pod" });
 }
 
 int dcos_sdk_pod_info(struct dcos_client *c, const char *service,
                       const char *pod, dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(pod))
         return ERR_INVALID;
-    r = SDK(c, service, done, payload, &k, { 'l', "pod/" }, { 'u', pod },
-            { 'l', "/info" });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return SDK(c, service, done, payload, NULL, { 'l', "pod/" },
+               { 'u', pod }, { 'l', "/info" });
 }
 
 int dcos_sdk_configuration_get(struct dcos_client *c, const char *service,
                                const char *id, dcos_done_fn done,
                                void *payload)
 {
-    struct call *k;
-    int r;
-
     if (!valid_name(id))
         return ERR_INVALID;
-    r = SDK(c, service, done, payload, &k, { 'l', "configurations/" },
-            { 'u', id });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return SDK(c, service, done, payload, NULL, { 'l', "configurations/" },
+               { 'u', id });
 }
 
 int dcos_sdk_target_id_get(struct dcos_client *c, const char *service,
                            dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r = SDK(c, service, done, payload, &k,
-                { 'l', "configurations/targetId" });
-
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return SDK(c, service, done, payload, NULL,
+               { 'l', "configurations/targetId" });
 }
 
 /* ------------------------------------------------------------------ */
@@ -1470,37 +1364,23 @@ int dcos_sdk_target_id_get(struct dcos_client *c, const char *service,
 int dcos_marathon_app_get(struct dcos_client *c, const char *app_id,
                           dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     app_id = strip_slash(app_id);
     if (!valid_slash_path(app_id))
         return ERR_INVALID;
-    r = CALL(c, K_MARATHON, "GET", done, payload, &k,
-             { 'l', "/marathon/v2/apps/" }, { 'p', app_id },
-             { 'l', "?embed=app.counts" });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return CALL(c, K_MARATHON, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/marathon/v2/apps/" }, { 'p', app_id },
+                { 'l', "?embed=app.counts" });
 }
 
 int dcos_marathon_app_restart(struct dcos_client *c, const char *app_id,
                               bool force, dcos_done_fn done, void *payload)
 {
-    struct call *k;
-    int r;
-
     app_id = strip_slash(app_id);
     if (!valid_slash_path(app_id))
         return ERR_INVALID;
-    r = CALL(c, K_MARATHON, "POST", done, payload, &k,
-             { 'l', "/marathon/v2/apps/" }, { 'p', app_id },
-             { 'l', force ? "/restart?force=true" : "/restart" });
-    if (r)
-        return r;
-    k->accept = "application/json";
-    return call_go(k);
+    return CALL(c, K_MARATHON, "POST", MT_JSON, done, payload, NULL,
+                { 'l', "/marathon/v2/apps/" }, { 'p', app_id },
+                { 'l', force ? "/restart?force=true" : "/restart" });
 }
 
 /* ------------------------------------------------------------------ */

@@ -29,6 +29,23 @@ static int dup_member(char **out, const json_t *obj, const char *key)
     return *out ? 0 : ERR_NOMEM;
 }
 
+/*
+ * Zeroed items for the JSON array @arr, @size bytes each (new; NULL when
+ * the array is empty).  ERR_INVALID when @arr is not an array or is longer
+ * than LIST_MAX, or ERR_NOMEM.
+ */
+static int list_alloc(void **out, const json_t *arr, size_t size)
+{
+    size_t n = json_array_size(arr);
+
+    *out = NULL;
+    if (!json_is_array(arr) || n > LIST_MAX)
+        return ERR_INVALID;
+    if (n && !(*out = calloc(n, size)))
+        return ERR_NOMEM;
+    return 0;
+}
+
 static long long_member(const json_t *obj, const char *key)
 {
     const json_t *v = json_object_get(obj, key);
@@ -113,20 +130,14 @@ static int parse_user_array(struct dcos_user_list *out, const json_t *j,
 {
     const json_t *arr = json_object_get(j, "array");
     struct dcos_user_list l = { NULL, 0 };
-    size_t i, n;
-    int r;
+    size_t i;
+    void *items;
+    int r = list_alloc(&items, arr, sizeof(*l.items));
 
-    if (!json_is_array(arr))
-        return ERR_INVALID;
-    n = json_array_size(arr);
-    if (n > LIST_MAX)
-        return ERR_INVALID;
-    if (n) {
-        l.items = calloc(n, sizeof(*l.items));
-        if (!l.items)
-            return ERR_NOMEM;
-    }
-    for (i = 0; i < n; i++) {
+    if (r)
+        return r;
+    l.items = items;
+    for (i = 0; i < json_array_size(arr); i++) {
         const json_t *e = json_array_get(arr, i);
 
         if (member)
@@ -414,23 +425,19 @@ void dcos_cosmos_error_format(const struct dcos_cosmos_error *e, char *out,
 
 static int string_list(char ***out, size_t *n_out, const json_t *arr)
 {
-    char **v = NULL;
-    size_t i, n;
+    char **v;
+    void *items;
+    size_t i, n = json_array_size(arr);
+    int r;
 
     *out = NULL;
     *n_out = 0;
     if (!arr)
         return 0;
-    if (!json_is_array(arr))
-        return ERR_INVALID;
-    n = json_array_size(arr);
-    if (n > LIST_MAX)
-        return ERR_INVALID;
-    if (n == 0)
-        return 0;
-    v = calloc(n, sizeof(*v));
-    if (!v)
-        return ERR_NOMEM;
+    r = list_alloc(&items, arr, sizeof(*v));
+    if (r)
+        return r;
+    v = items;
     for (i = 0; i < n; i++) {
         const json_t *s = json_array_get(arr, i);
 
@@ -540,20 +547,14 @@ int dcos_parse_package_list(struct dcos_package_list *out, const json_t *j)
 {
     const json_t *pkgs = json_object_get(j, "packages");
     struct dcos_package_list l = { NULL, 0 };
-    size_t i, n;
-    int r = 0;
+    size_t i;
+    void *items;
+    int r = list_alloc(&items, pkgs, sizeof(*l.items));
 
-    if (!json_is_array(pkgs))
-        return ERR_INVALID;
-    n = json_array_size(pkgs);
-    if (n > LIST_MAX)
-        return ERR_INVALID;
-    if (n) {
-        l.items = calloc(n, sizeof(*l.items));
-        if (!l.items)
-            return ERR_NOMEM;
-    }
-    for (i = 0; r == 0 && i < n; i++) {
+    if (r)
+        return r;
+    l.items = items;
+    for (i = 0; r == 0 && i < json_array_size(pkgs); i++) {
         const json_t *p = json_array_get(pkgs, i);
         const json_t *def = json_object_get(
             json_object_get(p, "packageInformation"), "packageDefinition");
@@ -789,20 +790,14 @@ static int task_fill(struct dcos_pod_task *t, const json_t *e)
 int dcos_parse_pod_info(struct dcos_pod_info *out, const json_t *j)
 {
     struct dcos_pod_info p = { NULL, 0 };
-    size_t i, n;
-    int r = 0;
+    size_t i;
+    void *items;
+    int r = list_alloc(&items, j, sizeof(*p.tasks));
 
-    if (!json_is_array(j))
-        return ERR_INVALID;
-    n = json_array_size(j);
-    if (n > LIST_MAX)
-        return ERR_INVALID;
-    if (n) {
-        p.tasks = calloc(n, sizeof(*p.tasks));
-        if (!p.tasks)
-            return ERR_NOMEM;
-    }
-    for (i = 0; r == 0 && i < n; i++) {
+    if (r)
+        return r;
+    p.tasks = items;
+    for (i = 0; r == 0 && i < json_array_size(j); i++) {
         p.n++;
         r = task_fill(&p.tasks[i], json_array_get(j, i));
     }
@@ -1035,6 +1030,7 @@ int dcos_parse_ca_response(struct dcos_ca_response **out, const json_t *j)
     const json_t *errors = json_object_get(j, "errors");
     const json_t *success = json_object_get(j, "success");
     struct dcos_ca_response *c;
+    void *items = NULL;
     size_t i;
     int r = 0;
 
@@ -1044,13 +1040,9 @@ int dcos_parse_ca_response(struct dcos_ca_response **out, const json_t *j)
     c = calloc(1, sizeof(*c));
     if (!c)
         return ERR_NOMEM;
-    if (json_array_size(errors) > LIST_MAX)
-        r = ERR_INVALID;
-    if (r == 0 && json_array_size(errors) > 0) {
-        c->errors = calloc(json_array_size(errors), sizeof(*c->errors));
-        if (!c->errors)
-            r = ERR_NOMEM;
-    }
+    if (errors)
+        r = list_alloc(&items, errors, sizeof(*c->errors));
+    c->errors = items;
     for (i = 0; r == 0 && i < json_array_size(errors); i++) {
         const json_t *e = json_array_get(errors, i);
         const json_t *msg = json_object_get(e, "message");

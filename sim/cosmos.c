@@ -330,6 +330,39 @@ static int copy_member(json_t *dst, const json_t *src, const char *key)
 }
 
 /*
+ * The members both describe versions give after the version: package.json's
+ * (tags at least [] and, for @v2, selected and framework at least false),
+ * then marathon, resource and config.  0 or -1.
+ */
+static int describe_common(json_t *d, const struct cat_pkg *p, bool v2)
+{
+    static const char *const keys[] = {
+        "maintainer", "description", "tags", "selected", "scm", "website",
+        "framework", "preInstallNotes", "postInstallNotes",
+        "postUninstallNotes", "licenses", "minDcosReleaseVersion"
+    };
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < sizeof(keys) / sizeof(keys[0]); i++)
+        r = copy_member(d, p->package, keys[i]);
+    if (r == 0 && !json_object_get(d, "tags"))
+        r = json_object_set_new(d, "tags", json_array());
+    if (r == 0 && v2 && !json_object_get(d, "selected"))
+        r = json_object_set_new(d, "selected", json_false());
+    if (r == 0 && v2 && !json_object_get(d, "framework"))
+        r = json_object_set_new(d, "framework", json_false());
+    if (r == 0 && p->template_b64)
+        r = json_object_set_new(d, "marathon",
+                                json_pack("{s:s}", "v2AppMustacheTemplate",
+                                          p->template_b64));
+    if (r == 0 && p->resource)
+        r = json_object_set(d, "resource", p->resource);
+    if (r == 0 && p->config)
+        r = json_object_set(d, "config", p->config);
+    return r;
+}
+
+/*
  * The universe v4 PackageDefinition Cosmos returns (describe v3, service
  * describe, update): package.json members in the encoder's order plus
  * releaseVersion, marathon, resource and config.  New or NULL.
@@ -338,11 +371,6 @@ static json_t *package_definition(const struct cat_pkg *p)
 {
     static const char *const head[] = {
         "packagingVersion", "name", "version"
-    };
-    static const char *const mid[] = {
-        "maintainer", "description", "tags", "selected", "scm", "website",
-        "framework", "preInstallNotes", "postInstallNotes",
-        "postUninstallNotes", "licenses", "minDcosReleaseVersion"
     };
     static const char *const tail[] = {
         "lastUpdated", "hasKnownIssues", "upgradesFrom", "downgradesTo"
@@ -355,18 +383,8 @@ static json_t *package_definition(const struct cat_pkg *p)
     if (r == 0)
         r = json_object_set_new(d, "releaseVersion",
                                 json_integer(p->release));
-    for (size_t i = 0; r == 0 && i < sizeof(mid) / sizeof(mid[0]); i++)
-        r = copy_member(d, p->package, mid[i]);
-    if (r == 0 && !json_object_get(d, "tags"))
-        r = json_object_set_new(d, "tags", json_array());
-    if (r == 0 && p->template_b64)
-        r = json_object_set_new(d, "marathon",
-                                json_pack("{s:s}", "v2AppMustacheTemplate",
-                                          p->template_b64));
-    if (r == 0 && p->resource)
-        r = json_object_set(d, "resource", p->resource);
-    if (r == 0 && p->config)
-        r = json_object_set(d, "config", p->config);
+    if (r == 0)
+        r = describe_common(d, p, false);
     for (size_t i = 0; r == 0 && i < sizeof(tail) / sizeof(tail[0]); i++)
         r = copy_member(d, p->package, tail[i]);
     if (r) {
@@ -380,11 +398,6 @@ static json_t *package_definition(const struct cat_pkg *p)
  * without update metadata can be converted to.  New or NULL. */
 static json_t *describe_v2(const struct cat_pkg *p)
 {
-    static const char *const mid[] = {
-        "maintainer", "description", "tags", "selected", "scm", "website",
-        "framework", "preInstallNotes", "postInstallNotes",
-        "postUninstallNotes", "licenses", "minDcosReleaseVersion"
-    };
     json_t *d = json_pack("{s:s}", "packagingVersion", "3.0");
     int r = d ? 0 : -1;
 
@@ -392,22 +405,8 @@ static json_t *describe_v2(const struct cat_pkg *p)
         r = copy_member(d, p->package, "name");
     if (r == 0)
         r = copy_member(d, p->package, "version");
-    for (size_t i = 0; r == 0 && i < sizeof(mid) / sizeof(mid[0]); i++)
-        r = copy_member(d, p->package, mid[i]);
-    if (r == 0 && !json_object_get(d, "tags"))
-        r = json_object_set_new(d, "tags", json_array());
-    if (r == 0 && !json_object_get(d, "selected"))
-        r = json_object_set_new(d, "selected", json_false());
-    if (r == 0 && !json_object_get(d, "framework"))
-        r = json_object_set_new(d, "framework", json_false());
-    if (r == 0 && p->template_b64)
-        r = json_object_set_new(d, "marathon",
-                                json_pack("{s:s}", "v2AppMustacheTemplate",
-                                          p->template_b64));
-    if (r == 0 && p->resource)
-        r = json_object_set(d, "resource", p->resource);
-    if (r == 0 && p->config)
-        r = json_object_set(d, "config", p->config);
+    if (r == 0)
+        r = describe_common(d, p, true);
     if (r) {
         json_decref(d);
         return NULL;

@@ -165,18 +165,13 @@ static int is_method(const struct sim_req *req, const char *m)
     return strcmp(req->method, m) == 0;
 }
 
-/* The members of the "iam" section (created empty when missing). */
-static json_t *iam_table(struct sim *s, const char *name)
+/* 1 for a GET; else answers 405 (Allow: GET) and returns 0. */
+static int only_get(const struct sim_req *req, struct sim_resp *resp)
 {
-    json_t *iam = sim_state_section(s, "iam");
-    json_t *t = json_object_get(iam, name);
-
-    if (!json_is_object(t)) {
-        t = json_object();
-        if (!t || json_object_set_new(iam, name, t))
-            return NULL;
-    }
-    return t;
+    if (is_method(req, "GET"))
+        return 1;
+    iam_method_not_allowed(resp, "GET");
+    return 0;
 }
 
 /* Member @name of @o as an object, created empty when missing. */
@@ -190,6 +185,12 @@ static json_t *obj_child(json_t *o, const char *name)
             return NULL;
     }
     return c;
+}
+
+/* The members of the "iam" section (created empty when missing). */
+static json_t *iam_table(struct sim *s, const char *name)
+{
+    return obj_child(sim_state_section(s, "iam"), name);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -218,6 +219,90 @@ static const char **sorted_keys(json_t *o, size_t *n)
     qsort(k, i, sizeof(*k), cmp_str);
     *n = i;
     return k;
+}
+
+/* What a listing is about: the uid or gid, ?type=service, or the view
+ * of each entry when that is all there is to it. */
+struct list_ctx {
+    struct sim *s;
+    const char *id;
+    int svc;
+    json_t *(*view)(const char *key, json_t *v);
+};
+
+/* Append to @arr the element for key @key (value @v) of a listed object,
+ * or nothing to leave the key out.  0, or -1 when out of memory. */
+typedef int (*list_elem_fn)(json_t *arr, const char *key, json_t *v,
+                            const struct list_ctx *c);
+
+/* Answer 200 {"array":[...]} with @fn's elements for the keys of @o in
+ * sorted order. */
+static void iam_list(struct sim_resp *resp, json_t *o, list_elem_fn fn,
+                     const struct list_ctx *c)
+{
+    json_t *arr = json_array();
+    size_t i, n;
+    const char **k = sorted_keys(o, &n);
+
+    for (i = 0; arr && k && i < n; i++) {
+        if (fn(arr, k[i], json_object_get(o, k[i]), c)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    if (!k) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    free(k);
+    iam_ok(resp, arr ? json_pack("{s:o}", "array", arr) : NULL);
+}
+
+/* A list_elem_fn: c->view of the entry. */
+static int view_elem(json_t *arr, const char *key, json_t *v,
+                     const struct list_ctx *c)
+{
+    return json_array_append_new(arr, c->view(key, v));
+}
+
+/* GET /groups and GET /acls: @view of every entry of IAM table @name. */
+static void table_list(struct sim *s, struct sim_resp *resp, const char *name,
+                       json_t *(*view)(const char *key, json_t *v))
+{
+    struct list_ctx c = { s, NULL, 0, view };
+
+    iam_list(resp, iam_table(s, name), view_elem, &c);
+}
+
+/*
+ * IAM table @name when it has no entry @id yet; else NULL after answering
+ * 409 @code ("@what `@id` already exists.") or 500.
+ */
+static json_t *iam_vacant(struct sim *s, struct sim_resp *resp,
+                          const char *name, const char *id, const char *code,
+                          const char *what)
+{
+    json_t *t = iam_table(s, name);
+
+    if (!t)
+        iam_nomem(resp);
+    else if (json_object_get(t, id))
+        iam_err(resp, 409, code, "%s `%s` already exists.", what, id);
+    else
+        return t;
+    return NULL;
+}
+
+/* Add @v (stolen; NULL: out of memory) to @t as entry @id and answer 201. */
+static void iam_created(struct sim *s, struct sim_resp *resp, json_t *t,
+                        const char *id, json_t *v)
+{
+    if (!v || json_object_set_new(t, id, v)) {
+        iam_nomem(resp);
+        return;
+    }
+    sim_state_dirty(s);
+    sim_resp_empty(resp, 201);
 }
 
 /* 1 when @id is a valid uid (bouncer models/user.py) or gid. */
@@ -1042,15 +1127,11 @@ static void iam_auth_handle(struct sim *s, const struct sim_req *req,
             iam_method_not_allowed(resp, "GET");
         }
     } else if (strcmp(seg[0], "jwks") == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             iam_jwks(s, resp);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else if (strcmp(seg[0], "providers") == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             iam_providers(resp);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else {
         iam_not_found(resp);
     }
@@ -1089,36 +1170,21 @@ static int want_services(const struct sim_req *req)
     return r;
 }
 
+static int user_elem(json_t *arr, const char *uid, json_t *u,
+                     const struct list_ctx *c)
+{
+    if (json_is_true(json_object_get(u, "is_service")) != c->svc)
+        return 0;
+    return json_array_append_new(arr, user_json(uid, u));
+}
+
 /* GET /users[?type=service] */
 static void users_list(struct sim *s, const struct sim_req *req,
                        struct sim_resp *resp)
 {
-    json_t *users = iam_table(s, "users"), *arr = json_array();
-    int svc = want_services(req);
-    const char **k;
-    size_t i, n;
+    struct list_ctx c = { s, NULL, want_services(req), NULL };
 
-    k = sorted_keys(users, &n);
-    if (!k || !arr) {
-        free(k);
-        json_decref(arr);
-        iam_nomem(resp);
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        json_t *u = json_object_get(users, k[i]);
-
-        if (json_is_true(json_object_get(u, "is_service")) != svc)
-            continue;
-        if (json_array_append_new(arr, user_json(k[i], u))) {
-            free(k);
-            json_decref(arr);
-            iam_nomem(resp);
-            return;
-        }
-    }
-    free(k);
-    iam_ok(resp, json_pack("{s:o}", "array", arr));
+    iam_list(resp, iam_table(s, "users"), user_elem, &c);
 }
 
 /* PUT /users/{uid} (bouncer users.py UserItem.on_put). */
@@ -1189,33 +1255,19 @@ static void user_put(struct sim *s, const struct sim_req *req,
         iam_err(resp, 400, "ERR_INVALID_USER_ID", "Invalid user ID: %s", uid);
         goto out;
     }
-    users = iam_table(s, "users");
+    users = iam_vacant(s, resp, "users", uid, "ERR_USER_EXISTS",
+                       "User with id");
     if (!users)
-        goto nomem;
-    if (json_object_get(users, uid)) {
-        iam_err(resp, 409, "ERR_USER_EXISTS",
-                "User with id `%s` already exists.", uid);
         goto out;
-    }
     u = json_pack("{s:s, s:b, s:s, s:s}", "description", desc ? desc : "",
                   "is_service", key != NULL, "provider_type", "internal",
                   "provider_id", "");
-    if (!u)
-        goto nomem;
-    if (key ? json_object_set_new(u, "public_key", json_string(key))
-            : json_object_set_new(u, "password", password_record(pw)))
-        goto nomem;
-    if (json_object_set_new(users, uid, u)) {
+    if (u && (key ? json_object_set_new(u, "public_key", json_string(key))
+                  : json_object_set_new(u, "password", password_record(pw)))) {
+        json_decref(u);
         u = NULL;
-        goto nomem;
     }
-    u = NULL;
-    sim_state_dirty(s);
-    sim_resp_empty(resp, 201);
-    goto out;
-nomem:
-    json_decref(u);
-    iam_nomem(resp);
+    iam_created(s, resp, users, uid, u);
 out:
     json_wipe_string(json_object_get(body, "password"));
     json_decref(body);
@@ -1317,40 +1369,28 @@ static void user_delete(struct sim *s, struct sim_resp *resp,
     sim_resp_empty(resp, 204);
 }
 
+static int group_of_elem(json_t *arr, const char *gid, json_t *g,
+                         const struct list_ctx *c)
+{
+    if (!json_object_get(json_object_get(g, "members"), c->id))
+        return 0;
+    return json_array_append_new(arr, json_pack("{s:o*, s:o*}",
+                                                "membershipurl",
+                                                membership_url(gid, c->id),
+                                                "group", group_json(gid, g)));
+}
+
 /* GET /users/{uid}/groups */
 static void user_groups(struct sim *s, struct sim_resp *resp,
                         const char *uid)
 {
-    json_t *groups = iam_table(s, "groups"), *arr;
-    const char **k;
-    size_t i, n;
+    struct list_ctx c = { s, uid, 0, NULL };
 
     if (!json_object_get(iam_table(s, "users"), uid)) {
         unknown_user(resp, uid);
         return;
     }
-    arr = json_array();
-    k = sorted_keys(groups, &n);
-    for (i = 0; arr && k && i < n; i++) {
-        json_t *g = json_object_get(groups, k[i]);
-
-        if (!json_object_get(json_object_get(g, "members"), uid))
-            continue;
-        if (json_array_append_new(arr, json_pack("{s:o*, s:o*}",
-                                                 "membershipurl",
-                                                 membership_url(k[i], uid),
-                                                 "group",
-                                                 group_json(k[i], g)))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    if (!k) {
-        json_decref(arr);
-        arr = NULL;
-    }
-    free(k);
-    iam_ok(resp, arr ? json_pack("{s:o}", "array", arr) : NULL);
+    iam_list(resp, iam_table(s, "groups"), group_of_elem, &c);
 }
 
 /* GET /users/{uid}/permissions */
@@ -1421,10 +1461,8 @@ static void users_route(struct sim *s, const struct sim_req *req,
                         struct sim_resp *resp, char **seg, size_t n)
 {
     if (n == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             users_list(s, req, resp);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else if (n == 1) {
         if (is_method(req, "GET")) {
             json_t *u = json_object_get(iam_table(s, "users"), seg[0]);
@@ -1443,15 +1481,11 @@ static void users_route(struct sim *s, const struct sim_req *req,
             iam_method_not_allowed(resp, "GET, PUT, PATCH, DELETE");
         }
     } else if (n == 2 && strcmp(seg[1], "groups") == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             user_groups(s, resp, seg[0]);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else if (n == 2 && strcmp(seg[1], "permissions") == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             user_permissions(s, resp, seg[0]);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else {
         iam_not_found(resp);
     }
@@ -1461,28 +1495,6 @@ static void users_route(struct sim *s, const struct sim_req *req,
 /* /groups                                                             */
 /* ------------------------------------------------------------------ */
 
-/* GET /groups */
-static void groups_list(struct sim *s, struct sim_resp *resp)
-{
-    json_t *groups = iam_table(s, "groups"), *arr = json_array();
-    size_t i, n;
-    const char **k = sorted_keys(groups, &n);
-
-    for (i = 0; arr && k && i < n; i++) {
-        if (json_array_append_new(
-                arr, group_json(k[i], json_object_get(groups, k[i])))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    if (!k) {
-        json_decref(arr);
-        arr = NULL;
-    }
-    free(k);
-    iam_ok(resp, arr ? json_pack("{s:o}", "array", arr) : NULL);
-}
-
 /* PUT /groups/{gid} */
 static void group_put(struct sim *s, const struct sim_req *req,
                       struct sim_resp *resp, const char *gid)
@@ -1491,7 +1503,7 @@ static void group_put(struct sim *s, const struct sim_req *req,
         {"description", PT_STRING, true},
         {"provider_type", PT_STRING, false},
     };
-    json_t *body, *groups, *g;
+    json_t *body, *groups;
     const char *pt;
 
     body = iam_body(req, resp);
@@ -1511,25 +1523,13 @@ static void group_put(struct sim *s, const struct sim_req *req,
                 gid);
         goto out;
     }
-    groups = iam_table(s, "groups");
-    if (!groups) {
-        iam_nomem(resp);
-        goto out;
-    }
-    if (json_object_get(groups, gid)) {
-        iam_err(resp, 409, "ERR_GROUP_EXISTS",
-                "Group with id `%s` already exists.", gid);
-        goto out;
-    }
-    g = json_pack("{s:s, s:s, s:{}}", "description",
-                  str_member(body, "description"), "provider_type",
-                  "internal", "members");
-    if (!g || json_object_set_new(groups, gid, g)) {
-        iam_nomem(resp);
-        goto out;
-    }
-    sim_state_dirty(s);
-    sim_resp_empty(resp, 201);
+    groups = iam_vacant(s, resp, "groups", gid, "ERR_GROUP_EXISTS",
+                        "Group with id");
+    if (groups)
+        iam_created(s, resp, groups, gid,
+                    json_pack("{s:s, s:s, s:{}}", "description",
+                              str_member(body, "description"),
+                              "provider_type", "internal", "members"));
 out:
     json_decref(body);
 }
@@ -1579,43 +1579,32 @@ static void group_delete(struct sim *s, struct sim_resp *resp,
     sim_resp_empty(resp, 204);
 }
 
+static int member_elem(json_t *arr, const char *uid, json_t *v,
+                       const struct list_ctx *c)
+{
+    json_t *u = json_object_get(iam_table(c->s, "users"), uid);
+
+    (void)v;
+    if (!u || json_is_true(json_object_get(u, "is_service")) != c->svc)
+        return 0;
+    return json_array_append_new(arr, json_pack("{s:o*, s:o*}",
+                                                "membershipurl",
+                                                membership_url(c->id, uid),
+                                                "user", user_json(uid, u)));
+}
+
 /* GET /groups/{gid}/users[?type=service] */
 static void group_users(struct sim *s, const struct sim_req *req,
                         struct sim_resp *resp, const char *gid)
 {
     json_t *g = json_object_get(iam_table(s, "groups"), gid);
-    json_t *users = iam_table(s, "users"), *members, *arr;
-    int svc = want_services(req);
-    const char **k;
-    size_t i, n;
+    struct list_ctx c = { s, gid, want_services(req), NULL };
 
     if (!g) {
         unknown_group(resp, gid);
         return;
     }
-    members = json_object_get(g, "members");
-    arr = json_array();
-    k = sorted_keys(members, &n);
-    for (i = 0; arr && k && i < n; i++) {
-        json_t *u = json_object_get(users, k[i]);
-
-        if (!u || json_is_true(json_object_get(u, "is_service")) != svc)
-            continue;
-        if (json_array_append_new(arr, json_pack("{s:o*, s:o*}",
-                                                 "membershipurl",
-                                                 membership_url(gid, k[i]),
-                                                 "user",
-                                                 user_json(k[i], u)))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    if (!k) {
-        json_decref(arr);
-        arr = NULL;
-    }
-    free(k);
-    iam_ok(resp, arr ? json_pack("{s:o}", "array", arr) : NULL);
+    iam_list(resp, json_object_get(g, "members"), member_elem, &c);
 }
 
 /* PUT and DELETE /groups/{gid}/users/{uid} */
@@ -1678,52 +1667,39 @@ static void group_member(struct sim *s, const struct sim_req *req,
     sim_resp_empty(resp, 204);
 }
 
+static int group_grant_elem(json_t *arr, const char *rid, json_t *acl,
+                            const struct list_ctx *c)
+{
+    json_t *acts = json_object_get(json_object_get(acl, "groups"), c->id);
+    const char *d = str_member(acl, "description");
+
+    if (json_object_size(acts) == 0)
+        return 0;
+    return json_array_append_new(
+        arr, json_pack("{s:s, s:s, s:o*, s:o*}", "rid", rid, "description",
+                       d ? d : "", "aclurl", acl_url(rid), "actions",
+                       actions_json(rid, "groups", c->id, acts)));
+}
+
 /* GET /groups/{gid}/permissions */
 static void group_permissions(struct sim *s, struct sim_resp *resp,
                               const char *gid)
 {
-    json_t *acls = iam_table(s, "acls"), *arr;
-    const char **k;
-    size_t i, n;
+    struct list_ctx c = { s, gid, 0, NULL };
 
     if (!json_object_get(iam_table(s, "groups"), gid)) {
         unknown_group(resp, gid);
         return;
     }
-    arr = json_array();
-    k = sorted_keys(acls, &n);
-    for (i = 0; arr && k && i < n; i++) {
-        json_t *acl = json_object_get(acls, k[i]);
-        json_t *acts = json_object_get(json_object_get(acl, "groups"), gid);
-        const char *d = str_member(acl, "description");
-
-        if (json_object_size(acts) == 0)
-            continue;
-        if (json_array_append_new(
-                arr, json_pack("{s:s, s:s, s:o*, s:o*}", "rid", k[i],
-                               "description", d ? d : "", "aclurl",
-                               acl_url(k[i]), "actions",
-                               actions_json(k[i], "groups", gid, acts)))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    if (!k) {
-        json_decref(arr);
-        arr = NULL;
-    }
-    free(k);
-    iam_ok(resp, arr ? json_pack("{s:o}", "array", arr) : NULL);
+    iam_list(resp, iam_table(s, "acls"), group_grant_elem, &c);
 }
 
 static void groups_route(struct sim *s, const struct sim_req *req,
                          struct sim_resp *resp, char **seg, size_t n)
 {
     if (n == 0) {
-        if (is_method(req, "GET"))
-            groups_list(s, resp);
-        else
-            iam_method_not_allowed(resp, "GET");
+        if (only_get(req, resp))
+            table_list(s, resp, "groups", group_json);
     } else if (n == 1) {
         json_t *g = json_object_get(iam_table(s, "groups"), seg[0]);
 
@@ -1745,15 +1721,11 @@ static void groups_route(struct sim *s, const struct sim_req *req,
             iam_method_not_allowed(resp, "GET, PUT, PATCH, DELETE");
         }
     } else if (n == 2 && strcmp(seg[1], "users") == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             group_users(s, req, resp, seg[0]);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else if (n == 2 && strcmp(seg[1], "permissions") == 0) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             group_permissions(s, resp, seg[0]);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else if (n == 3 && strcmp(seg[1], "users") == 0) {
         group_member(s, req, resp, seg[0], seg[2]);
     } else {
@@ -1765,29 +1737,6 @@ static void groups_route(struct sim *s, const struct sim_req *req,
 /* /acls                                                               */
 /* ------------------------------------------------------------------ */
 
-/* GET /acls */
-static void acls_list(struct sim *s, struct sim_resp *resp)
-{
-    json_t *acls = iam_table(s, "acls"), *arr = json_array();
-    size_t i, n;
-    const char **k = sorted_keys(acls, &n);
-
-    for (i = 0; arr && k && i < n; i++) {
-        if (json_array_append_new(arr,
-                                  acl_json(k[i],
-                                           json_object_get(acls, k[i])))) {
-            json_decref(arr);
-            arr = NULL;
-        }
-    }
-    if (!k) {
-        json_decref(arr);
-        arr = NULL;
-    }
-    free(k);
-    iam_ok(resp, arr ? json_pack("{s:o}", "array", arr) : NULL);
-}
-
 /* PUT /acls/{rid} */
 static void acl_put(struct sim *s, const struct sim_req *req,
                     struct sim_resp *resp, const char *rid)
@@ -1795,7 +1744,7 @@ static void acl_put(struct sim *s, const struct sim_req *req,
     static const struct prop props[] = {
         {"description", PT_STRING, true},
     };
-    json_t *body, *acls, *acl;
+    json_t *body, *acls;
 
     body = iam_body(req, resp);
     if (!body)
@@ -1807,24 +1756,13 @@ static void acl_put(struct sim *s, const struct sim_req *req,
                 "Invalid resource ID: %s", rid);
         goto out;
     }
-    acls = iam_table(s, "acls");
-    if (!acls) {
-        iam_nomem(resp);
-        goto out;
-    }
-    if (json_object_get(acls, rid)) {
-        iam_err(resp, 409, "ERR_ACL_EXISTS",
-                "ACL for resource `%s` already exists.", rid);
-        goto out;
-    }
-    acl = json_pack("{s:s, s:{}, s:{}}", "description",
-                    str_member(body, "description"), "users", "groups");
-    if (!acl || json_object_set_new(acls, rid, acl)) {
-        iam_nomem(resp);
-        goto out;
-    }
-    sim_state_dirty(s);
-    sim_resp_empty(resp, 201);
+    acls = iam_vacant(s, resp, "acls", rid, "ERR_ACL_EXISTS",
+                      "ACL for resource");
+    if (acls)
+        iam_created(s, resp, acls, rid,
+                    json_pack("{s:s, s:{}, s:{}}", "description",
+                              str_member(body, "description"), "users",
+                              "groups"));
 out:
     json_decref(body);
 }
@@ -2018,10 +1956,8 @@ static void acls_route(struct sim *s, const struct sim_req *req,
     char *rid;
 
     if (n == 0) {
-        if (is_method(req, "GET"))
-            acls_list(s, resp);
-        else
-            iam_method_not_allowed(resp, "GET");
+        if (only_get(req, resp))
+            table_list(s, resp, "acls", acl_json);
         return;
     }
     /* The rid arrives double-encoded ("%252F" for '/'): the core decoded
@@ -2051,10 +1987,8 @@ static void acls_route(struct sim *s, const struct sim_req *req,
     } else if (n == 1) {
         acl_delete(s, resp, rid);
     } else if (n == 2) {
-        if (is_method(req, "GET"))
+        if (only_get(req, resp))
             acl_permissions(resp, rid, acl);
-        else
-            iam_method_not_allowed(resp, "GET");
     } else {
         acl_subject(s, req, resp, rid, acl, seg[1], seg[2],
                     n == 4 ? seg[3] : NULL);

@@ -185,27 +185,6 @@ struct mu {
     struct buf *out;
 };
 
-static const json_t *mu_lookup(const json_t *ctx, const char *name)
-{
-    char part[128];
-    const char *p = name, *dot;
-    const json_t *v = ctx;
-
-    while (v && *p) {
-        size_t n;
-
-        dot = strchr(p, '.');
-        n = dot ? (size_t)(dot - p) : strlen(p);
-        if (n == 0 || n >= sizeof(part))
-            return NULL;
-        memcpy(part, p, n);
-        part[n] = '\0';
-        v = json_object_get(v, part);
-        p = dot ? dot + 1 : p + n;
-    }
-    return v;
-}
-
 static int mu_truthy(const json_t *v)
 {
     if (!v || json_is_null(v) || json_is_false(v))
@@ -301,7 +280,7 @@ static int mu_run(struct mu *m, size_t *pos, const char *section, int emit,
             return 0;
         }
         if (kind == '#' || kind == '^') {
-            int on = mu_truthy(mu_lookup(m->ctx, name));
+            int on = mu_truthy(sdk_json_path(m->ctx, name));
 
             if (kind == '^')
                 on = !on;
@@ -311,7 +290,7 @@ static int mu_run(struct mu *m, size_t *pos, const char *section, int emit,
             continue;
         }
         if (emit) {
-            r = mu_emit_value(m, mu_lookup(m->ctx, name));
+            r = mu_emit_value(m, sdk_json_path(m->ctx, name));
             if (r != 0)
                 return r;
         }

@@ -814,26 +814,16 @@ int sim_node_start(struct sim_node **out, const struct sim_node_config *cfg)
     flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (cfg->tls)
         flags |= MHD_USE_TLS;
-    if (cfg->tls)
-        n->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, n, MHD_OPTION_EXTERNAL_LOGGER,
-            on_mhd_log, n, MHD_OPTION_LISTEN_SOCKET, fd,
-            MHD_OPTION_URI_LOG_CALLBACK, on_uri, n,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, n,
-            MHD_OPTION_CONNECTION_LIMIT, NODE_CONN_LIMIT,
-            MHD_OPTION_CONNECTION_TIMEOUT, NODE_CONN_TIMEOUT_S,
-            MHD_OPTION_HTTPS_MEM_CERT, n->cert_pem,
-            MHD_OPTION_HTTPS_MEM_KEY, secret_str(n->key_pem),
-            MHD_OPTION_END);
-    else
-        n->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, n, MHD_OPTION_EXTERNAL_LOGGER,
-            on_mhd_log, n, MHD_OPTION_LISTEN_SOCKET, fd,
-            MHD_OPTION_URI_LOG_CALLBACK, on_uri, n,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, n,
-            MHD_OPTION_CONNECTION_LIMIT, NODE_CONN_LIMIT,
-            MHD_OPTION_CONNECTION_TIMEOUT, NODE_CONN_TIMEOUT_S,
-            MHD_OPTION_END);
+    /* Without TLS the option list ends before the certificate. */
+    n->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, n, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, n, MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, n,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, n,
+        MHD_OPTION_CONNECTION_LIMIT, NODE_CONN_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, NODE_CONN_TIMEOUT_S,
+        cfg->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, n->cert_pem,
+        MHD_OPTION_HTTPS_MEM_KEY, secret_str(n->key_pem), MHD_OPTION_END);
     if (!n->daemon) {
         /*
          * Not closing @fd: libmicrohttpd 0.9.75 closes a listen socket it

@@ -131,11 +131,15 @@ static int path_join(char *out, size_t n, const char *dir, const char *name)
     return snprintf(out, n, "%s/%s", dir, name) < (int)n;
 }
 
-static EVP_PKEY *read_key_file(const char *path, struct err_info *e)
+/*
+ * The private key (@key) or else the certificate in the PEM file @path
+ * (new), or NULL with @e set.  The file's text is cleansed after use.
+ */
+static void *read_pem_file(const char *path, bool key, struct err_info *e)
 {
     char *pem = NULL;
     size_t len = 0;
-    EVP_PKEY *key = NULL;
+    void *obj = NULL;
     BIO *bio;
     int r;
 
@@ -145,14 +149,19 @@ static EVP_PKEY *read_key_file(const char *path, struct err_info *e)
         return NULL;
     }
     bio = BIO_new_mem_buf(pem, (int)len);
-    if (bio)
-        key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    if (bio && key)
+        obj = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    else if (bio)
+        obj = PEM_read_bio_X509(bio, NULL, NULL, NULL);
     BIO_free(bio);
     OPENSSL_cleanse(pem, len);
     free(pem);
-    if (!key)
-        err_set(e, ERR_INVALID, "%s holds no usable private key", path);
-    return key;
+    if (!obj)
+        err_set(e, ERR_INVALID,
+                key ? "%s holds no usable private key"
+                    : "%s holds no certificate",
+                path);
+    return obj;
 }
 
 static int write_key_file(EVP_PKEY *key, const char *path,
@@ -177,7 +186,7 @@ int sim_pki_load_or_create_key(void **out, const char *path,
     EVP_PKEY *key;
 
     if (stat(path, &st) == 0) {
-        key = read_key_file(path, e);
+        key = read_pem_file(path, true, e);
         if (!key)
             return e ? e->code : ERR_INVALID;
         if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
@@ -239,29 +248,6 @@ out:
     return x;
 }
 
-static X509 *read_cert_file(const char *path, struct err_info *e)
-{
-    char *pem = NULL;
-    size_t len = 0;
-    X509 *x = NULL;
-    BIO *bio;
-    int r;
-
-    r = util_read_file(&pem, &len, path, PKI_PEM_MAX);
-    if (r) {
-        err_set(e, r, "cannot read %s", path);
-        return NULL;
-    }
-    bio = BIO_new_mem_buf(pem, (int)len);
-    if (bio)
-        x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-    free(pem);
-    if (!x)
-        err_set(e, ERR_INVALID, "%s holds no certificate", path);
-    return x;
-}
-
 int sim_pki_init(struct sim *s, struct err_info *e)
 {
     char key_path[PATH_MAX], crt_path[PATH_MAX];
@@ -282,12 +268,12 @@ int sim_pki_init(struct sim *s, struct err_info *e)
                        have_key ? key_path : crt_path,
                        have_key ? crt_path : key_path);
     if (have_key) {
-        key = read_key_file(key_path, e);
+        key = read_pem_file(key_path, true, e);
         if (!key) {
             r = e ? e->code : ERR_INVALID;
             goto out;
         }
-        x = read_cert_file(crt_path, e);
+        x = read_pem_file(crt_path, false, e);
         if (!x) {
             r = e ? e->code : ERR_INVALID;
             goto out;

@@ -92,17 +92,17 @@ static int task_state_parse(const char *s)
     return SDK_TASK_NONE;
 }
 
-/* Value at dotted @path of @o (borrowed) or NULL. */
-static const json_t *opt_get(const json_t *o, const char *path)
+/* See sdk_internal.h. */
+const json_t *sdk_json_path(const json_t *o, const char *path)
 {
-    char part[96];
+    char part[128];
     const char *p = path;
 
     while (o && *p) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
 
-        if (n >= sizeof(part))
+        if (n == 0 || n >= sizeof(part))
             return NULL;
         memcpy(part, p, n);
         part[n] = '\0';
@@ -115,21 +115,21 @@ static const json_t *opt_get(const json_t *o, const char *path)
 static const char *opt_str(const json_t *o, const char *path,
                            const char *def)
 {
-    const char *v = json_string_value(opt_get(o, path));
+    const char *v = json_string_value(sdk_json_path(o, path));
 
     return v ? v : def;
 }
 
 static int opt_bool(const json_t *o, const char *path, int def)
 {
-    const json_t *v = opt_get(o, path);
+    const json_t *v = sdk_json_path(o, path);
 
     return json_is_boolean(v) ? json_is_true(v) : def;
 }
 
 static long opt_int(const json_t *o, const char *path, long def)
 {
-    const json_t *v = opt_get(o, path);
+    const json_t *v = sdk_json_path(o, path);
 
     if (json_is_integer(v))
         return (long)json_integer_value(v);
@@ -138,10 +138,8 @@ static long opt_int(const json_t *o, const char *path, long def)
     return def;
 }
 
-static char *str_printf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static char *str_printf(const char *fmt, ...)
+/* See sdk_internal.h. */
+char *sdk_printf(const char *fmt, ...)
 {
     struct buf b;
     va_list ap;
@@ -436,9 +434,9 @@ static int task_sans(const struct sdk_service *svc, const struct sdk_task *t,
 
     sans[0] = sans[1] = NULL;
     if (autoip && vip) {
-        sans[0] = str_printf("%s.%s.autoip.dcos.thisdcos.directory",
+        sans[0] = sdk_printf("%s.%s.autoip.dcos.thisdcos.directory",
                              t->name, autoip);
-        sans[1] = str_printf("%s.%s.l4lb.thisdcos.directory",
+        sans[1] = sdk_printf("%s.%s.l4lb.thisdcos.directory",
                              POD_NAMES[t->pod], vip);
     }
     free(autoip);
@@ -462,9 +460,9 @@ static char *task_artifact_base(const struct sdk_service *svc,
 
     if (task_sans(svc, t, sans) != 0)
         return NULL;
-    joined = str_printf("%s;%s", sans[0], sans[1]);
+    joined = sdk_printf("%s;%s", sans[0], sans[1]);
     if (joined && sha1_hex(joined, hex) == 0)
-        out = str_printf("%s/%s__%s__node", svc->name, hex, t->name);
+        out = sdk_printf("%s/%s__%s__node", svc->name, hex, t->name);
     free(joined);
     free(sans[0]);
     free(sans[1]);
@@ -488,9 +486,9 @@ static int task_tls_material(struct sim *s, const struct sdk_service *svc,
     *cert = *key = NULL;
     if (!base)
         return ERR_NOMEM;
-    cp = str_printf("%s__certificate", base);
-    kp = str_printf("%s__private-key", base);
-    ap = str_printf("%s__root-ca-certificate", base);
+    cp = sdk_printf("%s__certificate", base);
+    kp = sdk_printf("%s__private-key", base);
+    ap = sdk_printf("%s__root-ca-certificate", base);
     if (!cp || !kp || !ap)
         goto out;
     c = sim_secret_value(s, cp);
@@ -510,7 +508,7 @@ static int task_tls_material(struct sim *s, const struct sdk_service *svc,
     svcdns = dns_name(svc->name, 0);
     if (!svcdns || task_sans(svc, t, sans) != 0)
         goto out;
-    cn = str_printf("%s.%s", t->name, svcdns);
+    cn = sdk_printf("%s.%s", t->name, svcdns);
     if (!cn)
         goto out;
     r = sim_pki_issue(s, cn, (const char *const *)sans, 2, NULL, 0, cert,
@@ -609,7 +607,7 @@ static int task_launch(const struct sdk_service *svc, struct sdk_task *t,
     const json_t *o = sdk_config_options(svc, cfg);
 
     if (uuid)
-        id = str_printf("%s__%s", t->name, uuid);
+        id = sdk_printf("%s__%s", t->name, uuid);
     free(uuid);
     if (!id || !c) {
         free(id);
@@ -764,7 +762,7 @@ static const char *tls_block_reason(struct sim *s, struct sdk_service *svc,
     if (svc->tls_reason)
         return svc->tls_reason;
     base = task_artifact_base(svc, t);
-    rid = base ? str_printf("dcos:secrets:default:/%s__certificate", base)
+    rid = base ? sdk_printf("dcos:secrets:default:/%s__certificate", base)
                : NULL;
     if (!rid)
         reason = "out of memory";
@@ -799,7 +797,7 @@ static const char *env_str(const json_t *env, const char *key,
 
 static char *env_key(int pod, const char *suffix)
 {
-    return str_printf("%s_NODE_%s", POD_UPPER[pod], suffix);
+    return sdk_printf("%s_NODE_%s", POD_UPPER[pod], suffix);
 }
 
 static json_t *scalar_res(const char *name, json_t *value)
@@ -811,7 +809,7 @@ static json_t *scalar_res(const char *name, json_t *value)
 static json_t *port_spec(int pod, const char *kind, json_int_t port,
                          const char *env_key_name, int vip_port)
 {
-    char *name = str_printf("%s-%s", POD_NAMES[pod], kind);
+    char *name = sdk_printf("%s-%s", POD_NAMES[pod], kind);
     json_t *p;
 
     if (!name)
@@ -876,15 +874,15 @@ static json_t *pod_spec(const struct sdk_service *svc, const json_t *env,
     for (c = esc; *c; c++)
         if (*c == '/')
             *c = '_';
-    role = str_printf("%s-role", esc);
+    role = sdk_printf("%s-role", esc);
     pr = principal[0] ? strdup(principal)
-                      : str_printf("%s-principal", svc->name);
-    cmd = str_printf("set -ex\nexport JAVA_HOME=$(ls -d $MESOS_SANDBOX/"
+                      : sdk_printf("%s-principal", svc->name);
+    cmd = sdk_printf("set -ex\nexport JAVA_HOME=$(ls -d $MESOS_SANDBOX/"
                      "jdk*/)\nmkdir scripts\n./bootstrap\nchmod -R +x "
                      "scripts\n./scripts/install-plugins.sh\n"
                      "exec ./elasticsearch-%s/bin/elasticsearch\n",
                      ver);
-    ready = str_printf("curl -k -I -s -f -u %s:%s "
+    ready = sdk_printf("curl -k -I -s -f -u %s:%s "
                        "%s://$TASK_NAME.$FRAMEWORK_HOST:$PORT_HTTP",
                        env_str(env, "ELASTICSEARCH_HEALTH_USER", "elastic"),
                        env_str(env, "ELASTICSEARCH_HEALTH_USER_PASSWORD",
@@ -1034,9 +1032,9 @@ static json_t *spec_from_env(const struct sdk_service *svc,
         }
         json_array_append_new(pods, ps);
     }
-    role = str_printf("%s-role", esc);
+    role = sdk_printf("%s-role", esc);
     pr = principal[0] ? strdup(principal)
-                      : str_printf("%s-principal", svc->name);
+                      : sdk_printf("%s-principal", svc->name);
     if (role && pr) {
         /* "o" steals @pods, even when json_pack fails */
         spec = json_pack("{s:s,s:s,s:s,s:n,s:s,s:o,s:n,s:s}", "name",
@@ -1164,7 +1162,7 @@ char *sdk_phase_name(const struct sdk_plan *plan, const struct sdk_phase *ph)
 {
     if (plan->recovery)
         return strdup("default");
-    return str_printf("%s-%s", sdk_pod_name(ph->pod),
+    return sdk_printf("%s-%s", sdk_pod_name(ph->pod),
                       plan->update ? "update" : "deploy");
 }
 
@@ -1583,7 +1581,7 @@ static json_t *config_validate(const struct sdk_service *svc)
 
         if (now >= was)
             continue;
-        e = str_printf("Field: 'PodSpec[setname:%s]'; Transition: '%d' => "
+        e = sdk_printf("Field: 'PodSpec[setname:%s]'; Transition: '%d' => "
                        "'%d'; Message: 'New config's PodSpec named '%s' has "
                        "%d tasks, expected >=%d tasks'",
                        POD_NAMES[pod], was, now, POD_NAMES[pod], now, was);
@@ -1683,7 +1681,7 @@ void sdk_scheduler_restart(struct sim *s, struct sdk_service *svc,
             if (*c == '/')
                 *c = '_';
     if (esc && u)
-        tid = str_printf("%s.%s", esc, u);
+        tid = sdk_printf("%s.%s", esc, u);
     free(esc);
     free(u);
     if (dep) {

@@ -32,25 +32,6 @@ static void method_not_allowed(struct sim_resp *r)
     text(r, 405, "Method Not Allowed");
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *fmt(const char *f, ...)
-{
-    struct buf b;
-    va_list ap;
-    int rc;
-
-    buf_init(&b, 64 * 1024);
-    va_start(ap, f);
-    rc = buf_vprintf(&b, f, ap);
-    va_end(ap);
-    if (rc != 0) {
-        buf_free(&b);
-        return NULL;
-    }
-    return buf_detach(&b);
-}
-
 static void json_200(struct sim_resp *r, json_t *j)
 {
     if (!j)
@@ -64,7 +45,7 @@ static void json_200(struct sim_resp *r, json_t *j)
 
 static char *step_name(const struct sdk_step *st)
 {
-    return fmt("%s-%d:[node]", sdk_pod_name(st->pod), st->index);
+    return sdk_printf("%s-%d:[node]", sdk_pod_name(st->pod), st->index);
 }
 
 static json_t *plan_json(const struct sdk_plan *p)
@@ -81,11 +62,12 @@ static json_t *plan_json(const struct sdk_plan *p)
             const struct sdk_step *st = &ph->steps[k];
             char *name = step_name(st), *msg;
 
-            msg = name ? fmt("com.mesosphere.sdk.scheduler.%s: %s [%s] with "
-                             "status: %s",
-                             p->recovery ? "recovery.RecoveryStep"
-                                         : "plan.DeploymentStep",
-                             name, st->id, sdk_status_name(st->status))
+            msg = name ? sdk_printf("com.mesosphere.sdk.scheduler.%s: %s "
+                                    "[%s] with status: %s",
+                                    p->recovery ? "recovery.RecoveryStep"
+                                                : "plan.DeploymentStep",
+                                    name, st->id,
+                                    sdk_status_name(st->status))
                        : NULL;
             if (name && msg)
                 json_array_append_new(
@@ -144,7 +126,7 @@ static struct sdk_step *find_step(struct sdk_phase *ph, const char *key)
 
 static void cmd_ok(struct sim_resp *r, const char *cmd)
 {
-    char *m = fmt("Received cmd: %s", cmd);
+    char *m = sdk_printf("Received cmd: %s", cmd);
 
     json_200(r, m ? json_pack("{s:s}", "message", m) : NULL);
     free(m);
@@ -386,9 +368,9 @@ static void handle_endpoint(struct sim_resp *r, struct sdk_service *svc,
             port = json_is_integer(tp) ? (long)json_integer_value(tp)
                                        : 9300;
         }
-        a = fmt("127.0.0.1:%ld", port);
-        d = fmt("%s.%s.autoip.dcos.thisdcos.directory:%ld", t->name, autoip,
-                port);
+        a = sdk_printf("127.0.0.1:%ld", port);
+        d = sdk_printf("%s.%s.autoip.dcos.thisdcos.directory:%ld", t->name,
+                       autoip, port);
         if (a)
             json_array_append_new(addr, json_string(a));
         if (d)
@@ -396,8 +378,8 @@ static void handle_endpoint(struct sim_resp *r, struct sdk_service *svc,
         free(a);
         free(d);
     }
-    vip = fmt("%s.%s.l4lb.thisdcos.directory:%d", sdk_pod_name(pod), vipn,
-              transport ? 9300 : 9200);
+    vip = sdk_printf("%s.%s.l4lb.thisdcos.directory:%d", sdk_pod_name(pod),
+                     vipn, transport ? 9300 : 9200);
     json_200(r, vip ? json_pack("{s:O,s:O,s:s}", "address", addr, "dns",
                                 dns, "vip", vip)
                     : NULL);
@@ -436,8 +418,8 @@ static void handle_endpoints(const struct sim_req *req, struct sim_resp *r,
 
         if (!pod_launched(svc, order[i]))
             continue;
-        h = fmt("%s-http", sdk_pod_name(order[i]));
-        t = fmt("%s-transport", sdk_pod_name(order[i]));
+        h = sdk_printf("%s-http", sdk_pod_name(order[i]));
+        t = sdk_printf("%s-transport", sdk_pod_name(order[i]));
         if (h)
             json_array_append_new(arr, json_string(h));
         if (t)
@@ -463,7 +445,7 @@ static json_t *task_status_json(const struct sdk_task *t)
 
 static json_t *instance_json(const struct sdk_task *t)
 {
-    char *name = fmt("%s-%d", sdk_pod_name(t->pod), t->index);
+    char *name = sdk_printf("%s-%d", sdk_pod_name(t->pod), t->index);
     json_t *j = name ? json_pack("{s:s,s:[o]}", "name", name, "tasks",
                                  task_status_json(t))
                      : NULL;
@@ -551,8 +533,9 @@ static void handle_pod(struct sim *s, const struct sim_req *req,
         }
         for (i = 0; i < svc->n_tasks && k < 512; i++)
             if (svc->tasks[i].id)
-                names[k++] = fmt("%s-%d", sdk_pod_name(svc->tasks[i].pod),
-                                 svc->tasks[i].index);
+                names[k++] = sdk_printf("%s-%d",
+                                        sdk_pod_name(svc->tasks[i].pod),
+                                        svc->tasks[i].index);
         arr = json_array();
         for (i = 0; i < k; i++)
             if (!names[i])
@@ -750,7 +733,7 @@ void sdk_api_handle(struct sim *s, const struct sim_req *req,
         }
     }
     buf_free(&b);
-    acl = fmt("dcos:adminrouter:service:%s", svc ? svc->name : seg[0]);
+    acl = sdk_printf("dcos:adminrouter:service:%s", svc ? svc->name : seg[0]);
     if (!acl || !req->uid || !sim_iam_allowed(s, req->uid, acl, "full")) {
         sim_resp_403(resp);
         goto out;

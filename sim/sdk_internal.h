@@ -134,6 +134,15 @@ struct sdk_service {
 
 /* --- sdk.c --- */
 
+/* printf into a new string (at most 64 KiB), or NULL. */
+char *sdk_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The value at the dotted @path ("service.name") of @o (borrowed), or NULL
+ * when absent or when a segment is empty or longer than 127 bytes.
+ */
+const json_t *sdk_json_path(const json_t *o, const char *path);
+
 /* The service named @name (borrowed) or NULL. */
 struct sdk_service *sdk_find(const char *name);
 

@@ -204,12 +204,7 @@ json_t *sim_server_requests_json(void)
         }
     }
     pthread_mutex_unlock(&g.mu);
-    o = json_object();
-    if (!o || json_object_set_new(o, "requests", arr)) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return json_pack("{s:o}", "requests", arr);
 }
 
 static void log_clear_locked(void)
@@ -331,12 +326,7 @@ json_t *sim_server_faults_json(void)
         }
     }
     pthread_mutex_unlock(&g.mu);
-    o = json_object();
-    if (!o || json_object_set_new(o, "faults", arr)) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return json_pack("{s:o}", "faults", arr);
 }
 
 /* Find the first rule for @method @path; copy its action to @hit.  Uses up
