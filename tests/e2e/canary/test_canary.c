@@ -23,21 +23,20 @@
 #include <cmocka.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
+#include "harness/h_cluster.h"
+#include "harness/h_crypto.h"
+#include "harness/h_file.h"
+#include "harness/h_json.h"
 #include "harness/harness.h"
 
 #define SPEED "40"
@@ -73,50 +72,6 @@ static char *g_generated_key; /* elastic/secret's private_key after apply */
 
 /* ---- small helpers ---- */
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *s;
-    int n;
-
-    va_start(ap, f);
-    n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    if (n < 0)
-        fail_msg("vsnprintf failed");
-    s = malloc((size_t)n + 1);
-    if (!s)
-        fail_msg("out of memory");
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
-}
-
-/* Write @text to g_dir/@name (mode 0600); returns the path (new). */
-static char *write_file(const char *name, const char *text)
-{
-    char *path = fmt("%s/%s", g_dir, name);
-    size_t len = strlen(text), off = 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    if (fd < 0)
-        fail_msg("open %s: %s", path, strerror(errno));
-    while (off < len) {
-        ssize_t n = write(fd, text + off, len - off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            fail_msg("write %s: %s", path, strerror(errno));
-        off += (size_t)n;
-    }
-    close(fd);
-    return path;
-}
-
 static void add_token(const char *tok)
 {
     assert_true(g_n_tokens < MAX_TOKENS);
@@ -125,29 +80,11 @@ static void add_token(const char *tok)
     g_n_tokens++;
 }
 
-/* base64url without padding (new). */
-static char *b64url(const unsigned char *p, size_t n)
-{
-    char *s = malloc(4 * ((n + 2) / 3) + 1);
-    int len, i;
-
-    if (!s)
-        fail_msg("out of memory");
-    len = EVP_EncodeBlock((unsigned char *)s, p, (int)n);
-    assert_true(len >= 0);
-    if (len < 0)
-        len = 0;
-    while (len > 0 && s[len - 1] == '=')
-        len--;
-    s[len] = '\0';
-    for (i = 0; i < len; i++)
-        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    return s;
-}
-
 /*
  * Decode the base64url text @s (@n characters, no padding) into a new
- * NUL-terminated buffer; NULL when it is not decodable.
+ * NUL-terminated buffer; NULL when it is not decodable.  Lenient on
+ * purpose (OpenSSL's decoder, any trailing bits), unlike the strict
+ * util_b64url_decode, so that a JWT cut short in a log is still found.
  */
 static unsigned char *b64url_decode(const char *s, size_t n)
 {
@@ -176,83 +113,6 @@ static unsigned char *b64url_decode(const char *s, size_t n)
     return out;
 }
 
-static char *pem_of(EVP_PKEY *k, bool priv)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data, *s;
-    long n;
-
-    if (!b)
-        fail_msg("BIO_new failed");
-    if ((priv ? PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL)
-              : PEM_write_bio_PUBKEY(b, k)) != 1)
-        fail_msg("PEM_write failed");
-    n = BIO_get_mem_data(b, &data);
-    if (n <= 0)
-        fail_msg("BIO_get_mem_data failed");
-    s = malloc((size_t)n + 1);
-    if (!s)
-        fail_msg("out of memory");
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(b);
-    return s;
-}
-
-/* An RS256 service-login JWT for @uid signed with @k (new). */
-static char *service_jwt(EVP_PKEY *k, const char *uid)
-{
-    static const char hdr[] = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
-    char *claims = fmt("{\"uid\":\"%s\",\"exp\":%lld}", uid,
-                       (long long)time(NULL) + 300);
-    char *h = b64url((const unsigned char *)hdr, strlen(hdr));
-    char *c = b64url((const unsigned char *)claims, strlen(claims));
-    char *signing = fmt("%s.%s", h, c), *sig64, *jwt;
-    unsigned char sig[512];
-    size_t siglen = sizeof(sig);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-
-    if (!md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
-        EVP_DigestSign(md, sig, &siglen, (const unsigned char *)signing,
-                       strlen(signing)) != 1)
-        fail_msg("EVP_DigestSign failed");
-    sig64 = b64url(sig, siglen);
-    jwt = fmt("%s.%s", signing, sig64);
-    EVP_MD_CTX_free(md);
-    free(claims);
-    free(h);
-    free(c);
-    free(signing);
-    free(sig64);
-    return jwt;
-}
-
-/* Log in as service account @uid with @k, as a DC/OS client would. */
-static char *login_service(const char *uid, EVP_PKEY *k)
-{
-    char *jwt = service_jwt(k, uid);
-    json_t *b = json_pack("{s:s, s:s}", "uid", uid, "token", jwt);
-    char *body = json_dumps(b, JSON_COMPACT);
-    struct h_resp r;
-    const char *tok;
-    char *out;
-
-    assert_non_null(body);
-    r = h_req(&g_sim, "POST", "/acs/api/v1/auth/login", NULL,
-              "application/json", NULL, body, NULL);
-    if (r.status != 200)
-        fail_msg("service login of %s: HTTP %ld", uid, r.status);
-    tok = json_string_value(json_object_get(r.json, "token"));
-    assert_non_null(tok);
-    out = strdup(tok);
-    assert_non_null(out);
-    h_resp_free(&r);
-    json_decref(b);
-    free(body);
-    free(jwt);
-    return out;
-}
-
 /*
  * With ETLS_CANARY_DUMP=DIR in the environment, keep each run's output in
  * DIR/<name>.out and DIR/<name>.err for a person to read.
@@ -267,7 +127,7 @@ static void dump_run(const struct run *r)
     if (!dir || !*dir)
         return;
     for (k = 0; k < 2; k++) {
-        char *path = fmt("%s/%s.%s", dir, r->name, ext[k]);
+        char *path = h_fmt("%s/%s.%s", dir, r->name, ext[k]);
         FILE *f = fopen(path, "w");
 
         if (f) {
@@ -503,13 +363,11 @@ static int has_jwt(const char *s, char *where, size_t wlen)
 
 static void test_runs(void **state)
 {
-    static const char *const extra[] = {"--speed", SPEED, NULL};
-    char tmpl[] = "/tmp/etls-canary-XXXXXX";
     const char *manifest = ETLS_SOURCE_DIR "/manifests/elastic-tls.json";
     const char *pw_manifest =
         ETLS_TEST_DATA "/canary/elastic-tls-password.json";
     char *tok_file, *pw_file, *wrong_pw_file, *ops_key_file, *wrong_key_file;
-    char *forged_file, *forged, *ops_token, *t1, *pub, *body;
+    char *forged_file, *forged, *ops_token, *t1, *body;
     const char *val_text;
     EVP_PKEY *ops, *wrong;
     const struct run *r;
@@ -520,12 +378,9 @@ static void test_runs(void **state)
     bool traced = false;
 
     (void)state;
-    if (!mkdtemp(tmpl))
-        fail_msg("mkdtemp: %s", strerror(errno));
-    memcpy(g_dir, tmpl, sizeof(tmpl));
-    h_sim_start(&g_sim, NULL, extra);
+    h_mkdtemp(g_dir, "canary");
+    h_sim_up(&g_sim, NULL, SPEED);
     sd = g_sim.dir;
-    h_login(&g_sim);
     add_token(g_sim.token);
     t1 = g_sim.token;
 
@@ -561,8 +416,8 @@ static void test_runs(void **state)
          "debug", (char *)NULL);
 
     /* A token the test got itself: from a file and from the environment. */
-    body = fmt("%s\n", t1);
-    tok_file = write_file("token", body);
+    body = h_fmt("%s\n", t1);
+    tok_file = h_write_file(g_dir, "token", body);
     free(body);
     etls("plan-token-file", 0, NULL, "plan", "-f", manifest, "--sim", sd,
          "--token-file", tok_file, "--no-color", "--trace", "--log-level",
@@ -571,36 +426,25 @@ static void test_runs(void **state)
          "--trace", "--log-level", "debug", (char *)NULL);
 
     /* The bootstrap user's password from a file. */
-    pw_file = write_file("password", BOOT_PW "\n");
+    pw_file = h_write_file(g_dir, "password", BOOT_PW "\n");
     etls("plan-password-file", 0, NULL, "plan", "-f", manifest, "--sim", sd,
          "--uid", BOOT_UID, "--password-file", pw_file, "--no-color",
          "--trace", "--log-level", "debug", (char *)NULL);
 
     /* A service account with a key pair made here, in superusers. */
-    ops = EVP_RSA_gen(2048);
-    wrong = EVP_RSA_gen(2048);
-    assert_non_null(ops);
-    assert_non_null(wrong);
-    g_ops_key = pem_of(ops, true);
-    g_wrong_key = pem_of(wrong, true);
-    pub = pem_of(ops, false);
-    val = json_pack("{s:s, s:s}", "description", "canary", "public_key", pub);
-    body = json_dumps(val, JSON_COMPACT);
-    resp = h_put(&g_sim, "/acs/api/v1/users/" OPS_UID, body);
-    assert_int_equal(resp.status, 201);
-    h_resp_free(&resp);
-    free(body);
-    json_decref(val);
-    free(pub);
-    resp = h_put(&g_sim, "/acs/api/v1/groups/superusers/users/" OPS_UID,
-                 NULL);
-    assert_int_equal(resp.status, 204);
-    h_resp_free(&resp);
-    ops_token = login_service(OPS_UID, ops);
+    ops = h_rsa_new();
+    wrong = h_rsa_new();
+    g_ops_key = h_priv_pem(ops);
+    g_wrong_key = h_priv_pem(wrong);
+    h_account_put(&g_sim, OPS_UID, ops, "canary");
+    h_group_add(&g_sim, "superusers", OPS_UID);
+    ops_token = h_login_service(&g_sim, OPS_UID, ops);
+    if (!ops_token)
+        fail_msg("service login of %s failed", OPS_UID);
     add_token(ops_token);
     free(ops_token);
-    ops_key_file = write_file("ops.pem", g_ops_key);
-    wrong_key_file = write_file("wrong.pem", g_wrong_key);
+    ops_key_file = h_write_file(g_dir, "ops.pem", g_ops_key);
+    wrong_key_file = h_write_file(g_dir, "wrong.pem", g_wrong_key);
 
     etls("plan-service-login", 0, NULL, "plan", "-f", manifest, "--sim", sd,
          "--uid", OPS_UID, "--private-key", ops_key_file, "--no-color",
@@ -635,14 +479,14 @@ static void test_runs(void **state)
     etls("fail-wrong-key", 1, NULL, "plan", "-f", manifest, "--sim", sd,
          "--uid", OPS_UID, "--private-key", wrong_key_file, "--no-color",
          "--trace", "--log-level", "debug", (char *)NULL);
-    wrong_pw_file = write_file("wrong-password", WRONG_PW "\n");
+    wrong_pw_file = h_write_file(g_dir, "wrong-password", WRONG_PW "\n");
     etls("fail-wrong-password", 1, NULL, "plan", "-f", manifest, "--sim", sd,
          "--uid", BOOT_UID, "--password-file", wrong_pw_file, "--no-color",
          "--trace", "--log-level", "debug", (char *)NULL);
-    forged = service_jwt(wrong, BOOT_UID);
+    forged = h_service_jwt(wrong, BOOT_UID, 300);
     add_token(forged);
-    body = fmt("%s\n", forged);
-    forged_file = write_file("forged-token", body);
+    body = h_fmt("%s\n", forged);
+    forged_file = h_write_file(g_dir, "forged-token", body);
     free(body);
     etls("fail-forged-token", 1, NULL, "apply", "-f", manifest, "--sim", sd,
          "--token-file", forged_file, "--no-color", "--trace",
@@ -822,7 +666,7 @@ static void test_checks_can_fail(void **state)
     free(flat);
     free(wrapped);
     free(body);
-    jwt = fmt("token=%s;", g_tokens[0]);
+    jwt = h_fmt("token=%s;", g_tokens[0]);
     assert_int_equal(has_jwt(jwt, where, sizeof(where)), 1);
     free(jwt);
     assert_int_equal(has_jwt("eyJzzz not a token, eyJ", where,
@@ -925,19 +769,8 @@ static int group_teardown(void **state)
     free(g_ops_key);
     free(g_wrong_key);
     free(g_generated_key);
-    if (g_dir[0]) {
-        static const char *const files[] = {
-            "token", "password", "ops.pem", "wrong.pem", "wrong-password",
-            "forged-token"};
-
-        for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-            char *p = fmt("%s/%s", g_dir, files[i]);
-
-            unlink(p);
-            free(p);
-        }
-        rmdir(g_dir);
-    }
+    if (g_dir[0])
+        h_rmtree(g_dir);
     return 0;
 }
 

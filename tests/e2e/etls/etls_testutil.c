@@ -18,9 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
@@ -33,48 +31,14 @@
 /* ------------------------------------------------------------------ */
 /* strings, JSON, files                                                 */
 
-char *e_fmt(const char *fmt, ...)
-{
-    struct buf b;
-    va_list ap;
-    int r;
-
-    buf_init(&b, E_OUT_MAX);
-    va_start(ap, fmt);
-    r = buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    if (r != 0)
-        fail_msg("e_fmt: out of memory");
-    return buf_detach(&b);
-}
-
-json_t *e_get(const json_t *o, const char *path)
-{
-    char buf[256], *save = NULL, *tok;
-    json_t *cur = (json_t *)(uintptr_t)o;
-
-    if (strlen(path) >= sizeof(buf))
-        fail_msg("e_get: path too long");
-    memcpy(buf, path, strlen(path) + 1);
-    for (tok = strtok_r(buf, ".", &save); tok && cur;
-         tok = strtok_r(NULL, ".", &save))
-        cur = json_object_get(cur, tok);
-    return cur;
-}
-
-const char *e_str(const json_t *o, const char *path)
-{
-    return json_string_value(e_get(o, path));
-}
-
 char *e_data(const char *rel)
 {
-    return e_fmt("%s/e2e/%s", ETLS_TEST_DATA, rel);
+    return h_fmt("%s/e2e/%s", ETLS_TEST_DATA, rel);
 }
 
 char *e_runbook_file(void)
 {
-    return e_fmt("%s/manifests/elastic-tls.json", ETLS_SOURCE_DIR);
+    return h_fmt("%s/manifests/elastic-tls.json", ETLS_SOURCE_DIR);
 }
 
 char *e_read(const char *path)
@@ -104,22 +68,12 @@ size_t e_count(const char *hay, const char *needle)
 /* Fail unless @r has status @want; frees @r. */
 static void expect_status(struct h_resp *r, long want, const char *what)
 {
-    if (r->status != want)
-        fail_msg("%s: HTTP %ld (curl %d), expected %ld: %s", what, r->status,
-                 r->curl_code, want, r->body ? r->body : "");
+    h_expect_status(r, want, what);
     h_resp_free(r);
 }
 
 /* ------------------------------------------------------------------ */
 /* the simulator                                                        */
-
-void e_sim_start(struct h_sim *s)
-{
-    const char *args[] = {"--speed", E_SPEED, NULL};
-
-    h_sim_start(s, NULL, args);
-    h_login(s);
-}
 
 void e_fault(struct h_sim *s, const char *rule)
 {
@@ -133,9 +87,9 @@ size_t e_faults_left(struct h_sim *s)
     struct h_resp r = h_control(s, "GET", "/sim/v1/faults", NULL);
     size_t n;
 
-    if (r.status != 200 || !json_is_array(e_get(r.json, "faults")))
+    if (r.status != 200 || !json_is_array(h_jget(r.json, "faults")))
         fail_msg("GET /sim/v1/faults: HTTP %ld", r.status);
-    n = json_array_size(e_get(r.json, "faults"));
+    n = json_array_size(h_jget(r.json, "faults"));
     h_resp_free(&r);
     return n;
 }
@@ -162,67 +116,6 @@ int e_closed_port(void)
 /* ------------------------------------------------------------------ */
 /* keys                                                                 */
 
-EVP_PKEY *e_rsa(void)
-{
-    EVP_PKEY *k = EVP_RSA_gen(2048);
-
-    if (!k)
-        fail_msg("EVP_RSA_gen failed");
-    return k;
-}
-
-/* The contents of memory BIO @b as a new string; frees @b. */
-static char *bio_take(BIO *b)
-{
-    char *data = NULL, *out;
-    long n = BIO_get_mem_data(b, &data);
-
-    if (n <= 0)
-        fail_msg("empty PEM");
-    out = malloc((size_t)n + 1);
-    if (!out)
-        fail_msg("out of memory");
-    memcpy(out, data, (size_t)n);
-    out[n] = '\0';
-    BIO_free(b);
-    return out;
-}
-
-char *e_priv_pem(EVP_PKEY *k)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-
-    if (!b || PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) != 1)
-        fail_msg("PEM_write_bio_PrivateKey failed");
-    return bio_take(b);
-}
-
-char *e_pub_pem(EVP_PKEY *k)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-
-    if (!b || PEM_write_bio_PUBKEY(b, k) != 1)
-        fail_msg("PEM_write_bio_PUBKEY failed");
-    return bio_take(b);
-}
-
-char *e_pub_of_priv(const char *priv)
-{
-    BIO *b = BIO_new_mem_buf(priv, -1);
-    EVP_PKEY *k;
-    char *pub;
-
-    if (!b)
-        fail_msg("BIO_new_mem_buf failed");
-    k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    if (!k)
-        return NULL;
-    pub = e_pub_pem(k);
-    EVP_PKEY_free(k);
-    return pub;
-}
-
 char *e_fingerprint(EVP_PKEY *k)
 {
     unsigned char *der = NULL, md[SHA256_DIGEST_LENGTH];
@@ -236,98 +129,25 @@ char *e_fingerprint(EVP_PKEY *k)
     for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     hex[16] = '\0';
-    return e_fmt("sha256:%s", hex);
-}
-
-char *e_sa_value(const char *uid, const char *scheme, const char *priv)
-{
-    json_t *v = json_pack("{s:s,s:s,s:s,s:s}", "scheme", scheme, "uid", uid,
-                          "private_key", priv, "login_endpoint",
-                          "https://leader.mesos/acs/api/v1/auth/login");
-    char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
-
-    if (!text)
-        fail_msg("e_sa_value: out of memory");
-    json_decref(v);
-    return text;
+    return h_fmt("sha256:%s", hex);
 }
 
 /* ------------------------------------------------------------------ */
 /* state made by hand                                                   */
 
-void e_account_put(struct h_sim *s, const char *uid, EVP_PKEY *k)
-{
-    char *pub = e_pub_pem(k), *path = e_fmt("/acs/api/v1/users/%s", uid);
-    json_t *b = json_pack("{s:s,s:s}", "description", "made by hand",
-                          "public_key", pub);
-    char *body = json_dumps(b, JSON_COMPACT);
-    struct h_resp r = h_put(s, path, body);
-
-    expect_status(&r, 201, path);
-    free(body);
-    json_decref(b);
-    free(path);
-    free(pub);
-}
-
 void e_account_delete(struct h_sim *s, const char *uid)
 {
-    char *path = e_fmt("/acs/api/v1/users/%s", uid);
+    char *path = h_fmt("/acs/api/v1/users/%s", uid);
     struct h_resp r = h_delete(s, path);
 
     expect_status(&r, 204, path);
     free(path);
 }
 
-/* {"value": @value} (new). */
-static char *secret_body(const char *value)
-{
-    json_t *b = json_pack("{s:s}", "value", value);
-    char *body = b ? json_dumps(b, JSON_COMPACT) : NULL;
-
-    if (!body)
-        fail_msg("secret_body: out of memory");
-    json_decref(b);
-    return body;
-}
-
-void e_secret_put(struct h_sim *s, const char *path, const char *value)
-{
-    char *p = e_fmt("/secrets/v1/secret/default/%s", path);
-    char *body = secret_body(value);
-    struct h_resp r = h_put(s, p, body);
-
-    expect_status(&r, 201, p);
-    OPENSSL_cleanse(body, strlen(body));
-    free(body);
-    free(p);
-}
-
-void e_secret_patch(struct h_sim *s, const char *path, const char *value)
-{
-    char *p = e_fmt("/secrets/v1/secret/default/%s", path);
-    char *body = secret_body(value);
-    struct h_resp r = h_patch(s, p, body);
-
-    expect_status(&r, 204, p);
-    OPENSSL_cleanse(body, strlen(body));
-    free(body);
-    free(p);
-}
-
 void e_secret_delete(struct h_sim *s, const char *path)
 {
-    char *p = e_fmt("/secrets/v1/secret/default/%s", path);
+    char *p = h_fmt("/secrets/v1/secret/default/%s", path);
     struct h_resp r = h_delete(s, p);
-
-    expect_status(&r, 204, p);
-    free(p);
-}
-
-void e_group_add(struct h_sim *s, const char *gid, const char *uid)
-{
-    char *p = e_fmt("/acs/api/v1/groups/%s/users/%s", gid, uid);
-    struct h_resp r = h_put(s, p, NULL);
 
     expect_status(&r, 204, p);
     free(p);
@@ -335,104 +155,74 @@ void e_group_add(struct h_sim *s, const char *gid, const char *uid)
 
 void e_group_remove(struct h_sim *s, const char *gid, const char *uid)
 {
-    char *p = e_fmt("/acs/api/v1/groups/%s/users/%s", gid, uid);
+    char *p = h_fmt("/acs/api/v1/groups/%s/users/%s", gid, uid);
     struct h_resp r = h_delete(s, p);
 
     expect_status(&r, 204, p);
     free(p);
 }
 
-void e_install(struct h_sim *s, const char *opts)
-{
-    char *body = e_fmt("{\"packageName\":\"beta-elastic\",\"options\":%s}",
-                       opts);
-    struct h_resp r = h_cosmos(s, "package/install", body);
-
-    expect_status(&r, 200, "package/install");
-    free(body);
-}
-
 long e_update(struct h_sim *s, const char *svc, const char *opts)
 {
-    char *body;
-    struct h_resp r;
-    long st;
-
     if (!e_wait_deployed(s, svc))
         fail_msg("Marathon deployment of %s did not finish", svc);
-    body = e_fmt("{\"appId\":\"%s\",\"options\":%s,\"replace\":false}", svc,
-                 opts);
-    r = h_cosmos(s, "service/update", body);
-    st = r.status;
-    h_resp_free(&r);
-    free(body);
-    return st;
-}
-
-static int no_deployment(const struct h_resp *r, void *arg)
-{
-    (void)arg;
-    return r->status == 200 && r->json &&
-           json_array_size(e_get(r->json, "app.deployments")) == 0;
+    return h_update(s, svc, opts);
 }
 
 int e_wait_deployed(struct h_sim *s, const char *svc)
 {
-    char *path = e_fmt("/marathon/v2/apps/%s", svc);
-    int ok = h_wait(s, path, no_deployment, NULL, E_WAIT_MS, E_POLL_MS);
-
-    free(path);
-    return ok;
-}
-
-static int plan_complete(const struct h_resp *r, void *arg)
-{
-    (void)arg;
-    return r->status == 200 && r->json && e_str(r->json, "status") &&
-           strcmp(e_str(r->json, "status"), "COMPLETE") == 0;
+    return h_wait_deployed(s, svc, E_WAIT_MS, E_POLL_MS);
 }
 
 int e_wait_complete(struct h_sim *s, const char *svc)
 {
-    char *path = e_fmt("/service/%s/v1/plans/deploy", svc);
-    int ok = e_wait_deployed(s, svc) &&
-             h_wait(s, path, plan_complete, NULL, E_WAIT_MS, E_POLL_MS);
+    return e_wait_deployed(s, svc) &&
+           h_wait_plan(s, svc, "deploy", "COMPLETE", E_WAIT_MS, E_POLL_MS);
+}
 
-    free(path);
-    return ok;
+json_t *e_install_without_secret(struct h_sim *s)
+{
+    long st = 0;
+    int i;
+
+    h_install(s, "{\"service\":{\"name\":\"elastic\","
+                 "\"service_account\":\"elastic\","
+                 "\"service_account_secret\":\"\","
+                 "\"security\":{\"transport_encryption\":"
+                 "{\"enabled\":true}}},"
+                 "\"elasticsearch\":{\"xpack_enabled\":true}}");
+    for (i = 0; i < E_WAIT_MS / E_POLL_MS; i++) {
+        json_t *p = h_plan(s, "elastic", "deploy", &st);
+
+        if (p && st == 417)
+            return p;
+        json_decref(p);
+        h_sleep_ms(E_POLL_MS);
+    }
+    return NULL;
 }
 
 EVP_PKEY *e_runbook(struct h_sim *s, const char *opts_text, unsigned flags)
 {
     json_t *o = json_loads(opts_text, JSON_REJECT_DUPLICATES, NULL);
     const char *name, *uid, *path;
-    EVP_PKEY *k = e_rsa();
-    char *priv, *value, *inst;
+    EVP_PKEY *k = h_rsa_new();
+    char *inst;
 
     if (!o)
         fail_msg("e_runbook: options are not JSON");
-    name = e_str(o, "service.name");
-    uid = e_str(o, "service.service_account");
-    path = e_str(o, "service.service_account_secret");
+    name = h_jstr(o, "service.name");
+    uid = h_jstr(o, "service.service_account");
+    path = h_jstr(o, "service.service_account_secret");
     if (!name || !uid || !path)
         fail_msg("e_runbook: options need service.name, service_account "
                  "and service_account_secret");
-    /* 1-2: key pair and service account */
-    e_account_put(s, uid, k);
-    /* 3: the private key as a create-sa-secret secret */
-    priv = e_priv_pem(k);
-    value = e_sa_value(uid, "RS256", priv);
-    e_secret_put(s, path, value);
-    OPENSSL_cleanse(priv, strlen(priv));
-    OPENSSL_cleanse(value, strlen(value));
-    free(priv);
-    free(value);
-    /* 4: superusers */
-    e_group_add(s, "superusers", uid);
+    /* 1-4: key pair, service account, create-sa-secret, superusers */
+    h_account_full(s, uid, path, k);
     /* 5: install with the options file, and wait for the deploy plan */
     if (!(flags & E_NO_INSTALL)) {
         if (flags & E_PLAIN) {
-            json_t *te = e_get(o, "service.security.transport_encryption");
+            json_t *te = h_jget(o, "service.security.transport_encryption");
 
             if (te)
                 json_object_set_new(te, "enabled", json_false());
@@ -440,7 +230,7 @@ EVP_PKEY *e_runbook(struct h_sim *s, const char *opts_text, unsigned flags)
         inst = json_dumps(o, JSON_COMPACT);
         if (!inst)
             fail_msg("e_runbook: out of memory");
-        e_install(s, inst);
+        h_install(s, inst);
         free(inst);
         if (!e_wait_complete(s, name))
             fail_msg("deploy plan of %s did not complete", name);
@@ -459,23 +249,11 @@ EVP_PKEY *e_runbook_default(struct h_sim *s, unsigned flags)
     return k;
 }
 
-static json_t *find_named(const json_t *arr, const char *name)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(arr, i, v)
-        if (e_str(v, "name") && strcmp(e_str(v, "name"), name) == 0)
-            return v;
-    return NULL;
-}
-
 /* Status of step @step of phase @phase in @plan, or "". */
 static const char *step_status(const json_t *plan, const char *phase,
                                const char *step)
 {
-    json_t *ph = find_named(e_get(plan, "phases"), phase);
-    const char *st = e_str(find_named(e_get(ph, "steps"), step), "status");
+    const char *st = h_step_status(plan, phase, step);
 
     return st ? st : "";
 }
@@ -492,7 +270,7 @@ void e_make_stuck_toggle(struct h_sim *s, const char *svc)
     if (!e_wait_deployed(s, svc))
         fail_msg("scheduler of %s did not come back", svc);
     for (i = 0; i < E_WAIT_MS / E_POLL_MS; i++) {
-        plan = e_plan(s, svc, &st);
+        plan = h_plan(s, svc, "deploy", &st);
         if (plan && strcmp(step_status(plan, "master-update",
                                        "master-0:[node]"), "STARTED") == 0)
             break;
@@ -504,12 +282,12 @@ void e_make_stuck_toggle(struct h_sim *s, const char *svc)
         fail_msg("master-0 of %s never reached STARTED", svc);
     json_decref(plan);
     /* 15 simulated seconds later it is still stuck */
-    h_sleep_ms(15 * 1000 / E_SPEED_NUM + 1);
-    plan = e_plan(s, svc, &st);
+    h_sleep_sim(s, 15);
+    plan = h_plan(s, svc, "deploy", &st);
     if (!plan || st != 202 ||
-        strcmp(e_str(plan, "status") ? e_str(plan, "status") : "",
+        strcmp(h_jstr(plan, "status") ? h_jstr(plan, "status") : "",
                "IN_PROGRESS") != 0 ||
-        strcmp(e_str(plan, "strategy") ? e_str(plan, "strategy") : "",
+        strcmp(h_jstr(plan, "strategy") ? h_jstr(plan, "strategy") : "",
                "serial") != 0 ||
         strcmp(step_status(plan, "master-update", "master-0:[node]"),
                "STARTED") != 0 ||
@@ -524,11 +302,11 @@ void e_make_stuck_toggle(struct h_sim *s, const char *svc)
 
 char *e_account_pub(struct h_sim *s, const char *uid)
 {
-    char *path = e_fmt("/acs/api/v1/users/%s", uid), *pub = NULL;
+    char *path = h_fmt("/acs/api/v1/users/%s", uid), *pub = NULL;
     struct h_resp r = h_get(s, path);
 
     if (r.status == 200) {
-        const char *v = e_str(r.json, "public_key");
+        const char *v = h_jstr(r.json, "public_key");
 
         if (!v)
             fail_msg("account %s has no public_key", uid);
@@ -543,11 +321,11 @@ char *e_account_pub(struct h_sim *s, const char *uid)
 
 char *e_secret_value(struct h_sim *s, const char *path)
 {
-    char *p = e_fmt("/secrets/v1/secret/default/%s", path), *v = NULL;
+    char *p = h_fmt("/secrets/v1/secret/default/%s", path), *v = NULL;
     struct h_resp r = h_get(s, p);
 
     if (r.status == 200) {
-        const char *val = e_str(r.json, "value");
+        const char *val = h_jstr(r.json, "value");
 
         if (!val)
             fail_msg("secret %s has no value", path);
@@ -564,7 +342,7 @@ char *e_secret_value(struct h_sim *s, const char *path)
 
 int e_in_group(struct h_sim *s, const char *gid, const char *uid)
 {
-    char *p = e_fmt("/acs/api/v1/groups/%s/users?type=service", gid);
+    char *p = h_fmt("/acs/api/v1/groups/%s/users?type=service", gid);
     struct h_resp r = h_get(s, p);
     json_t *m;
     size_t i;
@@ -572,34 +350,21 @@ int e_in_group(struct h_sim *s, const char *gid, const char *uid)
 
     if (r.status != 200)
         fail_msg("GET %s: HTTP %ld", p, r.status);
-    json_array_foreach(e_get(r.json, "array"), i, m)
-        if (e_str(m, "user.uid") && strcmp(e_str(m, "user.uid"), uid) == 0)
+    json_array_foreach(h_jget(r.json, "array"), i, m)
+        if (h_jstr(m, "user.uid") && strcmp(h_jstr(m, "user.uid"), uid) == 0)
             found = 1;
     h_resp_free(&r);
     free(p);
     return found;
 }
 
-/* @rid with '/' written %252F (the IAM's double encoding; new). */
-static char *rid_path(const char *rid)
-{
-    struct buf b;
-    const char *c;
-
-    buf_init(&b, 4096);
-    for (c = rid; *c; c++)
-        if ((*c == '/' ? buf_puts(&b, "%252F") : buf_append(&b, c, 1)) != 0)
-            fail_msg("rid_path: out of memory");
-    return buf_detach(&b);
-}
-
 int e_allowed(struct h_sim *s, const char *uid, const char *rid,
               const char *action)
 {
-    char *e = rid_path(rid);
-    char *p = e_fmt("/acs/api/v1/acls/%s/users/%s/%s", e, uid, action);
+    char *e = h_rid_path(rid);
+    char *p = h_fmt("/acs/api/v1/acls/%s/users/%s/%s", e, uid, action);
     struct h_resp r = h_get(s, p);
-    int ok = r.status == 200 && json_is_true(e_get(r.json, "allowed"));
+    int ok = r.status == 200 && json_is_true(h_jget(r.json, "allowed"));
 
     if (r.status != 200 && r.status != 400 && r.status != 404)
         fail_msg("GET %s: HTTP %ld", p, r.status);
@@ -611,7 +376,7 @@ int e_allowed(struct h_sim *s, const char *uid, const char *rid,
 
 json_t *e_describe(struct h_sim *s, const char *svc)
 {
-    char *body = e_fmt("{\"appId\":\"%s\"}", svc);
+    char *body = h_fmt("{\"appId\":\"%s\"}", svc);
     struct h_resp r = h_cosmos(s, "service/describe", body);
     json_t *j = r.status == 200 && r.json ? json_incref(r.json) : NULL;
 
@@ -620,35 +385,21 @@ json_t *e_describe(struct h_sim *s, const char *svc)
     return j;
 }
 
-json_t *e_plan(struct h_sim *s, const char *svc, long *status)
-{
-    char *p = e_fmt("/service/%s/v1/plans/deploy", svc);
-    struct h_resp r = h_get(s, p);
-    json_t *j = NULL;
-
-    *status = r.status;
-    if ((r.status == 200 || r.status == 202 || r.status == 417) && r.json)
-        j = json_incref(r.json);
-    h_resp_free(&r);
-    free(p);
-    return j;
-}
-
 json_t *e_task_ids(struct h_sim *s, const char *svc)
 {
-    char *p = e_fmt("/service/%s/v1/pod/status", svc);
+    char *p = h_fmt("/service/%s/v1/pod/status", svc);
     struct h_resp r = h_get(s, p);
     json_t *out = json_object(), *pod, *inst, *t;
     size_t i, j, k;
 
     if (r.status != 200 || !out)
         fail_msg("GET %s: HTTP %ld", p, r.status);
-    json_array_foreach(e_get(r.json, "pods"), i, pod)
-        json_array_foreach(e_get(pod, "instances"), j, inst)
-            json_array_foreach(e_get(inst, "tasks"), k, t)
-                if (e_str(t, "name") && e_str(t, "id"))
-                    json_object_set_new(out, e_str(t, "name"),
-                                        json_string(e_str(t, "id")));
+    json_array_foreach(h_jget(r.json, "pods"), i, pod)
+        json_array_foreach(h_jget(pod, "instances"), j, inst)
+            json_array_foreach(h_jget(inst, "tasks"), k, t)
+                if (h_jstr(t, "name") && h_jstr(t, "id"))
+                    json_object_set_new(out, h_jstr(t, "name"),
+                                        json_string(h_jstr(t, "id")));
     h_resp_free(&r);
     free(p);
     return out;
@@ -685,16 +436,16 @@ void e_assert_key_matches(struct h_sim *s, const char *uid,
     free(val);
     if (!v)
         fail_msg("secret %s is not JSON", path);
-    if (!e_str(v, "scheme") || strcmp(e_str(v, "scheme"), "RS256") != 0)
+    if (!h_jstr(v, "scheme") || strcmp(h_jstr(v, "scheme"), "RS256") != 0)
         fail_msg("secret %s: scheme is not RS256", path);
-    if (!e_str(v, "uid") || strcmp(e_str(v, "uid"), uid) != 0)
+    if (!h_jstr(v, "uid") || strcmp(h_jstr(v, "uid"), uid) != 0)
         fail_msg("secret %s: uid is not %s", path, uid);
-    if (!e_str(v, "login_endpoint"))
+    if (!h_jstr(v, "login_endpoint"))
         fail_msg("secret %s: no login_endpoint", path);
-    priv = e_str(v, "private_key");
+    priv = h_jstr(v, "private_key");
     if (!priv || !strstr(priv, "-----BEGIN PRIVATE KEY-----"))
         fail_msg("secret %s: private_key is not a PKCS#8 PEM", path);
-    derived = e_pub_of_priv(priv);
+    derived = h_pub_of_priv(priv);
     if (!derived)
         fail_msg("secret %s: private_key is not usable", path);
     a = squeeze(pub);
@@ -713,14 +464,14 @@ void e_assert_key_matches(struct h_sim *s, const char *uid,
 static void endpoint(struct h_sim *s, const char *svc, char **addr,
                      char **dns)
 {
-    char *p = e_fmt("/service/%s/v1/endpoints/coordinator-http", svc);
+    char *p = h_fmt("/service/%s/v1/endpoints/coordinator-http", svc);
     struct h_resp r = h_get(s, p);
     const char *a, *d;
 
     if (r.status != 200)
         fail_msg("GET %s: HTTP %ld", p, r.status);
-    a = json_string_value(json_array_get(e_get(r.json, "address"), 0));
-    d = json_string_value(json_array_get(e_get(r.json, "dns"), 0));
+    a = json_string_value(json_array_get(h_jget(r.json, "address"), 0));
+    d = json_string_value(json_array_get(h_jget(r.json, "dns"), 0));
     if (!a || !d)
         fail_msg("%s: no address or dns", p);
     *addr = strdup(a);
@@ -738,32 +489,32 @@ void e_assert_https(struct h_sim *s, const char *svc)
     port = strrchr(dns, ':');
     if (!port || !strrchr(addr, ':'))
         fail_msg("endpoint of %s has no port", svc);
-    url = e_fmt("https://%s/", dns);
+    url = h_fmt("https://%s/", dns);
     /* host:port:address for CURLOPT_RESOLVE */
-    resolve = e_fmt("%.*s:%s:127.0.0.1", (int)(port - dns), dns, port + 1);
+    resolve = h_fmt("%.*s:%s:127.0.0.1", (int)(port - dns), dns, port + 1);
     r = h_req_url(url, s->ca_cert, resolve, "elastic:changeme");
     if (r.curl_code != 0 || r.status != 200 ||
-        !e_str(r.json, "version.number") ||
-        strcmp(e_str(r.json, "version.number"), "5.6.5") != 0)
+        !h_jstr(r.json, "version.number") ||
+        strcmp(h_jstr(r.json, "version.number"), "5.6.5") != 0)
         fail_msg("%s over HTTPS with the cluster CA: curl %d HTTP %ld",
                  url, r.curl_code, r.status);
     h_resp_free(&r);
     free(url);
-    url = e_fmt("https://%s/_cluster/health", dns);
+    url = h_fmt("https://%s/_cluster/health", dns);
     r = h_req_url(url, s->ca_cert, resolve, "elastic:changeme");
-    if (r.status != 200 || !e_str(r.json, "status") ||
-        strcmp(e_str(r.json, "status"), "green") != 0)
+    if (r.status != 200 || !h_jstr(r.json, "status") ||
+        strcmp(h_jstr(r.json, "status"), "green") != 0)
         fail_msg("%s: HTTP %ld, health %s", url, r.status,
-                 e_str(r.json, "status") ? e_str(r.json, "status") : "?");
+                 h_jstr(r.json, "status") ? h_jstr(r.json, "status") : "?");
     h_resp_free(&r);
     /* plain HTTP is refused */
-    plain = e_fmt("http://%s/", addr);
+    plain = h_fmt("http://%s/", addr);
     r = h_req_url(plain, NULL, NULL, "elastic:changeme");
     if (r.curl_code == 0 && r.status != 0)
         fail_msg("%s answered plain HTTP %ld", plain, r.status);
     h_resp_free(&r);
     /* the certificate names the node, not 127.0.0.1 */
-    byip = e_fmt("https://%s/", addr);
+    byip = h_fmt("https://%s/", addr);
     r = h_req_url(byip, s->ca_cert, NULL, "elastic:changeme");
     if (r.curl_code == 0)
         fail_msg("%s passed hostname verification", byip);
@@ -782,7 +533,7 @@ void e_assert_plain(struct h_sim *s, const char *svc)
     struct h_resp r;
 
     endpoint(s, svc, &addr, &dns);
-    url = e_fmt("http://%s/", addr);
+    url = h_fmt("http://%s/", addr);
     r = h_req_url(url, NULL, NULL, "elastic:changeme");
     if (r.curl_code != 0 || r.status != 200)
         fail_msg("%s over plain HTTP: curl %d HTTP %ld", url, r.curl_code,
@@ -800,28 +551,28 @@ void e_assert_converged(struct h_sim *s, const char *svc, const char *uid,
     json_t *te;
     long st = 0;
 
-    plan = e_plan(s, svc, &st);
-    if (!plan || st != 200 || !e_str(plan, "status") ||
-        strcmp(e_str(plan, "status"), "COMPLETE") != 0)
+    plan = h_plan(s, svc, "deploy", &st);
+    if (!plan || st != 200 || !h_jstr(plan, "status") ||
+        strcmp(h_jstr(plan, "status"), "COMPLETE") != 0)
         fail_msg("deploy plan of %s is not COMPLETE (HTTP %ld)", svc, st);
     json_decref(plan);
     d = e_describe(s, svc);
     if (!d)
         fail_msg("%s is not installed", svc);
-    te = e_get(d, "resolvedOptions.service.security.transport_encryption."
+    te = h_jget(d, "resolvedOptions.service.security.transport_encryption."
                   "enabled");
     if (!json_is_boolean(te) || json_is_true(te) != !!tls)
         fail_msg("%s: resolved transport_encryption.enabled is not %s", svc,
                  tls ? "true" : "false");
-    if (!e_str(d, "resolvedOptions.service.update_strategy") ||
-        strcmp(e_str(d, "resolvedOptions.service.update_strategy"),
+    if (!h_jstr(d, "resolvedOptions.service.update_strategy") ||
+        strcmp(h_jstr(d, "resolvedOptions.service.update_strategy"),
                "serial") != 0)
         fail_msg("%s: resolved update_strategy is not serial", svc);
-    if (!e_str(d, "resolvedOptions.service.service_account") ||
-        strcmp(e_str(d, "resolvedOptions.service.service_account"), uid))
+    if (!h_jstr(d, "resolvedOptions.service.service_account") ||
+        strcmp(h_jstr(d, "resolvedOptions.service.service_account"), uid))
         fail_msg("%s: resolved service_account is not %s", svc, uid);
-    if (!e_str(d, "resolvedOptions.service.service_account_secret") ||
-        strcmp(e_str(d, "resolvedOptions.service.service_account_secret"),
+    if (!h_jstr(d, "resolvedOptions.service.service_account_secret") ||
+        strcmp(h_jstr(d, "resolvedOptions.service.service_account_secret"),
                path))
         fail_msg("%s: resolved service_account_secret is not %s", svc, path);
     json_decref(d);
@@ -847,7 +598,7 @@ void e_log_clear(struct h_sim *s)
 json_t *e_log(struct h_sim *s)
 {
     struct h_resp r = h_control(s, "GET", "/sim/v1/requests", NULL);
-    json_t *a = e_get(r.json, "requests");
+    json_t *a = h_jget(r.json, "requests");
 
     if (r.status != 200 || !json_is_array(a))
         fail_msg("GET /sim/v1/requests: HTTP %ld", r.status);
@@ -864,14 +615,14 @@ size_t e_log_writes(struct h_sim *s, char **desc)
 
     buf_init(&b, E_OUT_MAX);
     json_array_foreach(log, i, e) {
-        if (!json_is_boolean(e_get(e, "write")))
+        if (!json_is_boolean(h_jget(e, "write")))
             fail_msg("request log entry without a write flag");
-        if (!json_is_true(e_get(e, "write")))
+        if (!json_is_true(h_jget(e, "write")))
             continue;
         n++;
-        if (buf_printf(&b, "%s %s -> %lld; ", e_str(e, "method"),
-                       e_str(e, "path"),
-                       (long long)json_integer_value(e_get(e, "status"))))
+        if (buf_printf(&b, "%s %s -> %lld; ", h_jstr(e, "method"),
+                       h_jstr(e, "path"),
+                       (long long)json_integer_value(h_jget(e, "status"))))
             fail_msg("out of memory");
     }
     json_decref(log);
@@ -888,8 +639,8 @@ size_t e_log_count(struct h_sim *s, const char *method, const char *prefix)
     size_t i, n = 0;
 
     json_array_foreach(log, i, e)
-        if (e_str(e, "method") && strcmp(e_str(e, "method"), method) == 0 &&
-            e_str(e, "path") && util_has_prefix(e_str(e, "path"), prefix))
+        if (h_jstr(e, "method") && strcmp(h_jstr(e, "method"), method) == 0 &&
+            h_jstr(e, "path") && util_has_prefix(h_jstr(e, "path"), prefix))
             n++;
     json_decref(log);
     return n;
@@ -904,8 +655,8 @@ static long log_find(struct h_sim *s, const char *method, const char *prefix,
     long found = -1;
 
     json_array_foreach(log, i, e) {
-        if (!e_str(e, "method") || strcmp(e_str(e, "method"), method) != 0 ||
-            !e_str(e, "path") || !util_has_prefix(e_str(e, "path"), prefix))
+        if (!h_jstr(e, "method") || strcmp(h_jstr(e, "method"), method) != 0 ||
+            !h_jstr(e, "path") || !util_has_prefix(h_jstr(e, "path"), prefix))
             continue;
         found = (long)i;
         if (!last)
@@ -1080,6 +831,46 @@ void e_run_free(struct e_run *r)
     memset(r, 0, sizeof(*r));
 }
 
+struct e_run e_apply(struct h_sim *s, const char *file)
+{
+    struct e_run r = e_etls(s, "apply", file, (char *)NULL);
+
+    e_assert_clean(&r, s, "elastic/secret");
+    return r;
+}
+
+struct e_run e_apply_runbook(struct h_sim *s)
+{
+    char *file = e_runbook_file();
+    struct e_run r = e_apply(s, file);
+
+    free(file);
+    return r;
+}
+
+struct e_run e_apply_data(struct h_sim *s, const char *rel)
+{
+    char *file = e_data(rel);
+    struct e_run r = e_apply(s, file);
+
+    free(file);
+    return r;
+}
+
+void e_expect_apply_idle(struct h_sim *s, const char *rel)
+{
+    struct e_run r;
+
+    e_log_clear(s);
+    r = rel ? e_apply_data(s, rel) : e_apply_runbook(s);
+    e_expect_rc(&r, 0);
+    e_expect_out(&r, "No changes.");
+    e_expect_out(&r, "Apply complete! Resources: 0 added, 0 changed, 0 "
+                     "destroyed.");
+    e_assert_no_writes(s, "a second etls apply");
+    e_run_free(&r);
+}
+
 static void dump(const struct e_run *r)
 {
     /* cmocka's print_error truncates long text */
@@ -1144,7 +935,7 @@ void e_assert_clean(const struct e_run *r, struct h_sim *s,
         val = e_secret_value(s, path);
     if (val) {
         json_t *v = json_loads(val, 0, NULL);
-        const char *priv = e_str(v, "private_key");
+        const char *priv = h_jstr(v, "private_key");
         const char *line = priv ? strchr(priv, '\n') : NULL;
         char chunk[41];
 
@@ -1163,10 +954,10 @@ void e_assert_clean(const struct e_run *r, struct h_sim *s,
 
 void e_expect_apply_ok(const struct e_run *r, const char *svc)
 {
-    char *s1 = e_fmt("Verified service %s over HTTPS:", svc);
-    char *s2 = e_fmt("  URL:           https://coordinator-0-node.%s.autoip."
+    char *s1 = h_fmt("Verified service %s over HTTPS:", svc);
+    char *s2 = h_fmt("  URL:           https://coordinator-0-node.%s.autoip."
                      "dcos.thisdcos.directory:", svc);
-    char *s3 = e_fmt("Certificate:   subject CN=coordinator-0-node.%s",
+    char *s3 = h_fmt("Certificate:   subject CN=coordinator-0-node.%s",
                      svc);
 
     e_expect_rc(r, 0);
@@ -1189,8 +980,8 @@ json_t *e_change(const json_t *plan, const char *address)
     json_t *c;
     size_t i;
 
-    json_array_foreach(e_get(plan, "resource_changes"), i, c)
-        if (e_str(c, "address") && strcmp(e_str(c, "address"), address) == 0)
+    json_array_foreach(h_jget(plan, "resource_changes"), i, c)
+        if (h_jstr(c, "address") && strcmp(h_jstr(c, "address"), address) == 0)
             return c;
     return NULL;
 }

@@ -6,19 +6,25 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "harness/h_cluster.h"
+#include "harness/h_crypto.h"
+#include "harness/h_json.h"
 #include "harness/harness.h"
 
 /*
  * Helpers for the end-to-end tests of the etls binary (plan, validate,
- * apply) against a private dcos-sim.  Cluster state is made the way a
- * person makes it: through the DC/OS API as the bootstrap user.  Every
- * helper fails the running test (cmocka fail_msg) on an unexpected
- * harness or cluster failure, so the tests assert only on what etls did.
+ * apply) against a private dcos-sim, beyond the shared ones of
+ * harness/h_*.h (strings and JSON, keys and create-sa-secret values, the
+ * sim at a speed, accounts, secrets, plans and waits).  Cluster state is
+ * made the way a person makes it: through the DC/OS API as the bootstrap
+ * user.  Every helper fails the running test (cmocka fail_msg) on an
+ * unexpected harness or cluster failure, so the tests assert only on what
+ * etls did.
  */
 
-/* Simulated seconds per real second for every sim of these tests. */
+/* Simulated seconds per real second for every sim of these tests
+ * (h_sim_up(s, NULL, E_SPEED), h_group_up(state, s, E_SPEED)). */
 #define E_SPEED "40"
-#define E_SPEED_NUM 40
 /* Bound of every wait on the cluster, and of every etls run (real ms). */
 #define E_WAIT_MS 30000
 #define E_RUN_MS 120000
@@ -44,13 +50,6 @@ struct e_proc {
 
 /* ---- strings, JSON, files ---- */
 
-/* printf into a new string. */
-char *e_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Member at a dotted path ("a.b.c") of @o (borrowed) or NULL. */
-json_t *e_get(const json_t *o, const char *path);
-const char *e_str(const json_t *o, const char *path);
-
 /* Absolute path of @rel below tests/data/e2e (new). */
 char *e_data(const char *rel);
 
@@ -66,9 +65,6 @@ size_t e_count(const char *hay, const char *needle);
 
 /* ---- the simulator ---- */
 
-/* Start a new dcos-sim at E_SPEED and log in as the bootstrap user. */
-void e_sim_start(struct h_sim *s);
-
 /* Add a fault rule (the JSON text @rule) with the control API; asserts
  * 201. */
 void e_fault(struct h_sim *s, const char *rule);
@@ -80,42 +76,19 @@ int e_closed_port(void);
 
 /* ---- keys ---- */
 
-/* A new RSA-2048 key pair (free with EVP_PKEY_free). */
-EVP_PKEY *e_rsa(void);
-/* PKCS#8 private / SPKI public PEM of @k (new). */
-char *e_priv_pem(EVP_PKEY *k);
-char *e_pub_pem(EVP_PKEY *k);
-/* SPKI PEM of the public half of the private key PEM @priv (new), or NULL
- * when @priv is not a usable private key. */
-char *e_pub_of_priv(const char *priv);
-
 /* "sha256:<first 16 hex digits of SHA-256 over the SPKI DER>" of @k
  * (new): how etls shows a public key. */
 char *e_fingerprint(EVP_PKEY *k);
 
-/* The create-sa-secret JSON text for @uid, @scheme and the private key
- * PEM @priv (new). */
-char *e_sa_value(const char *uid, const char *scheme, const char *priv);
-
 /* ---- state made by hand, as the bootstrap user ---- */
 
-/* PUT /acs/api/v1/users/@uid with @k's public key (asserts 201). */
-void e_account_put(struct h_sim *s, const char *uid, EVP_PKEY *k);
 /* DELETE /acs/api/v1/users/@uid (asserts 204). */
 void e_account_delete(struct h_sim *s, const char *uid);
-/* PUT (create) / PATCH secret @path with the raw value @value (asserts
- * 201 / 204). */
-void e_secret_put(struct h_sim *s, const char *path, const char *value);
-void e_secret_patch(struct h_sim *s, const char *path, const char *value);
 /* DELETE secret @path (asserts 204). */
 void e_secret_delete(struct h_sim *s, const char *path);
-/* PUT / DELETE @uid in group @gid (asserts 204). */
-void e_group_add(struct h_sim *s, const char *gid, const char *uid);
+/* DELETE @uid from group @gid (asserts 204). */
 void e_group_remove(struct h_sim *s, const char *gid, const char *uid);
 
-/* POST /package/install of beta-elastic with the options text @opts
- * (asserts 200). */
-void e_install(struct h_sim *s, const char *opts);
 /* Wait until Marathon runs no deployment of @svc, then POST
  * /cosmos/service/update {appId, options: @opts, replace: false}; returns
  * the HTTP status. */
@@ -126,6 +99,14 @@ int e_wait_deployed(struct h_sim *s, const char *svc);
 /* Wait until Marathon's deployment of @svc is over and the deploy plan
  * is COMPLETE.  Returns 1, or 0 on timeout. */
 int e_wait_complete(struct h_sim *s, const char *svc);
+
+/*
+ * The install by hand that forgot the secret: beta-elastic as "elastic"
+ * with TLS on and service_account "elastic" but service_account_secret
+ * "", then the wait (bounded by E_WAIT_MS) for the deploy plan to answer
+ * 417.  Returns that plan (new), or NULL when it never did.
+ */
+json_t *e_install_without_secret(struct h_sim *s);
 
 /*
  * The runbook done by hand with the options document @opts_text (options
@@ -163,9 +144,6 @@ int e_allowed(struct h_sim *s, const char *uid, const char *rid,
               const char *action);
 /* /cosmos/service/describe of @svc (new), NULL unless 200. */
 json_t *e_describe(struct h_sim *s, const char *svc);
-/* The deploy plan of @svc (new) and the HTTP status; NULL unless the
- * scheduler answered 200, 202 or 417. */
-json_t *e_plan(struct h_sim *s, const char *svc, long *status);
 /* {task name: task id} of every task of @svc (new). */
 json_t *e_task_ids(struct h_sim *s, const char *svc);
 
@@ -227,6 +205,23 @@ struct e_proc e_spawn(struct h_sim *s, const char *cmd, const char *file,
                       ...) __attribute__((sentinel));
 struct e_run e_wait(struct e_proc *p);
 void e_run_free(struct e_run *r);
+
+/*
+ * `etls apply -f @file` (e_etls), then e_assert_clean() of its output with
+ * the secret elastic/secret.  e_apply_runbook() applies the runbook's
+ * options file, e_apply_data() tests/data/e2e/@rel.
+ */
+struct e_run e_apply(struct h_sim *s, const char *file);
+struct e_run e_apply_runbook(struct h_sim *s);
+struct e_run e_apply_data(struct h_sim *s, const char *rel);
+
+/*
+ * A second apply (of tests/data/e2e/@rel, or of the runbook's options file
+ * when @rel is NULL) on a cleared request log is idle: exit 0, "No
+ * changes.", "Resources: 0 added, 0 changed, 0 destroyed." and no write
+ * request.
+ */
+void e_expect_apply_idle(struct h_sim *s, const char *rel);
 
 /* Fail (printing the run) unless stdout contains @needle. */
 void e_expect_out(const struct e_run *r, const char *needle);

@@ -28,58 +28,12 @@ static struct h_sim g_sim;
 
 static int setup(void **state)
 {
-    (void)state;
-    e_sim_start(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, E_SPEED);
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
-}
-
-/* `etls apply -f @file`; asserts no secret was printed. */
-static struct e_run apply(const char *file)
-{
-    struct e_run r = e_etls(&g_sim, "apply", file, (char *)NULL);
-
-    e_assert_clean(&r, &g_sim, "elastic/secret");
-    return r;
-}
-
-static struct e_run apply_runbook(void)
-{
-    char *file = e_runbook_file();
-    struct e_run r = apply(file);
-
-    free(file);
-    return r;
-}
-
-static struct e_run apply_data(const char *rel)
-{
-    char *file = e_data(rel);
-    struct e_run r = apply(file);
-
-    free(file);
-    return r;
-}
-
-/* The runbook's apply once more: no write request, nothing to do. */
-static void expect_second_apply_idle(const char *rel)
-{
-    struct e_run r;
-
-    e_log_clear(&g_sim);
-    r = rel ? apply_data(rel) : apply_runbook();
-    e_expect_rc(&r, 0);
-    e_expect_out(&r, "No changes.");
-    e_expect_out(&r, "Apply complete! Resources: 0 added, 0 changed, 0 "
-                     "destroyed.");
-    e_assert_no_writes(&g_sim, "a second etls apply");
-    e_run_free(&r);
+    return h_group_down(state, &g_sim);
 }
 
 /* The converged state of the runbook's service "elastic". */
@@ -93,13 +47,13 @@ static void test_apply_empty_cluster(void **state)
     struct e_run r;
 
     (void)state;
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "Apply complete! Resources: 4 added, 0 changed, 0 "
                      "destroyed.");
     e_run_free(&r);
     expect_elastic_converged();
-    expect_second_apply_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
 }
 
 static void test_apply_runbook_by_hand(void **state)
@@ -112,7 +66,7 @@ static void test_apply_runbook_by_hand(void **state)
     k = e_runbook_default(&g_sim, 0);
     before = e_account_pub(&g_sim, "elastic");
     e_log_clear(&g_sim);
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "No changes.");
     e_expect_out(&r, "Resources: 0 added, 0 changed, 0 destroyed.");
@@ -136,7 +90,7 @@ static void test_apply_all_but_account(void **state)
     k = e_runbook_default(&g_sim, 0);
     e_account_delete(&g_sim, "elastic");
     secret_before = e_secret_value(&g_sim, "elastic/secret");
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "Resources: 2 added, 0 changed, 0 destroyed.");
     e_run_free(&r);
@@ -144,7 +98,7 @@ static void test_apply_all_but_account(void **state)
     /* recreated from the secret: same key pair, secret untouched */
     secret_after = e_secret_value(&g_sim, "elastic/secret");
     assert_string_equal(secret_before, secret_after);
-    pub = e_pub_pem(k);
+    pub = h_pub_pem(k);
     {
         char *now = e_account_pub(&g_sim, "elastic");
 
@@ -152,7 +106,7 @@ static void test_apply_all_but_account(void **state)
         assert_string_equal(now, pub);
         free(now);
     }
-    expect_second_apply_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     OPENSSL_cleanse(secret_before, strlen(secret_before));
     OPENSSL_cleanse(secret_after, strlen(secret_after));
     free(secret_before);
@@ -170,11 +124,11 @@ static void test_apply_all_but_secret(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    old_pub = e_pub_pem(k);
+    old_pub = h_pub_pem(k);
     e_secret_delete(&g_sim, "elastic/secret");
     e_log_clear(&g_sim);
     /* policy rotate (the default) */
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_run_free(&r);
     expect_elastic_converged();
@@ -190,7 +144,7 @@ static void test_apply_all_but_secret(void **state)
                                              "elastic/restart");
     assert_true(put >= 0);
     assert_true(restart > put);
-    expect_second_apply_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     free(old_pub);
     free(new_pub);
     EVP_PKEY_free(k);
@@ -206,15 +160,15 @@ static void test_apply_all_but_membership(void **state)
     k = e_runbook_default(&g_sim, 0);
     e_group_remove(&g_sim, "superusers", "elastic");
     assert_false(e_in_group(&g_sim, "superusers", "elastic"));
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "Resources: 1 added, 0 changed, 0 destroyed.");
     e_run_free(&r);
     expect_elastic_converged();
-    pub = e_pub_pem(k);
+    pub = h_pub_pem(k);
     now = e_account_pub(&g_sim, "elastic");
     assert_string_equal(now, pub);
-    expect_second_apply_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     free(now);
     free(pub);
     EVP_PKEY_free(k);
@@ -228,15 +182,15 @@ static void test_apply_all_but_package(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, E_NO_INSTALL);
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "Resources: 1 added, 0 changed, 0 destroyed.");
     e_run_free(&r);
     expect_elastic_converged();
-    pub = e_pub_pem(k);
+    pub = h_pub_pem(k);
     now = e_account_pub(&g_sim, "elastic");
     assert_string_equal(now, pub);
-    expect_second_apply_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     free(now);
     free(pub);
     EVP_PKEY_free(k);
@@ -250,10 +204,10 @@ static void expect_least_privilege(const char *svc, const char *uid)
     static const char *const actions[4] = {"full", "read", "full", "full"};
     size_t i;
 
-    rids[0] = e_fmt("dcos:secrets:default:/%s/*", svc);
-    rids[1] = e_fmt("dcos:secrets:list:default:/%s", svc);
-    rids[2] = e_fmt("dcos:adminrouter:ops:ca:rw");
-    rids[3] = e_fmt("dcos:adminrouter:ops:ca:ro");
+    rids[0] = h_fmt("dcos:secrets:default:/%s/*", svc);
+    rids[1] = h_fmt("dcos:secrets:list:default:/%s", svc);
+    rids[2] = h_fmt("dcos:adminrouter:ops:ca:rw");
+    rids[3] = h_fmt("dcos:adminrouter:ops:ca:ro");
     assert_false(e_in_group(&g_sim, "superusers", uid));
     for (i = 0; i < 4; i++) {
         if (!e_allowed(&g_sim, uid, rids[i], actions[i]))
@@ -269,14 +223,14 @@ static void test_apply_least_privilege(void **state)
     struct e_run r;
 
     (void)state;
-    r = apply_data("least-privilege.json");
+    r = e_apply_data(&g_sim, "least-privilege.json");
     e_assert_clean(&r, &g_sim, "search/service-account");
     e_expect_apply_ok(&r, "search");
     e_run_free(&r);
     e_assert_converged(&g_sim, "search", "search", "search/service-account",
                        1, 0);
     expect_least_privilege("search", "search");
-    expect_second_apply_idle("least-privilege.json");
+    e_expect_apply_idle(&g_sim, "least-privilege.json");
 }
 
 static void test_apply_directory(void **state)
@@ -284,7 +238,7 @@ static void test_apply_directory(void **state)
     struct e_run r;
 
     (void)state;
-    r = apply_data("multi");
+    r = e_apply_data(&g_sim, "multi");
     e_assert_clean(&r, &g_sim, "alpha/secret");
     e_assert_clean(&r, &g_sim, "beta/sa-secret");
     e_assert_clean(&r, &g_sim, "team/gamma/secret");
@@ -309,10 +263,10 @@ static void test_apply_directory(void **state)
         json_t *d = e_describe(&g_sim, "beta");
 
         assert_non_null(d);
-        assert_string_equal(e_str(d, "package.version"), "2.1.2-5.6.5-beta");
+        assert_string_equal(h_jstr(d, "package.version"), "2.1.2-5.6.5-beta");
         json_decref(d);
     }
-    expect_second_apply_idle("multi");
+    e_expect_apply_idle(&g_sim, "multi");
 }
 
 /* ------------------------------------------------------------------ */
@@ -384,8 +338,8 @@ static void test_apply_unreachable_cluster(void **state)
 
     (void)state;
     temp_file(pw, sizeof(pw), "deleteme\n");
-    url = e_fmt("https://127.0.0.1:%d", port);
-    where = e_fmt("127.0.0.1:%d", port);
+    url = h_fmt("https://127.0.0.1:%d", port);
+    where = h_fmt("127.0.0.1:%d", port);
     r = e_etls(NULL, "apply", file, "--cluster", url, "--ca-cert",
                g_sim.ca_cert, "--uid", "bootstrapuser", "--password-file",
                pw, "--request-timeout", "5s", (char *)NULL);
@@ -408,7 +362,7 @@ static void test_apply_wrong_ca(void **state)
 
     (void)state;
     memset(&other, 0, sizeof(other));
-    e_sim_start(&other);
+    h_sim_up(&other, NULL, E_SPEED);
     e_log_clear(&g_sim);
     /* --ca-cert wins over the CA named by --sim */
     r = e_etls(&g_sim, "apply", file, "--ca-cert", other.ca_cert,

@@ -29,42 +29,12 @@ static const char *const tasks[] = {"master-0-node", "master-1-node",
 
 static int setup(void **state)
 {
-    (void)state;
-    e_sim_start(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, E_SPEED);
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
-}
-
-static struct e_run apply_file(const char *file)
-{
-    struct e_run r = e_etls(&g_sim, "apply", file, (char *)NULL);
-
-    e_assert_clean(&r, &g_sim, "elastic/secret");
-    return r;
-}
-
-static struct e_run apply_runbook(void)
-{
-    char *file = e_runbook_file();
-    struct e_run r = apply_file(file);
-
-    free(file);
-    return r;
-}
-
-static struct e_run apply_data(const char *rel)
-{
-    char *file = e_data(rel);
-    struct e_run r = apply_file(file);
-
-    free(file);
-    return r;
+    return h_group_down(state, &g_sim);
 }
 
 /* Id of @task in {name: id} @ids. */
@@ -75,19 +45,6 @@ static const char *id_of(const json_t *ids, const char *task)
     if (!v)
         fail_msg("task %s not found", task);
     return v;
-}
-
-/* A second apply: nothing to do and no write request. */
-static void expect_idle(const char *file_rel)
-{
-    struct e_run r;
-
-    e_log_clear(&g_sim);
-    r = file_rel ? apply_data(file_rel) : apply_runbook();
-    e_expect_rc(&r, 0);
-    e_expect_out(&r, "No changes.");
-    e_assert_no_writes(&g_sim, "a second etls apply");
-    e_run_free(&r);
 }
 
 static void test_apply_tls_on_parallel_then_serial(void **state)
@@ -125,16 +82,16 @@ static void test_apply_tls_on_parallel_then_serial(void **state)
     }
     /* between the toggle and the restore */
     t1 = e_task_ids(&g_sim, "elastic");
-    plan = e_plan(&g_sim, "elastic", &st);
+    plan = h_plan(&g_sim, "elastic", "deploy", &st);
     assert_non_null(plan);
-    assert_string_equal(e_str(plan, "status"), "COMPLETE");
-    assert_string_equal(e_str(plan, "strategy"), "parallel");
+    assert_string_equal(h_jstr(plan, "status"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "strategy"), "parallel");
     json_decref(plan);
     d = e_describe(&g_sim, "elastic");
     assert_non_null(d);
-    assert_true(json_is_true(e_get(d, "resolvedOptions.service.security."
+    assert_true(json_is_true(h_jget(d, "resolvedOptions.service.security."
                                       "transport_encryption.enabled")));
-    assert_string_equal(e_str(d, "resolvedOptions.service.update_strategy"),
+    assert_string_equal(h_jstr(d, "resolvedOptions.service.update_strategy"),
                         "parallel");
     json_decref(d);
 
@@ -160,10 +117,10 @@ static void test_apply_tls_on_parallel_then_serial(void **state)
     assert_true(last > first);
     e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 1, 1);
     d = e_describe(&g_sim, "elastic");
-    assert_string_equal(e_str(d, "userProvidedOptions.service."
+    assert_string_equal(h_jstr(d, "userProvidedOptions.service."
                                  "update_strategy"), "serial");
     json_decref(d);
-    expect_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     json_decref(t0);
     json_decref(t1);
     json_decref(t2);
@@ -182,7 +139,7 @@ static void test_apply_tls_off(void **state)
     k = e_runbook_default(&g_sim, 0);
     e_assert_https(&g_sim, "elastic");
     t0 = e_task_ids(&g_sim, "elastic");
-    r = apply_data("tls-off.json");
+    r = e_apply_data(&g_sim, "tls-off.json");
     e_expect_rc(&r, 0);
     e_expect_out(&r, "Apply complete! Resources: 0 added, 2 changed, 0 "
                      "destroyed.");
@@ -196,7 +153,7 @@ static void test_apply_tls_off(void **state)
     for (i = 0; i < N_TASKS; i++)
         assert_string_not_equal(id_of(t0, tasks[i]), id_of(t1, tasks[i]));
     e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 0, 1);
-    expect_idle("tls-off.json");
+    e_expect_apply_idle(&g_sim, "tls-off.json");
     json_decref(t0);
     json_decref(t1);
     EVP_PKEY_free(k);
@@ -210,12 +167,12 @@ static void test_apply_stuck_serial_toggle(void **state)
     (void)state;
     k = e_runbook_default(&g_sim, E_PLAIN);
     e_make_stuck_toggle(&g_sim, "elastic");
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "serial TLS toggle is stuck");
     e_run_free(&r);
     e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 1, 1);
-    expect_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     EVP_PKEY_free(k);
 }
 
@@ -227,12 +184,12 @@ static void test_apply_key_mismatch(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    other = e_rsa();
+    other = h_rsa_new();
     e_account_delete(&g_sim, "elastic");
-    e_account_put(&g_sim, "elastic", other);
-    e_group_add(&g_sim, "superusers", "elastic");
+    h_account_put(&g_sim, "elastic", other, "made by hand");
+    h_group_add(&g_sim, "superusers", "elastic");
     secret_before = e_secret_value(&g_sim, "elastic/secret");
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "Resources: 2 added, 0 changed, 1 destroyed.");
     e_run_free(&r);
@@ -240,10 +197,10 @@ static void test_apply_key_mismatch(void **state)
     /* the key in the secret was kept; the account took it */
     secret_after = e_secret_value(&g_sim, "elastic/secret");
     assert_string_equal(secret_before, secret_after);
-    pub = e_pub_pem(k);
+    pub = h_pub_pem(k);
     now = e_account_pub(&g_sim, "elastic");
     assert_string_equal(now, pub);
-    expect_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     OPENSSL_cleanse(secret_before, strlen(secret_before));
     OPENSSL_cleanse(secret_after, strlen(secret_after));
     free(secret_before);
@@ -262,16 +219,16 @@ static void test_apply_secret_lost_rotate(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    old_pub = e_pub_pem(k);
+    old_pub = h_pub_pem(k);
     /* the secret is still there, but its key is gone */
-    e_secret_patch(&g_sim, "elastic/secret", "this is not JSON");
-    r = apply_runbook();
+    h_secret_patch(&g_sim, "elastic/secret", "this is not JSON");
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_run_free(&r);
     e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 1, 1);
     new_pub = e_account_pub(&g_sim, "elastic");
     assert_string_not_equal(new_pub, old_pub);
-    expect_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     free(old_pub);
     free(new_pub);
     EVP_PKEY_free(k);
@@ -301,7 +258,7 @@ static void test_apply_secret_lost_fail(void **state)
     e_run_free(&r);
     /* nothing changed */
     e_assert_no_writes(&g_sim, "etls apply with keyLost fail");
-    pub = e_pub_pem(k);
+    pub = h_pub_pem(k);
     now = e_account_pub(&g_sim, "elastic");
     assert_non_null(now);
     assert_string_equal(now, pub);
@@ -316,33 +273,18 @@ static void test_apply_deploy_plan_error(void **state)
 {
     EVP_PKEY *k;
     struct e_run r;
-    long st = 0;
-    json_t *p = NULL;
-    int i;
+    json_t *p;
 
     (void)state;
     k = e_runbook_default(&g_sim, E_NO_INSTALL);
-    e_install(&g_sim, "{\"service\":{\"name\":\"elastic\","
-                      "\"service_account\":\"elastic\","
-                      "\"service_account_secret\":\"\","
-                      "\"security\":{\"transport_encryption\":"
-                      "{\"enabled\":true}}},"
-                      "\"elasticsearch\":{\"xpack_enabled\":true}}");
-    for (i = 0; i < E_WAIT_MS / E_POLL_MS; i++) {
-        p = e_plan(&g_sim, "elastic", &st);
-        if (p && st == 417)
-            break;
-        json_decref(p);
-        p = NULL;
-        h_sleep_ms(E_POLL_MS);
-    }
+    p = e_install_without_secret(&g_sim);
     assert_non_null(p);
     json_decref(p);
-    r = apply_runbook();
+    r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_run_free(&r);
     e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 1, 1);
-    expect_idle(NULL);
+    e_expect_apply_idle(&g_sim, NULL);
     EVP_PKEY_free(k);
 }
 

@@ -24,16 +24,12 @@ static struct h_sim g_sim;
 
 static int setup(void **state)
 {
-    (void)state;
-    e_sim_start(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, E_SPEED);
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 /*
@@ -98,27 +94,27 @@ static json_t *expect_change(const json_t *j, const char *addr,
 
     if (!c)
         fail_msg("no resource change %s", addr);
-    assert_string_equal(e_str(c, "type"), type);
-    assert_string_equal(e_str(c, "name"), name);
-    acts = e_get(c, "change.actions");
+    assert_string_equal(h_jstr(c, "type"), type);
+    assert_string_equal(h_jstr(c, "name"), name);
+    acts = h_jget(c, "change.actions");
     assert_int_equal(json_array_size(acts), a1 ? 2 : 1);
     assert_string_equal(json_string_value(json_array_get(acts, 0)), a0);
     if (a1)
         assert_string_equal(json_string_value(json_array_get(acts, 1)), a1);
-    assert_non_null(e_str(c, "reason"));
+    assert_non_null(h_jstr(c, "reason"));
     assert_true(json_is_boolean(json_object_get(c, "disruptive")));
     /* Terraform's change object: every member present (null allowed) */
-    assert_non_null(json_object_get(e_get(c, "change"), "before"));
-    assert_non_null(json_object_get(e_get(c, "change"), "after"));
-    assert_non_null(json_object_get(e_get(c, "change"), "before_sensitive"));
-    assert_non_null(json_object_get(e_get(c, "change"), "after_sensitive"));
+    assert_non_null(json_object_get(h_jget(c, "change"), "before"));
+    assert_non_null(json_object_get(h_jget(c, "change"), "after"));
+    assert_non_null(json_object_get(h_jget(c, "change"), "before_sensitive"));
+    assert_non_null(json_object_get(h_jget(c, "change"), "after_sensitive"));
     return c;
 }
 
 /* Number of resource changes of JSON plan @j. */
 static size_t n_changes(const json_t *j)
 {
-    return json_array_size(e_get(j, "resource_changes"));
+    return json_array_size(h_jget(j, "resource_changes"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -167,23 +163,23 @@ static void test_plan_empty_cluster(void **state)
     assert_int_equal(n_changes(j), 6);
     c = expect_change(j, "dcos_service_account.elastic",
                       "dcos_service_account", "elastic", "create", NULL);
-    assert_string_equal(e_str(c, "change.after.uid"), "elastic");
-    assert_true(json_is_null(e_get(c, "change.before")));
+    assert_string_equal(h_jstr(c, "change.after.uid"), "elastic");
+    assert_true(json_is_null(h_jget(c, "change.before")));
     assert_false(json_is_true(json_object_get(c, "disruptive")));
     c = expect_change(j, "dcos_secret.elastic/secret", "dcos_secret",
                       "elastic/secret", "create", NULL);
-    assert_true(json_is_true(e_get(c, "change.after_sensitive.value")));
+    assert_true(json_is_true(h_jget(c, "change.after_sensitive.value")));
     expect_change(j, "dcos_group_membership.superusers/elastic",
                   "dcos_group_membership", "superusers/elastic", "create",
                   NULL);
     c = expect_change(j, "dcos_package.elastic", "dcos_package", "elastic",
                       "create", NULL);
-    assert_true(json_is_true(e_get(c, "change.after.options.service."
+    assert_true(json_is_true(h_jget(c, "change.after.options.service."
                                       "security.transport_encryption."
                                       "enabled")));
-    assert_true(json_is_true(e_get(c, "change.after.options.elasticsearch."
+    assert_true(json_is_true(h_jget(c, "change.after.options.elasticsearch."
                                       "xpack_enabled")));
-    assert_string_equal(e_str(c, "change.after.package"), "beta-elastic");
+    assert_string_equal(h_jstr(c, "change.after.package"), "beta-elastic");
     expect_change(j, "dcos_rollout.elastic", "dcos_rollout", "elastic",
                   "read", NULL);
     expect_change(j, "dcos_https_check.elastic", "dcos_https_check",
@@ -210,12 +206,12 @@ static void test_plan_runbook_by_hand(void **state)
     r = plan_runbook("json");
     e_expect_rc(&r, 0);
     j = json_of(&r);
-    json_array_foreach(e_get(j, "resource_changes"), i, c) {
+    json_array_foreach(h_jget(j, "resource_changes"), i, c) {
         const char *a = json_string_value(
-            json_array_get(e_get(c, "change.actions"), 0));
+            json_array_get(h_jget(c, "change.actions"), 0));
 
         if (strcmp(a, "read") != 0 && strcmp(a, "no-op") != 0)
-            fail_msg("%s: %s on a converged cluster", e_str(c, "address"),
+            fail_msg("%s: %s on a converged cluster", h_jstr(c, "address"),
                      a);
     }
     json_decref(j);
@@ -253,7 +249,7 @@ static void test_plan_account_missing(void **state)
     j = json_of(&r);
     c = expect_change(j, "dcos_service_account.elastic",
                       "dcos_service_account", "elastic", "create", NULL);
-    assert_string_equal(e_str(c, "change.after.public_key"), fp);
+    assert_string_equal(h_jstr(c, "change.after.public_key"), fp);
     assert_null(e_change(j, "dcos_secret.elastic/secret"));
     json_decref(j);
     e_run_free(&r);
@@ -270,13 +266,13 @@ static void test_plan_key_mismatch(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    other = e_rsa();
+    other = h_rsa_new();
     fp = e_fingerprint(k);
     fp_other = e_fingerprint(other);
     /* someone recreated the account with another key */
     e_account_delete(&g_sim, "elastic");
-    e_account_put(&g_sim, "elastic", other);
-    e_group_add(&g_sim, "superusers", "elastic");
+    h_account_put(&g_sim, "elastic", other, "made by hand");
+    h_group_add(&g_sim, "superusers", "elastic");
     r = plan_runbook(NULL);
     e_expect_rc(&r, 2);
     e_expect_out(&r, "-/+ dcos_service_account.elastic\n");
@@ -294,8 +290,8 @@ static void test_plan_key_mismatch(void **state)
     j = json_of(&r);
     c = expect_change(j, "dcos_service_account.elastic",
                       "dcos_service_account", "elastic", "delete", "create");
-    assert_string_equal(e_str(c, "change.before.public_key"), fp_other);
-    assert_string_equal(e_str(c, "change.after.public_key"), fp);
+    assert_string_equal(h_jstr(c, "change.before.public_key"), fp_other);
+    assert_string_equal(h_jstr(c, "change.after.public_key"), fp);
     json_decref(j);
     e_run_free(&r);
     free(fp);
@@ -354,7 +350,21 @@ static void test_plan_secret_missing(void **state)
 /* The secret's value is replaced by @value, as a person would. */
 static void secret_drift(const char *value)
 {
-    e_secret_patch(&g_sim, "elastic/secret", value);
+    h_secret_patch(&g_sim, "elastic/secret", value);
+}
+
+/* The secret is rewritten around the same private key of @k, with @uid
+ * and @scheme. */
+static void secret_drift_around(EVP_PKEY *k, const char *uid,
+                                const char *scheme)
+{
+    char *priv = h_priv_pem(k), *v = h_sa_secret_value(uid, scheme, priv);
+
+    secret_drift(v);
+    OPENSSL_cleanse(priv, strlen(priv));
+    OPENSSL_cleanse(v, strlen(v));
+    free(priv);
+    free(v);
 }
 
 static void test_plan_secret_not_json(void **state)
@@ -383,13 +393,10 @@ static void test_plan_secret_wrong_uid(void **state)
 {
     EVP_PKEY *k;
     struct e_run r;
-    char *priv, *v;
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    priv = e_priv_pem(k);
-    v = e_sa_value("intruder", "RS256", priv);
-    secret_drift(v);
+    secret_drift_around(k, "intruder", "RS256");
     r = plan_runbook(NULL);
     e_expect_rc(&r, 2);
     e_expect_out(&r, "~ dcos_secret.elastic/secret\n");
@@ -401,9 +408,6 @@ static void test_plan_secret_wrong_uid(void **state)
     e_expect_out(&r, "DISRUPTIVE: scheduler restart");
     e_expect_out(&r, "Plan: 0 to add, 2 to change, 0 to destroy.");
     e_run_free(&r);
-    OPENSSL_cleanse(priv, strlen(priv));
-    free(priv);
-    free(v);
     EVP_PKEY_free(k);
 }
 
@@ -411,13 +415,10 @@ static void test_plan_secret_wrong_scheme(void **state)
 {
     EVP_PKEY *k;
     struct e_run r;
-    char *priv, *v;
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    priv = e_priv_pem(k);
-    v = e_sa_value("elastic", "HS256", priv);
-    secret_drift(v);
+    secret_drift_around(k, "elastic", "HS256");
     r = plan_runbook(NULL);
     e_expect_rc(&r, 2);
     e_expect_out(&r, "~ dcos_secret.elastic/secret\n");
@@ -425,9 +426,6 @@ static void test_plan_secret_wrong_scheme(void **state)
                      "rewrite it around the same private key");
     e_expect_not_out(&r, "# dcos_service_account.elastic");
     e_run_free(&r);
-    OPENSSL_cleanse(priv, strlen(priv));
-    free(priv);
-    free(v);
     EVP_PKEY_free(k);
 }
 
@@ -440,7 +438,7 @@ static void test_plan_secret_no_endpoint(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    priv = e_priv_pem(k);
+    priv = h_priv_pem(k);
     o = json_pack("{s:s,s:s,s:s}", "scheme", "RS256", "uid", "elastic",
                   "private_key", priv);
     v = json_dumps(o, JSON_COMPACT);
@@ -472,7 +470,7 @@ static void test_plan_secret_bad_key(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    v = e_sa_value("elastic", "RS256", "not a key at all");
+    v = h_sa_secret_value("elastic", "RS256", "not a key at all");
     secret_drift(v);
     r = plan_runbook(NULL);
     e_expect_rc(&r, 2);
@@ -562,11 +560,11 @@ static void test_plan_option_drift(void **state)
     j = json_of(&r);
     c = expect_change(j, "dcos_package.elastic", "dcos_package", "elastic",
                       "update", NULL);
-    assert_string_equal(e_str(c, "change.before.options.elasticsearch."
+    assert_string_equal(h_jstr(c, "change.before.options.elasticsearch."
                                  "gateway_recover_after_time"), "10m");
-    assert_string_equal(e_str(c, "change.after.options.elasticsearch."
+    assert_string_equal(h_jstr(c, "change.after.options.elasticsearch."
                                  "gateway_recover_after_time"), "2m");
-    assert_null(e_get(c, "change.after.options.service"));
+    assert_null(h_jget(c, "change.after.options.service"));
     json_decref(j);
     e_run_free(&r);
     free(text);
@@ -604,16 +602,16 @@ static void test_plan_tls_on_service_plain(void **state)
     c = expect_change(j, "dcos_package.elastic", "dcos_package", "elastic",
                       "update", NULL);
     assert_true(json_is_true(json_object_get(c, "disruptive")));
-    assert_false(json_is_true(e_get(c, "change.before.options.service."
+    assert_false(json_is_true(h_jget(c, "change.before.options.service."
                                        "security.transport_encryption."
                                        "enabled")));
-    assert_true(json_is_true(e_get(c, "change.after.options.service."
+    assert_true(json_is_true(h_jget(c, "change.after.options.service."
                                       "security.transport_encryption."
                                       "enabled")));
     c = expect_change(j, "dcos_update_strategy.elastic",
                       "dcos_update_strategy", "elastic", "update", NULL);
     assert_false(json_is_true(json_object_get(c, "disruptive")));
-    assert_string_equal(e_str(c, "change.after.options.service."
+    assert_string_equal(h_jstr(c, "change.after.options.service."
                                  "update_strategy"), "serial");
     json_decref(j);
     e_run_free(&r);
@@ -675,30 +673,15 @@ static void test_plan_deploy_plan_error(void **state)
 {
     EVP_PKEY *k;
     struct e_run r;
-    long st = 0;
-    json_t *p = NULL;
-    int i;
+    json_t *p;
 
     (void)state;
     /* account, secret and membership are there, but the install by hand
      * forgot the secret: TLSRequiresServiceAccount, plan ERROR, 417 */
     k = e_runbook_default(&g_sim, E_NO_INSTALL);
-    e_install(&g_sim, "{\"service\":{\"name\":\"elastic\","
-                      "\"service_account\":\"elastic\","
-                      "\"service_account_secret\":\"\","
-                      "\"security\":{\"transport_encryption\":"
-                      "{\"enabled\":true}}},"
-                      "\"elasticsearch\":{\"xpack_enabled\":true}}");
-    for (i = 0; i < E_WAIT_MS / E_POLL_MS; i++) {
-        p = e_plan(&g_sim, "elastic", &st);
-        if (p && st == 417)
-            break;
-        json_decref(p);
-        p = NULL;
-        h_sleep_ms(E_POLL_MS);
-    }
+    p = e_install_without_secret(&g_sim);
     assert_non_null(p);
-    assert_string_equal(e_str(p, "status"), "ERROR");
+    assert_string_equal(h_jstr(p, "status"), "ERROR");
     json_decref(p);
 
     /* the desired state names the secret: the update is the fix */
@@ -796,9 +779,9 @@ static void test_validate_bad(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(bad_docs) / sizeof(bad_docs[0]); i++) {
-        char *rel = e_fmt("invalid/%s", bad_docs[i].file);
+        char *rel = h_fmt("invalid/%s", bad_docs[i].file);
         char *file = e_data(rel);
-        char *where = e_fmt("%s:%s", file, bad_docs[i].where);
+        char *where = h_fmt("%s:%s", file, bad_docs[i].where);
         struct e_run r = e_etls(NULL, "validate", file, (char *)NULL);
 
         e_expect_rc(&r, 1);
@@ -817,7 +800,7 @@ static void test_validate_bad(void **state)
 static void test_validate_duplicate_names(void **state)
 {
     char *dir = e_data("dup"), *first = e_data("dup/a-elastic.json");
-    char *where = e_fmt("%s/b-elastic.json:5:15: options.service.name: ",
+    char *where = h_fmt("%s/b-elastic.json:5:15: options.service.name: ",
                         dir);
     struct e_run r;
 

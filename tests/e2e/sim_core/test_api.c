@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/util.h"
+#include "harness/h_cluster.h"
 #include "harness/harness.h"
 #include "sim_core_testutil.h"
 
@@ -26,17 +27,12 @@ static struct h_sim g_sim;
 
 static int setup(void **state)
 {
-    (void)state;
-    h_sim_start(&g_sim, NULL, NULL);
-    h_login(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, NULL);
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 static const char *port_of(const char *url)

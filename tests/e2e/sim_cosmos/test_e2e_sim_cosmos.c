@@ -15,6 +15,8 @@
 #include <jansson.h>
 
 #include "common/util.h"
+#include "harness/h_cluster.h"
+#include "harness/h_json.h"
 #include "harness/harness.h"
 
 #define MT_ERR "application/vnd.dcos.package.error+json;charset=utf-8;" \
@@ -24,6 +26,7 @@
 #define SVC(kind, v)                                                          \
     "application/vnd.dcos.service." kind "+json;charset=utf-8;version=" v
 
+#define SPEED "50"
 #define V8 "2.1.0-5.6.4-beta"
 #define V9 "2.1.1-5.6.5-beta"
 #define V10 "2.1.2-5.6.5-beta"
@@ -38,48 +41,9 @@ static struct h_sim g_sim;
 
 /* ---- helpers ------------------------------------------------------ */
 
-static json_t *parse(const char *text)
-{
-    json_error_t e;
-    json_t *v = json_loads(text, JSON_DECODE_ANY, &e);
-
-    if (!v)
-        fail_msg("bad JSON (%s): %s", e.text, text);
-    return v;
-}
-
-static json_t *fixture(const char *rel)
-{
-    char *text = h_fixture(rel);
-    json_t *v = parse(text);
-
-    free(text);
-    return v;
-}
-
-/* Member at a dotted path ("a.b.c"), borrowed or NULL. */
-static json_t *jget(const json_t *o, const char *path)
-{
-    char buf[256], *save = NULL, *tok;
-    json_t *cur = (json_t *)o;
-
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (tok = strtok_r(buf, ".", &save); tok && cur;
-         tok = strtok_r(NULL, ".", &save))
-        cur = json_object_get(cur, tok);
-    return cur;
-}
-
-static const char *jstr(const json_t *o, const char *path)
-{
-    return json_string_value(jget(o, path));
-}
-
 static void expect_status(const struct h_resp *r, long status)
 {
-    if (r->status != status)
-        fail_msg("expected HTTP %ld, got %ld (curl %d): %s", status,
-                 r->status, r->curl_code, r->body ? r->body : "");
+    h_expect_status(r, status, "cosmos");
 }
 
 /* A Cosmos error: status, error media type, envelope type. */
@@ -90,42 +54,18 @@ static void expect_error(const struct h_resp *r, long status,
     assert_non_null(r->content_type);
     assert_string_equal(r->content_type, MT_ERR);
     assert_non_null(r->json);
-    if (!jstr(r->json, "type") || strcmp(jstr(r->json, "type"), type) != 0)
+    if (!h_jstr(r->json, "type") || strcmp(h_jstr(r->json, "type"), type) != 0)
         fail_msg("expected error type %s: %s", type, r->body);
-    assert_non_null(jstr(r->json, "message"));
+    assert_non_null(h_jstr(r->json, "message"));
 }
 
-static void expect_json_eq(const json_t *got, const char *want_text)
-{
-    json_t *want = parse(want_text);
-
-    if (!got || !json_equal(got, want)) {
-        char *g = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY)
-                      : NULL;
-
-        fail_msg("JSON differs\n got: %s\nwant: %s", g ? g : "(null)",
-                 want_text);
-    }
-    json_decref(want);
-}
-
-/* @got and @want have the same member names. */
+/* @got and @want have the same member names (a missing one is
+ * printed). */
 static void expect_same_keys(const json_t *got, const json_t *want,
                              const char *what)
 {
-    const char *k;
-    json_t *v;
-
-    assert_non_null(got);
-    assert_non_null(want);
-    json_object_foreach((json_t *)want, k, v) {
-        if (!json_object_get(got, k))
-            fail_msg("%s: member \"%s\" missing", what, k);
-    }
-    json_object_foreach((json_t *)got, k, v) {
-        if (!json_object_get(want, k))
-            fail_msg("%s: unexpected member \"%s\"", what, k);
-    }
+    if (!h_same_keys(got, want))
+        fail_msg("%s: the member names differ", what);
 }
 
 /* Names of @got within @allowed (space-separated list); names of
@@ -214,7 +154,7 @@ static json_t *find_app(const json_t *list, const char *app_id)
     json_t *p;
 
     json_array_foreach(json_object_get(list, "packages"), i, p) {
-        if (strcmp(jstr(p, "appId"), app_id) == 0)
+        if (strcmp(h_jstr(p, "appId"), app_id) == 0)
             return p;
     }
     return NULL;
@@ -244,19 +184,12 @@ static void wait_gone(struct h_sim *s, const char *app_id)
 
 static int group_setup(void **state)
 {
-    static const char *const args[] = { "--speed", "50", NULL };
-
-    (void)state;
-    h_sim_start(&g_sim, NULL, args);
-    h_login(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, SPEED);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 /* ---- media types ---------------------------------------------------- */
@@ -277,7 +210,7 @@ static void test_media_types(void **state)
     /* Missing Content-Type. */
     r = raw("/package/describe", NULL, PKG("describe-response", "v3"), body);
     expect_error(&r, 400, "not_present");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item header 'Content-Type' not present but "
                         "required");
     assert_null(json_object_get(r.json, "data"));
@@ -286,7 +219,7 @@ static void test_media_types(void **state)
     /* Missing Accept. */
     r = raw("/package/describe", PKG("describe-request", "v1"), NULL, body);
     expect_error(&r, 400, "not_present");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item header 'Accept' not present but required");
     h_resp_free(&r);
 
@@ -294,7 +227,7 @@ static void test_media_types(void **state)
     r = raw("/package/describe", "application/json",
             PKG("describe-response", "v3"), body);
     expect_error(&r, 400, "not_valid");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item header 'Content-Type' deemed invalid by rule: "
                         "should match one of " PKG("describe-request", "v1"));
     h_resp_free(&r);
@@ -322,7 +255,7 @@ static void test_media_types(void **state)
     r = raw("/package/describe", PKG("describe-request", "v1"),
             "application/json", body);
     expect_error(&r, 400, "not_valid");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item header 'Accept' deemed invalid by rule: Media "
                         "type was [application/json] but should be one of ["
                         PKG("describe-response", "v3") ", "
@@ -361,14 +294,14 @@ static void test_media_types(void **state)
             PKG("describe-response", "v3") ";q=0.9", body);
     expect_status(&r, 200);
     assert_string_equal(r.content_type, PKG("describe-response", "v3"));
-    assert_non_null(jget(r.json, "package.config"));
+    assert_non_null(h_jget(r.json, "package.config"));
     h_resp_free(&r);
     /* v2 for a package that uses upgrades/downgrades: Cosmos refuses. */
     r = raw("/package/describe", PKG("describe-request", "v1"),
             PKG("describe-response", "v3") ";q=0.1,"
             PKG("describe-response", "v2") ";q=0.9", body);
     expect_error(&r, 400, "ConversionFromPackageToV2DescribeResponse");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "A v4 package cannot be converted into a v2 "
                         "DescribeResponse");
     h_resp_free(&r);
@@ -379,8 +312,8 @@ static void test_media_types(void **state)
             "\"}");
     expect_status(&r, 200);
     assert_string_equal(r.content_type, PKG("describe-response", "v2"));
-    assert_string_equal(jstr(r.json, "packagingVersion"), "3.0");
-    assert_string_equal(jstr(r.json, "version"), V8);
+    assert_string_equal(h_jstr(r.json, "packagingVersion"), "3.0");
+    assert_string_equal(h_jstr(r.json, "version"), V8);
     assert_null(json_object_get(r.json, "package"));
     h_resp_free(&r);
 }
@@ -398,11 +331,11 @@ static void test_multiple_errors(void **state)
             PKG("describe-response", "v3") ";q=0.9",
             "{\"name\":\"bad\",\"uri\":\"http://bad/repo\",\"index\":0}");
     expect_error(&r, 400, "multiple_errors");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Multiple errors while processing request");
-    errs = jget(r.json, "data.errors");
+    errs = h_jget(r.json, "data.errors");
     assert_int_equal(json_array_size(errs), 3);
-    expect_json_eq(
+    h_expect_json_eq(
         json_array_get(errs, 0),
         "{\"type\":\"not_valid\",\"message\":\"Item header 'Accept' deemed "
         "invalid by rule: Media type was "
@@ -414,13 +347,13 @@ static void test_multiple_errors(void **state)
         "version=v2, "
         "application/vnd.dcos.package.install-response+json;charset=utf-8;"
         "version=v1]\"}");
-    expect_json_eq(
+    h_expect_json_eq(
         json_array_get(errs, 1),
         "{\"type\":\"not_valid\",\"message\":\"Item header 'Content-Type' "
         "deemed invalid by rule: should match one of "
         "application/vnd.dcos.package.install-request+json;charset=utf-8;"
         "version=v1\"}");
-    expect_json_eq(
+    h_expect_json_eq(
         json_array_get(errs, 2),
         "{\"type\":\"not_parsed\",\"message\":\"Item 'body' unable to be "
         "parsed: Attempt to decode value on failed cursor: "
@@ -429,8 +362,8 @@ static void test_multiple_errors(void **state)
 
     r = raw("/package/install", NULL, NULL, NULL);
     expect_error(&r, 400, "multiple_errors");
-    expect_json_eq(
-        jget(r.json, "data.errors"),
+    h_expect_json_eq(
+        h_jget(r.json, "data.errors"),
         "[{\"type\":\"not_present\",\"message\":\"Item header 'Accept' not "
         "present but required\"},"
         "{\"type\":\"not_present\",\"message\":\"Item header 'Content-Type' "
@@ -443,12 +376,12 @@ static void test_multiple_errors(void **state)
     r = raw("/package/describe", PKG("describe-request", "v1"),
             PKG("describe-response", "v3"), "{\"packageName\":");
     expect_error(&r, 400, "not_parsed");
-    assert_true(util_has_prefix(jstr(r.json, "message"),
+    assert_true(util_has_prefix(h_jstr(r.json, "message"),
                                 "Item 'body' unable to be parsed: "));
     h_resp_free(&r);
     r = h_cosmos(&g_sim, "package/describe", "{\"packageName\":5}");
     expect_error(&r, 400, "not_parsed");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item 'body' unable to be parsed: String: "
                         "DownField(packageName)");
     h_resp_free(&r);
@@ -482,7 +415,7 @@ static void test_permissions(void **state)
               "application/json", NULL,
               "{\"uid\":\"cosmos-bob\",\"password\":\"bob-pw-12345\"}", NULL);
     expect_status(&r, 200);
-    tok = strdup(jstr(r.json, "token"));
+    tok = strdup(h_jstr(r.json, "token"));
     h_resp_free(&r);
 
     r = h_req(&g_sim, "POST", "/package/describe", tok,
@@ -529,14 +462,14 @@ static void test_describe_package(void **state)
     r = h_cosmos(&g_sim, "package/describe",
                  "{\"packageName\":\"beta-elastic\"}");
     expect_status(&r, 200);
-    pkg = jget(r.json, "package");
-    assert_string_equal(jstr(pkg, "name"), "beta-elastic");
-    assert_string_equal(jstr(pkg, "version"), V10);
+    pkg = h_jget(r.json, "package");
+    assert_string_equal(h_jstr(pkg, "name"), "beta-elastic");
+    assert_string_equal(h_jstr(pkg, "version"), V10);
     assert_int_equal(json_integer_value(json_object_get(pkg,
                                                         "releaseVersion")),
                      10);
-    assert_string_equal(jstr(pkg, "packagingVersion"), "4.0");
-    expect_json_eq(json_object_get(pkg, "upgradesFrom"), "[\"" V9 "\"]");
+    assert_string_equal(h_jstr(pkg, "packagingVersion"), "4.0");
+    h_expect_json_eq(json_object_get(pkg, "upgradesFrom"), "[\"" V9 "\"]");
     /* config, resource and template are the published files. */
     cfg = json_load_file(CATALOG "/10/config.json", 0, &e);
     res = json_load_file(CATALOG "/10/resource.json", 0, &e);
@@ -548,14 +481,15 @@ static void test_describe_package(void **state)
                                     CATALOG "/10/marathon.json.mustache",
                                     1u << 20),
                      0);
-    dec = util_b64_decode(jstr(pkg, "marathon.v2AppMustacheTemplate"), &dl);
+    dec = util_b64_decode(h_jstr(pkg, "marathon.v2AppMustacheTemplate"), &dl);
     assert_non_null(dec);
     assert_int_equal(dl, tl);
     assert_memory_equal(dec, tmpl, tl);
     /* Shape: the members of the upstream describe fixture (a package with
      * an "scm", which beta-elastic has not), plus the update metadata of
      * packaging version 4.0. */
-    fx = fixture("dcos__dcos-ui/tests/_fixtures/cosmos/package-describe.json");
+    fx = h_fixture_json("dcos__dcos-ui/tests/_fixtures/cosmos/"
+                        "package-describe.json");
     expect_keys_within(
         pkg,
         "packagingVersion name version releaseVersion maintainer "
@@ -579,8 +513,8 @@ static void test_describe_package(void **state)
     }
     expect_same_keys(r.json, fx, "describe top level");
     json_decref(fx);
-    fx = fixture("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
-                 "package/json/test_describe_helloworld.json");
+    fx = h_fixture_json("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
+                        "package/json/test_describe_helloworld.json");
     expect_same_keys(r.json, fx, "describe top level (core CLI)");
     json_decref(fx);
     json_decref(cfg);
@@ -593,16 +527,16 @@ static void test_describe_package(void **state)
                  "{\"packageName\":\"beta-elastic\",\"packageVersion\":\""
                  V8 "\"}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "package.version"), V8);
-    assert_non_null(jget(r.json,
-                         "package.config.properties.service.properties."
-                         "security.properties.transport_encryption."
-                         "properties.allow_plaintext"));
+    assert_string_equal(h_jstr(r.json, "package.version"), V8);
+    assert_non_null(h_jget(r.json,
+                           "package.config.properties.service.properties."
+                           "security.properties.transport_encryption."
+                           "properties.allow_plaintext"));
     h_resp_free(&r);
 
     r = h_cosmos(&g_sim, "package/describe", "{\"packageName\":\"kafka\"}");
     expect_error(&r, 400, "PackageNotFound");
-    expect_json_eq(r.json, "{\"type\":\"PackageNotFound\",\"message\":"
+    h_expect_json_eq(r.json, "{\"type\":\"PackageNotFound\",\"message\":"
                            "\"Package [kafka] not found\",\"data\":"
                            "{\"packageName\":\"kafka\"}}");
     h_resp_free(&r);
@@ -610,7 +544,7 @@ static void test_describe_package(void **state)
                  "{\"packageName\":\"beta-elastic\","
                  "\"packageVersion\":\"9.9\"}");
     expect_error(&r, 400, "VersionNotFound");
-    expect_json_eq(r.json, "{\"type\":\"VersionNotFound\",\"message\":"
+    h_expect_json_eq(r.json, "{\"type\":\"VersionNotFound\",\"message\":"
                            "\"Version [9.9] of package [beta-elastic] not "
                            "found\",\"data\":{\"packageName\":"
                            "\"beta-elastic\",\"packageVersion\":\"9.9\"}}");
@@ -628,17 +562,17 @@ static void test_catalog_listings(void **state)
                  "\"includePackageVersions\":true}");
     expect_status(&r, 200);
     assert_string_equal(r.content_type, PKG("list-versions-response", "v1"));
-    expect_json_eq(r.json, "{\"results\":{\"" V10 "\":10,\"" V9 "\":9,\""
+    h_expect_json_eq(r.json, "{\"results\":{\"" V10 "\":10,\"" V9 "\":9,\""
                            V8 "\":8}}");
-    fx = fixture("dcos__dcos-ui/tests/_fixtures/cosmos/"
-                 "package-list-versions.json");
+    fx = h_fixture_json("dcos__dcos-ui/tests/_fixtures/cosmos/"
+                        "package-list-versions.json");
     expect_same_keys(r.json, fx, "list-versions");
     json_decref(fx);
     h_resp_free(&r);
     r = h_cosmos(&g_sim, "package/list-versions",
                  "{\"packageName\":\"beta-elastic\"}");
     expect_error(&r, 400, "not_parsed");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item 'body' unable to be parsed: Attempt to decode "
                         "value on failed cursor: "
                         "DownField(includePackageVersions)");
@@ -655,7 +589,7 @@ static void test_catalog_listings(void **state)
                        "name currentVersion versions description framework "
                        "tags selected images",
                        "search result");
-    assert_string_equal(jstr(p, "currentVersion"), V10);
+    assert_string_equal(h_jstr(p, "currentVersion"), V10);
     assert_int_equal(json_object_size(json_object_get(p, "versions")), 3);
     h_resp_free(&r);
     r = h_cosmos(&g_sim, "package/search", "{\"query\":\"cassandra\"}");
@@ -666,8 +600,8 @@ static void test_catalog_listings(void **state)
 
     r = h_cosmos(&g_sim, "package/repository/list", "{}");
     expect_status(&r, 200);
-    fx = fixture("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
-                 "package/json/test_repo_list.json");
+    fx = h_fixture_json("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
+                        "package/json/test_repo_list.json");
     expect_same_keys(r.json, fx, "repository list");
     expect_same_keys(json_array_get(json_object_get(r.json, "repositories"),
                                     0),
@@ -695,13 +629,13 @@ static void test_install(void **state)
                        "packageName packageVersion appId postInstallNotes "
                        "cli",
                        "install v2");
-    assert_string_equal(jstr(r.json, "packageName"), "beta-elastic");
-    assert_string_equal(jstr(r.json, "packageVersion"), V10);
-    assert_string_equal(jstr(r.json, "appId"), "/es-a");
-    assert_true(util_has_prefix(jstr(r.json, "postInstallNotes"),
+    assert_string_equal(h_jstr(r.json, "packageName"), "beta-elastic");
+    assert_string_equal(h_jstr(r.json, "packageVersion"), V10);
+    assert_string_equal(h_jstr(r.json, "appId"), "/es-a");
+    assert_true(util_has_prefix(h_jstr(r.json, "postInstallNotes"),
                                 "The DC/OS Elastic service is being "
                                 "installed!"));
-    assert_non_null(jget(r.json, "cli.binaries"));
+    assert_non_null(h_jget(r.json, "cli.binaries"));
     h_resp_free(&r);
 
     /* Second install of the same app id. */
@@ -709,7 +643,7 @@ static void test_install(void **state)
                "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
                "{\"name\":\"es-a\",\"user\":\"root\"}}}");
     expect_error(&r, 409, "PackageAlreadyInstalled");
-    expect_json_eq(r.json, "{\"type\":\"PackageAlreadyInstalled\","
+    h_expect_json_eq(r.json, "{\"type\":\"PackageAlreadyInstalled\","
                            "\"message\":\"Package is already installed\"}");
     h_resp_free(&r);
 
@@ -720,7 +654,7 @@ static void test_install(void **state)
             "{\"name\":\"es-b\"}}}");
     expect_status(&r, 200);
     assert_string_equal(r.content_type, PKG("install-response", "v1"));
-    expect_json_eq(r.json, "{\"packageName\":\"beta-elastic\","
+    h_expect_json_eq(r.json, "{\"packageName\":\"beta-elastic\","
                            "\"packageVersion\":\"" V10 "\","
                            "\"appId\":\"/es-b\"}");
     h_resp_free(&r);
@@ -731,8 +665,8 @@ static void test_install(void **state)
                "\",\"appId\":\"es-c\",\"options\":{\"service\":"
                "{\"name\":\"es-c\"}}}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "packageVersion"), V9);
-    assert_string_equal(jstr(r.json, "appId"), "/es-c");
+    assert_string_equal(h_jstr(r.json, "packageVersion"), V9);
+    assert_string_equal(h_jstr(r.json, "appId"), "/es-c");
     h_resp_free(&r);
 }
 
@@ -747,22 +681,22 @@ static void test_install_errors(void **state)
                "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
                "{\"name\":5}}}");
     expect_error(&r, 400, "JsonSchemaMismatch");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Options JSON failed validation");
-    e0 = json_array_get(jget(r.json, "data.errors"), 0);
-    fx = fixture(ENT "bad-json.json");
+    e0 = json_array_get(h_jget(r.json, "data.errors"), 0);
+    fx = h_fixture_json(ENT "bad-json.json");
     expect_same_keys(r.json, fx, "JsonSchemaMismatch");
-    expect_same_keys(e0, json_array_get(jget(fx, "data.errors"), 0),
+    expect_same_keys(e0, json_array_get(h_jget(fx, "data.errors"), 0),
                      "schema error");
     json_decref(fx);
-    expect_json_eq(e0,
-                   "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
-                   "\"pointer\":\"/properties/service/properties/name\"},"
-                   "\"instance\":{\"pointer\":\"/service/name\"},"
-                   "\"domain\":\"validation\",\"keyword\":\"type\","
-                   "\"message\":\"instance type (integer) does not match any "
-                   "allowed primitive type (allowed: [\\\"string\\\"])\","
-                   "\"found\":\"integer\",\"expected\":[\"string\"]}");
+    h_expect_json_eq(e0,
+                     "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
+                     "\"pointer\":\"/properties/service/properties/name\"},"
+                     "\"instance\":{\"pointer\":\"/service/name\"},"
+                     "\"domain\":\"validation\",\"keyword\":\"type\","
+                     "\"message\":\"instance type (integer) does not match any "
+                     "allowed primitive type (allowed: [\\\"string\\\"])\","
+                     "\"found\":\"integer\",\"expected\":[\"string\"]}");
     h_resp_free(&r);
 
     /* Bad enum value. */
@@ -770,11 +704,11 @@ static void test_install_errors(void **state)
                "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
                "{\"name\":\"es-bad\",\"update_strategy\":\"rolling\"}}}");
     expect_error(&r, 400, "JsonSchemaMismatch");
-    e0 = json_array_get(jget(r.json, "data.errors"), 0);
-    assert_string_equal(jstr(e0, "keyword"), "enum");
-    assert_string_equal(jstr(e0, "instance.pointer"),
+    e0 = json_array_get(h_jget(r.json, "data.errors"), 0);
+    assert_string_equal(h_jstr(e0, "keyword"), "enum");
+    assert_string_equal(h_jstr(e0, "instance.pointer"),
                         "/service/update_strategy");
-    assert_string_equal(jstr(e0, "message"),
+    assert_string_equal(h_jstr(e0, "message"),
                         "instance value (\"rolling\") not found in enum "
                         "(possible values: [\"parallel\",\"serial\"])");
     h_resp_free(&r);
@@ -784,9 +718,9 @@ static void test_install_errors(void **state)
                "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
                "{\"name\":\"es-bad\"},\"elasticsearch\":{\"xpack\":true}}}");
     expect_error(&r, 400, "JsonSchemaMismatch");
-    e0 = json_array_get(jget(r.json, "data.errors"), 0);
-    assert_string_equal(jstr(e0, "keyword"), "additionalProperties");
-    expect_json_eq(json_object_get(e0, "unwanted"), "[\"xpack\"]");
+    e0 = json_array_get(h_jget(r.json, "data.errors"), 0);
+    assert_string_equal(h_jstr(e0, "keyword"), "additionalProperties");
+    h_expect_json_eq(json_object_get(e0, "unwanted"), "[\"xpack\"]");
     h_resp_free(&r);
 
     /* Below the minimum. */
@@ -794,8 +728,8 @@ static void test_install_errors(void **state)
                "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
                "{\"name\":\"es-bad\"},\"data_nodes\":{\"count\":0}}}");
     expect_error(&r, 400, "JsonSchemaMismatch");
-    assert_string_equal(jstr(json_array_get(jget(r.json, "data.errors"), 0),
-                             "keyword"),
+    assert_string_equal(h_jstr(json_array_get(h_jget(r.json, "data.errors"), 0),
+                               "keyword"),
                         "minimum");
     h_resp_free(&r);
 
@@ -803,7 +737,7 @@ static void test_install_errors(void **state)
     r = cosmos(&g_sim, "package/install",
                "{\"packageName\":\"beta-elastic\",\"options\":5}");
     expect_error(&r, 400, "not_parsed");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item 'body' unable to be parsed: JsonObject: "
                         "DownField(options)");
     h_resp_free(&r);
@@ -813,7 +747,7 @@ static void test_install_errors(void **state)
                "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
                "{\"name\":\"Bad_Name\"}}}");
     expect_error(&r, 400, "MarathonBadResponse");
-    assert_string_equal(jstr(r.json, "message"), "Object is not valid");
+    assert_string_equal(h_jstr(r.json, "message"), "Object is not valid");
     h_resp_free(&r);
 
     r = cosmos(&g_sim, "package/install", "{\"packageName\":\"kafka\"}");
@@ -844,21 +778,21 @@ static void test_list(void **state)
     assert_non_null(find_app(r.json, "/es-b"));
     /* Sorted by package name, then app id. */
     json_array_foreach(json_object_get(r.json, "packages"), i, p) {
-        assert_true(strcmp(prev, jstr(p, "appId")) < 0);
-        prev = jstr(p, "appId");
+        assert_true(strcmp(prev, h_jstr(p, "appId")) < 0);
+        prev = h_jstr(p, "appId");
     }
-    fx = fixture("dcos__dcos-core-cli/pkg/cosmos/testdata/"
-                 "vnd.dcos.package.list-response.json");
+    fx = h_fixture_json("dcos__dcos-core-cli/pkg/cosmos/testdata/"
+                        "vnd.dcos.package.list-response.json");
     fa = json_array_get(json_object_get(fx, "packages"), 0);
     expect_same_keys(r.json, fx, "list");
     expect_same_keys(a, fa, "list item");
     expect_same_keys(json_object_get(a, "packageInformation"),
                      json_object_get(fa, "packageInformation"),
                      "packageInformation");
-    expect_same_keys(jget(a, "packageInformation.resourceDefinition"),
-                     jget(fa, "packageInformation.resourceDefinition"),
+    expect_same_keys(h_jget(a, "packageInformation.resourceDefinition"),
+                     h_jget(fa, "packageInformation.resourceDefinition"),
                      "resourceDefinition");
-    expect_keys_within(jget(a, "packageInformation.packageDefinition"),
+    expect_keys_within(h_jget(a, "packageInformation.packageDefinition"),
                        "packagingVersion name version maintainer "
                        "description tags selected scm website framework "
                        "preInstallNotes postInstallNotes postUninstallNotes "
@@ -868,7 +802,7 @@ static void test_list(void **state)
                        "preInstallNotes postInstallNotes postUninstallNotes "
                        "licenses",
                        "packageDefinition");
-    assert_string_equal(jstr(a, "packageInformation.packageDefinition."
+    assert_string_equal(h_jstr(a, "packageInformation.packageDefinition."
                                 "version"),
                         V10);
     json_decref(fx);
@@ -881,7 +815,7 @@ static void test_list(void **state)
     h_resp_free(&r);
     r = h_cosmos(&g_sim, "package/list", "{\"packageName\":\"kafka\"}");
     expect_status(&r, 200);
-    expect_json_eq(r.json, "{\"packages\":[]}");
+    h_expect_json_eq(r.json, "{\"packages\":[]}");
     h_resp_free(&r);
 }
 
@@ -896,34 +830,34 @@ static void test_service_describe(void **state)
     r = h_cosmos(&g_sim, "service/describe", "{\"appId\":\"es-a\"}");
     expect_status(&r, 200);
     assert_string_equal(r.content_type, SVC("describe-response", "v1"));
-    fx = fixture(QENT "describe.json");
+    fx = h_fixture_json(QENT "describe.json");
     expect_same_keys(r.json, fx, "service describe");
     json_decref(fx);
-    expect_json_eq(json_object_get(r.json, "userProvidedOptions"),
-                   "{\"service\":{\"name\":\"es-a\"}}");
-    assert_string_equal(jstr(r.json, "resolvedOptions.service.name"),
+    h_expect_json_eq(json_object_get(r.json, "userProvidedOptions"),
+                     "{\"service\":{\"name\":\"es-a\"}}");
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service.name"),
                         "es-a");
-    assert_string_equal(jstr(r.json,
-                             "resolvedOptions.service.update_strategy"),
+    assert_string_equal(h_jstr(r.json,
+                               "resolvedOptions.service.update_strategy"),
                         "serial");
-    assert_string_equal(jstr(r.json, "package.version"), V10);
-    expect_json_eq(json_object_get(r.json, "upgradesTo"), "[]");
-    expect_json_eq(json_object_get(r.json, "downgradesTo"), "[\"" V9 "\"]");
+    assert_string_equal(h_jstr(r.json, "package.version"), V10);
+    h_expect_json_eq(json_object_get(r.json, "upgradesTo"), "[]");
+    h_expect_json_eq(json_object_get(r.json, "downgradesTo"), "[\"" V9 "\"]");
     h_resp_free(&r);
 
     r = h_cosmos(&g_sim, "service/describe", "{\"appId\":\"/es-c\"}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "package.version"), V9);
-    expect_json_eq(json_object_get(r.json, "upgradesTo"), "[\"" V10 "\"]");
-    expect_json_eq(json_object_get(r.json, "downgradesTo"), "[\"" V8 "\"]");
+    assert_string_equal(h_jstr(r.json, "package.version"), V9);
+    h_expect_json_eq(json_object_get(r.json, "upgradesTo"), "[\"" V10 "\"]");
+    h_expect_json_eq(json_object_get(r.json, "downgradesTo"), "[\"" V8 "\"]");
     h_resp_free(&r);
 
     r = h_cosmos(&g_sim, "service/describe", "{\"appId\":\"nope\"}");
     expect_error(&r, 400, "MarathonAppNotFound");
-    fx = fixture(ENT "bad-name.json");
+    fx = h_fixture_json(ENT "bad-name.json");
     expect_same_keys(r.json, fx, "MarathonAppNotFound");
     json_decref(fx);
-    expect_json_eq(r.json, "{\"type\":\"MarathonAppNotFound\",\"message\":"
+    h_expect_json_eq(r.json, "{\"type\":\"MarathonAppNotFound\",\"message\":"
                            "\"Unable to locate service with marathon "
                            "appId: '/nope'\",\"data\":{\"appId\":"
                            "\"/nope\"}}");
@@ -966,28 +900,28 @@ static void test_update_merges(void **state)
                "\"elasticsearch\":{\"xpack_enabled\":true}}}");
     expect_status(&r, 200);
     assert_string_equal(r.content_type, SVC("update-response", "v1"));
-    fx = fixture(QENT "update.json");
+    fx = h_fixture_json(QENT "update.json");
     expect_same_keys(r.json, fx, "update");
     json_decref(fx);
-    assert_int_equal(strlen(jstr(r.json, "marathonDeploymentId")), 36);
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_int_equal(strlen(h_jstr(r.json, "marathonDeploymentId")), 36);
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "service_account"),
                         "elastic");
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "service_account_secret"),
                         "elastic-secret");
-    assert_true(json_is_true(jget(r.json, "resolvedOptions.service."
+    assert_true(json_is_true(h_jget(r.json, "resolvedOptions.service."
                                           "security.transport_encryption."
                                           "enabled")));
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "update_strategy"),
                         "serial");
-    assert_string_equal(jstr(r.json, "package.version"), V10);
+    assert_string_equal(h_jstr(r.json, "package.version"), V10);
     h_resp_free(&r);
 
     /* userProvidedOptions: what users sent, merged; no defaults. */
     u = user_options(&g_sim, "es-u");
-    expect_json_eq(u, "{\"service\":{\"name\":\"es-u\","
+    h_expect_json_eq(u, "{\"service\":{\"name\":\"es-u\","
                       "\"service_account\":\"elastic\","
                       "\"service_account_secret\":\"elastic-secret\","
                       "\"security\":{\"transport_encryption\":"
@@ -1000,15 +934,15 @@ static void test_update_merges(void **state)
                        "\"options\":{\"service\":{\"update_strategy\":"
                        "\"parallel\"}}}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "update_strategy"),
                         "parallel");
     h_resp_free(&r);
     u = user_options(&g_sim, "es-u");
-    assert_string_equal(jstr(u, "service.update_strategy"), "parallel");
-    assert_string_equal(jstr(u, "service.service_account"), "elastic");
-    assert_true(json_is_true(jget(u, "elasticsearch.xpack_enabled")));
-    assert_null(jget(u, "service.user"));
+    assert_string_equal(h_jstr(u, "service.update_strategy"), "parallel");
+    assert_string_equal(h_jstr(u, "service.service_account"), "elastic");
+    assert_true(json_is_true(h_jget(u, "elasticsearch.xpack_enabled")));
+    assert_null(h_jget(u, "service.user"));
     json_decref(u);
 
     /* Neither options nor version: the stored options are re-applied
@@ -1016,7 +950,7 @@ static void test_update_merges(void **state)
     r = update(&g_sim, "{\"appId\":\"es-u\",\"replace\":false,"
                        "\"colour\":\"red\"}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "update_strategy"),
                         "parallel");
     h_resp_free(&r);
@@ -1025,33 +959,33 @@ static void test_update_merges(void **state)
     r = update(&g_sim, "{\"appId\":\"es-u\",\"replace\":true,\"options\":"
                        "{\"service\":{\"name\":\"es-u\"}}}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "service_account"),
                         "");
-    assert_string_equal(jstr(r.json, "resolvedOptions.service."
+    assert_string_equal(h_jstr(r.json, "resolvedOptions.service."
                                      "update_strategy"),
                         "serial");
     h_resp_free(&r);
     u = user_options(&g_sim, "es-u");
-    expect_json_eq(u, "{\"service\":{\"name\":\"es-u\"}}");
+    h_expect_json_eq(u, "{\"service\":{\"name\":\"es-u\"}}");
     json_decref(u);
 
     /* A version change along upgradesFrom/downgradesTo. */
     r = update(&g_sim, "{\"appId\":\"es-u\",\"replace\":false,"
                        "\"packageVersion\":\"" V9 "\"}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "package.version"), V9);
+    assert_string_equal(h_jstr(r.json, "package.version"), V9);
     h_resp_free(&r);
     r = h_cosmos(&g_sim, "service/describe", "{\"appId\":\"es-u\"}");
     expect_status(&r, 200);
-    assert_string_equal(jstr(r.json, "package.version"), V9);
-    expect_json_eq(json_object_get(r.json, "upgradesTo"), "[\"" V10 "\"]");
+    assert_string_equal(h_jstr(r.json, "package.version"), V9);
+    h_expect_json_eq(json_object_get(r.json, "upgradesTo"), "[\"" V10 "\"]");
     h_resp_free(&r);
     r = h_cosmos(&g_sim, "package/list", "{\"appId\":\"es-u\"}");
     expect_status(&r, 200);
     assert_string_equal(
-        jstr(json_array_get(json_object_get(r.json, "packages"), 0),
-             "packageInformation.packageDefinition.version"),
+        h_jstr(json_array_get(json_object_get(r.json, "packages"), 0),
+               "packageInformation.packageDefinition.version"),
         V9);
     h_resp_free(&r);
 }
@@ -1066,7 +1000,7 @@ static void test_update_errors(void **state)
     r = h_cosmos(&g_sim, "service/update",
                  "{\"appId\":\"es-a\",\"options\":{}}");
     expect_error(&r, 400, "not_parsed");
-    assert_string_equal(jstr(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "Item 'body' unable to be parsed: Attempt to decode "
                         "value on failed cursor: DownField(replace)");
     h_resp_free(&r);
@@ -1076,10 +1010,10 @@ static void test_update_errors(void **state)
                  "{\"appId\":\"es-a\",\"replace\":false,\"options\":"
                  "{\"service\":{\"name\":\"es-other\"}}}");
     expect_error(&r, 400, "AppIdChanged");
-    fx = fixture(ENT "bad-app-id.json");
+    fx = h_fixture_json(ENT "bad-app-id.json");
     expect_same_keys(r.json, fx, "AppIdChanged");
     json_decref(fx);
-    expect_json_eq(r.json, "{\"type\":\"AppIdChanged\",\"message\":\"The "
+    h_expect_json_eq(r.json, "{\"type\":\"AppIdChanged\",\"message\":\"The "
                            "new appId /es-other must be equal to the old "
                            "appId /es-a\",\"data\":{\"newAppId\":"
                            "\"/es-other\",\"oldAppId\":\"/es-a\"}}");
@@ -1090,12 +1024,12 @@ static void test_update_errors(void **state)
                  "{\"appId\":\"es-a\",\"replace\":false,"
                  "\"packageVersion\":\"not-a-valid\"}");
     expect_error(&r, 400, "BadVersionUpdate");
-    fx = fixture(ENT "bad-version.json");
+    fx = h_fixture_json(ENT "bad-version.json");
     expect_same_keys(r.json, fx, "BadVersionUpdate");
     expect_same_keys(json_object_get(r.json, "data"),
                      json_object_get(fx, "data"), "BadVersionUpdate data");
     json_decref(fx);
-    expect_json_eq(r.json, "{\"type\":\"BadVersionUpdate\",\"message\":"
+    h_expect_json_eq(r.json, "{\"type\":\"BadVersionUpdate\",\"message\":"
                            "\"The service of version " V10 " cannot update "
                            "to the requested version not-a-valid\","
                            "\"data\":{\"currentVersion\":\"" V10 "\","
@@ -1113,7 +1047,7 @@ static void test_update_errors(void **state)
     r = h_cosmos(&g_sim, "service/update",
                  "{\"appId\":\"nope\",\"replace\":false}");
     expect_error(&r, 400, "MarathonAppNotFound");
-    assert_string_equal(jstr(r.json, "data.appId"), "/nope");
+    assert_string_equal(h_jstr(r.json, "data.appId"), "/nope");
     h_resp_free(&r);
 
     /* Schema failures, including a null that removes a required
@@ -1127,14 +1061,14 @@ static void test_update_errors(void **state)
                  "{\"appId\":\"es-a\",\"replace\":true,\"options\":"
                  "{\"service\":{\"name\":\"es-a\",\"user\":null}}}");
     expect_error(&r, 400, "JsonSchemaMismatch");
-    assert_string_equal(jstr(json_array_get(jget(r.json, "data.errors"), 0),
-                             "instance.pointer"),
+    assert_string_equal(h_jstr(json_array_get(h_jget(r.json, "data.errors"), 0),
+                               "instance.pointer"),
                         "/service/user");
     h_resp_free(&r);
 
     /* None of the failed updates changed the stored options. */
     u = user_options(&g_sim, "es-a");
-    expect_json_eq(u, "{\"service\":{\"name\":\"es-a\"}}");
+    h_expect_json_eq(u, "{\"service\":{\"name\":\"es-a\"}}");
     json_decref(u);
 }
 
@@ -1149,15 +1083,15 @@ static void test_uninstall(void **state)
     r = h_cosmos(&g_sim, "package/uninstall",
                  "{\"packageName\":\"beta-elastic\"}");
     expect_error(&r, 400, "AmbiguousAppId");
-    assert_true(util_has_prefix(jstr(r.json, "message"),
+    assert_true(util_has_prefix(h_jstr(r.json, "message"),
                                 "Multiple apps named [beta-elastic] are "
                                 "installed: [/es-"));
-    assert_true(json_array_size(jget(r.json, "data.appIds")) >= 2);
+    assert_true(json_array_size(h_jget(r.json, "data.appIds")) >= 2);
     h_resp_free(&r);
 
     r = h_cosmos(&g_sim, "package/uninstall", "{\"packageName\":\"kafka\"}");
     expect_error(&r, 400, "PackageNotInstalled");
-    expect_json_eq(r.json, "{\"type\":\"PackageNotInstalled\",\"message\":"
+    h_expect_json_eq(r.json, "{\"type\":\"PackageNotInstalled\",\"message\":"
                            "\"Package [kafka] is not installed\",\"data\":"
                            "{\"packageName\":\"kafka\"}}");
     h_resp_free(&r);
@@ -1165,8 +1099,8 @@ static void test_uninstall(void **state)
     r = h_cosmos(&g_sim, "package/uninstall",
                  "{\"packageName\":\"beta-elastic\",\"appId\":\"es-zz\"}");
     expect_error(&r, 400, "UninstallNonExistentAppForPackage");
-    expect_json_eq(json_object_get(r.json, "data"),
-                   "{\"packageName\":\"beta-elastic\",\"appId\":\"/es-zz\"}");
+    h_expect_json_eq(json_object_get(r.json, "data"),
+                     "{\"packageName\":\"beta-elastic\",\"appId\":\"/es-zz\"}");
     h_resp_free(&r);
 
     r = h_cosmos(&g_sim, "package/uninstall",
@@ -1179,8 +1113,8 @@ static void test_uninstall(void **state)
                        "packageName appId packageVersion postUninstallNotes",
                        "packageName appId packageVersion postUninstallNotes",
                        "uninstall result");
-    assert_string_equal(jstr(res, "appId"), "/es-b");
-    assert_string_equal(jstr(res, "packageVersion"), V10);
+    assert_string_equal(h_jstr(res, "appId"), "/es-b");
+    assert_string_equal(h_jstr(res, "packageVersion"), V10);
     h_resp_free(&r);
 
     wait_gone(&g_sim, "/es-b");
@@ -1214,14 +1148,12 @@ static int persistence_teardown(void **state)
 
 static void test_persistence(void **state)
 {
-    static const char *const args[] = { "--speed", "50", NULL };
     struct h_sim *s2 = &g_sim2;
     struct h_resp r;
     json_t *u;
 
     (void)state;
-    h_sim_start(s2, NULL, args);
-    h_login(s2);
+    h_sim_up(s2, NULL, SPEED);
     install(s2, "es-p", "\"service_account\":\"elastic\"");
     r = update(s2, "{\"appId\":\"es-p\",\"replace\":false,\"options\":"
                    "{\"elasticsearch\":{\"xpack_enabled\":true}}}");
@@ -1229,11 +1161,10 @@ static void test_persistence(void **state)
     h_resp_free(&r);
     assert_int_equal(h_sim_stop(s2), 0);
 
-    h_sim_start(s2, s2->dir, args);
-    h_login(s2);
+    h_sim_up(s2, s2->dir, SPEED);
     assert_true(listed(s2, "/es-p"));
     u = user_options(s2, "es-p");
-    expect_json_eq(u, "{\"service\":{\"name\":\"es-p\","
+    h_expect_json_eq(u, "{\"service\":{\"name\":\"es-p\","
                       "\"service_account\":\"elastic\"},"
                       "\"elasticsearch\":{\"xpack_enabled\":true}}");
     json_decref(u);

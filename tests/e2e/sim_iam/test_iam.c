@@ -29,13 +29,6 @@
 
 static struct h_sim g_sim;
 
-#define ASSERT_STATUS(r, st)                                                  \
-    do {                                                                      \
-        if ((r).status != (st))                                               \
-            fail_msg("%s:%d: HTTP %ld, want %d: %s", __FILE__, __LINE__,      \
-                     (r).status, (st), (r).body ? (r).body : "");             \
-    } while (0)
-
 /* An IAM error: status, code, and the {"title","description","code"}
  * shape with the IAM media type. */
 #define ASSERT_IAM_ERR(r, st, code)                                           \
@@ -50,17 +43,12 @@ static struct h_sim g_sim;
 
 static int group_setup(void **state)
 {
-    (void)state;
-    h_sim_start(&g_sim, NULL, NULL);
-    h_login(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, NULL);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 static struct h_resp login_raw(const char *ctype, const char *accept,
@@ -77,7 +65,7 @@ static struct h_resp login_json(const char *body)
 /* Service login with the given JWT; returns the status. */
 static long service_login_status(const char *uid, const char *jwt)
 {
-    char *body = t_json("{s:s, s:s}", "uid", uid, "token", jwt);
+    char *body = h_json_text("{s:s, s:s}", "uid", uid, "token", jwt);
     struct h_resp r = login_json(body);
     long st = r.status;
 
@@ -206,7 +194,7 @@ static void test_login_request_rules(void **state)
 
 static void test_service_login(void **state)
 {
-    EVP_PKEY *k = t_rsa_new(), *other = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new(), *other = h_rsa_new();
     char *jwt, *claims, *body;
     long now = (long)time(NULL);
     const char *hdr = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
@@ -216,50 +204,51 @@ static void test_service_login(void **state)
     t_create_service(&g_sim, "svc-login", k);
 
     /* Success. */
-    jwt = t_service_jwt(k, "svc-login", 300);
+    jwt = h_service_jwt(k, "svc-login", 300);
     assert_int_equal(service_login_status("svc-login", jwt), 200);
     free(jwt);
 
     /* Signed by another key. */
-    jwt = t_service_jwt(other, "svc-login", 300);
+    jwt = h_service_jwt(other, "svc-login", 300);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
 
     /* uid claim of another account, and no uid claim. */
-    jwt = t_service_jwt(k, "someone-else", 300);
+    jwt = h_service_jwt(k, "someone-else", 300);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
-    claims = t_json("{s:I}", "exp", (json_int_t)(now + 300));
-    jwt = t_jwt(k, hdr, claims);
+    claims = h_json_text("{s:I}", "exp", (json_int_t)(now + 300));
+    jwt = h_jwt(k, hdr, claims);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
     free(claims);
 
     /* Expired, and without exp. */
-    jwt = t_service_jwt(k, "svc-login", -60);
+    jwt = h_service_jwt(k, "svc-login", -60);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
-    claims = t_json("{s:s}", "uid", "svc-login");
-    jwt = t_jwt(k, hdr, claims);
+    claims = h_json_text("{s:s}", "uid", "svc-login");
+    jwt = h_jwt(k, hdr, claims);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
     free(claims);
 
     /* Another algorithm in the header (the signature is RS256 anyway). */
-    claims = t_json("{s:s, s:I}", "uid", "svc-login", "exp",
-                    (json_int_t)(now + 300));
-    jwt = t_jwt(k, "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims);
+    claims = h_json_text("{s:s, s:I}", "uid", "svc-login", "exp",
+                         (json_int_t)(now + 300));
+    jwt = h_jwt(k, "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
-    jwt = t_jwt(k, "{\"alg\":\"none\",\"typ\":\"JWT\"}", claims);
+    jwt = h_jwt(k, "{\"alg\":\"none\",\"typ\":\"JWT\"}", claims);
     assert_int_equal(service_login_status("svc-login", jwt), 401);
     free(jwt);
 
     /* A new payload under the signature of another one. */
-    jwt = t_service_jwt(k, "svc-login", 300);
+    jwt = h_service_jwt(k, "svc-login", 300);
     {
-        char *forged_claims = t_json("{s:s, s:I}", "uid", "svc-login", "exp",
-                                     (json_int_t)(now + 900));
+        char *forged_claims =
+            h_json_text("{s:s, s:I}", "uid", "svc-login", "exp",
+                        (json_int_t)(now + 900));
         char *c2 = util_b64url_encode(forged_claims, strlen(forged_claims));
         char *dot = strchr(jwt, '.'), *sig = strrchr(jwt, '.');
         char *forged = malloc(strlen(jwt) + strlen(c2) + 8);
@@ -287,8 +276,8 @@ static void test_service_login(void **state)
 
     /* A regular user cannot log in with a JWT. */
     t_create_user(&g_sim, "user-jwt", "password1");
-    jwt = t_service_jwt(k, "user-jwt", 300);
-    body = t_json("{s:s, s:s}", "uid", "user-jwt", "token", jwt);
+    jwt = h_service_jwt(k, "user-jwt", 300);
+    body = h_json_text("{s:s, s:s}", "uid", "user-jwt", "token", jwt);
     r = login_json(body);
     ASSERT_IAM_ERR(r, 401, "ERR_INVALID_CREDENTIALS");
     h_resp_free(&r);
@@ -301,7 +290,7 @@ static void test_service_login(void **state)
 
 static void test_authorization(void **state)
 {
-    EVP_PKEY *k = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new();
     struct h_resp r;
     char *tok;
 
@@ -317,7 +306,7 @@ static void test_authorization(void **state)
 
     /* A service account that is no superuser gets 403 (HTML). */
     t_create_service(&g_sim, "svc-nopriv", k);
-    tok = t_login_service(&g_sim, "svc-nopriv", k);
+    tok = h_login_service(&g_sim, "svc-nopriv", k);
     assert_non_null(tok);
     r = get_as("/acs/api/v1/users", tok);
     ASSERT_STATUS(r, 403);
@@ -369,7 +358,7 @@ static void test_users_crud(void **state)
     json_t *a, *fx;
     size_t i;
     int found;
-    EVP_PKEY *k = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new();
 
     (void)state;
     t_create_user(&g_sim, "crud-user", "secret-pw");
@@ -386,8 +375,8 @@ static void test_users_crud(void **state)
     r = h_get(&g_sim, "/acs/api/v1/users/crud-user");
     ASSERT_STATUS(r, 200);
     assert_non_null(strstr(r.content_type, "application/json"));
-    fx = t_fixture_json(FX_ACL "user-unicode.json");
-    assert_true(t_keys_subset(fx, r.json));
+    fx = h_fixture_json(FX_ACL "user-unicode.json");
+    assert_true(h_keys_subset(fx, r.json));
     json_decref(fx);
     assert_string_equal(json_string_value(json_object_get(r.json, "url")),
                         "/acs/api/v1/users/crud-user");
@@ -411,14 +400,14 @@ static void test_users_crud(void **state)
     ASSERT_STATUS(r, 200);
     a = json_object_get(r.json, "array");
     assert_true(json_is_array(a));
-    fx = t_fixture_json(FX_ACL "users-unicode-truncated.json");
+    fx = h_fixture_json(FX_ACL "users-unicode-truncated.json");
     found = 0;
     for (i = 0; i < json_array_size(a); i++) {
         json_t *u = json_array_get(a, i);
         const char *uid = json_string_value(json_object_get(u, "uid"));
 
         assert_true(
-            t_keys_subset(json_array_get(json_object_get(fx, "array"), 0), u));
+            h_keys_subset(json_array_get(json_object_get(fx, "array"), 0), u));
         assert_true(json_is_false(json_object_get(u, "is_service")));
         assert_string_not_equal(uid, "crud-svc");
         found |= strcmp(uid, "crud-user") == 0;
@@ -430,14 +419,14 @@ static void test_users_crud(void **state)
     r = h_get(&g_sim, "/acs/api/v1/users?type=service");
     ASSERT_STATUS(r, 200);
     a = json_object_get(r.json, "array");
-    fx = t_fixture_json(FX_ACL "service-accounts-unicode.json");
+    fx = h_fixture_json(FX_ACL "service-accounts-unicode.json");
     found = 0;
     for (i = 0; i < json_array_size(a); i++) {
         json_t *u = json_array_get(a, i);
         const char *uid = json_string_value(json_object_get(u, "uid"));
 
         assert_true(
-            t_keys_subset(json_array_get(json_object_get(fx, "array"), 0), u));
+            h_keys_subset(json_array_get(json_object_get(fx, "array"), 0), u));
         assert_true(json_is_true(json_object_get(u, "is_service")));
         assert_string_not_equal(uid, "crud-user");
         found |= strcmp(uid, "crud-svc") == 0;
@@ -514,14 +503,14 @@ static void test_users_crud(void **state)
 
 static void test_user_validation(void **state)
 {
-    EVP_PKEY *rsa = t_rsa_new(), *ec = t_ec_new();
-    char *pem = t_pubkey_pem(rsa), *body, *long_uid, path[256];
-    char *pkcs1 = t_pubkey_pkcs1_pem(rsa), *ecpem = t_pubkey_pem(ec);
+    EVP_PKEY *rsa = h_rsa_new(), *ec = h_ec_new();
+    char *pem = h_pub_pem(rsa), *body, *long_uid, path[256];
+    char *pkcs1 = h_pub_pem_pkcs1(rsa), *ecpem = h_pub_pem(ec);
     struct h_resp r;
 
     (void)state;
     /* uid rules: characters, length, reserved name. */
-    body = t_json("{s:s}", "password", "password1");
+    body = h_json_text("{s:s}", "password", "password1");
     r = h_put(&g_sim, "/acs/api/v1/users/bad%20uid%21", body);
     ASSERT_IAM_ERR(r, 400, "ERR_INVALID_USER_ID");
     h_resp_free(&r);
@@ -551,7 +540,8 @@ static void test_user_validation(void **state)
     free(body);
 
     /* Exactly one of password and public_key, neither empty. */
-    body = t_json("{s:s, s:s}", "password", "password1", "public_key", pem);
+    body = h_json_text("{s:s, s:s}", "password", "password1", "public_key",
+                       pem);
     r = h_put(&g_sim, "/acs/api/v1/users/val-both", body);
     ASSERT_IAM_ERR(r, 400, "ERR_INVALID_DATA");
     h_resp_free(&r);
@@ -568,12 +558,12 @@ static void test_user_validation(void **state)
     h_resp_free(&r);
 
     /* Public keys: PKCS#1, EC, garbage, trailing data. */
-    body = t_json("{s:s}", "public_key", pkcs1);
+    body = h_json_text("{s:s}", "public_key", pkcs1);
     r = h_put(&g_sim, "/acs/api/v1/users/val-pkcs1", body);
     ASSERT_IAM_ERR(r, 400, "ERR_INVALID_PUBLIC_KEY");
     h_resp_free(&r);
     free(body);
-    body = t_json("{s:s}", "public_key", ecpem);
+    body = h_json_text("{s:s}", "public_key", ecpem);
     r = h_put(&g_sim, "/acs/api/v1/users/val-ec", body);
     ASSERT_IAM_ERR(r, 400, "ERR_INVALID_PUBLIC_KEY");
     assert_non_null(strstr(t_desc(&r), "RSA"));
@@ -634,16 +624,16 @@ static void test_user_validation(void **state)
 
 static void test_service_account_shape(void **state)
 {
-    EVP_PKEY *k = t_rsa_new();
-    char *pem = t_pubkey_pem(k);
-    json_t *fx = t_fixture_json(FX_ACL "service-account.json");
+    EVP_PKEY *k = h_rsa_new();
+    char *pem = h_pub_pem(k);
+    json_t *fx = h_fixture_json(FX_ACL "service-account.json");
     struct h_resp r;
 
     (void)state;
     t_create_service(&g_sim, "shape-svc", k);
     r = h_get(&g_sim, "/acs/api/v1/users/shape-svc");
     ASSERT_STATUS(r, 200);
-    assert_true(t_same_keys(r.json, fx));
+    assert_true(h_same_keys(r.json, fx));
     assert_string_equal(json_string_value(json_object_get(r.json, "url")),
                         "/acs/api/v1/users/shape-svc");
     assert_string_equal(
@@ -662,7 +652,7 @@ static void test_service_account_shape(void **state)
 
 static void test_groups_and_membership(void **state)
 {
-    EVP_PKEY *k = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new();
     struct h_resp r;
     json_t *a, *fx, *item;
     size_t i;
@@ -689,8 +679,8 @@ static void test_groups_and_membership(void **state)
 
     r = h_get(&g_sim, "/acs/api/v1/groups/grp-a");
     ASSERT_STATUS(r, 200);
-    fx = t_fixture_json(FX_ACL "group-unicode.json");
-    assert_true(t_keys_subset(fx, r.json));
+    fx = h_fixture_json(FX_ACL "group-unicode.json");
+    assert_true(h_keys_subset(fx, r.json));
     json_decref(fx);
     assert_string_equal(json_string_value(json_object_get(r.json, "url")),
                         "/acs/api/v1/groups/grp-a");
@@ -739,15 +729,15 @@ static void test_groups_and_membership(void **state)
     h_resp_free(&r);
 
     /* Listing: regular users by default, service accounts on request. */
-    fx = t_fixture_json(FX_ACL "group-users.json");
+    fx = h_fixture_json(FX_ACL "group-users.json");
     r = h_get(&g_sim, "/acs/api/v1/groups/grp-a/users");
     ASSERT_STATUS(r, 200);
     a = json_object_get(r.json, "array");
     assert_int_equal(json_array_size(a), 1);
     item = json_array_get(a, 0);
-    assert_true(t_same_keys(json_array_get(json_object_get(fx, "array"), 0),
+    assert_true(h_same_keys(json_array_get(json_object_get(fx, "array"), 0),
                             item));
-    assert_true(t_keys_subset(
+    assert_true(h_keys_subset(
         json_object_get(json_array_get(json_object_get(fx, "array"), 0),
                         "user"),
         json_object_get(item, "user")));
@@ -774,13 +764,13 @@ static void test_groups_and_membership(void **state)
     /* A user's groups. */
     r = h_get(&g_sim, "/acs/api/v1/users/grp-svc/groups");
     ASSERT_STATUS(r, 200);
-    fx = t_fixture_json(FX_ACL "user-groups.json");
+    fx = h_fixture_json(FX_ACL "user-groups.json");
     a = json_object_get(r.json, "array");
     assert_int_equal(json_array_size(a), 1);
     item = json_array_get(a, 0);
-    assert_true(t_same_keys(json_array_get(json_object_get(fx, "array"), 0),
+    assert_true(h_same_keys(json_array_get(json_object_get(fx, "array"), 0),
                             item));
-    assert_true(t_keys_subset(
+    assert_true(h_keys_subset(
         json_object_get(json_array_get(json_object_get(fx, "array"), 0),
                         "group"),
         json_object_get(item, "group")));
@@ -851,7 +841,7 @@ static int allowed(const char *path)
 
 static void test_acls(void **state)
 {
-    EVP_PKEY *k = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new();
     struct h_resp r;
     json_t *a, *fx, *item;
     size_t i;
@@ -885,12 +875,12 @@ static void test_acls(void **state)
 
     r = h_get(&g_sim, "/acs/api/v1/acls");
     ASSERT_STATUS(r, 200);
-    fx = t_fixture_json(FX_ACL "acls-unicode.json");
+    fx = h_fixture_json(FX_ACL "acls-unicode.json");
     a = json_object_get(r.json, "array");
     found = 0;
     for (i = 0; i < json_array_size(a); i++) {
         item = json_array_get(a, i);
-        assert_true(t_same_keys(
+        assert_true(h_same_keys(
             json_array_get(json_object_get(fx, "array"), 0), item));
         found |= strcmp(json_string_value(json_object_get(item, "rid")),
                         "dcos:secrets:default:/acl-test/secret") == 0;
@@ -986,12 +976,12 @@ static void test_acls(void **state)
     h_resp_free(&r);
 
     /* A user's permissions: direct and through groups. */
-    fx = t_fixture_json(FX_ACL "user-permissions.json");
+    fx = h_fixture_json(FX_ACL "user-permissions.json");
     r = h_get(&g_sim, "/acs/api/v1/users/acl-svc/permissions");
     ASSERT_STATUS(r, 200);
-    assert_true(t_same_keys(fx, r.json));
+    assert_true(h_same_keys(fx, r.json));
     item = json_array_get(json_object_get(r.json, "direct"), 0);
-    assert_true(t_same_keys(json_array_get(json_object_get(fx, "direct"), 0),
+    assert_true(h_same_keys(json_array_get(json_object_get(fx, "direct"), 0),
                             item));
     assert_string_equal(json_string_value(json_object_get(item, "aclurl")),
                         ACLP);
@@ -1001,7 +991,7 @@ static void test_acls(void **state)
     ASSERT_STATUS(r, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "direct")), 0);
     item = json_array_get(json_object_get(r.json, "groups"), 0);
-    assert_true(t_same_keys(json_array_get(json_object_get(fx, "groups"), 0),
+    assert_true(h_same_keys(json_array_get(json_object_get(fx, "groups"), 0),
                             item));
     assert_string_equal(
         json_string_value(json_object_get(item, "membershipurl")),
@@ -1014,11 +1004,11 @@ static void test_acls(void **state)
     json_decref(fx);
 
     /* A group's permissions. */
-    fx = t_fixture_json(FX_ACL "group-permissions.json");
+    fx = h_fixture_json(FX_ACL "group-permissions.json");
     r = h_get(&g_sim, "/acs/api/v1/groups/acl-grp/permissions");
     ASSERT_STATUS(r, 200);
-    assert_true(t_same_keys(fx, r.json));
-    assert_true(t_same_keys(json_array_get(json_object_get(fx, "array"), 0),
+    assert_true(h_same_keys(fx, r.json));
+    assert_true(h_same_keys(json_array_get(json_object_get(fx, "array"), 0),
                             json_array_get(json_object_get(r.json, "array"),
                                            0)));
     h_resp_free(&r);
@@ -1091,7 +1081,7 @@ static void test_acls(void **state)
 
 static void test_superuser_permissions_fixture(void **state)
 {
-    json_t *fx = t_fixture_json(FX_ACL "superuser.json");
+    json_t *fx = h_fixture_json(FX_ACL "superuser.json");
     struct h_resp r;
 
     (void)state;
@@ -1109,7 +1099,7 @@ static void test_superuser_permissions_fixture(void **state)
 
 static void test_delete_forgets_grants(void **state)
 {
-    EVP_PKEY *k = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new();
     struct h_resp r;
 
     (void)state;

@@ -23,26 +23,14 @@
 
 static struct h_sim g_sim;
 
-#define ASSERT_STATUS(r, st)                                                  \
-    do {                                                                      \
-        if ((r).status != (st))                                               \
-            fail_msg("%s:%d: HTTP %ld, want %d: %s", __FILE__, __LINE__,      \
-                     (r).status, (st), (r).body ? (r).body : "");             \
-    } while (0)
-
 static int group_setup(void **state)
 {
-    (void)state;
-    h_sim_start(&g_sim, NULL, NULL);
-    h_login(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, NULL);
 }
 
 static int group_teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 static struct h_resp req_as(const char *method, const char *path,
@@ -125,7 +113,7 @@ static void test_secret_crud(void **state)
     /* Every member is one of the Secret schema (secrets.yaml). */
     fx = json_pack("{s:n, s:n, s:n, s:n, s:n}", "author", "created",
                    "description", "labels", "value");
-    assert_true(t_keys_subset(r.json, fx));
+    assert_true(h_keys_subset(r.json, fx));
     json_decref(fx);
     h_resp_free(&r);
 
@@ -223,7 +211,7 @@ static void test_secret_request_rules(void **state)
 
 static void test_secret_list(void **state)
 {
-    json_t *fx = t_fixture_json(FX_SEC "secrets.json");
+    json_t *fx = h_fixture_json(FX_SEC "secrets.json");
     struct h_resp r;
 
     (void)state;
@@ -233,7 +221,7 @@ static void test_secret_list(void **state)
 
     r = h_get(&g_sim, SEC "?list=true");
     ASSERT_STATUS(r, 200);
-    assert_true(t_same_keys(fx, r.json));
+    assert_true(h_same_keys(fx, r.json));
     h_resp_free(&r);
     /* Whole store: full paths; the three spellings of the root. */
     assert_true(list_has(SEC "?list=true", 0, "lst/deep/two"));
@@ -272,9 +260,9 @@ static void test_store_endpoints(void **state)
 
     r = h_get(&g_sim, "/secrets/v1/store");
     ASSERT_STATUS(r, 200);
-    fx = t_fixture_json(FX_SEC "stores.json");
+    fx = h_fixture_json(FX_SEC "stores.json");
     st = json_array_get(json_object_get(r.json, "array"), 0);
-    assert_true(t_keys_subset(json_array_get(json_object_get(fx, "array"), 0),
+    assert_true(h_keys_subset(json_array_get(json_object_get(fx, "array"), 0),
                               st));
     assert_string_equal(json_string_value(json_object_get(st, "name")),
                         "default");
@@ -293,8 +281,8 @@ static void test_store_endpoints(void **state)
 
     r = h_get(&g_sim, "/secrets/v1/seal-status/default");
     ASSERT_STATUS(r, 200);
-    fx = t_fixture_json(FX_SEC "store-seal-status.json");
-    assert_true(t_same_keys(fx, r.json));
+    fx = h_fixture_json(FX_SEC "store-seal-status.json");
+    assert_true(h_same_keys(fx, r.json));
     assert_true(json_is_false(json_object_get(r.json, "sealed")));
     json_decref(fx);
     h_resp_free(&r);
@@ -303,7 +291,7 @@ static void test_store_endpoints(void **state)
 
 static void test_secret_permissions(void **state)
 {
-    EVP_PKEY *k = t_rsa_new();
+    EVP_PKEY *k = h_rsa_new();
     struct h_resp r;
     char *tok, *v;
 
@@ -312,7 +300,7 @@ static void test_secret_permissions(void **state)
            201);
     expect("PUT", SEC "perm/other", g_sim.token, "{\"value\":\"no\"}", 201);
     t_create_service(&g_sim, "sec-svc", k);
-    tok = t_login_service(&g_sim, "sec-svc", k);
+    tok = h_login_service(&g_sim, "sec-svc", k);
     assert_non_null(tok);
 
     /* Not a superuser: the IAM is closed, and so is every secret. */
@@ -394,15 +382,14 @@ static void test_secret_permissions(void **state)
 static void test_persistence(void **state)
 {
     struct h_sim s2;
-    EVP_PKEY *k = t_rsa_new();
-    char *pem = t_pubkey_pem(k), *tok;
+    EVP_PKEY *k = h_rsa_new();
+    char *pem = h_pub_pem(k), *tok;
     struct h_resp r;
     json_t *a;
 
     (void)state;
     memset(&s2, 0, sizeof(s2));
-    h_sim_start(&s2, NULL, NULL);
-    h_login(&s2);
+    h_sim_up(&s2, NULL, NULL);
     t_create_service(&s2, "persist-svc", k);
     r = h_put(&s2, "/acs/api/v1/groups/persist-grp",
               "{\"description\":\"kept\"}");
@@ -416,8 +403,7 @@ static void test_persistence(void **state)
     h_resp_free(&r);
 
     assert_int_equal(h_sim_stop(&s2), 0);
-    h_sim_start(&s2, s2.dir, NULL);
-    h_login(&s2);
+    h_sim_up(&s2, s2.dir, NULL);
 
     r = h_get(&s2, "/acs/api/v1/users/persist-svc");
     ASSERT_STATUS(r, 200);
@@ -445,7 +431,7 @@ static void test_persistence(void **state)
     ASSERT_STATUS(r, 200);
     assert_int_equal(json_array_size(json_object_get(r.json, "array")), 1);
     h_resp_free(&r);
-    tok = t_login_service(&s2, "persist-svc", k);
+    tok = h_login_service(&s2, "persist-svc", k);
     assert_non_null(tok);
     free(tok);
 

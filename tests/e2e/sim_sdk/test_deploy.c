@@ -20,7 +20,7 @@
 #include "e2e/sim_sdk/sdk_testutil.h"
 #include "harness/harness.h"
 
-#define SPEED 5.0
+#define SPEED "5"
 #define SCHED "mesosphere__dcos-commons/cli/queries/testdata/responses/" \
               "scheduler/"
 #define UI_CONN "dcos__dcos-ui/plugins/services/src/js/containers/" \
@@ -30,42 +30,12 @@ static struct h_sim g_sim;
 
 static int setup(void **state)
 {
-    const char *args[] = {"--speed", "5", NULL};
-
-    (void)state;
-    h_sim_start(&g_sim, NULL, args);
-    h_login(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, SPEED);
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
-}
-
-static json_t *fixture_json(const char *rel)
-{
-    char *text = h_fixture(rel);
-    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
-
-    if (!j)
-        fail_msg("fixture %s is not JSON", rel);
-    free(text);
-    return j;
-}
-
-/* 1 when @got has every key of the object @want. */
-static int has_keys_of(const json_t *got, const json_t *want)
-{
-    const char *k;
-    json_t *v;
-
-    json_object_foreach((json_t *)want, k, v)
-        if (!json_object_get(got, k))
-            return 0;
-    return 1;
+    return h_group_down(state, &g_sim);
 }
 
 static void expect_text(const struct h_resp *r, long status,
@@ -79,7 +49,7 @@ static void expect_text(const struct h_resp *r, long status,
 /* POST a plan command and return the response. */
 static struct h_resp plan_cmd(const char *svc, const char *cmd)
 {
-    char *p = t_fmt("/service/%s/v1/plans/deploy/%s", svc, cmd);
+    char *p = h_fmt("/service/%s/v1/plans/deploy/%s", svc, cmd);
     struct h_resp r = h_post(&g_sim, p, NULL);
 
     free(p);
@@ -90,7 +60,7 @@ static void expect_cmd_ok(const char *svc, const char *cmd,
                           const char *fixture)
 {
     struct h_resp r = plan_cmd(svc, cmd);
-    json_t *want = fixture_json(fixture);
+    json_t *want = h_fixture_json(fixture);
 
     if (r.status != 200 || !r.json || !json_equal(r.json, want))
         fail_msg("%s %s: %ld %s", svc, cmd, r.status, r.body);
@@ -129,38 +99,38 @@ static void test_install_timeline(void **state)
     app = t_get_json(&g_sim, "/marathon/v2/apps/elastic?embed=app.counts",
                      &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(app, "app.id"), "/elastic");
-    assert_int_equal(json_integer_value(t_get(app, "app.instances")), 1);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksStaged")), 1);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksRunning")), 0);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksHealthy")), 0);
-    assert_int_equal(json_array_size(t_get(app, "app.deployments")), 1);
+    assert_string_equal(h_jstr(app, "app.id"), "/elastic");
+    assert_int_equal(json_integer_value(h_jget(app, "app.instances")), 1);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksStaged")), 1);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksRunning")), 0);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksHealthy")), 0);
+    assert_int_equal(json_array_size(h_jget(app, "app.deployments")), 1);
     /* labels: every label of the upstream SDK app, same static values */
-    fx = fixture_json(UI_CONN "SDKService.json");
-    lbl = t_get(app, "app.labels");
-    json_object_del(t_get(fx, "labels"), "DCOS_PACKAGE_OPTIONS");
-    json_object_del(t_get(fx, "labels"), "DCOS_PACKAGE_METADATA");
-    json_object_del(t_get(fx, "labels"), "DCOS_PACKAGE_DEFINITION");
-    assert_true(has_keys_of(lbl, t_get(fx, "labels")));
-    assert_string_equal(t_str(lbl, "DCOS_PACKAGE_NAME"), "beta-elastic");
-    assert_string_equal(t_str(lbl, "DCOS_PACKAGE_VERSION"),
+    fx = h_fixture_json(UI_CONN "SDKService.json");
+    lbl = h_jget(app, "app.labels");
+    json_object_del(h_jget(fx, "labels"), "DCOS_PACKAGE_OPTIONS");
+    json_object_del(h_jget(fx, "labels"), "DCOS_PACKAGE_METADATA");
+    json_object_del(h_jget(fx, "labels"), "DCOS_PACKAGE_DEFINITION");
+    assert_true(h_keys_subset(h_jget(fx, "labels"), lbl));
+    assert_string_equal(h_jstr(lbl, "DCOS_PACKAGE_NAME"), "beta-elastic");
+    assert_string_equal(h_jstr(lbl, "DCOS_PACKAGE_VERSION"),
                         "2.1.2-5.6.5-beta");
-    assert_string_equal(t_str(lbl, "DCOS_SERVICE_NAME"), "elastic");
-    assert_string_equal(t_str(lbl, "DCOS_COMMONS_API_VERSION"),
-                        t_str(fx, "labels.DCOS_COMMONS_API_VERSION"));
-    assert_string_equal(t_str(lbl, "DCOS_SERVICE_SCHEME"), "http");
-    assert_string_equal(t_str(lbl, "DCOS_SERVICE_PORT_INDEX"), "0");
-    assert_string_equal(t_str(app, "app.env.UPDATE_STRATEGY"), "serial");
-    assert_string_equal(t_str(app, "app.env.DEPLOY_STRATEGY"), "parallel");
-    assert_string_equal(t_str(app, "app.env.ELASTICSEARCH_HEALTH_PROTOCOL"),
+    assert_string_equal(h_jstr(lbl, "DCOS_SERVICE_NAME"), "elastic");
+    assert_string_equal(h_jstr(lbl, "DCOS_COMMONS_API_VERSION"),
+                        h_jstr(fx, "labels.DCOS_COMMONS_API_VERSION"));
+    assert_string_equal(h_jstr(lbl, "DCOS_SERVICE_SCHEME"), "http");
+    assert_string_equal(h_jstr(lbl, "DCOS_SERVICE_PORT_INDEX"), "0");
+    assert_string_equal(h_jstr(app, "app.env.UPDATE_STRATEGY"), "serial");
+    assert_string_equal(h_jstr(app, "app.env.DEPLOY_STRATEGY"), "parallel");
+    assert_string_equal(h_jstr(app, "app.env.ELASTICSEARCH_HEALTH_PROTOCOL"),
                         "http");
-    assert_null(t_get(app, "app.env.TASKCFG_ALL_SECURITY_TRANSPORT_"
+    assert_null(h_jget(app, "app.env.TASKCFG_ALL_SECURITY_TRANSPORT_"
                            "ENCRYPTION_ENABLED"));
     json_decref(fx);
     /* the fields of a Marathon app as the dcos CLI prints it */
-    fx = fixture_json("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
-                      "package/json/test_describe_app_options.json");
-    assert_true(has_keys_of(t_get(app, "app"), fx));
+    fx = h_fixture_json("dcos__dcos-core-cli/python/lib/dcoscli/tests/data/"
+                        "package/json/test_describe_app_options.json");
+    assert_true(h_keys_subset(fx, h_jget(app, "app")));
     json_decref(fx);
     json_decref(app);
 
@@ -169,19 +139,19 @@ static void test_install_timeline(void **state)
     assert_int_equal(json_array_size(app), 1);
     assert_string_equal(
         json_string_value(json_array_get(
-            t_get(json_array_get(app, 0), "affectedApps"), 0)),
+            h_jget(json_array_get(app, 0), "affectedApps"), 0)),
         "/elastic");
-    assert_non_null(t_get(json_array_get(app, 0), "currentStep"));
+    assert_non_null(h_jget(json_array_get(app, 0), "currentStep"));
     json_decref(app);
 
     /* The scheduler API: unreachable, then the plan progresses. */
     for (waited = 0; waited < T_WAIT_MS; waited += T_POLL_MS) {
-        plan = t_plan(&g_sim, "elastic", "deploy", &st);
+        plan = h_plan(&g_sim, "elastic", "deploy", &st);
         if (st == 502)
             seen_502 = 1;
         if (st == 202 && plan &&
-            (strcmp(t_str(plan, "status"), "IN_PROGRESS") == 0 ||
-             strcmp(t_str(plan, "status"), "STARTING") == 0))
+            (strcmp(h_jstr(plan, "status"), "IN_PROGRESS") == 0 ||
+             strcmp(h_jstr(plan, "status"), "STARTING") == 0))
             seen_progress = 1;
         if (st == 200)
             break;
@@ -192,36 +162,36 @@ static void test_install_timeline(void **state)
     assert_true(seen_502);
     assert_true(seen_progress);
     assert_non_null(plan);
-    assert_string_equal(t_str(plan, "status"), "COMPLETE");
-    assert_string_equal(t_str(plan, "strategy"), "parallel");
-    assert_int_equal(json_array_size(t_get(plan, "errors")), 0);
-    fx = fixture_json(SCHED "plan-status.json");
-    assert_true(has_keys_of(plan, fx));
-    assert_true(has_keys_of(json_array_get(t_get(plan, "phases"), 0),
-                            json_array_get(t_get(fx, "phases"), 0)));
+    assert_string_equal(h_jstr(plan, "status"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "strategy"), "parallel");
+    assert_int_equal(json_array_size(h_jget(plan, "errors")), 0);
+    fx = h_fixture_json(SCHED "plan-status.json");
+    assert_true(h_keys_subset(fx, plan));
+    assert_true(h_keys_subset(json_array_get(h_jget(fx, "phases"), 0),
+                              json_array_get(h_jget(plan, "phases"), 0)));
     json_decref(fx);
-    assert_int_equal(json_array_size(t_get(plan, "phases")), 4);
+    assert_int_equal(json_array_size(h_jget(plan, "phases")), 4);
     for (i = 0; i < 4; i++) {
-        json_t *ph = json_array_get(t_get(plan, "phases"), (size_t)i);
+        json_t *ph = json_array_get(h_jget(plan, "phases"), (size_t)i);
         json_t *s;
 
-        assert_string_equal(t_str(ph, "name"), phases[i]);
-        assert_string_equal(t_str(ph, "strategy"), "parallel");
-        assert_string_equal(t_str(ph, "status"), "COMPLETE");
-        assert_int_equal(json_array_size(t_get(ph, "steps")), steps[i]);
-        json_array_foreach(t_get(ph, "steps"), k, s) {
-            char *name = t_fmt("%.*s-%zu:[node]",
+        assert_string_equal(h_jstr(ph, "name"), phases[i]);
+        assert_string_equal(h_jstr(ph, "strategy"), "parallel");
+        assert_string_equal(h_jstr(ph, "status"), "COMPLETE");
+        assert_int_equal(json_array_size(h_jget(ph, "steps")), steps[i]);
+        json_array_foreach(h_jget(ph, "steps"), k, s) {
+            char *name = h_fmt("%.*s-%zu:[node]",
                                (int)(strchr(phases[i], '-') - phases[i]),
                                phases[i], k);
-            char *msg = t_fmt("com.mesosphere.sdk.scheduler.plan."
+            char *msg = h_fmt("com.mesosphere.sdk.scheduler.plan."
                               "DeploymentStep: %s [%s] with status: "
                               "COMPLETE",
-                              name, t_str(s, "id"));
+                              name, h_jstr(s, "id"));
 
-            assert_string_equal(t_str(s, "name"), name);
-            assert_string_equal(t_str(s, "status"), "COMPLETE");
-            assert_string_equal(t_str(s, "message"), msg);
-            assert_int_equal(strlen(t_str(s, "id")), 36);
+            assert_string_equal(h_jstr(s, "name"), name);
+            assert_string_equal(h_jstr(s, "status"), "COMPLETE");
+            assert_string_equal(h_jstr(s, "message"), msg);
+            assert_int_equal(strlen(h_jstr(s, "id")), 36);
             free(name);
             free(msg);
         }
@@ -235,16 +205,16 @@ static void test_install_timeline(void **state)
     assert_true(json_equal(app, fx));
     json_decref(fx);
     json_decref(app);
-    plan = t_plan(&g_sim, "elastic", "update", &st);
+    plan = h_plan(&g_sim, "elastic", "update", &st);
     assert_non_null(plan);
-    assert_string_equal(t_str(json_array_get(t_get(plan, "phases"), 0),
-                              "name"),
+    assert_string_equal(h_jstr(json_array_get(h_jget(plan, "phases"), 0),
+                               "name"),
                         "master-update");
-    assert_string_equal(t_str(plan, "strategy"), "serial");
+    assert_string_equal(h_jstr(plan, "strategy"), "serial");
     json_decref(plan);
-    plan = t_plan(&g_sim, "elastic", "recovery", &st);
+    plan = h_plan(&g_sim, "elastic", "recovery", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(plan, "status"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "status"), "COMPLETE");
     json_decref(plan);
 
     /* Unknown plan: the SDK's plain-text 404. */
@@ -260,23 +230,23 @@ static void test_install_timeline(void **state)
     /* Marathon: running and healthy, deployment over. */
     app = t_get_json(&g_sim, "/service/marathon/v2/apps/elastic", &st);
     assert_int_equal(st, 200);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksRunning")), 1);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksHealthy")), 1);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksStaged")), 0);
-    assert_int_equal(json_array_size(t_get(app, "app.deployments")), 0);
-    assert_int_equal(json_array_size(t_get(app, "app.tasks")), 1);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksRunning")), 1);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksHealthy")), 1);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksStaged")), 0);
+    assert_int_equal(json_array_size(h_jget(app, "app.deployments")), 0);
+    assert_int_equal(json_array_size(h_jget(app, "app.tasks")), 1);
     json_decref(app);
     app = t_get_json(&g_sim, "/marathon/v2/deployments", &st);
     assert_int_equal(json_array_size(app), 0);
     json_decref(app);
     app = t_get_json(&g_sim, "/marathon/v2/apps", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(json_array_get(t_get(app, "apps"), 0), "id"),
+    assert_string_equal(h_jstr(json_array_get(h_jget(app, "apps"), 0), "id"),
                         "/elastic");
     json_decref(app);
     r = h_get(&g_sim, "/marathon/v2/apps/nope");
     assert_int_equal(r.status, 404);
-    assert_string_equal(t_str(r.json, "message"),
+    assert_string_equal(h_jstr(r.json, "message"),
                         "App '/nope' does not exist");
     h_resp_free(&r);
 }
@@ -307,50 +277,50 @@ static void test_api_shapes(void **state)
     j = t_get_json(&g_sim, "/service/elastic/v1/endpoints/coordinator-http",
                    &st);
     assert_int_equal(st, 200);
-    fx = fixture_json(UI_CONN "SDKServiceEndpoints.json");
+    fx = h_fixture_json(UI_CONN "SDKServiceEndpoints.json");
     json_array_foreach(fx, i, v)
-        if (t_get(v, "endpointData"))
-            assert_true(has_keys_of(j, t_get(v, "endpointData")));
+        if (h_jget(v, "endpointData"))
+            assert_true(h_keys_subset(h_jget(v, "endpointData"), j));
     json_decref(fx);
-    addr = strdup(json_string_value(json_array_get(t_get(j, "address"), 0)));
+    addr = strdup(json_string_value(json_array_get(h_jget(j, "address"), 0)));
     assert_true(util_has_prefix(addr, "127.0.0.1:"));
-    p = t_fmt("coordinator-0-node.elastic.autoip.dcos.thisdcos.directory:%s",
+    p = h_fmt("coordinator-0-node.elastic.autoip.dcos.thisdcos.directory:%s",
               strchr(addr, ':') + 1);
-    assert_string_equal(json_string_value(json_array_get(t_get(j, "dns"), 0)),
+    assert_string_equal(json_string_value(json_array_get(h_jget(j, "dns"), 0)),
                         p);
     free(p);
-    assert_string_equal(t_str(j, "vip"),
+    assert_string_equal(h_jstr(j, "vip"),
                         "coordinator.elastic.l4lb.thisdcos.directory:9200");
     json_decref(j);
 
     /* the coordinator really listens there, plain HTTP without X-Pack */
-    url = t_fmt("http://%s/", addr);
-    r = t_node_get(url, NULL, NULL, NULL);
+    url = h_fmt("http://%s/", addr);
+    r = h_req_url(url, NULL, NULL, NULL);
     assert_int_equal(r.curl_code, 0);
     assert_int_equal(r.status, 200);
-    assert_string_equal(t_str(r.json, "version.number"), "5.6.5");
-    assert_string_equal(t_str(r.json, "cluster_name"), "elastic");
+    assert_string_equal(h_jstr(r.json, "version.number"), "5.6.5");
+    assert_string_equal(h_jstr(r.json, "cluster_name"), "elastic");
     h_resp_free(&r);
     free(url);
-    url = t_fmt("http://%s/_cluster/health", addr);
-    r = t_node_get(url, NULL, NULL, NULL);
+    url = h_fmt("http://%s/_cluster/health", addr);
+    r = h_req_url(url, NULL, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(t_str(r.json, "status"), "green");
-    assert_int_equal(json_integer_value(t_get(r.json, "number_of_nodes")),
+    assert_string_equal(h_jstr(r.json, "status"), "green");
+    assert_int_equal(json_integer_value(h_jget(r.json, "number_of_nodes")),
                      6);
     assert_int_equal(
-        json_integer_value(t_get(r.json, "number_of_data_nodes")), 2);
+        json_integer_value(h_jget(r.json, "number_of_data_nodes")), 2);
     h_resp_free(&r);
     free(url);
     free(addr);
 
     j = t_get_json(&g_sim, "/service/elastic/v1/endpoints/master-transport",
                    &st);
-    assert_int_equal(json_array_size(t_get(j, "address")), 3);
+    assert_int_equal(json_array_size(h_jget(j, "address")), 3);
     assert_string_equal(
-        json_string_value(json_array_get(t_get(j, "dns"), 2)),
+        json_string_value(json_array_get(h_jget(j, "dns"), 2)),
         "master-2-node.elastic.autoip.dcos.thisdcos.directory:9300");
-    assert_string_equal(t_str(j, "vip"),
+    assert_string_equal(h_jstr(j, "vip"),
                         "master.elastic.l4lb.thisdcos.directory:9300");
     json_decref(j);
     j = t_get_json(&g_sim, "/service/elastic/v1/endpoints/ingest-http", &st);
@@ -366,40 +336,40 @@ static void test_api_shapes(void **state)
     json_decref(j);
     j = t_get_json(&g_sim, "/service/elastic/v1/pod/status", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(j, "service"), "elastic");
-    assert_string_equal(t_str(json_array_get(t_get(j, "pods"), 0), "name"),
+    assert_string_equal(h_jstr(j, "service"), "elastic");
+    assert_string_equal(h_jstr(json_array_get(h_jget(j, "pods"), 0), "name"),
                         "coordinator");
-    assert_string_equal(t_str(json_array_get(t_get(j, "pods"), 2), "name"),
+    assert_string_equal(h_jstr(json_array_get(h_jget(j, "pods"), 2), "name"),
                         "master");
     v = json_array_get(
-        t_get(json_array_get(
-                  t_get(json_array_get(t_get(j, "pods"), 1), "instances"),
+        h_jget(json_array_get(
+                  h_jget(json_array_get(h_jget(j, "pods"), 1), "instances"),
                   1),
               "tasks"),
         0);
-    assert_string_equal(t_str(v, "name"), "data-1-node");
-    assert_string_equal(t_str(v, "status"), "RUNNING");
-    assert_true(util_has_prefix(t_str(v, "id"), "data-1-node__"));
+    assert_string_equal(h_jstr(v, "name"), "data-1-node");
+    assert_string_equal(h_jstr(v, "status"), "RUNNING");
+    assert_true(util_has_prefix(h_jstr(v, "id"), "data-1-node__"));
     json_decref(j);
     j = t_get_json(&g_sim, "/service/elastic/v1/pod/master-0/status", &st);
-    assert_string_equal(t_str(j, "name"), "master-0");
+    assert_string_equal(h_jstr(j, "name"), "master-0");
     json_decref(j);
 
     target = t_target_id(&g_sim, "elastic");
     j = t_get_json(&g_sim, "/service/elastic/v1/pod/master-0/info", &st);
     assert_int_equal(st, 200);
     v = json_array_get(j, 0);
-    assert_string_equal(t_str(v, "info.name"), "master-0-node");
-    assert_string_equal(t_str(v, "status.state"), "TASK_RUNNING");
-    assert_string_equal(t_str(v, "info.taskId.value"),
-                        t_str(v, "status.taskId.value"));
+    assert_string_equal(h_jstr(v, "info.name"), "master-0-node");
+    assert_string_equal(h_jstr(v, "status.state"), "TASK_RUNNING");
+    assert_string_equal(h_jstr(v, "info.taskId.value"),
+                        h_jstr(v, "status.taskId.value"));
     {
         json_t *l;
         const char *cfg = NULL;
 
-        json_array_foreach(t_get(v, "info.labels.labels"), i, l)
-            if (strcmp(t_str(l, "key"), "target_configuration") == 0)
-                cfg = t_str(l, "value");
+        json_array_foreach(h_jget(v, "info.labels.labels"), i, l)
+            if (strcmp(h_jstr(l, "key"), "target_configuration") == 0)
+                cfg = h_jstr(l, "value");
         assert_non_null(cfg);
         assert_string_equal(cfg, target);
     }
@@ -416,17 +386,17 @@ static void test_api_shapes(void **state)
     json_decref(j);
     j = t_get_json(&g_sim, "/service/elastic/v1/configurations/target", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(j, "name"), "elastic");
-    assert_int_equal(json_array_size(t_get(j, "pod-specs")), 4);
-    json_array_foreach(t_get(j, "pod-specs"), i, v) {
-        json_t *ts = json_array_get(t_get(v, "task-specs"), 0);
+    assert_string_equal(h_jstr(j, "name"), "elastic");
+    assert_int_equal(json_array_size(h_jget(j, "pod-specs")), 4);
+    json_array_foreach(h_jget(j, "pod-specs"), i, v) {
+        json_t *ts = json_array_get(h_jget(v, "task-specs"), 0);
 
-        assert_string_equal(t_str(ts, "name"), "node");
-        assert_true(json_is_array(t_get(ts, "transport-encryption")));
-        assert_int_equal(json_array_size(t_get(ts, "transport-encryption")),
+        assert_string_equal(h_jstr(ts, "name"), "node");
+        assert_true(json_is_array(h_jget(ts, "transport-encryption")));
+        assert_int_equal(json_array_size(h_jget(ts, "transport-encryption")),
                          0);
     }
-    p = t_fmt("/service/elastic/v1/configurations/%s", target);
+    p = h_fmt("/service/elastic/v1/configurations/%s", target);
     want = t_get_json(&g_sim, p, &st);
     assert_int_equal(st, 200);
     assert_true(json_equal(j, want));
@@ -475,7 +445,7 @@ static void test_api_shapes(void **state)
                    "application/json", NULL,
                    "{\"uid\":\"alice\",\"password\":\"s3cret-pw\"}", NULL);
         assert_int_equal(lr.status, 200);
-        tok = strdup(t_str(lr.json, "token"));
+        tok = strdup(h_jstr(lr.json, "token"));
         h_resp_free(&lr);
         r = h_req(&g_sim, "GET", "/service/elastic/v1/plans", tok, NULL,
                   NULL, NULL, NULL);
@@ -502,7 +472,6 @@ static void test_plan_commands(void **state)
     long st;
     char *d1_before, *d1_after, *target, *c0_before, *c0_after;
     struct h_resp r;
-    int i;
 
     (void)state;
     assert_true(t_wait_plan(&g_sim, "elastic", "COMPLETE", T_WAIT_MS));
@@ -510,23 +479,23 @@ static void test_plan_commands(void **state)
 
     /* a rolling (serial) update of the data nodes only */
     assert_true(t_wait_deployed(&g_sim, "elastic"));
-    assert_int_equal(t_update(&g_sim, "elastic",
+    assert_int_equal(h_update(&g_sim, "elastic",
                               "{\"data_nodes\":{\"heap\":{\"size\":1536}}}"),
                      200);
     assert_true(t_wait_restart(&g_sim, "elastic", NULL));
     expect_cmd_ok("elastic", "interrupt", SCHED "interrupt.json");
     expect_cmd_208("elastic", "interrupt");
-    plan = t_plan(&g_sim, "elastic", "deploy", &st);
+    plan = h_plan(&g_sim, "elastic", "deploy", &st);
     assert_int_equal(st, 202);
-    assert_string_equal(t_str(plan, "status"), "WAITING");
-    assert_string_equal(t_phase_status(plan, "master-update"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "status"), "WAITING");
+    assert_string_equal(h_phase_status(plan, "master-update"), "COMPLETE");
     json_decref(plan);
 
     /* interrupted: data-1 never starts */
-    t_sleep_sim(8, SPEED);
-    plan = t_plan(&g_sim, "elastic", "deploy", &st);
-    assert_string_equal(t_str(plan, "status"), "WAITING");
-    assert_string_equal(t_step_status(plan, "data-update", "data-1:[node]"),
+    h_sleep_sim(&g_sim, 8);
+    plan = h_plan(&g_sim, "elastic", "deploy", &st);
+    assert_string_equal(h_jstr(plan, "status"), "WAITING");
+    assert_string_equal(h_step_status(plan, "data-update", "data-1:[node]"),
                         "PENDING");
     json_decref(plan);
 
@@ -552,11 +521,11 @@ static void test_plan_commands(void **state)
         json_t *l;
         size_t k;
 
-        json_array_foreach(t_get(json_array_get(plan, 0),
-                                 "info.labels.labels"),
+        json_array_foreach(h_jget(json_array_get(plan, 0),
+                                  "info.labels.labels"),
                            k, l)
-            if (strcmp(t_str(l, "key"), "target_configuration") == 0)
-                assert_string_not_equal(t_str(l, "value"), target);
+            if (strcmp(h_jstr(l, "key"), "target_configuration") == 0)
+                assert_string_not_equal(h_jstr(l, "value"), target);
     }
     json_decref(plan);
     plan = t_get_json(&g_sim, "/service/elastic/v1/configurations", &st);
@@ -565,14 +534,14 @@ static void test_plan_commands(void **state)
 
     /* interrupt, then continue: the rest of the rollout proceeds */
     assert_true(t_wait_deployed(&g_sim, "elastic"));
-    assert_int_equal(t_update(&g_sim, "elastic",
+    assert_int_equal(h_update(&g_sim, "elastic",
                               "{\"data_nodes\":{\"heap\":{\"size\":1024}}}"),
                      200);
     assert_true(t_wait_restart(&g_sim, "elastic", NULL));
     expect_cmd_ok("elastic", "interrupt", SCHED "interrupt.json");
-    t_sleep_sim(8, SPEED);
-    plan = t_plan(&g_sim, "elastic", "deploy", &st);
-    assert_string_equal(t_step_status(plan, "data-update", "data-1:[node]"),
+    h_sleep_sim(&g_sim, 8);
+    plan = h_plan(&g_sim, "elastic", "deploy", &st);
+    assert_string_equal(h_step_status(plan, "data-update", "data-1:[node]"),
                         "PENDING");
     json_decref(plan);
     expect_cmd_ok("elastic", "continue", SCHED "continue.json");
@@ -586,14 +555,8 @@ static void test_plan_commands(void **state)
     c0_before = t_task_id(&g_sim, "elastic", "coordinator-0-node");
     expect_cmd_ok("elastic", "restart?phase=coordinator-update",
                   SCHED "restart.json");
-    for (i = 0; i < T_WAIT_MS / T_POLL_MS; i++) {
-        c0_after = t_task_id(&g_sim, "elastic", "coordinator-0-node");
-        if (c0_after && strcmp(c0_after, c0_before) != 0)
-            break;
-        free(c0_after);
-        c0_after = NULL;
-        h_sleep_ms(T_POLL_MS);
-    }
+    c0_after = t_wait_task_replaced(&g_sim, "elastic", "coordinator-0-node",
+                                    c0_before, 0);
     assert_non_null(c0_after);
     assert_true(t_wait_plan(&g_sim, "elastic", "COMPLETE", T_WAIT_MS));
     r = plan_cmd("elastic", "interrupt");
@@ -623,7 +586,7 @@ static void test_node_ops(void **state)
     assert_true(t_wait_plan(&g_sim, "elastic", "COMPLETE", T_WAIT_MS));
     before = t_task_id(&g_sim, "elastic", "coordinator-0-node");
     addr = t_endpoint_address(&g_sim, "elastic", "coordinator-http");
-    url = t_fmt("http://%s/", addr);
+    url = h_fmt("http://%s/", addr);
 
     r = h_control(&g_sim, "POST",
                   "/sim/v1/services/elastic/nodes/coordinator-0-node/kill",
@@ -633,14 +596,14 @@ static void test_node_ops(void **state)
     st_s = t_task_status(&g_sim, "elastic", "coordinator-0-node");
     assert_string_equal(st_s, "KILLED");
     free(st_s);
-    r = t_node_get(url, NULL, NULL, NULL);
+    r = h_req_url(url, NULL, NULL, NULL);
     assert_int_not_equal(r.curl_code, 0); /* the listener is gone */
     h_resp_free(&r);
 
     /* the recovery plan relaunches it after a while */
     for (i = 0; i < T_WAIT_MS / T_POLL_MS; i++) {
-        plan = t_plan(&g_sim, "elastic", "recovery", &st);
-        if (plan && t_step_status(plan, "default", "coordinator-0:[node]"))
+        plan = h_plan(&g_sim, "elastic", "recovery", &st);
+        if (plan && h_step_status(plan, "default", "coordinator-0:[node]"))
             seen_recovery = 1;
         json_decref(plan);
         after = t_task_id(&g_sim, "elastic", "coordinator-0-node");
@@ -660,8 +623,8 @@ static void test_node_ops(void **state)
     free(url);
     free(addr);
     addr = t_endpoint_address(&g_sim, "elastic", "coordinator-http");
-    url = t_fmt("http://%s/", addr);
-    r = t_node_get(url, NULL, NULL, NULL);
+    url = h_fmt("http://%s/", addr);
+    r = h_req_url(url, NULL, NULL, NULL);
     assert_int_equal(r.status, 200);
     h_resp_free(&r);
     assert_true(t_wait_plan(&g_sim, "elastic", "COMPLETE", T_WAIT_MS));
@@ -675,19 +638,8 @@ static void test_node_ops(void **state)
     assert_int_equal(r.status, 200);
     h_resp_free(&r);
     free(after);
-    after = NULL;
-    for (i = 0; i < T_WAIT_MS / T_POLL_MS; i++) {
-        after = t_task_id(&g_sim, "elastic", "master-0-node");
-        st_s = t_task_status(&g_sim, "elastic", "master-0-node");
-        if (strcmp(after, before) != 0 && strcmp(st_s, "RUNNING") == 0) {
-            free(st_s);
-            break;
-        }
-        free(st_s);
-        free(after);
-        after = NULL;
-        h_sleep_ms(T_POLL_MS);
-    }
+    after = t_wait_task_replaced(&g_sim, "elastic", "master-0-node", before,
+                                 1);
     assert_non_null(after);
 
     r = h_control(&g_sim, "POST",
@@ -715,17 +667,17 @@ static void test_serial_deploy_needs_quorum(void **state)
     t_install(&g_sim, "serial",
               "{\"service\":{\"deploy_strategy\":\"serial\"}}");
     assert_true(t_wait_restart(&g_sim, "serial", NULL));
-    t_sleep_sim(12, SPEED);
-    plan = t_plan(&g_sim, "serial", "deploy", &st);
+    h_sleep_sim(&g_sim, 12);
+    plan = h_plan(&g_sim, "serial", "deploy", &st);
     assert_int_equal(st, 202);
-    assert_string_equal(t_str(plan, "strategy"), "serial");
-    assert_string_equal(t_step_status(plan, "master-deploy",
+    assert_string_equal(h_jstr(plan, "strategy"), "serial");
+    assert_string_equal(h_step_status(plan, "master-deploy",
                                       "master-0:[node]"),
                         "STARTED");
-    assert_string_equal(t_step_status(plan, "master-deploy",
+    assert_string_equal(h_step_status(plan, "master-deploy",
                                       "master-1:[node]"),
                         "PENDING");
-    assert_string_equal(t_str(plan, "status"), "IN_PROGRESS");
+    assert_string_equal(h_jstr(plan, "status"), "IN_PROGRESS");
     json_decref(plan);
     /* an operator can push it on */
     {
@@ -743,7 +695,6 @@ static void test_serial_deploy_needs_quorum(void **state)
 
 static void test_persistence(void **state)
 {
-    const char *args[] = {"--speed", "5", NULL};
     char *target, *ids[3], *addr, *url, *c0;
     static const char *const tasks[] = {"master-0-node", "data-1-node",
                                         "coordinator-0-node"};
@@ -758,12 +709,11 @@ static void test_persistence(void **state)
     for (i = 0; i < 3; i++)
         ids[i] = t_task_id(&g_sim, "elastic", tasks[i]);
     assert_int_equal(h_sim_stop(&g_sim), 0);
-    h_sim_start(&g_sim, g_sim.dir, args);
-    h_login(&g_sim);
+    h_sim_up(&g_sim, g_sim.dir, SPEED);
 
-    plan = t_plan(&g_sim, "elastic", "deploy", &st);
+    plan = h_plan(&g_sim, "elastic", "deploy", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(plan, "status"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "status"), "COMPLETE");
     json_decref(plan);
     {
         char *t2 = t_target_id(&g_sim, "elastic");
@@ -779,10 +729,10 @@ static void test_persistence(void **state)
         free(ids[i]);
     }
     addr = t_endpoint_address(&g_sim, "elastic", "coordinator-http");
-    url = t_fmt("http://%s/_cluster/health", addr);
-    r = t_node_get(url, NULL, NULL, NULL);
+    url = h_fmt("http://%s/_cluster/health", addr);
+    r = h_req_url(url, NULL, NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_string_equal(t_str(r.json, "status"), "green");
+    assert_string_equal(h_jstr(r.json, "status"), "green");
     h_resp_free(&r);
     free(url);
     free(addr);
@@ -790,13 +740,12 @@ static void test_persistence(void **state)
     /* an update interrupted by a restart of the cluster carries on */
     c0 = t_task_id(&g_sim, "elastic", "coordinator-0-node");
     assert_true(t_wait_deployed(&g_sim, "elastic"));
-    assert_int_equal(t_update(&g_sim, "elastic",
+    assert_int_equal(h_update(&g_sim, "elastic",
                               "{\"coordinator_nodes\":{\"mem\":2560}}"),
                      200);
     assert_true(t_wait_restart(&g_sim, "elastic", NULL));
     assert_int_equal(h_sim_stop(&g_sim), 0);
-    h_sim_start(&g_sim, g_sim.dir, args);
-    h_login(&g_sim);
+    h_sim_up(&g_sim, g_sim.dir, SPEED);
     assert_true(t_wait_plan(&g_sim, "elastic", "COMPLETE", T_WAIT_MS));
     {
         char *c1 = t_task_id(&g_sim, "elastic", "coordinator-0-node");

@@ -16,14 +16,12 @@
 
 #include <cmocka.h>
 #include <jansson.h>
-#include <openssl/bio.h>
-#include <openssl/pem.h>
 
 #include "common/util.h"
 #include "e2e/sim_sdk/sdk_testutil.h"
 #include "harness/harness.h"
 
-#define SPEED 10.0
+#define SPEED "10"
 
 #define TLS_ERROR                                                           \
     "Field: 'transport-encryption'; Value: ''; Message: 'Scheduler is "    \
@@ -34,19 +32,12 @@ static struct h_sim g_sim;
 
 static int setup(void **state)
 {
-    const char *args[] = {"--speed", "10", NULL};
-
-    (void)state;
-    h_sim_start(&g_sim, NULL, args);
-    h_login(&g_sim);
-    return 0;
+    return h_group_up(state, &g_sim, SPEED);
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 /* Options of a TLS service @name using account @name and secret
@@ -54,7 +45,7 @@ static int teardown(void **state)
 static char *tls_opts(const char *name, int tls, int xpack,
                       const char *extra_service)
 {
-    return t_fmt("{\"service\":{\"service_account\":\"%s\","
+    return h_fmt("{\"service\":{\"service_account\":\"%s\","
                  "\"service_account_secret\":\"%s-secret\","
                  "\"security\":{\"transport_encryption\":{\"enabled\":%s}}"
                  "%s},\"elasticsearch\":{\"xpack_enabled\":%s}}",
@@ -67,24 +58,24 @@ static char *tls_opts(const char *name, int tls, int xpack,
 static void expect_all_pending(const char *name)
 {
     long st;
-    json_t *plan = t_plan(&g_sim, name, "deploy", &st), *ph, *s;
+    json_t *plan = h_plan(&g_sim, name, "deploy", &st), *ph, *s;
     size_t i, k;
 
     if (!plan)
         fail_msg("%s: no plan (%ld)", name, st);
     if (st != 202)
         fail_msg("%s: plan answered %ld", name, st);
-    assert_int_equal(json_array_size(t_get(plan, "errors")), 0);
-    assert_string_not_equal(t_str(plan, "status"), "COMPLETE");
-    json_array_foreach(t_get(plan, "phases"), i, ph)
-        json_array_foreach(t_get(ph, "steps"), k, s)
-            if (strcmp(t_str(s, "status"), "PENDING") != 0)
-                fail_msg("%s: step %s is %s", name, t_str(s, "name"),
-                         t_str(s, "status"));
+    assert_int_equal(json_array_size(h_jget(plan, "errors")), 0);
+    assert_string_not_equal(h_jstr(plan, "status"), "COMPLETE");
+    json_array_foreach(h_jget(plan, "phases"), i, ph)
+        json_array_foreach(h_jget(ph, "steps"), k, s)
+            if (strcmp(h_jstr(s, "status"), "PENDING") != 0)
+                fail_msg("%s: step %s is %s", name, h_jstr(s, "name"),
+                         h_jstr(s, "status"));
     json_decref(plan);
     /* nothing was launched */
     {
-        char *p = t_fmt("/service/%s/v1/pod", name);
+        char *p = h_fmt("/service/%s/v1/pod", name);
 
         plan = t_get_json(&g_sim, p, &st);
         assert_int_equal(st, 200);
@@ -101,10 +92,10 @@ static struct h_resp coordinator_https(const char *svc, const char *path,
 {
     char *addr = t_endpoint_address(&g_sim, svc, "coordinator-http");
     const char *port = strchr(addr, ':') + 1;
-    char *host = t_fmt("coordinator.%s.l4lb.thisdcos.directory", svc);
-    char *url = t_fmt("https://%s:%s%s", host, port, path);
-    char *res = t_fmt("%s:%s:127.0.0.1", host, port);
-    struct h_resp r = t_node_get(url, g_sim.ca_cert, res, userpwd);
+    char *host = h_fmt("coordinator.%s.l4lb.thisdcos.directory", svc);
+    char *url = h_fmt("https://%s:%s%s", host, port, path);
+    char *res = h_fmt("%s:%s:127.0.0.1", host, port);
+    struct h_resp r = h_req_url(url, g_sim.ca_cert, res, userpwd);
 
     free(addr);
     free(host);
@@ -126,11 +117,11 @@ static void expect_https_only(const char *svc)
     if (r.curl_code != 0 || r.status != 200)
         fail_msg("%s: HTTPS under the l4lb name: curl %d, HTTP %ld", svc,
                  r.curl_code, r.status);
-    assert_string_equal(t_str(r.json, "version.number"), "5.6.5");
+    assert_string_equal(h_jstr(r.json, "version.number"), "5.6.5");
     h_resp_free(&r);
     r = coordinator_https(svc, "/_cluster/health", "elastic:changeme");
     assert_int_equal(r.status, 200);
-    assert_string_equal(t_str(r.json, "status"), "green");
+    assert_string_equal(h_jstr(r.json, "status"), "green");
     h_resp_free(&r);
     /* X-Pack security asks for credentials */
     r = coordinator_https(svc, "/", NULL);
@@ -138,12 +129,12 @@ static void expect_https_only(const char *svc)
     h_resp_free(&r);
     {
         char *host =
-            t_fmt("coordinator-0-node.%s.autoip.dcos.thisdcos.directory",
+            h_fmt("coordinator-0-node.%s.autoip.dcos.thisdcos.directory",
                   svc);
-        char *res = t_fmt("%s:%s:127.0.0.1", host, port);
+        char *res = h_fmt("%s:%s:127.0.0.1", host, port);
 
-        url = t_fmt("https://%s:%s/", host, port);
-        r = t_node_get(url, g_sim.ca_cert, res, "elastic:changeme");
+        url = h_fmt("https://%s:%s/", host, port);
+        r = h_req_url(url, g_sim.ca_cert, res, "elastic:changeme");
         assert_int_equal(r.curl_code, 0);
         assert_int_equal(r.status, 200);
         h_resp_free(&r);
@@ -152,14 +143,14 @@ static void expect_https_only(const char *svc)
         free(res);
     }
     /* the certificate has no IP SAN: hostname verification fails */
-    url = t_fmt("https://%s/", addr);
-    r = t_node_get(url, g_sim.ca_cert, NULL, "elastic:changeme");
+    url = h_fmt("https://%s/", addr);
+    r = h_req_url(url, g_sim.ca_cert, NULL, "elastic:changeme");
     assert_int_not_equal(r.curl_code, 0);
     h_resp_free(&r);
     free(url);
     /* no plaintext listener left */
-    url = t_fmt("http://%s/", addr);
-    r = t_node_get(url, NULL, NULL, "elastic:changeme");
+    url = h_fmt("http://%s/", addr);
+    r = h_req_url(url, NULL, NULL, "elastic:changeme");
     assert_true(r.curl_code != 0 || r.status != 200);
     h_resp_free(&r);
     free(url);
@@ -169,8 +160,8 @@ static void expect_https_only(const char *svc)
 static void expect_plain_http(const char *svc)
 {
     char *addr = t_endpoint_address(&g_sim, svc, "coordinator-http");
-    char *url = t_fmt("http://%s/", addr);
-    struct h_resp r = t_node_get(url, NULL, NULL, "elastic:changeme");
+    char *url = h_fmt("http://%s/", addr);
+    struct h_resp r = h_req_url(url, NULL, NULL, "elastic:changeme");
 
     if (r.curl_code != 0 || r.status != 200)
         fail_msg("%s: plain HTTP: curl %d, HTTP %ld", svc, r.curl_code,
@@ -182,21 +173,21 @@ static void expect_plain_http(const char *svc)
 
 static void expect_tls_spec(const char *svc, int tls)
 {
-    char *p = t_fmt("/service/%s/v1/configurations/target", svc);
+    char *p = h_fmt("/service/%s/v1/configurations/target", svc);
     long st;
     json_t *spec = t_get_json(&g_sim, p, &st), *ps;
     size_t i;
 
     assert_int_equal(st, 200);
-    json_array_foreach(t_get(spec, "pod-specs"), i, ps) {
-        json_t *te = t_get(json_array_get(t_get(ps, "task-specs"), 0),
-                           "transport-encryption");
+    json_array_foreach(h_jget(spec, "pod-specs"), i, ps) {
+        json_t *te = h_jget(json_array_get(h_jget(ps, "task-specs"), 0),
+                            "transport-encryption");
 
         assert_int_equal(json_array_size(te), tls ? 1 : 0);
         if (tls) {
-            assert_string_equal(t_str(json_array_get(te, 0), "name"),
+            assert_string_equal(h_jstr(json_array_get(te, 0), "name"),
                                 "node");
-            assert_string_equal(t_str(json_array_get(te, 0), "type"),
+            assert_string_equal(h_jstr(json_array_get(te, 0), "type"),
                                 "TLS");
         }
     }
@@ -219,26 +210,26 @@ static void test_tls_requires_service_account(void **state)
               "{\"transport_encryption\":{\"enabled\":true}}},"
               "\"elasticsearch\":{\"xpack_enabled\":true}}");
     assert_true(t_wait_restart(&g_sim, "nosa", NULL));
-    plan = t_plan(&g_sim, "nosa", "deploy", &st);
+    plan = h_plan(&g_sim, "nosa", "deploy", &st);
     assert_int_equal(st, 417);
-    assert_string_equal(t_str(plan, "status"), "ERROR");
+    assert_string_equal(h_jstr(plan, "status"), "ERROR");
     want = json_pack("[s]", TLS_ERROR);
-    assert_true(json_equal(t_get(plan, "errors"), want));
+    assert_true(json_equal(h_jget(plan, "errors"), want));
     json_decref(want);
     json_decref(plan);
     r = h_get(&g_sim, "/service/nosa/v1/health");
     assert_int_equal(r.status, 417);
     h_resp_free(&r);
-    t_sleep_sim(8, SPEED);
+    h_sleep_sim(&g_sim, 8);
     plan = t_get_json(&g_sim, "/service/nosa/v1/pod", &st);
     assert_int_equal(json_array_size(plan), 0);
     json_decref(plan);
 
     /* fix: an account, its secret, superusers, and the secret option */
-    k = t_rsa();
-    t_full_account(&g_sim, "nosa", "nosa-secret", k);
+    k = h_rsa_new();
+    h_account_full(&g_sim, "nosa", "nosa-secret", k);
     assert_true(t_wait_deployed(&g_sim, "nosa"));
-    assert_int_equal(t_update(&g_sim, "nosa",
+    assert_int_equal(h_update(&g_sim, "nosa",
                               "{\"service\":{\"service_account_secret\":"
                               "\"nosa-secret\"}}"),
                      200);
@@ -250,16 +241,16 @@ static void test_tls_requires_service_account(void **state)
     /* the scheduler app as Cosmos rendered it */
     app = t_get_json(&g_sim, "/marathon/v2/apps/nosa", &st);
     assert_string_equal(
-        t_str(app, "app.env.TASKCFG_ALL_SECURITY_TRANSPORT_ENCRYPTION_"
+        h_jstr(app, "app.env.TASKCFG_ALL_SECURITY_TRANSPORT_ENCRYPTION_"
                    "ENABLED"),
         "true");
-    assert_string_equal(t_str(app, "app.env.ELASTICSEARCH_HEALTH_PROTOCOL"),
+    assert_string_equal(h_jstr(app, "app.env.ELASTICSEARCH_HEALTH_PROTOCOL"),
                         "https");
-    assert_string_equal(t_str(app, "app.env.FRAMEWORK_PRINCIPAL"), "nosa");
+    assert_string_equal(h_jstr(app, "app.env.FRAMEWORK_PRINCIPAL"), "nosa");
     assert_string_equal(
-        t_str(app, "app.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL.secret"),
+        h_jstr(app, "app.env.DCOS_SERVICE_ACCOUNT_CREDENTIAL.secret"),
         "serviceCredential");
-    assert_string_equal(t_str(app, "app.secrets.serviceCredential.source"),
+    assert_string_equal(h_jstr(app, "app.secrets.serviceCredential.source"),
                         "nosa-secret");
     json_decref(app);
 
@@ -272,7 +263,7 @@ static void test_tls_requires_service_account(void **state)
         json_t *v;
         int certs = 0;
 
-        json_array_foreach(t_get(app, "array"), i, v)
+        json_array_foreach(h_jget(app, "array"), i, v)
             if (util_has_suffix(json_string_value(v),
                                 "__coordinator-0-node__node__certificate"))
                 certs++;
@@ -284,41 +275,16 @@ static void test_tls_requires_service_account(void **state)
 
 /* --- prerequisites that keep steps PENDING ------------------------------ */
 
-static char *pkcs1_secret_body(const char *uid, EVP_PKEY *k)
+/* The create-sa-secret value of @uid around @k's private key in the
+ * traditional PKCS#1 PEM (new). */
+static char *pkcs1_secret_value(const char *uid, EVP_PKEY *k)
 {
-    BIO *b = BIO_new(BIO_s_mem());
-    char *data = NULL, *pem, *inner, *body;
-    long n;
-    json_t *v;
+    char *pem = h_priv_pem_pkcs1(k);
+    char *value = h_sa_secret_value(uid, "RS256", pem);
 
-    if (!b || !PEM_write_bio_PrivateKey_traditional(b, k, NULL, NULL, 0,
-                                                    NULL, NULL))
-        fail_msg("PKCS#1 PEM");
-    n = BIO_get_mem_data(b, &data);
-    pem = t_fmt("%.*s", (int)n, data);
-    BIO_free(b);
     assert_non_null(strstr(pem, "BEGIN RSA PRIVATE KEY"));
-    v = json_pack("{s:s,s:s,s:s,s:s}", "scheme", "RS256", "uid", uid,
-                  "private_key", pem, "login_endpoint",
-                  "https://leader.mesos/acs/api/v1/auth/login");
-    inner = json_dumps(v, JSON_COMPACT);
-    json_decref(v);
-    v = json_pack("{s:s}", "value", inner);
-    body = json_dumps(v, JSON_COMPACT);
-    json_decref(v);
-    free(inner);
     free(pem);
-    return body;
-}
-
-static void patch_secret(const char *path, const char *body)
-{
-    char *p = t_fmt("/secrets/v1/secret/default/%s", path);
-    struct h_resp r = h_patch(&g_sim, p, body);
-
-    assert_int_equal(r.status, 204);
-    h_resp_free(&r);
-    free(p);
+    return value;
 }
 
 static void test_tls_prerequisites(void **state)
@@ -326,43 +292,42 @@ static void test_tls_prerequisites(void **state)
     static const char *const names[] = {"nosecret", "notjson", "nokey",
                                         "pkcs1",    "mismatch", "noaccount",
                                         "noperm"};
-    EVP_PKEY *k = t_rsa(), *other = t_rsa();
+    EVP_PKEY *k = h_rsa_new(), *other = h_rsa_new();
     char *body = NULL, *o;
     size_t i;
     struct h_resp r;
 
     (void)state;
     /* nosecret: the secret the service names does not exist */
-    t_create_account(&g_sim, "nosecret", k);
-    t_superuser(&g_sim, "nosecret");
+    h_account_put(&g_sim, "nosecret", k, "test account");
+    h_group_add(&g_sim, "superusers", "nosecret");
     /* notjson / nokey / pkcs1: unusable secrets */
-    t_create_account(&g_sim, "notjson", k);
-    t_superuser(&g_sim, "notjson");
-    t_put_secret(&g_sim, "notjson-secret", "{\"value\":\"not json\"}");
-    t_create_account(&g_sim, "nokey", k);
-    t_superuser(&g_sim, "nokey");
-    t_put_secret(&g_sim, "nokey-secret",
-                 "{\"value\":\"{\\\"scheme\\\":\\\"RS256\\\",\\\"uid\\\":"
-                 "\\\"nokey\\\"}\"}");
-    t_create_account(&g_sim, "pkcs1", k);
-    t_superuser(&g_sim, "pkcs1");
-    body = pkcs1_secret_body("pkcs1", k);
-    t_put_secret(&g_sim, "pkcs1-secret", body);
+    h_account_put(&g_sim, "notjson", k, "test account");
+    h_group_add(&g_sim, "superusers", "notjson");
+    h_secret_put(&g_sim, "notjson-secret", "not json");
+    h_account_put(&g_sim, "nokey", k, "test account");
+    h_group_add(&g_sim, "superusers", "nokey");
+    h_secret_put(&g_sim, "nokey-secret",
+                 "{\"scheme\":\"RS256\",\"uid\":\"nokey\"}");
+    h_account_put(&g_sim, "pkcs1", k, "test account");
+    h_group_add(&g_sim, "superusers", "pkcs1");
+    body = pkcs1_secret_value("pkcs1", k);
+    h_secret_put(&g_sim, "pkcs1-secret", body);
     free(body);
     /* mismatch: the account holds another public key */
-    t_create_account(&g_sim, "mismatch", other);
-    t_superuser(&g_sim, "mismatch");
-    body = t_sa_secret_body("mismatch", k);
-    t_put_secret(&g_sim, "mismatch-secret", body);
+    h_account_put(&g_sim, "mismatch", other, "test account");
+    h_group_add(&g_sim, "superusers", "mismatch");
+    body = h_sa_secret_of("mismatch", k);
+    h_secret_put(&g_sim, "mismatch-secret", body);
     free(body);
     /* noaccount: a good secret, no account */
-    body = t_sa_secret_body("noaccount", k);
-    t_put_secret(&g_sim, "noaccount-secret", body);
+    body = h_sa_secret_of("noaccount", k);
+    h_secret_put(&g_sim, "noaccount-secret", body);
     free(body);
     /* noperm: account and secret, neither superuser nor grants */
-    t_create_account(&g_sim, "noperm", k);
-    body = t_sa_secret_body("noperm", k);
-    t_put_secret(&g_sim, "noperm-secret", body);
+    h_account_put(&g_sim, "noperm", k, "test account");
+    body = h_sa_secret_of("noperm", k);
+    h_secret_put(&g_sim, "noperm-secret", body);
     free(body);
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -372,40 +337,40 @@ static void test_tls_prerequisites(void **state)
     }
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         assert_true(t_wait_deployed(&g_sim, names[i]));
-    t_sleep_sim(10, SPEED);
+    h_sleep_sim(&g_sim, 10);
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         expect_all_pending(names[i]);
 
     /* fixes that a running scheduler sees at once */
-    t_create_account(&g_sim, "noaccount", k);
-    t_superuser(&g_sim, "noaccount");
+    h_account_put(&g_sim, "noaccount", k, "test account");
+    h_group_add(&g_sim, "superusers", "noaccount");
     r = h_delete(&g_sim, "/acs/api/v1/users/mismatch");
     assert_int_equal(r.status, 204);
     h_resp_free(&r);
-    t_create_account(&g_sim, "mismatch", k);
+    h_account_put(&g_sim, "mismatch", k, "test account");
     r = h_put(&g_sim, "/acs/api/v1/groups/superusers/users/mismatch", NULL);
     assert_true(r.status == 204 || r.status == 409);
     h_resp_free(&r);
     /* least privilege: the CA alone is not enough */
     t_grant(&g_sim, "noperm", "dcos:adminrouter:ops:ca:rw", "full");
-    t_sleep_sim(6, SPEED);
+    h_sleep_sim(&g_sim, 6);
     expect_all_pending("noperm");
     t_grant(&g_sim, "noperm", "dcos:secrets:default:/noperm/*", "full");
 
     /* a repaired secret is read by the next scheduler only */
-    body = t_sa_secret_body("nosecret", k);
-    t_put_secret(&g_sim, "nosecret-secret", body);
+    body = h_sa_secret_of("nosecret", k);
+    h_secret_put(&g_sim, "nosecret-secret", body);
     free(body);
-    body = t_sa_secret_body("notjson", k);
-    patch_secret("notjson-secret", body);
+    body = h_sa_secret_of("notjson", k);
+    h_secret_patch(&g_sim, "notjson-secret", body);
     free(body);
-    body = t_sa_secret_body("nokey", k);
-    patch_secret("nokey-secret", body);
+    body = h_sa_secret_of("nokey", k);
+    h_secret_patch(&g_sim, "nokey-secret", body);
     free(body);
-    body = t_sa_secret_body("pkcs1", k);
-    patch_secret("pkcs1-secret", body);
+    body = h_sa_secret_of("pkcs1", k);
+    h_secret_patch(&g_sim, "pkcs1-secret", body);
     free(body);
-    t_sleep_sim(6, SPEED);
+    h_sleep_sim(&g_sim, 6);
     expect_all_pending("nosecret");
     expect_all_pending("notjson");
     expect_all_pending("nokey");
@@ -428,26 +393,26 @@ static void test_tls_prerequisites(void **state)
 
 static void test_tls_without_xpack(void **state)
 {
-    EVP_PKEY *k = t_rsa();
+    EVP_PKEY *k = h_rsa_new();
     char *o = tls_opts("noxpack", 1, 0, NULL), *ids[8] = {NULL};
     int n_ids = 0, seen_starting = 0, seen_failed = 0, waited, i;
     long st;
 
     (void)state;
-    t_full_account(&g_sim, "noxpack", "noxpack-secret", k);
+    h_account_full(&g_sim, "noxpack", "noxpack-secret", k);
     t_install(&g_sim, "noxpack", o);
     free(o);
     assert_true(t_wait_restart(&g_sim, "noxpack", NULL));
     /* the nodes never start: steps cycle STARTING -> PENDING */
     for (waited = 0; waited < 3000; waited += T_POLL_MS) {
-        json_t *plan = t_plan(&g_sim, "noxpack", "deploy", &st);
+        json_t *plan = h_plan(&g_sim, "noxpack", "deploy", &st);
         const char *s0 =
-            t_step_status(plan, "master-deploy", "master-0:[node]");
+            h_step_status(plan, "master-deploy", "master-0:[node]");
         char *id = t_task_id(&g_sim, "noxpack", "master-0-node");
         char *ts = t_task_status(&g_sim, "noxpack", "master-0-node");
 
         assert_int_equal(st, 202);
-        assert_string_not_equal(t_str(plan, "status"), "COMPLETE");
+        assert_string_not_equal(h_jstr(plan, "status"), "COMPLETE");
         assert_string_not_equal(s0, "COMPLETE");
         assert_string_not_equal(s0, "STARTED");
         if (strcmp(s0, "STARTING") == 0)
@@ -472,8 +437,8 @@ static void test_tls_without_xpack(void **state)
     {
         char *addr = t_endpoint_address(&g_sim, "noxpack",
                                         "coordinator-http");
-        char *url = t_fmt("https://%s/", addr);
-        struct h_resp r = t_node_get(url, NULL, NULL, "elastic:changeme");
+        char *url = h_fmt("https://%s/", addr);
+        struct h_resp r = h_req_url(url, NULL, NULL, "elastic:changeme");
 
         assert_int_not_equal(r.curl_code, 0);
         h_resp_free(&r);
@@ -489,12 +454,12 @@ static struct h_resp master0_https(const char *svc, const char *path)
 {
     char *addr = t_endpoint_address(&g_sim, svc, "master-http");
     const char *port = strchr(addr, ':') + 1;
-    char *host = t_fmt("master-0-node.%s.autoip.dcos.thisdcos.directory",
+    char *host = h_fmt("master-0-node.%s.autoip.dcos.thisdcos.directory",
                        svc);
-    char *url = t_fmt("https://%s:%s%s", host, port, path);
-    char *res = t_fmt("%s:%s:127.0.0.1", host, port);
-    struct h_resp r = t_node_get(url, g_sim.ca_cert, res,
-                                 "elastic:changeme");
+    char *url = h_fmt("https://%s:%s%s", host, port, path);
+    char *res = h_fmt("%s:%s:127.0.0.1", host, port);
+    struct h_resp r = h_req_url(url, g_sim.ca_cert, res,
+                                "elastic:changeme");
 
     free(addr);
     free(host);
@@ -508,7 +473,7 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
     static const char *const tasks[] = {"master-0-node", "master-1-node",
                                         "master-2-node", "data-0-node",
                                         "data-1-node", "coordinator-0-node"};
-    EVP_PKEY *k = t_rsa();
+    EVP_PKEY *k = h_rsa_new();
     char *o = tls_opts("toggle", 0, 1, NULL), *before[6], *stuck[6],
          *after[6];
     json_t *plan;
@@ -517,7 +482,7 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
     int i, waited;
 
     (void)state;
-    t_full_account(&g_sim, "toggle", "toggle-secret", k);
+    h_account_full(&g_sim, "toggle", "toggle-secret", k);
     t_install(&g_sim, "toggle", o);
     free(o);
     assert_true(t_wait_plan(&g_sim, "toggle", "COMPLETE", T_WAIT_MS));
@@ -529,14 +494,14 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
     /* TLS on with the default serial update strategy */
     assert_true(t_wait_deployed(&g_sim, "toggle"));
     assert_int_equal(
-        t_update(&g_sim, "toggle",
+        h_update(&g_sim, "toggle",
                  "{\"service\":{\"security\":{\"transport_encryption\":"
                  "{\"enabled\":true}}}}"),
         200);
     assert_true(t_wait_restart(&g_sim, "toggle", NULL));
     for (waited = 0; waited < T_WAIT_MS; waited += T_POLL_MS) {
-        plan = t_plan(&g_sim, "toggle", "deploy", &st);
-        if (plan && strcmp(t_step_status(plan, "master-update",
+        plan = h_plan(&g_sim, "toggle", "deploy", &st);
+        if (plan && strcmp(h_step_status(plan, "master-update",
                                          "master-0:[node]"),
                            "STARTED") == 0)
             break;
@@ -546,17 +511,17 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
     }
     assert_non_null(plan);
     json_decref(plan);
-    t_sleep_sim(15, SPEED);
-    plan = t_plan(&g_sim, "toggle", "deploy", &st);
+    h_sleep_sim(&g_sim, 15);
+    plan = h_plan(&g_sim, "toggle", "deploy", &st);
     assert_int_equal(st, 202);
-    assert_string_equal(t_str(plan, "status"), "IN_PROGRESS");
-    assert_string_equal(t_str(plan, "strategy"), "serial");
+    assert_string_equal(h_jstr(plan, "status"), "IN_PROGRESS");
+    assert_string_equal(h_jstr(plan, "strategy"), "serial");
     assert_string_equal(
-        t_step_status(plan, "master-update", "master-0:[node]"), "STARTED");
+        h_step_status(plan, "master-update", "master-0:[node]"), "STARTED");
     assert_string_equal(
-        t_step_status(plan, "master-update", "master-1:[node]"), "PENDING");
+        h_step_status(plan, "master-update", "master-1:[node]"), "PENDING");
     assert_string_equal(
-        t_step_status(plan, "master-update", "master-2:[node]"), "PENDING");
+        h_step_status(plan, "master-update", "master-2:[node]"), "PENDING");
     json_decref(plan);
     for (i = 0; i < 6; i++) {
         stuck[i] = t_task_id(&g_sim, "toggle", tasks[i]);
@@ -569,7 +534,7 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
     r = master0_https("toggle", "/_cluster/health");
     assert_int_equal(r.curl_code, 0);
     assert_int_equal(r.status, 200);
-    assert_string_equal(t_str(r.json, "status"), "red");
+    assert_string_equal(h_jstr(r.json, "status"), "red");
     h_resp_free(&r);
     r = master0_https("toggle", "/");
     assert_int_equal(r.status, 503);
@@ -579,12 +544,12 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
 
     /* rescue: a parallel update restarts every pod not yet updated */
     assert_int_equal(
-        t_update(&g_sim, "toggle",
+        h_update(&g_sim, "toggle",
                  "{\"service\":{\"update_strategy\":\"parallel\"}}"),
         200);
     assert_true(t_wait_restart(&g_sim, "toggle", NULL));
-    plan = t_plan(&g_sim, "toggle", "deploy", &st);
-    assert_string_equal(t_str(plan, "strategy"), "parallel");
+    plan = h_plan(&g_sim, "toggle", "deploy", &st);
+    assert_string_equal(h_jstr(plan, "strategy"), "parallel");
     json_decref(plan);
     assert_true(t_wait_plan(&g_sim, "toggle", "COMPLETE", T_WAIT_MS));
     for (i = 0; i < 6; i++) {
@@ -597,22 +562,22 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
     expect_https_only("toggle");
     expect_tls_spec("toggle", 1);
     r = master0_https("toggle", "/_cluster/health");
-    assert_string_equal(t_str(r.json, "status"), "green");
+    assert_string_equal(h_jstr(r.json, "status"), "green");
     h_resp_free(&r);
 
     /* back to serial: a scheduler restart, no node restarts */
     assert_true(t_wait_deployed(&g_sim, "toggle"));
     assert_int_equal(
-        t_update(&g_sim, "toggle",
+        h_update(&g_sim, "toggle",
                  "{\"service\":{\"update_strategy\":\"serial\"}}"),
         200);
     assert_true(t_wait_restart(&g_sim, "toggle", NULL));
-    plan = t_plan(&g_sim, "toggle", "deploy", &st);
+    plan = h_plan(&g_sim, "toggle", "deploy", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(plan, "status"), "COMPLETE");
-    assert_string_equal(t_str(plan, "strategy"), "serial");
+    assert_string_equal(h_jstr(plan, "status"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "strategy"), "serial");
     json_decref(plan);
-    t_sleep_sim(5, SPEED);
+    h_sleep_sim(&g_sim, 5);
     for (i = 0; i < 6; i++) {
         char *id = t_task_id(&g_sim, "toggle", tasks[i]);
 
@@ -627,7 +592,7 @@ static void test_serial_toggle_sticks_then_parallel_rescue(void **state)
 
 static void test_parallel_toggle(void **state)
 {
-    EVP_PKEY *k = t_rsa();
+    EVP_PKEY *k = h_rsa_new();
     char *o = tls_opts("par", 0, 1, NULL), *m0, *m0b;
     json_t *plan;
     long st;
@@ -635,7 +600,7 @@ static void test_parallel_toggle(void **state)
     int seen_progress = 0, waited;
 
     (void)state;
-    t_full_account(&g_sim, "par", "par-secret", k);
+    h_account_full(&g_sim, "par", "par-secret", k);
     t_install(&g_sim, "par", o);
     free(o);
     assert_true(t_wait_plan(&g_sim, "par", "COMPLETE", T_WAIT_MS));
@@ -644,14 +609,14 @@ static void test_parallel_toggle(void **state)
 
     /* TLS on, parallel in the same update: a full-cluster restart */
     assert_int_equal(
-        t_update(&g_sim, "par",
+        h_update(&g_sim, "par",
                  "{\"service\":{\"update_strategy\":\"parallel\","
                  "\"security\":{\"transport_encryption\":{\"enabled\":"
                  "true}}}}"),
         200);
     assert_true(t_wait_restart(&g_sim, "par", NULL));
     for (waited = 0; waited < T_WAIT_MS; waited += T_POLL_MS) {
-        plan = t_plan(&g_sim, "par", "deploy", &st);
+        plan = h_plan(&g_sim, "par", "deploy", &st);
         if (st == 202)
             seen_progress = 1;
         json_decref(plan);
@@ -665,15 +630,15 @@ static void test_parallel_toggle(void **state)
     assert_string_not_equal(m0, m0b);
     expect_https_only("par");
     r = master0_https("par", "/_cluster/health");
-    assert_string_equal(t_str(r.json, "status"), "green");
-    assert_int_equal(json_integer_value(t_get(r.json, "number_of_nodes")),
+    assert_string_equal(h_jstr(r.json, "status"), "green");
+    assert_int_equal(json_integer_value(h_jget(r.json, "number_of_nodes")),
                      6);
     h_resp_free(&r);
 
     /* and off again */
     assert_true(t_wait_deployed(&g_sim, "par"));
     assert_int_equal(
-        t_update(&g_sim, "par",
+        h_update(&g_sim, "par",
                  "{\"service\":{\"security\":{\"transport_encryption\":"
                  "{\"enabled\":false}}}}"),
         200);

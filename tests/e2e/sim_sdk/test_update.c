@@ -21,7 +21,7 @@
 #include "e2e/sim_sdk/sdk_testutil.h"
 #include "harness/harness.h"
 
-#define SPEED 5.0
+#define SPEED "5"
 #define SVC "upd"
 
 static struct h_sim g_sim;
@@ -33,11 +33,7 @@ static const char *const TASKS[] = {"master-0-node", "master-1-node",
 
 static int setup(void **state)
 {
-    const char *args[] = {"--speed", "5", NULL};
-
-    (void)state;
-    h_sim_start(&g_sim, NULL, args);
-    h_login(&g_sim);
+    h_group_up(state, &g_sim, SPEED);
     t_install(&g_sim, SVC, "{}");
     if (!t_wait_plan(&g_sim, SVC, "COMPLETE", T_WAIT_MS))
         return -1;
@@ -46,9 +42,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 static void ids_get(char *ids[N_TASKS])
@@ -96,27 +90,27 @@ static void test_update_restarts_changed_pods_only(void **state)
     ids_get(before);
     t0 = t_target_id(&g_sim, SVC);
 
-    assert_int_equal(t_update(&g_sim, SVC,
+    assert_int_equal(h_update(&g_sim, SVC,
                               "{\"coordinator_nodes\":{\"mem\":3072}}"),
                      200);
     /* Marathon restarts the scheduler (minimumHealthCapacity 0) */
     app = t_get_json(&g_sim, "/marathon/v2/apps/" SVC, &st);
     assert_int_equal(st, 200);
-    assert_int_equal(json_array_size(t_get(app, "app.deployments")), 1);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksRunning")), 0);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksStaged")), 1);
-    assert_string_equal(t_str(app, "app.env.COORDINATOR_NODE_MEM"), "3072");
+    assert_int_equal(json_array_size(h_jget(app, "app.deployments")), 1);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksRunning")), 0);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksStaged")), 1);
+    assert_string_equal(h_jstr(app, "app.env.COORDINATOR_NODE_MEM"), "3072");
     json_decref(app);
     app = t_get_json(&g_sim, "/marathon/v2/deployments", &st);
     assert_string_equal(
-        t_str(json_array_get(t_get(json_array_get(app, 0), "currentActions"),
-                             0),
-              "action"),
+        h_jstr(json_array_get(h_jget(json_array_get(app, 0), "currentActions"),
+                              0),
+               "action"),
         "RestartApplication");
     json_decref(app);
     /* a second update while Marathon deploys: the app is locked */
     {
-        char *body = t_fmt("{\"appId\":\"%s\",\"options\":{},"
+        char *body = h_fmt("{\"appId\":\"%s\",\"options\":{},"
                            "\"replace\":false}",
                            SVC);
         struct h_resp r = h_cosmos(&g_sim, "service/update", body);
@@ -140,7 +134,7 @@ static void test_update_restarts_changed_pods_only(void **state)
     json_decref(want);
     json_decref(app);
     for (waited = 0; waited < T_WAIT_MS; waited += T_POLL_MS) {
-        plan = t_plan(&g_sim, SVC, "deploy", &st);
+        plan = h_plan(&g_sim, SVC, "deploy", &st);
         if (plan && st == 202)
             seen_progress = 1;
         if (plan && st == 200)
@@ -151,16 +145,16 @@ static void test_update_restarts_changed_pods_only(void **state)
     }
     assert_true(seen_progress);
     assert_non_null(plan);
-    assert_string_equal(t_str(plan, "strategy"), "serial");
+    assert_string_equal(h_jstr(plan, "strategy"), "serial");
     {
         static const char *const names[] = {"master-update", "data-update",
                                             "ingest-update",
                                             "coordinator-update"};
         json_t *ph;
 
-        json_array_foreach(t_get(plan, "phases"), i, ph) {
-            assert_string_equal(t_str(ph, "name"), names[i]);
-            assert_string_equal(t_str(ph, "strategy"), "serial");
+        json_array_foreach(h_jget(plan, "phases"), i, ph) {
+            assert_string_equal(h_jstr(ph, "name"), names[i]);
+            assert_string_equal(h_jstr(ph, "strategy"), "serial");
         }
         assert_int_equal(i, 4);
     }
@@ -197,26 +191,26 @@ static void test_update_strategy_only(void **state)
     ids_get(before);
     t0 = t_target_id(&g_sim, SVC);
     assert_int_equal(
-        t_update(&g_sim, SVC, "{\"service\":{\"update_strategy\":"
+        h_update(&g_sim, SVC, "{\"service\":{\"update_strategy\":"
                               "\"parallel\"}}"),
         200);
     assert_true(t_wait_restart(&g_sim, SVC, NULL));
     /* complete at once: no pod spec changed */
-    plan = t_plan(&g_sim, SVC, "deploy", &st);
+    plan = h_plan(&g_sim, SVC, "deploy", &st);
     assert_int_equal(st, 200);
-    assert_string_equal(t_str(plan, "status"), "COMPLETE");
-    assert_string_equal(t_str(plan, "strategy"), "parallel");
-    json_array_foreach(t_get(plan, "phases"), i, ph)
-        assert_string_equal(t_str(ph, "strategy"), "parallel");
+    assert_string_equal(h_jstr(plan, "status"), "COMPLETE");
+    assert_string_equal(h_jstr(plan, "strategy"), "parallel");
+    json_array_foreach(h_jget(plan, "phases"), i, ph)
+        assert_string_equal(h_jstr(ph, "strategy"), "parallel");
     json_decref(plan);
-    t_sleep_sim(5, SPEED);
+    h_sleep_sim(&g_sim, 5);
     ids_get(after);
     ids_expect(before, after, NULL);
     /* the ServiceSpec did not change: same target configuration */
     t1 = t_target_id(&g_sim, SVC);
     assert_string_equal(t0, t1);
     app = t_get_json(&g_sim, "/marathon/v2/apps/" SVC, &st);
-    assert_string_equal(t_str(app, "app.env.UPDATE_STRATEGY"), "parallel");
+    assert_string_equal(h_jstr(app, "app.env.UPDATE_STRATEGY"), "parallel");
     json_decref(app);
     ids_free(before);
     ids_free(after);
@@ -235,41 +229,41 @@ static void test_marathon_restart(void **state)
     assert_true(t_wait_deployed(&g_sim, SVC));
     ids_get(before);
     app = t_get_json(&g_sim, "/marathon/v2/apps/" SVC, &st);
-    v0 = strdup(t_str(app, "app.version"));
+    v0 = strdup(h_jstr(app, "app.version"));
     json_decref(app);
 
     r = h_post(&g_sim, "/marathon/v2/apps/" SVC "/restart", NULL);
     assert_int_equal(r.status, 200);
-    assert_non_null(t_str(r.json, "deploymentId"));
-    assert_non_null(t_str(r.json, "version"));
+    assert_non_null(h_jstr(r.json, "deploymentId"));
+    assert_non_null(h_jstr(r.json, "version"));
     res = json_incref(r.json);
     h_resp_free(&r);
     /* locked while it deploys, unless forced */
     r = h_post(&g_sim, "/service/marathon/v2/apps/" SVC "/restart", NULL);
     assert_int_equal(r.status, 409);
-    p = t_fmt("App is locked by one or more deployments. Override with the "
+    p = h_fmt("App is locked by one or more deployments. Override with the "
               "option '?force=true'. View details at '/v2/deployments/%s'.",
-              t_str(res, "deploymentId"));
-    assert_string_equal(t_str(r.json, "message"), p);
+              h_jstr(res, "deploymentId"));
+    assert_string_equal(h_jstr(r.json, "message"), p);
     free(p);
     h_resp_free(&r);
     app = t_get_json(&g_sim, "/marathon/v2/apps/" SVC, &st);
     assert_string_equal(
-        t_str(json_array_get(t_get(app, "app.deployments"), 0), "id"),
-        t_str(res, "deploymentId"));
-    assert_string_not_equal(t_str(app, "app.version"), v0);
+        h_jstr(json_array_get(h_jget(app, "app.deployments"), 0), "id"),
+        h_jstr(res, "deploymentId"));
+    assert_string_not_equal(h_jstr(app, "app.version"), v0);
     json_decref(app);
     assert_int_equal(t_marathon_restart(&g_sim, SVC, 1), 200);
     assert_true(t_wait_restart(&g_sim, SVC, NULL));
     assert_true(t_wait_plan(&g_sim, SVC, "COMPLETE", T_WAIT_MS));
-    t_sleep_sim(5, SPEED);
+    h_sleep_sim(&g_sim, 5);
     ids_get(after);
     ids_expect(before, after, NULL);
     /* healthy again, deployment over */
-    t_sleep_sim(2, SPEED);
+    h_sleep_sim(&g_sim, 2);
     app = t_get_json(&g_sim, "/marathon/v2/apps/" SVC, &st);
-    assert_int_equal(json_integer_value(t_get(app, "app.tasksHealthy")), 1);
-    assert_int_equal(json_array_size(t_get(app, "app.deployments")), 0);
+    assert_int_equal(json_integer_value(h_jget(app, "app.tasksHealthy")), 1);
+    assert_int_equal(json_array_size(h_jget(app, "app.deployments")), 0);
     json_decref(app);
     r = h_post(&g_sim, "/marathon/v2/apps/nope/restart", NULL);
     assert_int_equal(r.status, 404);
@@ -291,15 +285,15 @@ static void test_pods_cannot_shrink(void **state)
     assert_true(t_wait_deployed(&g_sim, SVC));
     t0 = t_target_id(&g_sim, SVC);
     assert_int_equal(
-        t_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":1}}"), 200);
+        h_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":1}}"), 200);
     assert_true(t_wait_restart(&g_sim, SVC, NULL));
-    plan = t_plan(&g_sim, SVC, "deploy", &st);
+    plan = h_plan(&g_sim, SVC, "deploy", &st);
     assert_int_equal(st, 417);
-    assert_string_equal(t_str(plan, "status"), "ERROR");
+    assert_string_equal(h_jstr(plan, "status"), "ERROR");
     want = json_pack("[s]", "Field: 'PodSpec[setname:data]'; Transition: "
                             "'2' => '1'; Message: 'New config's PodSpec "
                             "named 'data' has 1 tasks, expected >=2 tasks'");
-    assert_true(json_equal(t_get(plan, "errors"), want));
+    assert_true(json_equal(h_jget(plan, "errors"), want));
     json_decref(want);
     json_decref(plan);
     r = h_get(&g_sim, "/service/" SVC "/v1/health");
@@ -312,9 +306,9 @@ static void test_pods_cannot_shrink(void **state)
     /* back to two: valid again, same ServiceSpec as the target */
     assert_true(t_wait_deployed(&g_sim, SVC));
     assert_int_equal(
-        t_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":2}}"), 200);
+        h_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":2}}"), 200);
     assert_true(t_wait_restart(&g_sim, SVC, NULL));
-    plan = t_plan(&g_sim, SVC, "deploy", &st);
+    plan = h_plan(&g_sim, SVC, "deploy", &st);
     assert_int_equal(st, 200);
     json_decref(plan);
     t1 = t_target_id(&g_sim, SVC);
@@ -324,15 +318,15 @@ static void test_pods_cannot_shrink(void **state)
     /* growing is fine: a new data node (the masters' env changes too) */
     assert_true(t_wait_deployed(&g_sim, SVC));
     assert_int_equal(
-        t_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":3}}"), 200);
+        h_update(&g_sim, SVC, "{\"data_nodes\":{\"count\":3}}"), 200);
     assert_true(t_wait_restart(&g_sim, SVC, NULL));
     assert_true(t_wait_plan(&g_sim, SVC, "COMPLETE", T_WAIT_MS));
     plan = t_get_json(&g_sim, "/service/" SVC "/v1/endpoints/data-http",
                       &st);
-    assert_int_equal(json_array_size(t_get(plan, "address")), 3);
+    assert_int_equal(json_array_size(h_jget(plan, "address")), 3);
     json_decref(plan);
-    plan = t_plan(&g_sim, SVC, "deploy", &st);
-    assert_string_equal(t_step_status(plan, "data-update", "data-2:[node]"),
+    plan = h_plan(&g_sim, SVC, "deploy", &st);
+    assert_string_equal(h_step_status(plan, "data-update", "data-2:[node]"),
                         "COMPLETE");
     json_decref(plan);
     free(t0);

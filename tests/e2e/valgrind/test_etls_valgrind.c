@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "harness/h_cluster.h"
 #include "harness/harness.h"
 
 #define VG_FAIL 99
@@ -44,18 +45,14 @@ static int vg_etls(const char *const *args, char **out)
 
 static int setup(void **state)
 {
-    static const char *const extra[] = {"--speed", "50", NULL};
-
     (void)state;
-    h_sim_start(&g_sim, NULL, extra);
+    h_sim_start_speed(&g_sim, NULL, "50");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    h_sim_destroy(&g_sim);
-    return 0;
+    return h_group_down(state, &g_sim);
 }
 
 static void test_validate(void **state)

@@ -41,7 +41,7 @@ static int setup(void **state)
 {
     (void)state;
     clear_env();
-    t_mkdtemp(dir);
+    h_mkdtemp(dir, "ctl-test");
     return 0;
 }
 
@@ -49,7 +49,7 @@ static int teardown(void **state)
 {
     (void)state;
     clear_env();
-    t_rmtree(dir);
+    h_rmtree(dir);
     free(last_err);
     last_err = NULL;
     return 0;
@@ -202,8 +202,8 @@ static void test_every_flag_separate(void **state)
 static void test_every_flag_equals(void **state)
 {
     struct cli c;
-    char *tok = t_write(dir, "tok", "T0KEN\n");
-    char *pw = t_write(dir, "pw", "pa55\n");
+    char *tok = h_write_file(dir, "tok", "T0KEN\n");
+    char *pw = h_write_file(dir, "pw", "pa55\n");
     char *a_tok, *a_pw;
     size_t n;
 
@@ -467,7 +467,7 @@ static void test_env_ssl_verify(void **state)
 static void test_env_token(void **state)
 {
     struct cli c;
-    char *f = t_write(dir, "token", "from-file\n");
+    char *f = h_write_file(dir, "token", "from-file\n");
 
     (void)state;
     setenv("DCOS_ACS_TOKEN", "from-env", 1);
@@ -489,10 +489,10 @@ static void test_env_token(void **state)
 static void test_credentials_need_uid(void **state)
 {
     struct cli c;
-    char *pw = t_write(dir, "pw", "Sekr1t-pw\n");
-    char *key = t_write(dir, "key.pem",
-                        "-----BEGIN PRIVATE KEY-----\nQUJD\n"
-                        "-----END PRIVATE KEY-----\n");
+    char *pw = h_write_file(dir, "pw", "Sekr1t-pw\n");
+    char *key = h_write_file(dir, "key.pem",
+                             "-----BEGIN PRIVATE KEY-----\nQUJD\n"
+                             "-----END PRIVATE KEY-----\n");
 
     (void)state;
     PARSE_BAD(&c, "--password-file and --private-key need --uid", "plan",
@@ -525,11 +525,11 @@ static void test_credentials_need_uid(void **state)
 static void test_secret_files(void **state)
 {
     struct cli c;
-    char *crlf = t_write(dir, "crlf", "tok-crlf\r\n");
-    char *bare = t_write(dir, "bare", "tok-bare");
-    char *two = t_write(dir, "two", "tok-two\n\n");
-    char *inner = t_write(dir, "inner", " a b \n");
-    char *missing = t_path(dir, "missing");
+    char *crlf = h_write_file(dir, "crlf", "tok-crlf\r\n");
+    char *bare = h_write_file(dir, "bare", "tok-bare");
+    char *two = h_write_file(dir, "two", "tok-two\n\n");
+    char *inner = h_write_file(dir, "inner", " a b \n");
+    char *missing = h_path(dir, "missing");
     char *big, *exact, *text;
 
     (void)state;
@@ -537,9 +537,9 @@ static void test_secret_files(void **state)
     assert_non_null(text);
     memset(text, 'k', 64 * 1024 + 1);
     text[64 * 1024 + 1] = '\0';
-    big = t_write(dir, "big", text);
+    big = h_write_file(dir, "big", text);
     text[64 * 1024] = '\0';
-    exact = t_write(dir, "exact", text);
+    exact = h_write_file(dir, "exact", text);
 
     PARSE_OK(&c, "plan", "--token-file", crlf);
     assert_string_equal(secret_str(c.token), "tok-crlf");
@@ -590,7 +590,7 @@ static void test_secret_files(void **state)
 static void test_failed_parse_frees(void **state)
 {
     struct cli c;
-    char *tok = t_write(dir, "tok", "t\n");
+    char *tok = h_write_file(dir, "tok", "t\n");
 
     (void)state;
     PARSE_BAD(&c, "unknown option '--nope'", "plan", "--cluster", "https://x",
@@ -660,7 +660,7 @@ static void test_apply_sim(void **state)
 {
     struct cli c;
     char err[512];
-    char *f = t_write(dir, "cluster.json", cluster_json);
+    char *f = h_write_file(dir, "cluster.json", cluster_json);
 
     (void)state;
     assert_int_equal(sim_parse(&c, err, sizeof(err), (char *)NULL), 0);
@@ -682,9 +682,9 @@ static void test_apply_sim_explicit_wins(void **state)
 {
     struct cli c;
     char err[512];
-    char *f = t_write(dir, "cluster.json", cluster_json);
-    char *key = t_write(dir, "key.pem", "KEY\n");
-    char *tok = t_write(dir, "tok", "TOK\n");
+    char *f = h_write_file(dir, "cluster.json", cluster_json);
+    char *key = h_write_file(dir, "key.pem", "KEY\n");
+    char *tok = h_write_file(dir, "tok", "TOK\n");
 
     (void)state;
     /* Explicit URL and CA are kept. */
@@ -735,7 +735,7 @@ static void test_apply_sim_ignores_env(void **state)
 {
     struct cli c;
     char err[512];
-    char *f = t_write(dir, "cluster.json", cluster_json);
+    char *f = h_write_file(dir, "cluster.json", cluster_json);
 
     (void)state;
     setenv("DCOS_URL", "https://real-cluster", 1);
@@ -775,7 +775,7 @@ static void sim_bad(const char *content, const char *want)
     char *f = NULL;
 
     if (content)
-        f = t_write(dir, "cluster.json", content);
+        f = h_write_file(dir, "cluster.json", content);
     assert_int_equal(sim_parse(&c, err, sizeof(err), (char *)NULL),
                      ERR_INVALID);
     if (!strstr(err, want))

@@ -26,14 +26,14 @@ static char dir[256];
 static int setup(void **state)
 {
     (void)state;
-    t_mkdtemp(dir);
+    h_mkdtemp(dir, "ctl-test");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    t_rmtree(dir);
+    h_rmtree(dir);
     return 0;
 }
 
@@ -62,7 +62,7 @@ static void write_doc(const char *name, const char *svc)
 {
     char *text = doc(svc);
 
-    free(t_write(dir, name, text));
+    free(h_write_file(dir, name, text));
     free(text);
 }
 
@@ -101,7 +101,7 @@ static void test_one_file(void **state)
 
     (void)state;
     write_doc("svc.json", "elastic-one");
-    path = t_path(dir, "svc.json");
+    path = h_path(dir, "svc.json");
     assert_int_equal(load_desired(&d, path, &diags), 0);
     assert_int_equal(diags.n, 0);
     assert_int_equal(d.n_services, 1);
@@ -153,12 +153,12 @@ static void test_directory_sorted_filtered(void **state)
         write_doc(file, svc);
     }
     /* Would fail (invalid, or a duplicate name) if they were read. */
-    free(t_write(dir, ".hidden.json", "{ not json"));
-    free(t_write(dir, ".json", "{ not json"));
-    free(t_write(dir, "notes.txt", "{ not json"));
-    free(t_write(dir, "a.json.bak", "{ not json"));
-    free(t_write(dir, "b.JSON", "{ not json"));
-    free(t_write(dir, "a.json~", "{ not json"));
+    free(h_write_file(dir, ".hidden.json", "{ not json"));
+    free(h_write_file(dir, ".json", "{ not json"));
+    free(h_write_file(dir, "notes.txt", "{ not json"));
+    free(h_write_file(dir, "a.json.bak", "{ not json"));
+    free(h_write_file(dir, "b.JSON", "{ not json"));
+    free(h_write_file(dir, "a.json~", "{ not json"));
     snprintf(sub, sizeof(sub), "%s/sub", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
 
@@ -201,7 +201,7 @@ static void test_missing_path(void **state)
 {
     struct model_desired d = {0};
     struct model_diags diags = {0};
-    char *path = t_path(dir, "nope.json");
+    char *path = h_path(dir, "nope.json");
     char *text;
 
     (void)state;
@@ -231,8 +231,8 @@ static void test_empty_directory(void **state)
     model_diags_clear(&diags);
 
     /* Only skipped entries: still empty. */
-    free(t_write(dir, ".hidden.json", "{}"));
-    free(t_write(dir, "README.md", "hello"));
+    free(h_write_file(dir, ".hidden.json", "{}"));
+    free(h_write_file(dir, "README.md", "hello"));
     assert_failed(load_desired(&d, dir, &diags), &d);
     assert_int_equal(diags.n, 1);
     assert_string_equal(diags.items[0].message,
@@ -244,9 +244,9 @@ static void test_duplicate_names(void **state)
 {
     struct model_desired d = {0};
     struct model_diags diags = {0};
-    char *first = t_path(dir, "a.json");
-    char *second = t_path(dir, "b.json");
-    char *third = t_path(dir, "c.json");
+    char *first = h_path(dir, "a.json");
+    char *second = h_path(dir, "b.json");
+    char *third = h_path(dir, "c.json");
     char want[600];
 
     (void)state;
@@ -284,17 +284,17 @@ static void test_invalid_among_valid(void **state)
 
     (void)state;
     write_doc("a.json", "svc-a");
-    free(t_write(dir, "b.json", "{\n  \"service\": {\"name\": 5,}\n}\n"));
+    free(h_write_file(dir, "b.json", "{\n  \"service\": {\"name\": 5,}\n}\n"));
     write_doc("c.json", "svc-c");
-    free(t_write(dir, "d.json",
-                 "{\"service\": {\"name\": \"Bad_Name\"}}\n"));
+    free(h_write_file(dir, "d.json",
+                      "{\"service\": {\"name\": \"Bad_Name\"}}\n"));
     big = malloc(1024 * 1024 + 2);
     assert_non_null(big);
     memset(big, ' ', 1024 * 1024 + 1);
     big[0] = '{';
     big[1024 * 1024] = '}';
     big[1024 * 1024 + 1] = '\0';
-    free(t_write(dir, "e.json", big));
+    free(h_write_file(dir, "e.json", big));
     free(big);
     write_doc("f.json", "svc-f");
 
@@ -331,8 +331,8 @@ static void test_invalid_single_file(void **state)
     char *path;
 
     (void)state;
-    path = t_write(dir, "x.json", "{\"service\": {\"name\": \"a\"},\n"
-                                  " \"service\": {}}\n");
+    path = h_write_file(dir, "x.json", "{\"service\": {\"name\": \"a\"},\n"
+                                       " \"service\": {}}\n");
     assert_failed(load_desired(&d, path, &diags), &d);
     assert_true(diags.n >= 1);
     assert_string_equal(diags.items[0].file, path);
@@ -354,7 +354,7 @@ static void test_too_many_files(void **state)
         char name[32];
 
         snprintf(name, sizeof(name), "f%04zu.json", i);
-        free(t_write(dir, name, "{}"));
+        free(h_write_file(dir, name, "{}"));
     }
     assert_failed(load_desired(&d, dir, &diags), &d);
     assert_int_equal(diags.n, 1);

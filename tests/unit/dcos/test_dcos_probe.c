@@ -15,6 +15,7 @@
 #include "dcos/probe.h"
 #include "fakesrv.h"
 #include "tpki.h"
+#include "tprobe.h"
 
 #define VIP "coordinator.elastic.l4lb.thisdcos.directory"
 
@@ -45,56 +46,15 @@ static void es(const struct fake_req *req, struct fake_reply *out, void *arg)
                        "\"tagline\":\"You Know, for Search\"}");
 }
 
-struct pr {
-    int done;
-    long status;
-    int code;
-    char text[320];
-    char version[32];
-    char subject[256];
-    char issuer[256];
-    char not_after[32];
-    char sans[512];
-    bool have_cert;
-};
-
-static void on_probe(const struct dcos_probe_result *r, void *payload)
-{
-    struct pr *p = payload;
-    size_t i;
-
-    p->done++;
-    p->status = r->status;
-    p->code = r->err.code;
-    snprintf(p->text, sizeof(p->text), "%s", r->err.text);
-    if (r->json) {
-        const char *v = json_string_value(
-            json_object_get(json_object_get(r->json, "version"), "number"));
-
-        snprintf(p->version, sizeof(p->version), "%s", v ? v : "");
-    }
-    p->have_cert = r->cert != NULL;
-    if (r->cert) {
-        snprintf(p->subject, sizeof(p->subject), "%s", r->cert->subject);
-        snprintf(p->issuer, sizeof(p->issuer), "%s", r->cert->issuer);
-        snprintf(p->not_after, sizeof(p->not_after), "%s",
-                 r->cert->not_after);
-        for (i = 0; i < r->cert->n_sans; i++) {
-            strncat(p->sans, r->cert->sans[i],
-                    sizeof(p->sans) - strlen(p->sans) - 2);
-            strcat(p->sans, " ");
-        }
-    }
-}
-
-static void probe(struct pr *p, const char *url, const char *connect_to,
+static void probe(struct tprobe *p, const char *url, const char *connect_to,
                   const char *ca, const char *pw)
 {
     struct secret *s = pw ? secret_new_str(pw) : NULL;
 
     memset(p, 0, sizeof(*p));
     assert_int_equal(dcos_probe_https(loop, url, connect_to, ca,
-                                      pw ? "elastic" : NULL, s, on_probe, p),
+                                      pw ? "elastic" : NULL, s,
+                                      tprobe_on_https, p),
                      0);
     secret_free(s);
     assert_int_equal(http_loop_run(loop, util_now_mono() + 20), 0);
@@ -104,7 +64,7 @@ static void probe(struct pr *p, const char *url, const char *connect_to,
 static void test_https_ok(void **state)
 {
     char url[128], ct[128];
-    struct pr p;
+    struct tprobe p;
 
     (void)state;
     snprintf(url, sizeof(url), "https://" VIP ":9200/");
@@ -129,7 +89,7 @@ static void test_https_ok(void **state)
 static void test_https_failures(void **state)
 {
     char url[128], ct[128];
-    struct pr p;
+    struct tprobe p;
 
     (void)state;
     snprintf(ct, sizeof(ct), VIP ":9200:127.0.0.1:%d", fake_port(tls));
@@ -157,45 +117,28 @@ static void test_https_failures(void **state)
     assert_int_equal(p.status, 0);
 
     assert_int_equal(dcos_probe_https(loop, "http://x/", NULL, pki.ca_pem,
-                                      NULL, NULL, on_probe, &p),
+                                      NULL, NULL, tprobe_on_https, &p),
                      ERR_INVALID);
     assert_int_equal(dcos_probe_https(loop, url, NULL, NULL, NULL, NULL,
-                                      on_probe, &p),
+                                      tprobe_on_https, &p),
                      ERR_INVALID);
 }
 
-struct pl {
-    int done;
-    bool answered;
-    long status;
-    int code;
-};
-
-static void on_plain(const struct dcos_plain_result *r, void *payload)
-{
-    struct pl *p = payload;
-
-    p->done++;
-    p->answered = r->answered;
-    p->status = r->status;
-    p->code = r->err.code;
-}
-
-static void plain_probe(struct pl *p, int port)
+static void plain_probe(struct tprobe *p, int port)
 {
     char url[128], ct[128];
 
     memset(p, 0, sizeof(*p));
     snprintf(url, sizeof(url), "http://" VIP ":9200/");
     snprintf(ct, sizeof(ct), VIP ":9200:127.0.0.1:%d", port);
-    assert_int_equal(dcos_probe_plain(loop, url, ct, on_plain, p), 0);
+    assert_int_equal(dcos_probe_plain(loop, url, ct, tprobe_on_plain, p), 0);
     assert_int_equal(http_loop_run(loop, util_now_mono() + 20), 0);
     assert_int_equal(p->done, 1);
 }
 
 static void test_plain(void **state)
 {
-    struct pl p;
+    struct tprobe p;
 
     (void)state;
     plain_probe(&p, fake_port(plain));
@@ -207,7 +150,8 @@ static void test_plain(void **state)
     plain_probe(&p, fake_closed_port());
     assert_false(p.answered);
     assert_int_equal(p.code, ERR_TRANSIENT);
-    assert_int_equal(dcos_probe_plain(loop, "https://x/", NULL, on_plain, &p),
+    assert_int_equal(dcos_probe_plain(loop, "https://x/", NULL,
+                                      tprobe_on_plain, &p),
                      ERR_INVALID);
 }
 

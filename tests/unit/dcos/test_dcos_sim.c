@@ -23,8 +23,10 @@
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 #include "dcos/probe.h"
+#include "harness/h_cluster.h"
 #include "harness/harness.h"
 #include "tpki.h"
+#include "tprobe.h"
 
 struct res {
     int done;
@@ -369,54 +371,8 @@ static int plan_done(struct dcos_client *c, const char *svc, int secs)
     return 0;
 }
 
-struct pr {
-    int done;
-    int code;
-    long status;
-    char text[320];
-    char version[32];
-    char issuer[256];
-    char sans[1024];
-    bool answered;
-};
-
-static void on_probe(const struct dcos_probe_result *r, void *payload)
-{
-    struct pr *p = payload;
-    size_t i;
-
-    p->done++;
-    p->code = r->err.code;
-    p->status = r->status;
-    snprintf(p->text, sizeof(p->text), "%s", r->err.text);
-    if (r->json) {
-        const char *v = json_string_value(json_object_get(
-            json_object_get(r->json, "version"), "number"));
-
-        snprintf(p->version, sizeof(p->version), "%s", v ? v : "");
-    }
-    if (r->cert) {
-        snprintf(p->issuer, sizeof(p->issuer), "%s", r->cert->issuer);
-        for (i = 0; i < r->cert->n_sans; i++) {
-            strncat(p->sans, r->cert->sans[i],
-                    sizeof(p->sans) - strlen(p->sans) - 2);
-            strcat(p->sans, " ");
-        }
-    }
-}
-
-static void on_plain(const struct dcos_plain_result *r, void *payload)
-{
-    struct pr *p = payload;
-
-    p->done++;
-    p->answered = r->answered;
-    p->code = r->err.code;
-}
-
 static void test_cosmos_sdk_and_probes(void **state)
 {
-    static const char *const speed[] = { "--speed", "50", NULL };
     struct h_sim s;
     struct dcos_client *c;
     struct res r;
@@ -431,12 +387,12 @@ static void test_cosmos_sdk_and_probes(void **state)
     size_t tls = 0, tasks = 0;
     long port = 0;
     json_t *opts;
-    struct pr p;
+    struct tprobe p;
 
     (void)state;
     memset(&r, 0, sizeof(r));
     memset(&k, 0, sizeof(k));
-    h_sim_start(&s, NULL, speed);
+    h_sim_start_speed(&s, NULL, "50");
     c = sim_client(&s);
 
     CALL(c, &r, dcos_cosmos_service_describe(c, "/elastic", on_res, &r));
@@ -546,7 +502,7 @@ static void test_cosmos_sdk_and_probes(void **state)
     snprintf(ct, sizeof(ct), "%s:%ld:%s", host, port, ep->address[0]);
     memset(&p, 0, sizeof(p));
     assert_int_equal(dcos_probe_https(dcos_client_loop(c), url, ct, ca,
-                                      "elastic", pw, on_probe, &p),
+                                      "elastic", pw, tprobe_on_https, &p),
                      0);
     assert_int_equal(dcos_client_run(c, 30), 0);
     if (p.code)
@@ -558,15 +514,15 @@ static void test_cosmos_sdk_and_probes(void **state)
     snprintf(url, sizeof(url), "https://%s/", ep->address[0]);
     memset(&p, 0, sizeof(p));
     assert_int_equal(dcos_probe_https(dcos_client_loop(c), url, NULL, ca,
-                                      "elastic", pw, on_probe, &p),
+                                      "elastic", pw, tprobe_on_https, &p),
                      0);
     assert_int_equal(dcos_client_run(c, 30), 0);
     assert_int_equal(p.code, ERR_INVALID);
     /* ... and plain HTTP gets no HTTP answer. */
     snprintf(url, sizeof(url), "http://%s:%ld/", host, port);
     memset(&p, 0, sizeof(p));
-    assert_int_equal(dcos_probe_plain(dcos_client_loop(c), url, ct, on_plain,
-                                      &p),
+    assert_int_equal(dcos_probe_plain(dcos_client_loop(c), url, ct,
+                                      tprobe_on_plain, &p),
                      0);
     assert_int_equal(dcos_client_run(c, 30), 0);
     assert_int_equal(p.done, 1);

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "harness/h_json.h"
 #include "model/observed.h"
 
 #define KAFKA_PLAN                                                            \
@@ -24,20 +25,10 @@
     ETLS_FIXTURES_DIR "/dcos__dcos-ui/plugins/services/src/js/data/"          \
                       "__tests__/_fixtures/service-plan-in-progress.json"
 
-static json_t *load(const char *path)
-{
-    json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
-
-    if (!j)
-        fail_msg("%s: %s", path, je.text);
-    return j;
-}
-
 static void test_kafka_fixture(void **state)
 {
     struct model_plan_status p;
-    json_t *j = load(KAFKA_PLAN);
+    json_t *j = h_json_load(KAFKA_PLAN);
 
     (void)state;
     memset(&p, 0, sizeof(p));
@@ -77,7 +68,7 @@ static void test_cassandra_fixture(void **state)
     static const char *const statuses[] = {"COMPLETE", "COMPLETE", "PREPARED",
                                            "PENDING"};
     struct model_plan_status p;
-    json_t *j = load(CASSANDRA_PLAN);
+    json_t *j = h_json_load(CASSANDRA_PLAN);
     size_t i;
 
     (void)state;
@@ -123,7 +114,7 @@ static void test_error_plan(void **state)
     assert_non_null(strstr(p.errors[0], "missing a service account"));
     /* A second parse replaces the first (ASan: nothing leaks). */
     json_decref(j);
-    j = load(KAFKA_PLAN);
+    j = h_json_load(KAFKA_PLAN);
     assert_int_equal(model_plan_status_from_json(&p, j, 202), 0);
     assert_int_equal(p.n_errors, 0);
     assert_int_equal(p.n_phases, 2);
@@ -149,7 +140,7 @@ static void test_not_a_plan(void **state)
         "{\"phases\": [], \"status\": \"ERROR\", \"errors\": \"x\"}",
     };
     struct model_plan_status p;
-    json_t *ok = load(KAFKA_PLAN);
+    json_t *ok = h_json_load(KAFKA_PLAN);
     size_t i;
 
     (void)state;
@@ -194,7 +185,7 @@ static void test_minimal_plan(void **state)
 static void test_observed_life_cycle(void **state)
 {
     struct model_observed o;
-    json_t *j = load(KAFKA_PLAN);
+    json_t *j = h_json_load(KAFKA_PLAN);
 
     (void)state;
     model_observed_init(&o);

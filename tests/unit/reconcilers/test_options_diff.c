@@ -11,55 +11,15 @@
 
 #include <cmocka.h>
 
+#include "harness/h_json.h"
 #include "reconcilers/options_diff.h"
 
 #define CONFIG_10 ETLS_FIXTURES_DIR \
     "/mesosphere__universe/repo/packages/B/beta-elastic/10/config.json"
 
-static json_t *parse(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &err);
-
-    if (!j)
-        fail_msg("bad test JSON: %s: %s", err.text, text);
-    return j;
-}
-
-static void assert_json(const json_t *got, const char *want_text)
-{
-    json_t *want = parse(want_text);
-
-    if (!json_equal((json_t *)got, want)) {
-        char *g = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
-
-        fail_msg("got %s, want %s", g ? g : "(null)", want_text);
-    }
-    json_decref(want);
-}
-
-/* Defaults of a package option schema, as Cosmos resolves them. */
-static json_t *schema_defaults(const json_t *schema)
-{
-    const json_t *props = json_object_get(schema, "properties");
-    const char *key;
-    json_t *v, *out;
-
-    if (!json_is_object(props))
-        return json_incref(json_object_get(schema, "default"));
-    out = json_object();
-    json_object_foreach((json_t *)props, key, v) {
-        json_t *d = schema_defaults(v);
-
-        if (d)
-            json_object_set_new(out, key, d);
-    }
-    return out;
-}
-
 static int run(const char *want, const char *have, struct options_diff *d)
 {
-    json_t *w = parse(want), *h = have ? parse(have) : NULL;
+    json_t *w = h_json_parse(want), *h = have ? h_json_parse(have) : NULL;
     int n;
 
     memset(d, 0, sizeof(*d));
@@ -79,8 +39,8 @@ static void test_equal_and_extra_cluster_keys(void **state)
                          "\"nobody\"},\"data_nodes\":{\"count\":2}}", &d),
                      0);
     assert_int_equal(d.n_paths, 0);
-    assert_json(d.before, "{}");
-    assert_json(d.after, "{}");
+    h_expect_json_eq(d.before, "{}");
+    h_expect_json_eq(d.after, "{}");
     options_diff_clear(&d);
     options_diff_clear(&d);
 }
@@ -102,14 +62,14 @@ static void test_leaf_diff_nested(void **state)
     assert_string_equal(d.paths[0],
                         "service.security.transport_encryption.enabled");
     assert_string_equal(d.paths[1], "elasticsearch.xpack_enabled");
-    assert_json(d.before,
-                "{\"service\":{\"security\":{\"transport_encryption\":"
-                "{\"enabled\":false}}},\"elasticsearch\":"
-                "{\"xpack_enabled\":false}}");
-    assert_json(d.after,
-                "{\"service\":{\"security\":{\"transport_encryption\":"
-                "{\"enabled\":true}}},\"elasticsearch\":"
-                "{\"xpack_enabled\":true}}");
+    h_expect_json_eq(d.before,
+                     "{\"service\":{\"security\":{\"transport_encryption\":"
+                     "{\"enabled\":false}}},\"elasticsearch\":"
+                     "{\"xpack_enabled\":false}}");
+    h_expect_json_eq(d.after,
+                     "{\"service\":{\"security\":{\"transport_encryption\":"
+                     "{\"enabled\":true}}},\"elasticsearch\":"
+                     "{\"xpack_enabled\":true}}");
     paths = options_diff_paths(&d);
     assert_string_equal(paths,
                         "service.security.transport_encryption.enabled, "
@@ -127,18 +87,18 @@ static void test_missing_on_cluster_differs(void **state)
                          "{\"a\":1}", &d), 1);
     assert_string_equal(d.paths[0], "kibana");
     /* Missing on the cluster: absent from before, not null. */
-    assert_json(d.before, "{}");
-    assert_json(d.after, "{\"kibana\":{\"enabled\":true}}");
+    h_expect_json_eq(d.before, "{}");
+    h_expect_json_eq(d.after, "{\"kibana\":{\"enabled\":true}}");
     options_diff_clear(&d);
 
     assert_int_equal(run("{\"a\":{\"b\":null}}", "{\"a\":{}}", &d), 1);
-    assert_json(d.after, "{\"a\":{\"b\":null}}");
+    h_expect_json_eq(d.after, "{\"a\":{\"b\":null}}");
     options_diff_clear(&d);
 
     /* A whole object missing on the cluster is one differing leaf. */
     assert_int_equal(run("{\"a\":{\"b\":1,\"c\":2}}", NULL, &d), 1);
     assert_string_equal(d.paths[0], "a");
-    assert_json(d.after, "{\"a\":{\"b\":1,\"c\":2}}");
+    h_expect_json_eq(d.after, "{\"a\":{\"b\":1,\"c\":2}}");
     options_diff_clear(&d);
 }
 
@@ -169,7 +129,7 @@ static void test_arrays_and_type_changes(void **state)
     assert_int_equal(run("{\"a\":[1,2]}", "{\"a\":[1.0,2]}", &d), 0);
     options_diff_clear(&d);
     assert_int_equal(run("{\"a\":[1,2]}", "{\"a\":[2,1]}", &d), 1);
-    assert_json(d.before, "{\"a\":[2,1]}");
+    h_expect_json_eq(d.before, "{\"a\":[2,1]}");
     options_diff_clear(&d);
     assert_int_equal(run("{\"a\":[{\"x\":1}]}", "{\"a\":[{\"x\":1,"
                          "\"y\":2}]}", &d), 1);
@@ -177,8 +137,8 @@ static void test_arrays_and_type_changes(void **state)
     /* An object where the cluster has a scalar: the whole value differs. */
     assert_int_equal(run("{\"a\":{\"b\":1}}", "{\"a\":\"s\"}", &d), 1);
     assert_string_equal(d.paths[0], "a");
-    assert_json(d.before, "{\"a\":\"s\"}");
-    assert_json(d.after, "{\"a\":{\"b\":1}}");
+    h_expect_json_eq(d.before, "{\"a\":\"s\"}");
+    h_expect_json_eq(d.after, "{\"a\":{\"b\":1}}");
     options_diff_clear(&d);
     /* An empty object the user wrote sets no leaf. */
     assert_int_equal(run("{\"a\":{}}", "{\"a\":{\"b\":1}}", &d), 0);
@@ -200,9 +160,9 @@ static void test_keys_with_dots(void **state)
             "{\"elasticsearch\":{"
             "\"discovery_zen_ping_unicast_hosts.resolve_timeout\":\"\"}}",
             &d), 1);
-    assert_json(d.after, "{\"elasticsearch\":{"
-                "\"discovery_zen_ping_unicast_hosts.resolve_timeout\":"
-                "\"5s\"}}");
+    h_expect_json_eq(d.after, "{\"elasticsearch\":{"
+                     "\"discovery_zen_ping_unicast_hosts.resolve_timeout\":"
+                     "\"5s\"}}");
     options_diff_clear(&d);
 }
 
@@ -216,14 +176,15 @@ static void test_published_defaults_no_drift(void **state)
     (void)state;
     schema = json_load_file(CONFIG_10, 0, &err);
     assert_non_null(schema);
-    resolved = schema_defaults(schema);
+    resolved = h_schema_defaults(schema);
     assert_non_null(resolved);
     /* The runbook's options file, as an operator writes it. */
-    user = parse("{\"service\":{\"name\":\"elastic\",\"service_account\":"
-                 "\"elastic\",\"service_account_secret\":\"elastic/secret\","
-                 "\"security\":{\"transport_encryption\":{\"enabled\":"
-                 "true}}},\"elasticsearch\":{\"xpack_enabled\":true},"
-                 "\"master_nodes\":{\"cpus\":1}}");
+    user = h_json_parse("{\"service\":{\"name\":\"elastic\","
+                        "\"service_account\":\"elastic\","
+                        "\"service_account_secret\":\"elastic/secret\","
+                        "\"security\":{\"transport_encryption\":{\"enabled\":"
+                        "true}}},\"elasticsearch\":{\"xpack_enabled\":true},"
+                        "\"master_nodes\":{\"cpus\":1}}");
     /* Cosmos: defaults, then the user's options on top. */
     json_object_update_recursive(resolved, user);
     memset(&d, 0, sizeof(d));
@@ -253,8 +214,9 @@ static void test_lookup_and_put(void **state)
     };
     static const char *const deep[] = { "a", "b", "c", NULL };
     static const char *const none[] = { NULL };
-    json_t *o = parse("{\"service\":{\"security\":{\"transport_encryption\":"
-                      "{\"enabled\":true}}},\"a\":5}");
+    json_t *o = h_json_parse("{\"service\":{\"security\":"
+                             "{\"transport_encryption\":{\"enabled\":true}}},"
+                             "\"a\":5}");
 
     (void)state;
     assert_true(json_is_true(options_lookup(o, tls)));
@@ -262,7 +224,7 @@ static void test_lookup_and_put(void **state)
     assert_null(options_lookup(NULL, tls));
     assert_ptr_equal(options_lookup(o, none), o);
     assert_int_equal(options_put(o, deep, json_integer(7)), 0);
-    assert_json(options_lookup(o, deep), "7");
+    h_expect_json_eq(options_lookup(o, deep), "7");
     assert_int_equal(options_put(o, tls, json_false()), 0);
     assert_false(json_is_true(options_lookup(o, tls)));
     assert_int_equal(options_put(o, tls, NULL), -2);
@@ -274,16 +236,16 @@ static void test_mask_sensitive(void **state)
     json_t *in, *out, *mask = (json_t *)1;
 
     (void)state;
-    in = parse("{\"elasticsearch\":{\"health_user\":\"elastic\","
-               "\"health_user_password\":\"changeme\"},\"kibana\":{"
-               "\"Password\":{\"x\":1}},\"n\":1}");
+    in = h_json_parse("{\"elasticsearch\":{\"health_user\":\"elastic\","
+                      "\"health_user_password\":\"changeme\"},\"kibana\":{"
+                      "\"Password\":{\"x\":1}},\"n\":1}");
     out = options_mask_sensitive(in, &mask);
     assert_non_null(out);
-    assert_json(out, "{\"elasticsearch\":{\"health_user\":\"elastic\","
-                "\"health_user_password\":\"(sensitive)\"},\"kibana\":{"
-                "\"Password\":\"(sensitive)\"},\"n\":1}");
-    assert_json(mask, "{\"elasticsearch\":{\"health_user_password\":true},"
-                "\"kibana\":{\"Password\":true}}");
+    h_expect_json_eq(out, "{\"elasticsearch\":{\"health_user\":\"elastic\","
+                     "\"health_user_password\":\"(sensitive)\"},\"kibana\":{"
+                     "\"Password\":\"(sensitive)\"},\"n\":1}");
+    h_expect_json_eq(mask, "{\"elasticsearch\":{\"health_user_password\":true},"
+                     "\"kibana\":{\"Password\":true}}");
     /* The input is untouched. */
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(in, "elasticsearch"),
@@ -292,7 +254,7 @@ static void test_mask_sensitive(void **state)
     json_decref(mask);
     json_decref(in);
 
-    in = parse("{\"service\":{\"name\":\"elastic\"}}");
+    in = h_json_parse("{\"service\":{\"name\":\"elastic\"}}");
     mask = (json_t *)1;
     out = options_mask_sensitive(in, &mask);
     assert_null(mask);
@@ -307,9 +269,9 @@ static void test_mask_sensitive(void **state)
 
 static void test_value_equal(void **state)
 {
-    json_t *a = parse("{\"x\":[1,{\"y\":2.0}],\"z\":null}");
-    json_t *b = parse("{\"z\":null,\"x\":[1.0,{\"y\":2}]}");
-    json_t *c = parse("{\"x\":[1,{\"y\":2}]}");
+    json_t *a = h_json_parse("{\"x\":[1,{\"y\":2.0}],\"z\":null}");
+    json_t *b = h_json_parse("{\"z\":null,\"x\":[1.0,{\"y\":2}]}");
+    json_t *c = h_json_parse("{\"x\":[1,{\"y\":2}]}");
 
     (void)state;
     assert_true(options_value_equal(a, b));

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "common/util.h"
+#include "harness/h_json.h"
 #include "model/desired.h"
 #include "model/observed.h"
 #include "model/plan.h"
@@ -190,25 +191,6 @@ static char *public_key(const json_t *obj)
 }
 
 /* Cosmos resolution: schema defaults, then the stored user options. */
-static json_t *schema_defaults(const json_t *schema)
-{
-    const json_t *props = json_object_get(schema, "properties");
-    const char *key;
-    json_t *v, *out;
-
-    if (!json_is_object(props))
-        return json_incref(json_object_get(schema, "default"));
-    out = json_object();
-    assert_non_null(out);
-    json_object_foreach((json_t *)props, key, v) {
-        json_t *d = schema_defaults(v);
-
-        if (d)
-            assert_int_equal(json_object_set_new(out, key, d), 0);
-    }
-    return out;
-}
-
 static json_t *resolve_options(const char *version, const json_t *user)
 {
     char dir[512];
@@ -228,7 +210,7 @@ static json_t *resolve_options(const char *version, const json_t *user)
     schema = json_load_file(dir, 0, &err);
     if (!schema)
         fail_msg("%s: %s", dir, err.text);
-    res = schema_defaults(schema);
+    res = h_schema_defaults(schema);
     json_decref(schema);
     if (json_is_object(user))
         assert_int_equal(json_object_update_recursive(res, (json_t *)user),

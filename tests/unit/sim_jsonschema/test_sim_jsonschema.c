@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "harness/h_json.h"
 #include "sim/jsonschema.h"
 
 #define CATALOG ETLS_SOURCE_DIR "/sim/catalog/beta-elastic"
@@ -23,32 +24,12 @@
     "mesosphere__dcos-commons/cli/client/testdata/responses/cosmos/1.10/"     \
     "enterprise/bad-json.json"
 
-static json_t *parse(const char *text)
-{
-    json_error_t e;
-    json_t *v = json_loads(text, JSON_DECODE_ANY, &e);
-
-    if (!v)
-        fail_msg("bad test JSON: %s: %s", e.text, text);
-    return v;
-}
-
-static json_t *load(const char *path)
-{
-    json_error_t e;
-    json_t *v = json_load_file(path, 0, &e);
-
-    if (!v)
-        fail_msg("cannot load %s: %s", path, e.text);
-    return v;
-}
-
 static json_t *config_schema(const char *rev)
 {
     char path[512];
 
     snprintf(path, sizeof(path), "%s/%s/config.json", CATALOG, rev);
-    return load(path);
+    return h_json_load(path);
 }
 
 /* Validate @inst_text against @schema_text; returns the errors array (new)
@@ -56,26 +37,14 @@ static json_t *config_schema(const char *rev)
 static json_t *run(const char *schema_text, const char *inst_text,
                    unsigned flags, int *rc)
 {
-    json_t *schema = parse(schema_text);
-    json_t *inst = parse(inst_text);
+    json_t *schema = h_json_parse(schema_text);
+    json_t *inst = h_json_parse(inst_text);
     json_t *errors = json_array();
 
     *rc = jsonschema_validate(schema, inst, errors, flags);
     json_decref(schema);
     json_decref(inst);
     return errors;
-}
-
-static void assert_json_eq(const json_t *got, const char *want_text)
-{
-    json_t *want = parse(want_text);
-
-    if (!json_equal(got, want)) {
-        char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
-
-        fail_msg("JSON differs\n got: %s\nwant: %s", g, want_text);
-    }
-    json_decref(want);
 }
 
 static const char *err_str(const json_t *errors, size_t i, const char *key)
@@ -101,7 +70,7 @@ static void test_matches_upstream_fixture(void **state)
     snprintf(path, sizeof(path), "%s/%s", ETLS_FIXTURES_DIR, BAD_JSON);
     if (access(path, R_OK) != 0)
         skip();
-    fixture = load(path);
+    fixture = h_json_load(path);
     want = json_object_get(json_object_get(fixture, "data"), "errors");
     assert_int_equal(json_array_size(want), 2);
 
@@ -187,13 +156,13 @@ static void test_types(void **state)
 
     errors = run("{\"type\":\"integer\"}", "0.5", 0, &rc);
     assert_int_equal(rc, 1);
-    assert_json_eq(json_array_get(errors, 0),
-                   "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
-                   "\"pointer\":\"\"},\"instance\":{\"pointer\":\"\"},"
-                   "\"domain\":\"validation\",\"keyword\":\"type\","
-                   "\"message\":\"instance type (number) does not match any "
-                   "allowed primitive type (allowed: [\\\"integer\\\"])\","
-                   "\"found\":\"number\",\"expected\":[\"integer\"]}");
+    h_expect_json_eq(json_array_get(errors, 0),
+                     "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
+                     "\"pointer\":\"\"},\"instance\":{\"pointer\":\"\"},"
+                     "\"domain\":\"validation\",\"keyword\":\"type\","
+                     "\"message\":\"instance type (number) does not match any "
+                     "allowed primitive type (allowed: [\\\"integer\\\"])\","
+                     "\"found\":\"number\",\"expected\":[\"integer\"]}");
     json_decref(errors);
 
     errors = run("{\"type\":\"boolean\"}", "\"true\"", 0, &rc);
@@ -209,8 +178,8 @@ static void test_types(void **state)
     errors = run("{\"type\":[\"string\",\"null\",\"object\"]}", "[1]", 0,
                  &rc);
     assert_int_equal(rc, 1);
-    assert_json_eq(json_object_get(json_array_get(errors, 0), "expected"),
-                   "[\"null\",\"object\",\"string\"]");
+    h_expect_json_eq(json_object_get(json_array_get(errors, 0), "expected"),
+                     "[\"null\",\"object\",\"string\"]");
     assert_string_equal(err_str(errors, 0, "found"), "array");
     json_decref(errors);
 
@@ -237,15 +206,15 @@ static void test_enum(void **state)
     errors = run("{\"enum\":[\"parallel\",\"serial\"]}", "\"rolling\"", 0,
                  &rc);
     assert_int_equal(rc, 1);
-    assert_json_eq(json_array_get(errors, 0),
-                   "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
-                   "\"pointer\":\"\"},\"instance\":{\"pointer\":\"\"},"
-                   "\"domain\":\"validation\",\"keyword\":\"enum\","
-                   "\"message\":\"instance value (\\\"rolling\\\") not "
-                   "found in enum (possible values: "
-                   "[\\\"parallel\\\",\\\"serial\\\"])\","
-                   "\"value\":\"rolling\","
-                   "\"enum\":[\"parallel\",\"serial\"]}");
+    h_expect_json_eq(json_array_get(errors, 0),
+                     "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
+                     "\"pointer\":\"\"},\"instance\":{\"pointer\":\"\"},"
+                     "\"domain\":\"validation\",\"keyword\":\"enum\","
+                     "\"message\":\"instance value (\\\"rolling\\\") not "
+                     "found in enum (possible values: "
+                     "[\\\"parallel\\\",\\\"serial\\\"])\","
+                     "\"value\":\"rolling\","
+                     "\"enum\":[\"parallel\",\"serial\"]}");
     json_decref(errors);
 }
 
@@ -260,15 +229,15 @@ static void test_required(void **state)
                  "\"deploy_strategy\"]}}}",
                  "{\"s\":{\"user\":\"nobody\"}}", 0, &rc);
     assert_int_equal(rc, 1);
-    assert_json_eq(json_array_get(errors, 0),
-                   "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
-                   "\"pointer\":\"/properties/s\"},\"instance\":{"
-                   "\"pointer\":\"/s\"},\"domain\":\"validation\","
-                   "\"keyword\":\"required\",\"message\":\"object has "
-                   "missing required properties "
-                   "([\\\"name\\\",\\\"deploy_strategy\\\"])\","
-                   "\"required\":[\"name\",\"user\",\"deploy_strategy\"],"
-                   "\"missing\":[\"name\",\"deploy_strategy\"]}");
+    h_expect_json_eq(json_array_get(errors, 0),
+                     "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
+                     "\"pointer\":\"/properties/s\"},\"instance\":{"
+                     "\"pointer\":\"/s\"},\"domain\":\"validation\","
+                     "\"keyword\":\"required\",\"message\":\"object has "
+                     "missing required properties "
+                     "([\\\"name\\\",\\\"deploy_strategy\\\"])\","
+                     "\"required\":[\"name\",\"user\",\"deploy_strategy\"],"
+                     "\"missing\":[\"name\",\"deploy_strategy\"]}");
     json_decref(errors);
 
     /* required does not apply to non-objects. */
@@ -289,14 +258,14 @@ static void test_additional_properties(void **state)
     errors = run(schema, "{\"zz\":{\"x\":1},\"a\":\"ok\",\"b\":1}", 0, &rc);
     assert_int_equal(rc, 1);
     assert_int_equal(json_array_size(errors), 1);
-    assert_json_eq(json_array_get(errors, 0),
-                   "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
-                   "\"pointer\":\"\"},\"instance\":{\"pointer\":\"\"},"
-                   "\"domain\":\"validation\","
-                   "\"keyword\":\"additionalProperties\","
-                   "\"message\":\"object instance has properties which are "
-                   "not allowed by the schema: [\\\"b\\\",\\\"zz\\\"]\","
-                   "\"unwanted\":[\"b\",\"zz\"]}");
+    h_expect_json_eq(json_array_get(errors, 0),
+                     "{\"level\":\"error\",\"schema\":{\"loadingURI\":\"#\","
+                     "\"pointer\":\"\"},\"instance\":{\"pointer\":\"\"},"
+                     "\"domain\":\"validation\","
+                     "\"keyword\":\"additionalProperties\","
+                     "\"message\":\"object instance has properties which are "
+                     "not allowed by the schema: [\\\"b\\\",\\\"zz\\\"]\","
+                     "\"unwanted\":[\"b\",\"zz\"]}");
     json_decref(errors);
 
     /* Absent or true: unknown members are accepted. */
@@ -327,8 +296,8 @@ static void test_numbers_strings_items(void **state)
     assert_string_equal(err_str(errors, 0, "message"),
                         "numeric instance is lower than the required "
                         "minimum (minimum: 1, found: 0)");
-    assert_json_eq(json_object_get(json_array_get(errors, 0), "found"),
-                   "0");
+    h_expect_json_eq(json_object_get(json_array_get(errors, 0), "found"),
+                     "0");
     json_decref(errors);
 
     errors = run("{\"minimum\":1}", "1", 0, &rc);
@@ -441,10 +410,10 @@ static void test_defaults_of_beta_elastic(void **state)
         json_decref(schema);
     }
     {
-        json_t *s = parse("{\"type\":\"object\"}");
+        json_t *s = h_json_parse("{\"type\":\"object\"}");
         json_t *d = jsonschema_defaults(s);
 
-        assert_json_eq(d, "{}");
+        h_expect_json_eq(d, "{}");
         json_decref(d);
         json_decref(s);
     }
@@ -531,12 +500,12 @@ static void test_beta_elastic_schema_rules(void **state)
 
     /* Missing required member (possible only with a null-free document
      * that lacks it, i.e. without the defaults merged in). */
-    doc = parse("{\"service\":{\"name\":\"elastic\"}}");
+    doc = h_json_parse("{\"service\":{\"name\":\"elastic\"}}");
     errors = json_array();
     assert_int_equal(jsonschema_validate(schema, doc, errors, 0), 1);
     assert_string_equal(err_str(errors, 0, "keyword"), "required");
-    assert_json_eq(json_object_get(json_array_get(errors, 0), "missing"),
-                   "[\"user\",\"deploy_strategy\",\"update_strategy\"]");
+    h_expect_json_eq(json_object_get(json_array_get(errors, 0), "missing"),
+                     "[\"user\",\"deploy_strategy\",\"update_strategy\"]");
     json_decref(errors);
     json_decref(doc);
 
@@ -546,21 +515,24 @@ static void test_beta_elastic_schema_rules(void **state)
 
 static void test_merge(void **state)
 {
-    json_t *base = parse("{\"service\":{\"name\":\"elastic\",\"user\":"
-                         "\"nobody\",\"security\":{\"transport_encryption\":"
-                         "{\"enabled\":false}}},\"n\":[1,2],\"k\":1}");
-    json_t *over = parse("{\"service\":{\"security\":{\"transport_encryption"
-                         "\":{\"enabled\":true}},\"service_account\":\"sa\"},"
-                         "\"n\":[3],\"k\":null,\"new\":{\"a\":1}}");
+    json_t *base = h_json_parse("{\"service\":{\"name\":\"elastic\","
+                                "\"user\":\"nobody\",\"security\":"
+                                "{\"transport_encryption\":{\"enabled\":"
+                                "false}}},\"n\":[1,2],\"k\":1}");
+    json_t *over = h_json_parse("{\"service\":{\"security\":"
+                                "{\"transport_encryption\":{\"enabled\":"
+                                "true}},\"service_account\":\"sa\"},"
+                                "\"n\":[3],\"k\":null,\"new\":{\"a\":1}}");
     json_t *m, *copy_base = NULL;
 
     (void)state;
     copy_base = json_deep_copy(base);
     m = jsonschema_merge(base, over);
-    assert_json_eq(m, "{\"service\":{\"name\":\"elastic\",\"user\":\"nobody\","
-                      "\"security\":{\"transport_encryption\":{\"enabled\":"
-                      "true}},\"service_account\":\"sa\"},\"n\":[3],"
-                      "\"k\":null,\"new\":{\"a\":1}}");
+    h_expect_json_eq(m, "{\"service\":{\"name\":\"elastic\","
+                        "\"user\":\"nobody\",\"security\":"
+                        "{\"transport_encryption\":{\"enabled\":"
+                        "true}},\"service_account\":\"sa\"},\"n\":[3],"
+                        "\"k\":null,\"new\":{\"a\":1}}");
     /* Inputs untouched, and the result shares nothing with them. */
     assert_true(json_equal(base, copy_base));
     json_object_set_new(json_object_get(m, "new"), "b", json_true());
@@ -574,7 +546,7 @@ static void test_merge(void **state)
     assert_true(json_equal(m, base));
     json_decref(m);
     {
-        json_t *arr = parse("[1]");
+        json_t *arr = h_json_parse("[1]");
 
         assert_null(jsonschema_merge(arr, base));
         json_decref(arr);
@@ -586,8 +558,8 @@ static void test_merge(void **state)
 
 static void test_bad_arguments(void **state)
 {
-    json_t *schema = parse("{}");
-    json_t *inst = parse("{}");
+    json_t *schema = h_json_parse("{}");
+    json_t *inst = h_json_parse("{}");
     json_t *notarray = json_object();
 
     (void)state;
