@@ -34,8 +34,8 @@ enum model_op {
                                     PUT acls/<rid>/users/<u>/<action> */
     MODEL_OP_PACKAGE_INSTALL,    /* POST /package/install */
     MODEL_OP_PACKAGE_UPDATE,     /* POST /cosmos/service/update */
-    MODEL_OP_SCHEDULER_RESTART,  /* re-apply stored options so the
-                                    scheduler restarts with a new key */
+    MODEL_OP_SCHEDULER_RESTART,  /* restart the scheduler's Marathon app
+                                    so it reads its new key */
     MODEL_OP_ROLLOUT_WAIT,       /* wait for deploy plan COMPLETE */
     MODEL_OP_STRATEGY_RESTORE,   /* update_strategy back after a toggle */
     MODEL_OP_HTTPS_VERIFY,       /* HTTPS GET / + health, plain refused */
