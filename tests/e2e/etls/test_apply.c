@@ -56,6 +56,33 @@ static void test_apply_empty_cluster(void **state)
     e_expect_apply_idle(&g_sim, NULL);
 }
 
+/*
+ * Transient failures do not fail the run: the first two account PUTs and
+ * the first install get 503; apply starts those actions over after a
+ * backoff (keeping the key pair it generated) and converges.
+ */
+static void test_apply_rides_out_transient_failures(void **state)
+{
+    struct e_run r;
+
+    (void)state;
+    e_fault(&g_sim, "{\"method\":\"PUT\",\"path\":"
+                    "\"/acs/api/v1/users/elastic\",\"status\":503,"
+                    "\"count\":2}");
+    e_fault(&g_sim, "{\"method\":\"POST\",\"path\":\"/package/install\","
+                    "\"status\":503,\"count\":1}");
+    r = e_apply_runbook(&g_sim);
+    e_expect_apply_ok(&r, "elastic");
+    e_expect_out(&r, "transient failure");
+    e_expect_out(&r, "Apply complete! Resources: 4 added, 0 changed, 0 "
+                     "destroyed.");
+    assert_int_equal(e_count(r.out, "transient failure"), 3);
+    assert_int_equal(e_count(r.out, "Generating an RSA-2048 key pair"), 1);
+    e_run_free(&r);
+    assert_int_equal(e_faults_left(&g_sim), 0);
+    expect_elastic_converged();
+}
+
 static void test_apply_runbook_by_hand(void **state)
 {
     EVP_PKEY *k;
@@ -387,6 +414,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_empty_cluster, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_apply_rides_out_transient_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_runbook_by_hand, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_apply_all_but_account, setup,
