@@ -199,11 +199,6 @@ static void act_sleep(struct xact *a, double seconds,
 
 static void start_op(struct xact *a);
 
-static void restart_op(struct xact *a)
-{
-    start_op(a);
-}
-
 /*
  * A request of action @a failed with @err.  Transient failures (5xx, 429,
  * connection problems, timeouts) start the action over after an
@@ -223,7 +218,7 @@ static void act_error(struct xact *a, const struct err_info *err,
         say(a, "transient failure (%s); retrying in %.0fs", err->text,
             delay);
         a->step = 0;
-        act_sleep(a, delay, restart_op);
+        act_sleep(a, delay, start_op);
         return;
     }
     if (what)
@@ -631,14 +626,21 @@ static void on_update(const struct dcos_result *r, void *payload)
     act_ok(a);
 }
 
+static void on_restore_update(const struct dcos_result *r, void *payload);
+
+/*
+ * POST /cosmos/service/update (replace false): the plan's options for a
+ * package update, only {"service":{"update_strategy"}} for a restore.
+ */
 static void update_send(struct xact *a)
 {
     struct model_action *m = act_of(a);
     json_t *opts = json_object_get(m->params, "options");
     json_t *built = NULL;
+    bool restore = m->op == MODEL_OP_STRATEGY_RESTORE;
     int r;
 
-    if (m->op == MODEL_OP_STRATEGY_RESTORE) {
+    if (restore) {
         built = json_pack("{s:{s:s}}", "service", "update_strategy",
                           pstr(m, "update_strategy"));
         if (!built) {
@@ -649,14 +651,11 @@ static void update_send(struct xact *a)
     }
     a->step = 2;
     r = dcos_cosmos_service_update(a->x->eng->client, pstr(m, "app_id"), opts,
-                                   pstr(m, "version"), false, on_update, a);
+                                   pstr(m, "version"), false,
+                                   restore ? on_restore_update : on_update,
+                                   a);
     json_decref(built);
     check_submit(a, r, "service update");
-}
-
-static void start_update(struct xact *a)
-{
-    update_send(a);
 }
 
 static void restart_send(struct xact *a);
@@ -862,32 +861,12 @@ static void wait_begin(struct xact *a)
 
 /* --- strategy restore: update, then wait like a rollout --- */
 
-static void on_restore_update(const struct dcos_result *r, void *payload);
-
-static void restore_send(struct xact *a)
-{
-    struct model_action *m = act_of(a);
-    json_t *opts;
-    int r;
-
-    opts = json_pack("{s:{s:s}}", "service", "update_strategy",
-                     pstr(m, "update_strategy"));
-    if (!opts) {
-        act_fail(a, "out of memory");
-        return;
-    }
-    r = dcos_cosmos_service_update(a->x->eng->client, pstr(m, "app_id"), opts,
-                                   NULL, false, on_restore_update, a);
-    json_decref(opts);
-    check_submit(a, r, "service update");
-}
-
 static void on_restore_update(const struct dcos_result *r, void *payload)
 {
     struct xact *a = payload;
 
     if (r->err.code == ERR_TRANSIENT && a->tries++ < APPLY_MAX_RETRIES) {
-        act_sleep(a, APPLY_RETRY_DELAY, restore_send);
+        act_sleep(a, APPLY_RETRY_DELAY, update_send);
         return;
     }
     if (r->err.code) {
@@ -901,7 +880,7 @@ static void start_restore(struct xact *a)
 {
     say(a, "Setting update_strategy back to %s (restarts no node)...",
         pstr(act_of(a), "update_strategy"));
-    restore_send(a);
+    update_send(a);
 }
 
 /* --- HTTPS verification --- */
@@ -1339,7 +1318,7 @@ static void start_op(struct xact *a)
     case MODEL_OP_GROUP_ADD: start_group_add(a); break;
     case MODEL_OP_PERMISSION_GRANT: start_grant(a); break;
     case MODEL_OP_PACKAGE_INSTALL: start_install(a); break;
-    case MODEL_OP_PACKAGE_UPDATE: start_update(a); break;
+    case MODEL_OP_PACKAGE_UPDATE: update_send(a); break;
     case MODEL_OP_SCHEDULER_RESTART: start_restart(a); break;
     case MODEL_OP_ROLLOUT_WAIT: wait_begin(a); break;
     case MODEL_OP_STRATEGY_RESTORE: start_restore(a); break;
