@@ -176,6 +176,56 @@ static void test_apply_stuck_serial_toggle(void **state)
     EVP_PKEY_free(k);
 }
 
+/*
+ * The secret names another uid and scheme around the right key: apply
+ * rewrites it around the same private key (no rotation: the account keeps
+ * its public key) and restarts the scheduler so it reads it again.
+ */
+static void test_apply_secret_wrong_uid_and_scheme(void **state)
+{
+    EVP_PKEY *k;
+    struct e_run r;
+    char *priv, *v, *pub, *now, *value;
+    json_t *j;
+
+    (void)state;
+    k = e_runbook_default(&g_sim, 0);
+    priv = h_priv_pem(k);
+    v = h_sa_secret_value("intruder", "HS256", priv);
+    h_secret_patch(&g_sim, "elastic/secret", v);
+    r = e_apply_runbook(&g_sim);
+    e_expect_apply_ok(&r, "elastic");
+    e_expect_out(&r, "Resources: 0 added, 2 changed, 0 destroyed.");
+    e_expect_not_out(&r, "Generating an RSA-2048 key pair");
+    e_run_free(&r);
+    e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 1, 1);
+    /* same key: the account was not replaced */
+    pub = h_pub_pem(k);
+    now = e_account_pub(&g_sim, "elastic");
+    assert_string_equal(now, pub);
+    /* the value is repaired around the very same private key */
+    value = e_secret_value(&g_sim, "elastic/secret");
+    j = json_loads(value, 0, NULL);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "uid")),
+                        "elastic");
+    assert_string_equal(json_string_value(json_object_get(j, "scheme")),
+                        "RS256");
+    assert_string_equal(
+        json_string_value(json_object_get(j, "private_key")), priv);
+    e_expect_apply_idle(&g_sim, NULL);
+    json_decref(j);
+    OPENSSL_cleanse(priv, strlen(priv));
+    OPENSSL_cleanse(v, strlen(v));
+    OPENSSL_cleanse(value, strlen(value));
+    free(priv);
+    free(v);
+    free(value);
+    free(now);
+    free(pub);
+    EVP_PKEY_free(k);
+}
+
 static void test_apply_key_mismatch(void **state)
 {
     EVP_PKEY *k, *other;
@@ -296,6 +346,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply_tls_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_stuck_serial_toggle,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_apply_secret_wrong_uid_and_scheme, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_key_mismatch, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_apply_secret_lost_rotate, setup,
