@@ -112,6 +112,9 @@ static int keys_put(struct scan *sc, const char *p, size_t n)
 {
     struct jsonpos *ix = sc->ix;
 
+    if (n == 0)
+        return 0; /* "" keys store nothing (and ix->keys may be NULL) */
+
     if (ix->keys_len + n > ix->keys_alloc) {
         size_t want = ix->keys_alloc ? ix->keys_alloc : 256;
         char *k;
@@ -609,8 +612,9 @@ int jsonpos_find(const struct jsonpos *ix, const char *pointer,
 
             if (nd->type == JSONPOS_ARRAY ? i == want
                                           : ch->key_len == len &&
-                                                memcmp(ix->keys + ch->key_off,
-                                                       seg, len) == 0)
+                                                (len == 0 ||
+                                                 memcmp(ix->keys + ch->key_off,
+                                                        seg, len) == 0))
                 break;
         }
         if (c == NONE) {
@@ -721,9 +725,11 @@ int jsonpos_duplicate_at(const struct jsonpos *ix, size_t key_end,
          c = ix->nodes[c].next_sibling) {
         const struct node *s = &ix->nodes[c];
 
+        /* Empty keys store no bytes (ix->keys may even be NULL). */
         if (s->key_len == dup->key_len &&
-            memcmp(ix->keys + s->key_off, ix->keys + dup->key_off,
-                   dup->key_len) == 0) {
+            (dup->key_len == 0 ||
+             memcmp(ix->keys + s->key_off, ix->keys + dup->key_off,
+                    dup->key_len) == 0)) {
             first = s;
             break;
         }
