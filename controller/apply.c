@@ -634,7 +634,6 @@ static void update_send(struct xact *a)
         }
         opts = built;
     }
-    a->step = 2;
     r = dcos_cosmos_service_update(a->x->eng->client, pstr(m, "app_id"), opts,
                                    pstr(m, "version"), false,
                                    restore ? on_restore_update : on_update,

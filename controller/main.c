@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "common/err.h"
@@ -16,6 +15,7 @@
 #include "controller/engine.h"
 #include "controller/load.h"
 #include "controller/render.h"
+#include "dcos/client.h"
 
 #ifndef ETLS_VERSION
 #define ETLS_VERSION "0.0.0"
@@ -236,13 +236,13 @@ int main(int argc, char **argv)
         rc = cmd_validate(&c);
     } else if (strcmp(c.command, "plan") == 0 ||
                strcmp(c.command, "apply") == 0) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            fprintf(stderr, "etls: cannot initialise libcurl\n");
+        if (dcos_global_init() != 0) {
+            fprintf(stderr, "etls: cannot initialise the HTTP client\n");
             rc = EXIT_ERROR;
         } else {
             rc = strcmp(c.command, "plan") == 0 ? cmd_plan(&c)
                                                 : cmd_apply(&c);
-            curl_global_cleanup();
+            dcos_global_cleanup();
         }
     } else {
         fprintf(stderr, "etls: unknown command '%s'\nRun 'etls help' for "
