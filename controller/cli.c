@@ -342,6 +342,25 @@ int cli_apply_sim(struct cli *c, char *errbuf, size_t errlen)
     return 0;
 }
 
+void cli_engine_options(struct engine_options *out, const struct cli *c,
+                        const struct report_sink *report)
+{
+    memset(out, 0, sizeof(*out));
+    out->cluster_url = c->cluster_url;
+    out->ca_file = c->ca_cert;
+    out->insecure = c->insecure;
+    out->token = c->token;
+    out->uid = c->uid;
+    out->password = c->password;
+    out->private_key = c->private_key;
+    out->request_timeout = c->request_timeout;
+    out->max_connections = (unsigned)c->max_connections;
+    out->trace = c->trace ? stderr : NULL;
+    out->rollout_timeout = c->timeout;
+    if (report)
+        out->report = *report;
+}
+
 void cli_free(struct cli *c)
 {
     free(c->cluster_url);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "common/secret.h"
+#include "controller/engine.h"
 
 /*
  * Command-line and environment settings for one etls invocation.  Secrets
@@ -52,6 +53,14 @@ int cli_parse(struct cli *out, int argc, char **argv);
  * dcos-sim): url, CA and bootstrap credentials, unless set explicitly.
  */
 int cli_apply_sim(struct cli *c, char *errbuf, size_t errlen);
+
+/*
+ * The engine settings of @c: cluster connection, timeouts, connections,
+ * trace (stderr with --trace) and @report (copied).  What @out points to
+ * is borrowed from @c.
+ */
+void cli_engine_options(struct engine_options *out, const struct cli *c,
+                        const struct report_sink *report);
 
 /* Free everything (secrets wiped). */
 void cli_free(struct cli *c);

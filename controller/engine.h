@@ -1,29 +1,61 @@
 #ifndef ETLS_CONTROLLER_ENGINE_H
 #define ETLS_CONTROLLER_ENGINE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "common/err.h"
-#include "controller/cli.h"
+#include "common/secret.h"
+#include "controller/report.h"
 #include "model/desired.h"
 #include "model/plan.h"
 
 /*
  * The engine: observe -> plan -> apply -> wait -> verify, per service.  It
- * performs every HTTP call through dcos/ and feeds the answers to the pure
- * reconcilers.
+ * performs every HTTP call through dcos/ (on one libev loop it owns), feeds
+ * the answers to the pure reconcilers, and executes plans through the
+ * executors of controller/exec/.  It takes its settings from struct
+ * engine_options, built by the CLI (cli_engine_options) and later by the
+ * daemon; it prints nothing itself: everything people should see goes
+ * through the report sink.
  */
 struct engine;
 
+/* Defaults of the fields left 0. */
+#define ENGINE_REQUEST_TIMEOUT 30.0
+#define ENGINE_ROLLOUT_TIMEOUT 900.0
+#define ENGINE_VERIFY_WINDOW 90.0
+
+struct engine_options {
+    /* Cluster connection (strings and secrets borrowed: they must outlive
+     * the engine). */
+    const char *cluster_url;
+    const char *ca_file;              /* trust; NULL with insecure */
+    bool insecure;                    /* no TLS verification (explicit) */
+    const struct secret *token;       /* or NULL */
+    const char *uid;                  /* log in as uid with ... */
+    const struct secret *password;    /* ... a password or ... */
+    const struct secret *private_key; /* ... a service account's key */
+    double request_timeout;           /* per HTTP request, seconds */
+    unsigned max_connections;         /* concurrent transfers (0: 8) */
+    FILE *trace;                      /* redacted HTTP trace, or NULL */
+
+    /* Apply. */
+    double rollout_timeout;           /* per rollout wait, seconds */
+    double verify_window;             /* HTTPS check retries, seconds */
+    struct report_sink report;        /* where people read what happens */
+};
+
 /*
- * Connect to the cluster described by @cli (URL, trust, credentials) and
- * log in when needed.  Returns 0 and sets *@out (new), or a negative enum
- * err with @e set to one clear line.
+ * Connect to the cluster described by @o and log in when credentials are
+ * given.  @o is copied (what it points to is borrowed).  Returns 0 and
+ * sets *@out (new), or a negative enum err with @e set to one clear line.
  */
-int engine_new(struct engine **out, const struct cli *cli,
+int engine_new(struct engine **out, const struct engine_options *o,
                struct err_info *e);
 
-/* Free; accepts NULL. */
+/* Free; accepts NULL.  Must not be called while engine_apply runs. */
 void engine_free(struct engine *eng);
 
 /* The cluster URL (borrowed). */
@@ -39,12 +71,22 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
                 struct model_plan **plans_out, struct err_info *e);
 
 /*
- * Execute @plans (as made by engine_plan for @d) in dependency order,
- * independent actions concurrently, report each action on @out as it runs,
- * then verify.  Returns 0 only when every service converged and verified;
- * otherwise ERR_* with @e saying what is left.
+ * Execute the @n @plans in dependency order, independent actions and
+ * services concurrently, reporting each action as it runs, then the
+ * summary.  Each plan is the whole contract: nothing else is read.  A plan
+ * with a FAIL action is refused before anything is written.  Returns 0
+ * only when every service converged and verified; otherwise ERR_* with @e
+ * saying what is left (ERR_TIMEOUT when the whole apply ran out of time).
  */
-int engine_apply(struct engine *eng, const struct model_desired *d,
-                 struct model_plan *plans, FILE *out, struct err_info *e);
+int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
+                 struct err_info *e);
+
+/*
+ * Stop the running apply (callable from a callback of its loop, e.g. a
+ * signal watcher): no action starts any more, waits and polls end, and the
+ * requests in flight finish.  engine_apply then returns ERR_INVALID with
+ * the actions left reported.  A no-op when nothing runs.
+ */
+void engine_cancel(struct engine *eng);
 
 #endif

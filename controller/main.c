@@ -15,6 +15,7 @@
 #include "controller/engine.h"
 #include "controller/load.h"
 #include "controller/render.h"
+#include "controller/report_text.h"
 #include "dcos/client.h"
 
 #ifndef ETLS_VERSION
@@ -83,8 +84,10 @@ static void plans_free(struct model_plan *plans, size_t n)
     free(plans);
 }
 
-static int connect_engine(struct cli *c, struct engine **eng)
+static int connect_engine(struct cli *c, struct engine **eng,
+                          const struct report_sink *report)
 {
+    struct engine_options o;
     struct err_info e = {0};
     char buf[512];
 
@@ -103,7 +106,8 @@ static int connect_engine(struct cli *c, struct engine **eng)
                 "(--insecure or DCOS_SSL_VERIFY=false); anyone on the path "
                 "can read the credentials and secrets sent to it\n",
                 c->cluster_url);
-    if (engine_new(eng, c, &e)) {
+    cli_engine_options(&o, c, report);
+    if (engine_new(eng, &o, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);
         return EXIT_ERROR;
     }
@@ -146,7 +150,7 @@ static int cmd_plan(struct cli *c)
 
     if (load(c, &d))
         return EXIT_ERROR;
-    if (connect_engine(c, &eng))
+    if (connect_engine(c, &eng, NULL))
         goto out;
     if (engine_plan(eng, &d, &plans, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);
@@ -190,12 +194,19 @@ static int cmd_apply(struct cli *c)
     struct model_desired d = {0};
     struct model_plan *plans = NULL;
     struct engine *eng = NULL;
+    struct report_text *text = NULL;
+    struct report_sink sink;
     struct err_info e = {0};
     int rc = EXIT_ERROR;
 
     if (load(c, &d))
         return EXIT_ERROR;
-    if (connect_engine(c, &eng))
+    text = report_text_new(stdout, &sink);
+    if (!text) {
+        fprintf(stderr, "etls: out of memory\n");
+        goto out;
+    }
+    if (connect_engine(c, &eng, &sink))
         goto out;
     if (engine_plan(eng, &d, &plans, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);
@@ -204,7 +215,7 @@ static int cmd_apply(struct cli *c)
     render_plan_text(stdout, plans, d.n_services,
                      c->color && isatty(STDOUT_FILENO));
     fflush(stdout);
-    if (engine_apply(eng, &d, plans, stdout, &e)) {
+    if (engine_apply(eng, plans, d.n_services, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);
         goto out;
     }
@@ -212,6 +223,7 @@ static int cmd_apply(struct cli *c)
 out:
     plans_free(plans, d.n_services);
     engine_free(eng);
+    report_text_free(text);
     model_desired_clear(&d);
     return rc;
 }

@@ -52,6 +52,62 @@ const char *model_op_name(enum model_op op)
     return "unknown";
 }
 
+static void params_clear(struct model_action *a)
+{
+    union model_params *u = &a->params;
+
+    switch (a->op) {
+    case MODEL_OP_ACCOUNT_CREATE:
+    case MODEL_OP_ACCOUNT_REPLACE:
+        free(u->account.uid);
+        free(u->account.description);
+        free(u->account.public_key);
+        break;
+    case MODEL_OP_SECRET_CREATE:
+    case MODEL_OP_SECRET_UPDATE:
+        free(u->secret.path);
+        free(u->secret.uid);
+        free(u->secret.scheme);
+        free(u->secret.login_endpoint);
+        break;
+    case MODEL_OP_GROUP_ADD:
+        free(u->member.gid);
+        free(u->member.uid);
+        break;
+    case MODEL_OP_PERMISSION_GRANT:
+        free(u->grant.rid);
+        free(u->grant.action);
+        free(u->grant.uid);
+        break;
+    case MODEL_OP_PACKAGE_INSTALL:
+        free(u->install.package);
+        free(u->install.version);
+        json_decref(u->install.options);
+        break;
+    case MODEL_OP_PACKAGE_UPDATE:
+        free(u->update.app_id);
+        free(u->update.version);
+        json_decref(u->update.options);
+        break;
+    case MODEL_OP_SCHEDULER_RESTART:
+    case MODEL_OP_ROLLOUT_WAIT:
+        free(u->app.app_id);
+        break;
+    case MODEL_OP_STRATEGY_RESTORE:
+        free(u->restore.app_id);
+        free(u->restore.update_strategy);
+        break;
+    case MODEL_OP_HTTPS_VERIFY:
+        free(u->verify.endpoint);
+        free(u->verify.user);
+        free(u->verify.health);
+        free(u->verify.password_ref);
+        break;
+    case MODEL_OP_FAIL:
+        break;
+    }
+}
+
 static void action_clear(struct model_action *a)
 {
     free(a->address);
@@ -63,9 +119,98 @@ static void action_clear(struct model_action *a)
     json_decref(a->after);
     json_decref(a->before_sensitive);
     json_decref(a->after_sensitive);
-    json_decref(a->params);
+    params_clear(a);
     free(a->deps);
     memset(a, 0, sizeof(*a));
+}
+
+static const char *password_source_name(enum model_password_source s)
+{
+    switch (s) {
+    case MODEL_PW_ENV: return "env";
+    case MODEL_PW_FILE: return "file";
+    case MODEL_PW_SECRET: return "secret";
+    case MODEL_PW_HEALTH_OPTIONS: break;
+    }
+    return "health_options";
+}
+
+/* Set @key to true in @o when @flag; 0 or -1 (ENOMEM). */
+static int put_flag(json_t *o, const char *key, bool flag)
+{
+    return flag ? json_object_set_new(o, key, json_true()) : 0;
+}
+
+static json_t *update_json(const struct model_update_params *u)
+{
+    json_t *j = json_pack("{s:s, s:O, s:b}", "app_id", u->app_id, "options",
+                          u->options, "replace", u->replace);
+
+    if (j && ((u->version &&
+               json_object_set_new(j, "version", json_string(u->version))) ||
+              put_flag(j, "toggle_tls", u->toggle_tls) ||
+              put_flag(j, "full_restart", u->full_restart) ||
+              put_flag(j, "stuck_toggle", u->stuck_toggle))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+json_t *model_action_params_json(const struct model_plan *p,
+                                 const struct model_action *a)
+{
+    const union model_params *u = &a->params;
+    const struct model_secret_params *s = &u->secret;
+
+    switch (a->op) {
+    case MODEL_OP_ACCOUNT_CREATE:
+    case MODEL_OP_ACCOUNT_REPLACE:
+        if (u->account.public_key)
+            return json_pack("{s:s, s:s, s:s}", "uid", u->account.uid,
+                             "description", u->account.description,
+                             "public_key", u->account.public_key);
+        return json_pack("{s:s, s:s}", "uid", u->account.uid, "description",
+                         u->account.description);
+    case MODEL_OP_SECRET_CREATE:
+    case MODEL_OP_SECRET_UPDATE:
+        if (s->key_from != MODEL_NO_ACTION && s->key_from < p->n_actions)
+            return json_pack("{s:s, s:s, s:s, s:s, s:s}", "path", s->path,
+                             "uid", s->uid, "scheme", s->scheme,
+                             "login_endpoint", s->login_endpoint,
+                             "key_from", p->actions[s->key_from].address);
+        return json_pack("{s:s, s:s, s:s, s:s}", "path", s->path, "uid",
+                         s->uid, "scheme", s->scheme, "login_endpoint",
+                         s->login_endpoint);
+    case MODEL_OP_GROUP_ADD:
+        return json_pack("{s:s, s:s}", "gid", u->member.gid, "uid",
+                         u->member.uid);
+    case MODEL_OP_PERMISSION_GRANT:
+        return json_pack("{s:s, s:s, s:s}", "rid", u->grant.rid, "action",
+                         u->grant.action, "uid", u->grant.uid);
+    case MODEL_OP_PACKAGE_INSTALL:
+        return json_pack("{s:s, s:s?, s:O}", "package", u->install.package,
+                         "version", u->install.version, "options",
+                         u->install.options);
+    case MODEL_OP_PACKAGE_UPDATE:
+        return update_json(&u->update);
+    case MODEL_OP_SCHEDULER_RESTART:
+    case MODEL_OP_ROLLOUT_WAIT:
+        return json_pack("{s:s}", "app_id", u->app.app_id);
+    case MODEL_OP_STRATEGY_RESTORE:
+        return json_pack("{s:s, s:s}", "app_id", u->restore.app_id,
+                         "update_strategy", u->restore.update_strategy);
+    case MODEL_OP_HTTPS_VERIFY:
+        return json_pack("{s:s, s:b, s:s?, s:s, s:{s:s, s:s?}}", "endpoint",
+                         u->verify.endpoint, "tls", u->verify.tls, "user",
+                         u->verify.user, "health", u->verify.health,
+                         "password", "source",
+                         password_source_name(u->verify.password_source),
+                         "ref", u->verify.password_ref);
+    case MODEL_OP_FAIL:
+        break;
+    }
+    return NULL;
 }
 
 /*
@@ -92,6 +237,8 @@ struct model_action *model_plan_add(struct model_plan *p, enum model_op op,
     memset(a, 0, sizeof(*a));
     a->op = op;
     a->change = change;
+    if (op == MODEL_OP_SECRET_CREATE || op == MODEL_OP_SECRET_UPDATE)
+        a->params.secret.key_from = MODEL_NO_ACTION;
 
     tlen = strlen(type);
     nlen = strlen(name);

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "model/desired.h"
+
 /*
  * A plan is the ordered list of actions the reconcilers decided on for one
  * service.  Pure data: the engine in controller/ executes it, the printers in
@@ -42,11 +44,117 @@ enum model_op {
     MODEL_OP_FAIL                /* cannot proceed: `reason` says why */
 };
 
-/* Where the key of a created/replaced account comes from. */
+/* Where the key of a created/replaced account or written secret comes
+ * from. */
 enum model_key_source {
     MODEL_KEY_NONE = 0,
-    MODEL_KEY_NEW,        /* generate a new RSA-2048 key pair */
-    MODEL_KEY_FROM_SECRET /* public key derived from the stored secret */
+    MODEL_KEY_NEW,        /* a new RSA-2048 key pair (see key_from) */
+    MODEL_KEY_FROM_SECRET /* the key already held by the stored secret */
+};
+
+/* "no such action": an unset action index (key_from). */
+#define MODEL_NO_ACTION ((size_t)-1)
+
+/*
+ * Typed parameters, one struct per op family.  Everything an executor
+ * needs is here or in the plan itself (the service name); execution reads
+ * nothing from desired or observed state.  Strings and JSON are owned by
+ * the action.  docs/plan.md documents each field and its JSON form
+ * (model_action_params_json).
+ */
+
+/* ACCOUNT_CREATE, ACCOUNT_REPLACE. */
+struct model_account_params {
+    char *uid;
+    char *description;
+    char *public_key;  /* FROM_SECRET: the SPKI PEM to write (public
+                          material derived from the stored private key);
+                          NULL with NEW */
+};
+
+/* SECRET_CREATE, SECRET_UPDATE: the create-sa-secret value. */
+struct model_secret_params {
+    char *path;
+    char *uid;
+    char *scheme;          /* "RS256" */
+    char *login_endpoint;
+    size_t key_from;       /* NEW: the action whose key pair output this
+                              secret stores (always a dependency);
+                              MODEL_NO_ACTION with FROM_SECRET */
+};
+
+/* GROUP_ADD. */
+struct model_member_params {
+    char *gid;
+    char *uid;
+};
+
+/* PERMISSION_GRANT: create the ACL if needed, then grant. */
+struct model_grant_params {
+    char *rid;
+    char *action;
+    char *uid;
+};
+
+/* PACKAGE_INSTALL. */
+struct model_install_params {
+    char *package;
+    char *version;     /* NULL: the catalog's latest */
+    json_t *options;   /* the user's options, complete, as written; may
+                          hold passwords: never displayed */
+};
+
+/* PACKAGE_UPDATE (Cosmos merges @options over the stored ones). */
+struct model_update_params {
+    char *app_id;
+    json_t *options;   /* may hold passwords: never displayed */
+    char *version;     /* NULL: keep the running version */
+    bool replace;      /* always false today */
+    bool toggle_tls;   /* transport encryption turns on or off */
+    bool full_restart; /* every node restarts together */
+    bool stuck_toggle; /* rescues a stuck serial TLS toggle */
+};
+
+/* SCHEDULER_RESTART, ROLLOUT_WAIT: the scheduler's Marathon app. */
+struct model_app_params {
+    char *app_id;
+};
+
+/* STRATEGY_RESTORE. */
+struct model_restore_params {
+    char *app_id;
+    char *update_strategy;
+};
+
+/* HTTPS_VERIFY. */
+struct model_verify_params {
+    char *endpoint;    /* SDK endpoint name, e.g. "coordinator-http" */
+    bool tls;          /* HTTPS only (true) or plain HTTP only (false) */
+    char *user;        /* NULL: elasticsearch.health_user of the service */
+    char *health;      /* minimum cluster health: green, yellow or red */
+    enum model_password_source password_source;
+    char *password_ref; /* env var, file or secret path; NULL with
+                           MODEL_PW_HEALTH_OPTIONS */
+};
+
+union model_params {
+    struct model_account_params account;
+    struct model_secret_params secret;
+    struct model_member_params member;
+    struct model_grant_params grant;
+    struct model_install_params install;
+    struct model_update_params update;
+    struct model_app_params app;
+    struct model_restore_params restore;
+    struct model_verify_params verify;
+};
+
+/* What an action hands to the actions that depend on it. */
+enum model_output {
+    MODEL_OUTPUT_NONE = 0,
+    MODEL_OUTPUT_KEY_PAIR /* the RSA-2048 key pair it generated (an account
+                             action with key_source NEW); consumed by the
+                             secret action whose key_from names it */
 };
 
 struct model_action {
@@ -65,11 +173,10 @@ struct model_action {
     json_t *before_sensitive; /* true or object of true flags */
     json_t *after_sensitive;
 
-    /* Parameters for the engine. */
+    /* Input of the executor: the member of @params that @op names. */
     enum model_key_source key_source;
-    json_t *params;    /* op-specific (owned), documented per op in
-                          docs/plan.md: e.g. {"options": {...}} for
-                          PACKAGE_UPDATE, {"gid": ..} for GROUP_ADD */
+    union model_params params;
+    enum model_output output;
     size_t *deps;      /* indexes of actions this one waits for */
     size_t n_deps;
 };
@@ -97,6 +204,15 @@ struct model_action *model_plan_add(struct model_plan *p, enum model_op op,
                                      enum model_change change,
                                      const char *type, const char *name,
                                      const char *reason);
+
+/*
+ * The parameters of @a in their documented JSON form (docs/plan.md), for
+ * tests and saved plans; NULL for FAIL, which has none, and on ENOMEM
+ * (tell them apart by @a->op).  Holds the package options as written, so
+ * it is never for display.  New reference.
+ */
+json_t *model_action_params_json(const struct model_plan *p,
+                                 const struct model_action *a);
 
 /* Add a dependency of action @idx on action @dep.  0 or ERR_NOMEM. */
 int model_action_depend(struct model_plan *p, size_t idx, size_t dep);

@@ -4,6 +4,7 @@
  * cannot be patched (dcos-api.md section 3.4), so a key change is a
  * replacement.  Decisions: docs/plan.md, "account".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,8 @@ static int key_state(json_t **out, const char *uid, const char *pem,
 /*
  * Fill the common parts of an account action: params, before/after.  A key
  * derived from the secret travels in params.public_key (public material)
- * so that the engine writes exactly the key that was planned.
+ * so that the engine writes exactly the key that was planned; a new key
+ * pair is the action's output.
  */
 static int fill(struct model_plan *p, size_t idx,
                 const struct model_service *d, const char *before_pem,
@@ -50,21 +52,21 @@ static int fill(struct model_plan *p, size_t idx,
                 struct err_info *e)
 {
     struct model_action *a = &p->actions[idx];
-    json_t *params;
+    struct model_account_params *ap = &a->params.account;
+    char *desc;
+    size_t n = strlen(d->name) + sizeof("Service account for ");
     int r;
 
-    params = json_pack("{s:s, s:s+}", "uid", d->account, "description",
-                       "Service account for ", d->name);
-    if (!params)
+    desc = malloc(n);
+    if (!desc)
         return rc_nomem(e);
-    if (after_pem &&
-        json_object_set_new(params, "public_key", json_string(after_pem))) {
-        json_decref(params);
-        return rc_nomem(e);
-    }
-    r = rc_set(&a->params, params, e);
+    snprintf(desc, n, "Service account for %s", d->name);
+    ap->description = desc;
+    r = rc_strdups(e, 2, &ap->uid, d->account, &ap->public_key, after_pem);
     if (r < 0)
         return r;
+    if (a->key_source == MODEL_KEY_NEW)
+        a->output = MODEL_OUTPUT_KEY_PAIR;
     if (before_present) {
         r = key_state(&a->before, d->account, before_pem, false, e);
         if (r < 0)

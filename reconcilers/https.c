@@ -8,17 +8,6 @@
 
 #include "rc.h"
 
-static const char *password_source(enum model_password_source s)
-{
-    switch (s) {
-    case MODEL_PW_ENV: return "env";
-    case MODEL_PW_FILE: return "file";
-    case MODEL_PW_SECRET: return "secret";
-    case MODEL_PW_HEALTH_OPTIONS: break;
-    }
-    return "health_options";
-}
-
 static int https_plan(const struct model_service *d,
                       const struct model_observed *o, struct model_plan *p,
                       struct err_info *e)
@@ -47,13 +36,13 @@ static int https_plan(const struct model_service *d,
     if (r < 0)
         return r;
     a = &p->actions[idx];
-    r = rc_set(&a->params,
-               json_pack("{s:s, s:b, s:s?, s:s, s:{s:s, s:s?}}",
-                         "endpoint", endpoint, "tls", d->tls ? 1 : 0,
-                         "user", d->verify_user, "health", health,
-                         "password", "source",
-                         password_source(d->verify_password_source), "ref",
-                         d->verify_password_ref), e);
+    a->params.verify.tls = d->tls;
+    a->params.verify.password_source = d->verify_password_source;
+    r = rc_strdups(e, 4, &a->params.verify.endpoint, endpoint,
+                   &a->params.verify.user, d->verify_user,
+                   &a->params.verify.health, health,
+                   &a->params.verify.password_ref,
+                   d->verify_password_ref);
     if (r < 0)
         return r;
 
@@ -63,9 +52,9 @@ static int https_plan(const struct model_service *d,
      * rollout wait, else every change of this plan.
      */
     last = rc_find_op(p, MODEL_OP_STRATEGY_RESTORE);
-    if (last == RC_NONE)
+    if (last == MODEL_NO_ACTION)
         last = rc_find_op(p, MODEL_OP_ROLLOUT_WAIT);
-    if (last != RC_NONE) {
+    if (last != MODEL_NO_ACTION) {
         r = rc_depend(p, idx, last, e);
         return r < 0 ? r : 1;
     }

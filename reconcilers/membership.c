@@ -14,116 +14,87 @@
 /* Address names are bounded by uid (96) + gid/rid + action lengths. */
 #define NAME_MAX_LEN 2048
 
-static int plan_groups(const struct model_service *d,
-                       const struct model_observed *o, struct model_plan *p,
-                       size_t acct, struct err_info *e)
+/* One desired grant: a group membership or an explicit permission. */
+struct grant {
+    enum model_op op;      /* GROUP_ADD or PERMISSION_GRANT */
+    const char *type;      /* resource type of the address */
+    const char *gid;       /* group, for GROUP_ADD */
+    const char *rid;       /* ACL and action, for PERMISSION_GRANT */
+    const char *action;
+    bool held;             /* observed as already in place */
+};
+
+/* The address name of @g: "<gid>/<uid>" or "<uid>/<rid>/<action>". */
+static int grant_name(struct buf *name, const struct grant *g,
+                      const char *uid, struct err_info *e)
 {
-    struct buf name;
-    size_t i, idx;
-    int r = 0;
+    int r;
 
-    buf_init(&name, NAME_MAX_LEN);
-    for (i = 0; i < d->n_groups && r == 0; i++) {
-        const char *gid = d->groups[i];
-        struct model_action *a;
-
-        buf_reset(&name);
-        r = buf_printf(&name, "%s/%s", gid, d->account);
-        if (r < 0) {
-            r = r == ERR_NOMEM ? rc_nomem(e)
-                               : err_set(e, ERR_INVALID,
-                                         "group name %.64s is too long", gid);
-            break;
-        }
-        if (o->group_exists && o->group_exists[i] == MODEL_ABSENT) {
-            r = rc_fail(p, RC_TYPE_MEMBERSHIP, buf_str(&name), e,
-                        "group %s does not exist", gid);
-            continue;
-        }
-        if (acct != RC_NONE)
-            r = rc_add(p, &idx, MODEL_OP_GROUP_ADD, MODEL_CHANGE_CREATE,
-                       RC_TYPE_MEMBERSHIP, buf_str(&name), e,
-                       "service account %s is %s this plan and memberships "
-                       "do not survive deletion; add it to group %s",
-                       d->account,
-                       p->actions[acct].op == MODEL_OP_ACCOUNT_CREATE
-                           ? "created" : "replaced", gid);
-        else if (!o->in_group[i])
-            r = rc_add(p, &idx, MODEL_OP_GROUP_ADD, MODEL_CHANGE_CREATE,
-                       RC_TYPE_MEMBERSHIP, buf_str(&name), e,
-                       "%s is not a member of group %s", d->account, gid);
-        else
-            continue;
-        if (r < 0)
-            break;
-        a = &p->actions[idx];
-        r = rc_set(&a->params,
-                   json_pack("{s:s, s:s}", "gid", gid, "uid", d->account), e);
-        if (r == 0)
-            r = rc_set(&a->after,
-                       json_pack("{s:s, s:s}", "gid", gid, "uid",
-                                 d->account), e);
-        if (r == 0)
-            r = rc_depend(p, idx, acct, e);
-    }
-    buf_free(&name);
-    return r;
+    buf_reset(name);
+    if (g->op == MODEL_OP_GROUP_ADD)
+        r = buf_printf(name, "%s/%s", g->gid, uid);
+    else
+        r = buf_printf(name, "%s/%s/%s", uid, g->rid, g->action);
+    if (r == ERR_NOMEM)
+        return rc_nomem(e);
+    if (r < 0)
+        return err_set(e, ERR_INVALID, "%s %.64s is too long",
+                       g->op == MODEL_OP_GROUP_ADD ? "group name"
+                                                   : "permission",
+                       g->op == MODEL_OP_GROUP_ADD ? g->gid : g->rid);
+    return 0;
 }
 
-static int plan_permissions(const struct model_service *d,
-                            const struct model_observed *o,
-                            struct model_plan *p, size_t acct,
-                            struct err_info *e)
+/* Append the action that puts @g in place, unless it is held already. */
+static int plan_grant(const struct model_service *d, struct model_plan *p,
+                      const struct grant *g, const char *name, size_t acct,
+                      struct err_info *e)
 {
-    struct buf name;
-    size_t i, idx;
-    int r = 0;
+    const bool group = g->op == MODEL_OP_GROUP_ADD;
+    const char *what = group ? "memberships" : "grants";
+    struct model_action *a;
+    size_t idx;
+    int r;
 
-    buf_init(&name, NAME_MAX_LEN);
-    for (i = 0; i < d->n_permissions && r == 0; i++) {
-        const struct model_permission *pm = &d->permissions[i];
-        struct model_action *a;
-
-        buf_reset(&name);
-        r = buf_printf(&name, "%s/%s/%s", d->account, pm->rid, pm->action);
-        if (r < 0) {
-            r = r == ERR_NOMEM ? rc_nomem(e)
-                               : err_set(e, ERR_INVALID,
-                                         "permission %.64s is too long",
-                                         pm->rid);
-            break;
-        }
-        if (acct != RC_NONE)
-            r = rc_add(p, &idx, MODEL_OP_PERMISSION_GRANT,
-                       MODEL_CHANGE_CREATE, RC_TYPE_PERMISSION,
-                       buf_str(&name), e,
-                       "service account %s is %s this plan and grants do "
-                       "not survive deletion; grant %s on %s",
-                       d->account,
-                       p->actions[acct].op == MODEL_OP_ACCOUNT_CREATE
-                           ? "created" : "replaced", pm->action, pm->rid);
-        else if (!o->permission_allowed[i])
-            r = rc_add(p, &idx, MODEL_OP_PERMISSION_GRANT,
-                       MODEL_CHANGE_CREATE, RC_TYPE_PERMISSION,
-                       buf_str(&name), e, "%s lacks %s on %s", d->account,
-                       pm->action, pm->rid);
-        else
-            continue;
-        if (r < 0)
-            break;
-        a = &p->actions[idx];
-        r = rc_set(&a->params,
-                   json_pack("{s:s, s:s, s:s}", "rid", pm->rid, "action",
-                             pm->action, "uid", d->account), e);
+    if (acct != MODEL_NO_ACTION)
+        r = rc_add(p, &idx, g->op, MODEL_CHANGE_CREATE, g->type, name, e,
+                   "service account %s is %s this plan and %s do not "
+                   "survive deletion; %s %s%s%s", d->account,
+                   p->actions[acct].op == MODEL_OP_ACCOUNT_CREATE
+                       ? "created" : "replaced", what,
+                   group ? "add it to group" : "grant",
+                   group ? g->gid : g->action, group ? "" : " on ",
+                   group ? "" : g->rid);
+    else if (g->held)
+        return 0;
+    else if (group)
+        r = rc_add(p, &idx, g->op, MODEL_CHANGE_CREATE, g->type, name, e,
+                   "%s is not a member of group %s", d->account, g->gid);
+    else
+        r = rc_add(p, &idx, g->op, MODEL_CHANGE_CREATE, g->type, name, e,
+                   "%s lacks %s on %s", d->account, g->action, g->rid);
+    if (r < 0)
+        return r;
+    a = &p->actions[idx];
+    if (group) {
+        r = rc_strdups(e, 2, &a->params.member.gid, g->gid,
+                       &a->params.member.uid, d->account);
         if (r == 0)
             r = rc_set(&a->after,
-                       json_pack("{s:s, s:s, s:s}", "rid", pm->rid,
-                                 "action", pm->action, "uid", d->account),
-                       e);
+                       json_pack("{s:s, s:s}", "gid", g->gid, "uid",
+                                 d->account), e);
+    } else {
+        r = rc_strdups(e, 3, &a->params.grant.rid, g->rid,
+                       &a->params.grant.action, g->action,
+                       &a->params.grant.uid, d->account);
         if (r == 0)
-            r = rc_depend(p, idx, acct, e);
+            r = rc_set(&a->after,
+                       json_pack("{s:s, s:s, s:s}", "rid", g->rid,
+                                 "action", g->action, "uid", d->account),
+                       e);
     }
-    buf_free(&name);
+    if (r == 0)
+        r = rc_depend(p, idx, acct, e);
     return r;
 }
 
@@ -131,8 +102,9 @@ static int membership_plan(const struct model_service *d,
                            const struct model_observed *o,
                            struct model_plan *p, struct err_info *e)
 {
-    size_t before = p->n_actions, acct;
-    int r;
+    size_t before = p->n_actions, acct, i;
+    struct buf name;
+    int r = 0;
 
     if (!rc_has_account(d))
         return 0;
@@ -145,12 +117,34 @@ static int membership_plan(const struct model_service *d,
                        d->account);
 
     acct = rc_find_op(p, MODEL_OP_ACCOUNT_CREATE);
-    if (acct == RC_NONE)
+    if (acct == MODEL_NO_ACTION)
         acct = rc_find_op(p, MODEL_OP_ACCOUNT_REPLACE);
 
-    r = plan_groups(d, o, p, acct, e);
-    if (r == 0)
-        r = plan_permissions(d, o, p, acct, e);
+    buf_init(&name, NAME_MAX_LEN);
+    for (i = 0; i < d->n_groups && r == 0; i++) {
+        struct grant g = {MODEL_OP_GROUP_ADD, RC_TYPE_MEMBERSHIP,
+                          d->groups[i], NULL, NULL, o->in_group[i]};
+
+        r = grant_name(&name, &g, d->account, e);
+        if (r < 0)
+            break;
+        if (o->group_exists && o->group_exists[i] == MODEL_ABSENT)
+            r = rc_fail(p, RC_TYPE_MEMBERSHIP, buf_str(&name), e,
+                        "group %s does not exist", g.gid);
+        else
+            r = plan_grant(d, p, &g, buf_str(&name), acct, e);
+    }
+    for (i = 0; i < d->n_permissions && r == 0; i++) {
+        struct grant g = {MODEL_OP_PERMISSION_GRANT, RC_TYPE_PERMISSION,
+                          NULL, d->permissions[i].rid,
+                          d->permissions[i].action,
+                          o->permission_allowed[i]};
+
+        r = grant_name(&name, &g, d->account, e);
+        if (r == 0)
+            r = plan_grant(d, p, &g, buf_str(&name), acct, e);
+    }
+    buf_free(&name);
     if (r < 0)
         return r;
     return p->n_actions > before;

@@ -112,10 +112,9 @@ static int plan_install(const struct model_service *d, struct model_plan *p,
                                       : json_object();
     if (!opts)
         return rc_nomem(e);
-    r = rc_set(&a->params,
-               json_pack("{s:s, s:s?, s:O}", "package", d->package_name,
-                         "version", d->package_version, "options", opts),
-               e);
+    a->params.install.options = opts;
+    r = rc_strdups(e, 2, &a->params.install.package, d->package_name,
+                   &a->params.install.version, d->package_version);
     if (r == 0)
         r = rc_set(&a->after,
                    json_pack("{s:s, s:s}", "package", d->package_name,
@@ -124,7 +123,6 @@ static int plan_install(const struct model_service *d, struct model_plan *p,
                                                 : RC_UNKNOWN_AFTER), e);
     if (r == 0)
         r = put_display_options(&a->after, &a->after_sensitive, opts, e);
-    json_decref(opts);
     if (r == 0)
         r = rc_depend_ops(p, idx, IAM_OPS, N_IAM_OPS, e);
     return r;
@@ -302,31 +300,17 @@ static int fill_update(struct model_plan *p, size_t idx,
                        const struct model_observed *o, struct err_info *e)
 {
     struct model_action *a = &p->actions[idx];
-    json_t *params;
-    char *app_id;
+    struct model_update_params *up = &a->params.update;
     int r;
 
-    app_id = rc_app_id(d->name);
-    if (!app_id)
-        return rc_nomem(e);
-    params = json_pack("{s:s, s:O, s:b}", "app_id", app_id, "options",
-                       u->options, "replace", 0);
-    free(app_id);
-    if (!params)
-        return rc_nomem(e);
-    if ((u->version_differs &&
-         json_object_set_new(params, "version",
-                             json_string(d->package_version))) ||
-        ((u->tls_toggle || u->stuck) &&
-         json_object_set_new(params, "toggle_tls", json_true())) ||
-        ((u->tls_toggle || u->xpack_toggle || u->stuck) &&
-         json_object_set_new(params, "full_restart", json_true())) ||
-        (u->stuck &&
-         json_object_set_new(params, "stuck_toggle", json_true()))) {
-        json_decref(params);
-        return rc_nomem(e);
-    }
-    r = rc_set(&a->params, params, e);
+    up->options = json_incref(u->options);
+    up->replace = false;
+    up->toggle_tls = u->tls_toggle || u->stuck;
+    up->full_restart = u->tls_toggle || u->xpack_toggle || u->stuck;
+    up->stuck_toggle = u->stuck;
+    r = rc_app_param(&up->app_id, d, e);
+    if (r == 0 && u->version_differs)
+        r = rc_strdup(&up->version, d->package_version, e);
     if (r < 0)
         return r;
 
@@ -363,13 +347,12 @@ static int plan_restart(const struct model_service *d, struct model_plan *p,
 {
     struct model_action *a;
     size_t idx, rot;
-    char *app_id;
     int r;
 
     rot = rc_find_op(p, MODEL_OP_SECRET_CREATE);
-    if (rot == RC_NONE)
+    if (rot == MODEL_NO_ACTION)
         rot = rc_find_op(p, MODEL_OP_SECRET_UPDATE);
-    if (rot == RC_NONE)
+    if (rot == MODEL_NO_ACTION)
         return 0;
     r = rc_add(p, &idx, MODEL_OP_SCHEDULER_RESTART, MODEL_CHANGE_UPDATE,
                RC_TYPE_PACKAGE, d->name, e,
@@ -386,11 +369,7 @@ static int plan_restart(const struct model_service *d, struct model_plan *p,
                   "account secret; nodes keep running", e);
     if (r < 0)
         return r;
-    app_id = rc_app_id(d->name);
-    if (!app_id)
-        return rc_nomem(e);
-    r = rc_set(&a->params, json_pack("{s:s}", "app_id", app_id), e);
-    free(app_id);
+    r = rc_app_param(&a->params.app.app_id, d, e);
     if (r == 0)
         r = rc_depend_ops(p, idx, IAM_OPS, N_IAM_OPS, e);
     return r;

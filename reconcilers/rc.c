@@ -77,7 +77,7 @@ int rc_depend(struct model_plan *p, size_t idx, size_t dep,
 {
     int r;
 
-    if (dep == RC_NONE)
+    if (dep == MODEL_NO_ACTION)
         return 0;
     r = model_action_depend(p, idx, dep);
     if (r == ERR_NOMEM)
@@ -114,7 +114,7 @@ size_t rc_find_op(const struct model_plan *p, enum model_op op)
     for (i = 0; i < p->n_actions; i++)
         if (p->actions[i].op == op)
             return i;
-    return RC_NONE;
+    return MODEL_NO_ACTION;
 }
 
 size_t rc_find_package(const struct model_plan *p)
@@ -131,7 +131,37 @@ size_t rc_find_package(const struct model_plan *p)
             break;
         }
     }
-    return RC_NONE;
+    return MODEL_NO_ACTION;
+}
+
+int rc_strdups(struct err_info *e, size_t n, ...)
+{
+    va_list ap;
+    size_t i;
+    int r = 0;
+
+    va_start(ap, n);
+    for (i = 0; i < n; i++) {
+        char **field = va_arg(ap, char **);
+        const char *s = va_arg(ap, const char *);
+
+        if (r == 0 && s)
+            r = rc_strdup(field, s, e);
+    }
+    va_end(ap);
+    return r;
+}
+
+int rc_app_param(char **field, const struct model_service *d,
+                 struct err_info *e)
+{
+    char *id = model_app_id(d->name);
+
+    if (!id)
+        return rc_nomem(e);
+    free(*field);
+    *field = id;
+    return 0;
 }
 
 int rc_set(json_t **field, json_t *value, struct err_info *e)
@@ -296,21 +326,6 @@ const char *rc_secret_problem(const struct model_observed *o)
     if (o->secret_verdict == MODEL_SECRET_NOT_JSON)
         return "not JSON";
     return "holds no usable key";
-}
-
-char *rc_app_id(const char *service)
-{
-    size_t n = strlen(service);
-    char *s;
-
-    if (service[0] == '/')
-        return strdup(service);
-    s = malloc(n + 2);
-    if (!s)
-        return NULL;
-    s[0] = '/';
-    memcpy(s + 1, service, n + 1);
-    return s;
 }
 
 bool rc_has_account(const struct model_service *d)

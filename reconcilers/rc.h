@@ -40,8 +40,6 @@ extern const struct reconciler_ops reconciler_https;
 #define RC_UNKNOWN_AFTER "(known after apply)"
 #define RC_SENSITIVE "(sensitive)"
 
-/* "no such action" for the index finders below. */
-#define RC_NONE ((size_t)-1)
 
 /*
  * Append an action whose reason is formatted from @fmt; the action's name
@@ -61,7 +59,7 @@ int rc_fail(struct model_plan *p, const char *type, const char *name,
             struct err_info *e, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Make action @idx wait for @dep (no-op when @dep is RC_NONE). */
+/* Make action @idx wait for @dep (no-op when @dep is MODEL_NO_ACTION). */
 int rc_depend(struct model_plan *p, size_t idx, size_t dep,
               struct err_info *e);
 
@@ -72,10 +70,10 @@ int rc_depend(struct model_plan *p, size_t idx, size_t dep,
 int rc_depend_ops(struct model_plan *p, size_t idx, const enum model_op *ops,
                   size_t n_ops, struct err_info *e);
 
-/* Index of the first action with op @op, or RC_NONE. */
+/* Index of the first action with op @op, or MODEL_NO_ACTION. */
 size_t rc_find_op(const struct model_plan *p, enum model_op op);
 
-/* Index of the first action of the package kind, or RC_NONE. */
+/* Index of the first action of the package kind, or MODEL_NO_ACTION. */
 size_t rc_find_package(const struct model_plan *p);
 
 /*
@@ -86,6 +84,12 @@ int rc_set(json_t **field, json_t *value, struct err_info *e);
 
 /* strdup into *@field; 0 or ERR_NOMEM. */
 int rc_strdup(char **field, const char *s, struct err_info *e);
+
+/*
+ * @n pairs of (char **field, const char *value): rc_strdup each value that
+ * is not NULL, in order, stopping at the first failure.  0 or ERR_NOMEM.
+ */
+int rc_strdups(struct err_info *e, size_t n, ...);
 
 /* ERR_NOMEM with a one-line message. */
 int rc_nomem(struct err_info *e);
@@ -113,8 +117,12 @@ bool rc_secret_usable(const struct model_observed *o);
  */
 const char *rc_secret_problem(const struct model_observed *o);
 
-/* Marathon app id of a service: "/<name>" (new string, NULL on ENOMEM). */
-char *rc_app_id(const char *service);
+/*
+ * Set *@field to the Marathon app id of service @d (model_app_id), freeing
+ * what it held.  0 or ERR_NOMEM.
+ */
+int rc_app_param(char **field, const struct model_service *d,
+                 struct err_info *e);
 
 /* true when the service needs an account (service_account non-empty). */
 bool rc_has_account(const struct model_service *d);

@@ -20,7 +20,7 @@ const size_t reconcilers_count = sizeof(reconcilers) / sizeof(reconcilers[0]);
 
 static bool has_fail(const struct model_plan *p)
 {
-    return rc_find_op(p, MODEL_OP_FAIL) != RC_NONE;
+    return rc_find_op(p, MODEL_OP_FAIL) != MODEL_NO_ACTION;
 }
 
 /*

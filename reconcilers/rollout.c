@@ -68,11 +68,10 @@ static int add_wait(const struct model_service *d,
 {
     const struct model_plan_status *ps = &o->plan;
     struct model_action *a;
-    char *app_id;
     size_t idx;
     int r;
 
-    if (pkg != RC_NONE)
+    if (pkg != MODEL_NO_ACTION)
         r = rc_add(p, &idx, MODEL_OP_ROLLOUT_WAIT, MODEL_CHANGE_READ,
                    RC_TYPE_ROLLOUT, d->name, e,
                    "wait for the deploy plan of %s to complete after the %s",
@@ -93,12 +92,8 @@ static int add_wait(const struct model_service *d,
     if (r < 0)
         return r;
     a = &p->actions[idx];
-    app_id = rc_app_id(d->name);
-    if (!app_id)
-        return rc_nomem(e);
-    r = rc_set(&a->params, json_pack("{s:s}", "app_id", app_id), e);
-    free(app_id);
-    if (r == 0 && pkg != RC_NONE)
+    r = rc_app_param(&a->params.app.app_id, d, e);
+    if (r == 0 && pkg != MODEL_NO_ACTION)
         r = rc_depend(p, idx, pkg, e);
     else if (r == 0)
         r = rc_depend_ops(p, idx, FIX_OPS, N_FIX_OPS, e);
@@ -116,9 +111,8 @@ static const char *strategy_after(const struct model_observed *o,
 {
     const json_t *v = NULL;
 
-    if (pkg != RC_NONE && p->actions[pkg].op == MODEL_OP_PACKAGE_UPDATE)
-        v = options_lookup(json_object_get(p->actions[pkg].params,
-                                           "options"),
+    if (pkg != MODEL_NO_ACTION && p->actions[pkg].op == MODEL_OP_PACKAGE_UPDATE)
+        v = options_lookup(p->actions[pkg].params.update.options,
                            PATH_UPDATE_STRATEGY);
     if (!json_is_string(v))
         v = options_lookup(o->resolved_options, PATH_UPDATE_STRATEGY);
@@ -129,7 +123,6 @@ static int add_restore(const struct model_service *d, struct model_plan *p,
                        const char *from, size_t wait, struct err_info *e)
 {
     struct model_action *a;
-    char *app_id;
     size_t idx;
     int r;
 
@@ -140,13 +133,10 @@ static int add_restore(const struct model_service *d, struct model_plan *p,
     if (r < 0)
         return r;
     a = &p->actions[idx];
-    app_id = rc_app_id(d->name);
-    if (!app_id)
-        return rc_nomem(e);
-    r = rc_set(&a->params,
-               json_pack("{s:s, s:s}", "app_id", app_id, "update_strategy",
-                         d->update_strategy), e);
-    free(app_id);
+    r = rc_app_param(&a->params.restore.app_id, d, e);
+    if (r == 0)
+        r = rc_strdup(&a->params.restore.update_strategy,
+                      d->update_strategy, e);
     if (r == 0)
         r = rc_set(&a->before,
                    json_pack("{s:{s:{s:s}}}", "options", "service",
@@ -164,19 +154,19 @@ static int rollout_plan(const struct model_service *d,
                         const struct model_observed *o,
                         struct model_plan *p, struct err_info *e)
 {
-    size_t before = p->n_actions, pkg, wait = RC_NONE;
+    size_t before = p->n_actions, pkg, wait = MODEL_NO_ACTION;
     const char *strategy;
     int r = 0;
 
     pkg = rc_find_package(p);
     if (o->package == MODEL_PRESENT && plan_in_error(&o->plan) &&
-        (pkg == RC_NONE ||
+        (pkg == MODEL_NO_ACTION ||
          p->actions[pkg].op != MODEL_OP_PACKAGE_UPDATE)) {
         r = plan_fail_error(d, o, p, e);
         return r < 0 ? r : 1;
     }
 
-    if (pkg != RC_NONE ||
+    if (pkg != MODEL_NO_ACTION ||
         (o->package == MODEL_PRESENT && !plan_complete(&o->plan)))
         r = add_wait(d, o, p, pkg, &wait, e);
     if (r < 0)

@@ -19,22 +19,14 @@ static int fill(struct model_plan *p, size_t idx,
                 size_t key_from, struct err_info *e)
 {
     struct model_action *a = &p->actions[idx];
-    json_t *params;
+    struct model_secret_params *sp = &a->params.secret;
     int r;
 
     a->key_source = src;
-    params = json_pack("{s:s, s:s, s:s, s:s}", "path", d->secret_path,
-                       "uid", d->account, "scheme", RC_SCHEME,
-                       "login_endpoint", RC_LOGIN_ENDPOINT);
-    if (!params)
-        return rc_nomem(e);
-    if (key_from != RC_NONE &&
-        json_object_set_new(params, "key_from",
-                            json_string(p->actions[key_from].address))) {
-        json_decref(params);
-        return rc_nomem(e);
-    }
-    r = rc_set(&a->params, params, e);
+    sp->key_from = key_from;
+    r = rc_strdups(e, 4, &sp->path, d->secret_path, &sp->uid, d->account,
+                   &sp->scheme, RC_SCHEME, &sp->login_endpoint,
+                   RC_LOGIN_ENDPOINT);
     if (r == 0 && a->op == MODEL_OP_SECRET_UPDATE) {
         r = rc_set(&a->before, sensitive_state(d->secret_path), e);
         if (r == 0)
@@ -111,7 +103,7 @@ static int plan_rewrite(const struct model_service *d,
     }
     if (r < 0)
         return r;
-    return fill(p, idx, d, MODEL_KEY_FROM_SECRET, RC_NONE, e);
+    return fill(p, idx, d, MODEL_KEY_FROM_SECRET, MODEL_NO_ACTION, e);
 }
 
 static int secret_plan(const struct model_service *d,
@@ -128,10 +120,10 @@ static int secret_plan(const struct model_service *d,
                        d->secret_path);
 
     acct = rc_find_op(p, MODEL_OP_ACCOUNT_CREATE);
-    if (acct == RC_NONE)
+    if (acct == MODEL_NO_ACTION)
         acct = rc_find_op(p, MODEL_OP_ACCOUNT_REPLACE);
 
-    if (acct != RC_NONE && p->actions[acct].key_source == MODEL_KEY_NEW)
+    if (acct != MODEL_NO_ACTION && p->actions[acct].key_source == MODEL_KEY_NEW)
         r = plan_new_key(d, o, p, acct, e);
     else if (o->secret == MODEL_PRESENT && rc_secret_usable(o))
         r = plan_rewrite(d, o, p, e);

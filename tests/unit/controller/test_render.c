@@ -54,6 +54,81 @@ struct spec {
     const char *disruption; /* non-NULL: disruptive */
 };
 
+/* A copy of @text in *@field (the plan frees it). */
+static void plant_str(char **field, const char *text)
+{
+    *field = strdup(text);
+    assert_non_null(*field);
+}
+
+/*
+ * Plant @params (JSON text holding secrets) in every typed parameter of
+ * @a: its whole text in each string field, its "options" (or all of it)
+ * as the package options.  None of it may reach any output.
+ */
+static void plant(struct model_action *a, const char *params)
+{
+    union model_params *u = &a->params;
+    json_t *j = J(params);
+    json_t *opts;
+
+    if (!j)
+        return;
+    opts = json_object_get(j, "options") ? json_object_get(j, "options")
+                                         : j;
+    switch (a->op) {
+    case MODEL_OP_ACCOUNT_CREATE:
+    case MODEL_OP_ACCOUNT_REPLACE:
+        plant_str(&u->account.uid, params);
+        plant_str(&u->account.description, params);
+        plant_str(&u->account.public_key, params);
+        break;
+    case MODEL_OP_SECRET_CREATE:
+    case MODEL_OP_SECRET_UPDATE:
+        plant_str(&u->secret.path, params);
+        plant_str(&u->secret.uid, params);
+        plant_str(&u->secret.scheme, params);
+        plant_str(&u->secret.login_endpoint, params);
+        break;
+    case MODEL_OP_GROUP_ADD:
+        plant_str(&u->member.gid, params);
+        plant_str(&u->member.uid, params);
+        break;
+    case MODEL_OP_PERMISSION_GRANT:
+        plant_str(&u->grant.rid, params);
+        plant_str(&u->grant.action, params);
+        plant_str(&u->grant.uid, params);
+        break;
+    case MODEL_OP_PACKAGE_INSTALL:
+        plant_str(&u->install.package, params);
+        plant_str(&u->install.version, params);
+        u->install.options = json_incref(opts);
+        break;
+    case MODEL_OP_PACKAGE_UPDATE:
+        plant_str(&u->update.app_id, params);
+        plant_str(&u->update.version, params);
+        u->update.options = json_incref(opts);
+        break;
+    case MODEL_OP_SCHEDULER_RESTART:
+    case MODEL_OP_ROLLOUT_WAIT:
+        plant_str(&u->app.app_id, params);
+        break;
+    case MODEL_OP_STRATEGY_RESTORE:
+        plant_str(&u->restore.app_id, params);
+        plant_str(&u->restore.update_strategy, params);
+        break;
+    case MODEL_OP_HTTPS_VERIFY:
+        plant_str(&u->verify.endpoint, params);
+        plant_str(&u->verify.user, params);
+        plant_str(&u->verify.health, params);
+        plant_str(&u->verify.password_ref, params);
+        break;
+    case MODEL_OP_FAIL:
+        break;
+    }
+    json_decref(j);
+}
+
 /* Append the action described by @s to @p; returns its index. */
 static size_t add(struct model_plan *p, const struct spec *s)
 {
@@ -65,7 +140,7 @@ static size_t add(struct model_plan *p, const struct spec *s)
     a->after = J(s->after);
     a->before_sensitive = J(s->before_sensitive);
     a->after_sensitive = J(s->after_sensitive);
-    a->params = J(s->params);
+    plant(a, s->params);
     if (s->disruption) {
         a->disruptive = true;
         a->disruption = strdup(s->disruption);

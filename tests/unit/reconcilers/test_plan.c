@@ -93,12 +93,13 @@ static void test_add_address_and_fields(void **state)
     assert_int_equal(a->op, MODEL_OP_GROUP_ADD);
     assert_int_equal(a->change, MODEL_CHANGE_CREATE);
     assert_false(a->disruptive);
-    assert_null(a->params);
+    assert_null(a->params.member.gid);
+    assert_null(a->params.member.uid);
     assert_int_equal(a->n_deps, 0);
     assert_int_equal(a->key_source, MODEL_KEY_NONE);
 
     /* The plan owns what the caller puts into an action. */
-    a->params = json_pack("{s:s}", "gid", "superusers");
+    a->params.member.gid = strdup("superusers");
     a->disruption = strdup("x");
 
     /* A NULL reason is allowed; names with dots keep the first '.'. */

@@ -382,6 +382,7 @@ static void check_action(const char *cs, const struct model_plan *p,
 {
     const struct model_action *a = &p->actions[i];
     const json_t *v, *deps;
+    json_t *params;
     const char *s;
     size_t k;
 
@@ -437,16 +438,20 @@ static void check_action(const char *cs, const struct model_plan *p,
         fail_msg("%s: %s: reason \"%s\" lacks \"%s\"", cs, a->address,
                  a->reason ? a->reason : "", json_string_value(v));
 
+    params = model_action_params_json(p, a);
+    if (!params && a->op != MODEL_OP_FAIL)
+        fail_msg("%s: %s: cannot serialise params", cs, a->address);
     v = json_object_get(x, "params");
-    if (v && !subset(v, a->params)) {
-        char *h = dump(a->params), *w = dump(v);
+    if (v && !subset(v, params)) {
+        char *h = dump(params), *w = dump(v);
 
         fail_msg("%s: %s: params %s do not contain %s", cs, a->address, h,
                  w);
     }
     v = json_object_get(x, "params_exact");
     if (v)
-        check_json(cs, a->address, "params", v, a->params);
+        check_json(cs, a->address, "params", v, params);
+    json_decref(params);
     if ((v = json_object_get(x, "before")))
         check_json(cs, a->address, "before", v, a->before);
     if ((v = json_object_get(x, "after")))

@@ -98,10 +98,10 @@ static void test_app_id(void **state)
     char *s;
 
     (void)state;
-    s = rc_app_id("elastic");
+    s = model_app_id("elastic");
     assert_string_equal(s, "/elastic");
     free(s);
-    s = rc_app_id("/prod/elastic");
+    s = model_app_id("/prod/elastic");
     assert_string_equal(s, "/prod/elastic");
     free(s);
 }
@@ -260,10 +260,9 @@ static void test_empty_cluster_order(void **state)
             assert_true(p.actions[i].deps[k] < i);
     }
     /* The options sent are the user's, not a reference to them. */
-    assert_true(json_equal(json_object_get(p.actions[3].params, "options"),
+    assert_true(json_equal(p.actions[3].params.install.options,
                            f.d.options));
-    assert_ptr_not_equal(json_object_get(p.actions[3].params, "options"),
-                         f.d.options);
+    assert_ptr_not_equal(p.actions[3].params.install.options, f.d.options);
     model_plan_clear(&p);
     fixture_clear(&f);
 }

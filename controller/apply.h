@@ -1,0 +1,49 @@
+#ifndef ETLS_CONTROLLER_APPLY_H
+#define ETLS_CONTROLLER_APPLY_H
+
+#include <stddef.h>
+
+#include "common/err.h"
+#include "controller/report.h"
+#include "model/plan.h"
+
+/*
+ * The scheduler of an apply: runs the actions of a set of plans through
+ * their executors (controller/exec/registry.h) as soon as their
+ * dependencies are done, on the engine's libev loop, and implements the
+ * exec_ctx interface of controller/executor.h.  It knows no resource.
+ */
+struct ev_loop;
+struct http_loop;
+struct dcos_client;
+struct apply;
+
+/* What the engine lends an apply (borrowed). */
+struct apply_env {
+    struct ev_loop *ev;
+    struct http_loop *loop;
+    struct dcos_client *client;
+    const char *ca_pem;          /* cluster CA bundle, or NULL */
+    double rollout_timeout;      /* seconds per rollout wait */
+    double verify_window;        /* seconds of HTTPS check retries */
+    double time_limit;           /* seconds for the whole apply */
+    const struct report_sink *report;
+};
+
+/*
+ * Run @plans to the end.  Refuses (ERR_INVALID, nothing written) plans
+ * holding a FAIL action and inconsistent plans (an op without executor, a
+ * key pair consumed from an action that does not produce one or that it
+ * does not wait for).  While it runs, *@cur points at the apply so that
+ * apply_cancel can reach it; it is NULL again on return.  Returns 0 when
+ * every action of every plan is done; ERR_INVALID when a service did not
+ * converge or the apply was cancelled; ERR_TIMEOUT after @env->time_limit;
+ * @e says what is left.
+ */
+int apply_run(const struct apply_env *env, struct model_plan *plans,
+              size_t n, struct apply **cur, struct err_info *e);
+
+/* Cancel @a (see engine_cancel).  Accepts NULL. */
+void apply_cancel(struct apply *a);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * Executor of the service-account secret: SECRET_CREATE and SECRET_UPDATE
+ * (docs/plan.md, "secret_create").  The value is the create-sa-secret JSON
+ * around either the key pair of the action named by params.key_from (key
+ * NEW) or the private key the stored secret already holds (FROM_SECRET,
+ * read again and rewritten).  Private keys only ever live in wiped
+ * buffers.
+ */
+#include "controller/exec/secret.h"
+
+#include "dcos/client.h"
+#include "dcos/keys.h"
+
+/* How the value is sent; a PUT that meets a 409 becomes a PATCH, a PATCH
+ * that meets a 404 a PUT (someone else created or deleted it). */
+enum secret_method {
+    SECRET_PUT = 0,
+    SECRET_PATCH
+};
+
+/* PUT <-> PATCH switches per attempt: someone racing us is bounded. */
+#define SECRET_MAX_FLIPS 2u
+
+struct secret_state {
+    enum secret_method method;
+    unsigned flips;
+};
+
+static void begin(struct exec_ctx *x, enum secret_method m);
+
+static const struct model_secret_params *params(const struct exec_ctx *x)
+{
+    return &exec_action(x)->params.secret;
+}
+
+static void on_write(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct secret_state *st = exec_state(x);
+
+    if (((st->method == SECRET_PUT && r->err.code == ERR_CONFLICT) ||
+         (st->method == SECRET_PATCH && r->err.code == ERR_NOTFOUND)) &&
+        st->flips++ < SECRET_MAX_FLIPS) {
+        begin(x, st->method == SECRET_PUT ? SECRET_PATCH : SECRET_PUT);
+        return;
+    }
+    if (r->err.code) {
+        exec_retry(x, &r->err, NULL);
+        return;
+    }
+    exec_done(x);
+}
+
+static void send_value(struct exec_ctx *x, const struct secret *value)
+{
+    struct secret_state *st = exec_state(x);
+
+    if (st->method == SECRET_PUT)
+        exec_check(x,
+                   dcos_secret_put(exec_client(x), params(x)->path, value,
+                                   on_write, x),
+                   "PUT secret");
+    else
+        exec_check(x,
+                   dcos_secret_patch(exec_client(x), params(x)->path, value,
+                                     on_write, x),
+                   "PATCH secret");
+}
+
+static void on_reread(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct secret *value = NULL;
+
+    if (r->err.code || !r->secret) {
+        exec_retry(x, &r->err, "reading the secret again");
+        return;
+    }
+    /* Keep the private key; rewrite uid, scheme and login_endpoint. */
+    if (dcos_sa_secret_rewrite(&value, r->secret, params(x)->uid,
+                               params(x)->login_endpoint)) {
+        exec_fail(x, "the secret changed since it was observed: it holds "
+                     "no usable private key any more");
+        return;
+    }
+    send_value(x, value);
+    secret_free(value);
+}
+
+/* Build the value and send it with method @m. */
+static void begin(struct exec_ctx *x, enum secret_method m)
+{
+    const struct model_secret_params *sp = params(x);
+    struct secret_state *st = exec_state(x);
+    const struct secret *priv;
+    struct secret *value = NULL;
+    int r;
+
+    st->method = m;
+    if (exec_action(x)->key_source != MODEL_KEY_NEW) {
+        exec_check(x,
+                   dcos_secret_get(exec_client(x), sp->path, on_reread, x),
+                   "GET secret");
+        return;
+    }
+    priv = exec_key_pair_private(x, sp->key_from);
+    if (!priv) {
+        exec_fail(x, "no key pair was generated for the secret");
+        return;
+    }
+    r = dcos_sa_secret_build(&value, sp->uid, priv, sp->login_endpoint);
+    if (r) {
+        exec_fail(x, "cannot build the secret value: %s", err_name(r));
+        return;
+    }
+    send_value(x, value);
+    secret_free(value);
+}
+
+static void secret_start(struct exec_ctx *x)
+{
+    begin(x, exec_action(x)->op == MODEL_OP_SECRET_CREATE ? SECRET_PUT
+                                                          : SECRET_PATCH);
+}
+
+const struct executor_ops executor_secret_create = {
+    .version = EXECUTOR_OPS_VERSION,
+    .op = MODEL_OP_SECRET_CREATE,
+    .state_size = sizeof(struct secret_state),
+    .start = secret_start,
+};
+
+const struct executor_ops executor_secret_update = {
+    .version = EXECUTOR_OPS_VERSION,
+    .op = MODEL_OP_SECRET_UPDATE,
+    .state_size = sizeof(struct secret_state),
+    .start = secret_start,
+};

@@ -1,0 +1,465 @@
+/*
+ * Executor of the HTTPS check (docs/plan.md, "https_verify").  Steps: the
+ * basic-auth credentials (user and password from the service's resolved
+ * options, the environment, a file or a DC/OS secret), the endpoint's DNS
+ * name and address from the scheduler, GET / and /_cluster/health on the
+ * node (HTTPS with the cluster CA and hostname verification, or plain HTTP
+ * when TLS is off), then the negative check: plain HTTP refused (TLS on) or
+ * HTTPS not offered (TLS off).  A service that is not ready yet is retried
+ * every second for the verify window.
+ */
+#include "controller/exec/verify.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "controller/report.h"
+#include "dcos/client.h"
+#include "dcos/loop.h"
+#include "dcos/parse.h"
+#include "dcos/probe.h"
+
+#define VERIFY_INTERVAL 1.0
+
+struct verify_state {
+    char *user;
+    struct secret *password;
+    char *dns;          /* "<dnshost>:<port>" of the endpoint */
+    char *url;          /* https://<dns>/ */
+    char *connect_to;   /* "<dnshost>:<port>:<addrhost>:<port>" */
+    char *address;      /* "<addrhost>:<port>" */
+    char *es_version;
+    char *cluster_name;
+    char *health;
+    char *subject, *issuer, *not_after;
+    char *sans;
+    char *plain;        /* what plain HTTP did */
+    double deadline;    /* exec_elapsed() bound of the retries */
+    char last_error[200];
+};
+
+static void verify_clear(void *state)
+{
+    struct verify_state *v = state;
+
+    free(v->user);
+    secret_free(v->password);
+    free(v->dns);
+    free(v->url);
+    free(v->connect_to);
+    free(v->address);
+    free(v->es_version);
+    free(v->cluster_name);
+    free(v->health);
+    free(v->subject);
+    free(v->issuer);
+    free(v->not_after);
+    free(v->sans);
+    free(v->plain);
+}
+
+static const struct model_verify_params *params(const struct exec_ctx *x)
+{
+    return &exec_action(x)->params.verify;
+}
+
+/* Replace *@field with a copy of @s (NULL stays NULL). */
+static void set_str(char **field, const char *s)
+{
+    free(*field);
+    *field = util_strdup(s);
+}
+
+static void attempt(struct exec_ctx *x);
+
+/* Record why this attempt failed and retry until the window closes. */
+static void retry(struct exec_ctx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void retry(struct exec_ctx *x, const char *fmt, ...)
+{
+    struct verify_state *v = exec_state(x);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(v->last_error, sizeof(v->last_error), fmt, ap);
+    va_end(ap);
+    if (exec_elapsed(x) > v->deadline) {
+        exec_fail(x, "HTTPS verification failed: %s", v->last_error);
+        return;
+    }
+    exec_sleep(x, VERIFY_INTERVAL, attempt);
+}
+
+static int health_rank(const char *h)
+{
+    if (!h)
+        return -1;
+    if (strcmp(h, "green") == 0)
+        return 2;
+    if (strcmp(h, "yellow") == 0)
+        return 1;
+    if (strcmp(h, "red") == 0)
+        return 0;
+    return -1;
+}
+
+static void report(struct exec_ctx *x)
+{
+    struct verify_state *v = exec_state(x);
+    struct report_verified rv;
+
+    memset(&rv, 0, sizeof(rv));
+    rv.service = exec_plan(x)->service;
+    rv.tls = params(x)->tls;
+    rv.url = v->url;
+    rv.dns = v->dns;
+    rv.address = v->address;
+    rv.es_version = v->es_version;
+    rv.cluster_name = v->cluster_name;
+    rv.health = v->health;
+    rv.required_health = params(x)->health;
+    rv.subject = v->subject;
+    rv.issuer = v->issuer;
+    rv.not_after = v->not_after;
+    rv.sans = v->sans;
+    rv.plain = v->plain;
+    exec_verified(x, &rv);
+    exec_done(x);
+}
+
+/* TLS on: plain HTTP to the node's address must get no HTTP answer. */
+static void on_plain(const struct dcos_plain_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct verify_state *v = exec_state(x);
+    char buf[200];
+
+    if (r->answered) {
+        retry(x, "the node still answers plain HTTP (HTTP %ld) at %s",
+              r->status, v->address);
+        return;
+    }
+    snprintf(buf, sizeof(buf), "refused (%.150s)", r->err.text);
+    set_str(&v->plain, buf);
+    report(x);
+}
+
+/* TLS off: HTTPS must not be offered. */
+static void on_tls_off(const struct dcos_probe_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+
+    if (r->err.code == 0 || r->status != 0) {
+        retry(x, "the node still speaks HTTPS although transport "
+                 "encryption is off");
+        return;
+    }
+    report(x);
+}
+
+/* GET @path on the node: HTTPS with the cluster CA when TLS is desired,
+ * else plain HTTP; basic auth either way. */
+static int node_get(struct exec_ctx *x, const char *path, dcos_probe_fn done)
+{
+    struct verify_state *v = exec_state(x);
+    char *url;
+    int r;
+
+    url = malloc(strlen(v->dns) + strlen(path) + sizeof("https://"));
+    if (!url)
+        return ERR_NOMEM;
+    sprintf(url, "%s://%s%s", params(x)->tls ? "https" : "http", v->dns,
+            path);
+    if (params(x)->tls)
+        r = dcos_probe_https(exec_loop(x), url, v->connect_to, exec_ca_pem(x),
+                             v->user, v->password, done, x);
+    else
+        r = dcos_probe_http(exec_loop(x), url, v->connect_to, v->user,
+                            v->password, done, x);
+    free(url);
+    return r;
+}
+
+static void on_health(const struct dcos_probe_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct verify_state *v = exec_state(x);
+    const char *h, *want = params(x)->health;
+    char *url;
+
+    if (r->err.code || !r->json) {
+        retry(x, "GET /_cluster/health: %s",
+              r->err.code ? r->err.text : "not JSON");
+        return;
+    }
+    h = json_string_value(json_object_get(r->json, "status"));
+    set_str(&v->health, h);
+    if (health_rank(h) < health_rank(want)) {
+        retry(x, "cluster health is %s, required at least %s",
+              h ? h : "unknown", want);
+        return;
+    }
+    if (!params(x)->tls) {
+        exec_check(x,
+                   dcos_probe_https(exec_loop(x), v->url, v->connect_to,
+                                    exec_ca_pem(x), NULL, NULL, on_tls_off,
+                                    x),
+                   "HTTPS probe");
+        return;
+    }
+    url = malloc(strlen(v->address) + sizeof("http:///"));
+    if (!url) {
+        exec_fail(x, "out of memory");
+        return;
+    }
+    sprintf(url, "http://%s/", v->address);
+    exec_check(x, dcos_probe_plain(exec_loop(x), url, NULL, on_plain, x),
+               "plain HTTP probe");
+    free(url);
+}
+
+static char *join_sans(const struct http_cert *c)
+{
+    size_t i, len = 1;
+    char *s;
+
+    for (i = 0; i < c->n_sans; i++)
+        len += strlen(c->sans[i]) + 2;
+    s = malloc(len);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (i = 0; i < c->n_sans; i++) {
+        if (i)
+            strcat(s, ", ");
+        strcat(s, c->sans[i]);
+    }
+    return s;
+}
+
+static void on_root(const struct dcos_probe_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct verify_state *v = exec_state(x);
+    const json_t *ver;
+
+    if (r->err.code) {
+        retry(x, "GET %s://%s/: %s", params(x)->tls ? "https" : "http",
+              v->dns, r->err.text);
+        return;
+    }
+    ver = json_object_get(json_object_get(r->json, "version"), "number");
+    if (!json_is_string(ver)) {
+        retry(x, "GET %s: the answer is not an Elasticsearch root document",
+              v->url);
+        return;
+    }
+    set_str(&v->es_version, json_string_value(ver));
+    set_str(&v->cluster_name,
+            json_string_value(json_object_get(r->json, "cluster_name")));
+    if (r->cert) {
+        set_str(&v->subject, r->cert->subject);
+        set_str(&v->issuer, r->cert->issuer);
+        set_str(&v->not_after, r->cert->not_after);
+        free(v->sans);
+        v->sans = join_sans(r->cert);
+    }
+    exec_check(x, node_get(x, "/_cluster/health", on_health), "node probe");
+}
+
+/* Set *@field to "<a>:<pa>" or "<a>:<pa>:<b>:<pb>" style joins. */
+static int set_fmt(char **field, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int set_fmt(char **field, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (s = malloc((size_t)n + 1))) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    free(*field);
+    *field = s;
+    return s ? 0 : ERR_NOMEM;
+}
+
+static void on_endpoint(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct verify_state *v = exec_state(x);
+    struct dcos_endpoint *ep = NULL;
+    char *dhost = NULL, *ahost = NULL;
+    long dport = 0, aport = 0;
+    int rc;
+
+    if (r->err.code) {
+        retry(x, "reading endpoint %s: %s", params(x)->endpoint,
+              r->err.text);
+        return;
+    }
+    if (dcos_parse_endpoint(&ep, r->json) || ep->n == 0 || ep->n_dns == 0 ||
+        dcos_split_host_port(&dhost, &dport, ep->dns[0]) ||
+        dcos_split_host_port(&ahost, &aport, ep->address[0])) {
+        dcos_endpoint_free(ep);
+        free(dhost);
+        retry(x, "endpoint %s lists no address yet", params(x)->endpoint);
+        return;
+    }
+    rc = set_fmt(&v->dns, "%s:%ld", dhost, dport);
+    rc |= set_fmt(&v->url, "https://%s:%ld/", dhost, dport);
+    rc |= set_fmt(&v->connect_to, "%s:%ld:%s:%ld", dhost, dport, ahost,
+                  aport);
+    rc |= set_fmt(&v->address, "%s", ep->address[0]);
+    dcos_endpoint_free(ep);
+    free(dhost);
+    free(ahost);
+    if (rc) {
+        exec_fail(x, "out of memory");
+        return;
+    }
+    if (!exec_ca_pem(x)) {
+        exec_fail(x, "the cluster CA certificate is not known");
+        return;
+    }
+    exec_check(x, node_get(x, "/", on_root), "node probe");
+}
+
+static void attempt(struct exec_ctx *x)
+{
+    exec_check(x,
+               dcos_sdk_endpoint_get(exec_client(x), exec_plan(x)->service,
+                                     params(x)->endpoint, on_endpoint, x),
+               "GET endpoint");
+}
+
+static void credentials_done(struct exec_ctx *x)
+{
+    struct verify_state *v = exec_state(x);
+
+    if (!v->user || !v->password) {
+        exec_fail(x, "no credentials for the HTTPS check");
+        return;
+    }
+    v->deadline = exec_elapsed(x) + exec_verify_window(x);
+    attempt(x);
+}
+
+static void on_password_secret(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct verify_state *v = exec_state(x);
+
+    if (r->err.code || !r->secret) {
+        exec_fail(x, "reading the verification password secret: %s",
+                  r->err.text);
+        return;
+    }
+    v->password = secret_new(r->secret->buf, r->secret->len);
+    credentials_done(x);
+}
+
+/* The password from the environment or a file; 0 or fails the action. */
+static int local_password(struct exec_ctx *x)
+{
+    const struct model_verify_params *p = params(x);
+    struct verify_state *v = exec_state(x);
+    const char *ref = p->password_ref;
+
+    if (p->password_source == MODEL_PW_ENV) {
+        const char *s = ref ? getenv(ref) : NULL;
+
+        if (!s) {
+            exec_fail(x, "environment variable %s (verify password) is not "
+                         "set", ref ? ref : "?");
+            return -1;
+        }
+        v->password = secret_new_str(s);
+        return 0;
+    }
+    if (!ref || secret_from_file(&v->password, ref, 4096)) {
+        exec_fail(x, "cannot read the verify password file %s",
+                  ref ? ref : "?");
+        return -1;
+    }
+    return 0;
+}
+
+static void on_describe(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    const struct model_verify_params *p = params(x);
+    struct verify_state *v = exec_state(x);
+    struct dcos_service_desc *d = NULL;
+    const json_t *es;
+
+    if (r->err.code || dcos_parse_service_describe(&d, r->json)) {
+        exec_fail(x, "describing the service: %s",
+                  r->err.code ? r->err.text : "unexpected body");
+        return;
+    }
+    es = json_object_get(d->resolved_options, "elasticsearch");
+    set_str(&v->user,
+            p->user ? p->user
+                    : json_string_value(json_object_get(es, "health_user")));
+    switch (p->password_source) {
+    case MODEL_PW_HEALTH_OPTIONS: {
+        const char *s =
+            json_string_value(json_object_get(es, "health_user_password"));
+
+        v->password = s ? secret_new_str(s) : NULL;
+        break;
+    }
+    case MODEL_PW_ENV:
+    case MODEL_PW_FILE:
+        if (local_password(x)) {
+            dcos_service_desc_free(d);
+            return;
+        }
+        break;
+    case MODEL_PW_SECRET:
+        dcos_service_desc_free(d);
+        exec_check(x,
+                   dcos_secret_get(exec_client(x), p->password_ref,
+                                   on_password_secret, x),
+                   "GET secret");
+        return;
+    }
+    dcos_service_desc_free(d);
+    credentials_done(x);
+}
+
+static void verify_start(struct exec_ctx *x)
+{
+    const char *name = exec_plan(x)->service;
+    char *app_id = model_app_id(name);
+
+    exec_note(x, "Verifying...");
+    if (!app_id) {
+        exec_fail(x, "out of memory");
+        return;
+    }
+    exec_check(x,
+               dcos_cosmos_service_describe(exec_client(x), app_id,
+                                            on_describe, x),
+               "service describe");
+    free(app_id);
+}
+
+const struct executor_ops executor_https_verify = {
+    .version = EXECUTOR_OPS_VERSION,
+    .op = MODEL_OP_HTTPS_VERIFY,
+    .state_size = sizeof(struct verify_state),
+    .start = verify_start,
+    .clear = verify_clear,
+};

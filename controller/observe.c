@@ -1,0 +1,560 @@
+/*
+ * Observation (observe.h): every read of one service at once, services
+ * concurrently with bounded connections, cluster-wide reads once per run.
+ * The service-account secret is inspected here and only a verdict and the
+ * derived public key reach the model; the SDK deploy plan is parsed into
+ * the model by model_plan_status_from_json (model/observed.c).
+ */
+#include "controller/observe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "dcos/client.h"
+#include "dcos/keys.h"
+#include "dcos/loop.h"
+#include "dcos/parse.h"
+
+struct obs;
+
+/* Payload of one read that needs an index (group, permission, pod). */
+struct obs_item {
+    struct obs *o;
+    size_t idx;
+};
+
+struct obs {
+    struct dcos_client *client;
+    const struct model_service *svc;
+    struct model_observed *m;
+    struct err_info err;          /* first fatal error */
+    char *app_id;
+
+    struct obs_item *groups;
+    struct obs_item *perms;
+
+    /* Second wave: TLS setting of running tasks. */
+    char **pods;
+    size_t n_pods;
+    struct obs_item *pod_items;
+    size_t pods_left;
+    char **config_ids;            /* distinct target configs of tasks */
+    size_t *config_tasks;         /* tasks running each config */
+    size_t n_configs;
+    struct obs_item *config_items;
+    size_t configs_left;
+    bool wave2_failed;
+};
+
+static void obs_fail(struct obs *o, const struct err_info *err,
+                     const char *what)
+{
+    if (o->err.code)
+        return;
+    o->err.code = err->code ? err->code : ERR_INTERNAL;
+    o->err.status = err->status;
+    if (err->code == ERR_AUTH && err->status == 401)
+        snprintf(o->err.text, sizeof(o->err.text),
+                 "the cluster rejected the credentials (HTTP 401) while %s; "
+                 "log in again or check DCOS_ACS_TOKEN / --token-file",
+                 what);
+    else if (err->code == ERR_AUTH && err->status == 403)
+        snprintf(o->err.text, sizeof(o->err.text),
+                 "permission denied (HTTP 403) while %s; etls needs a "
+                 "superuser token",
+                 what);
+    else
+        snprintf(o->err.text, sizeof(o->err.text), "%s: %.120s", what,
+                 err->text);
+}
+
+static void on_user(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+    struct dcos_user *u = NULL;
+
+    if (r->err.code == ERR_NOTFOUND) {
+        o->m->account = MODEL_ABSENT;
+        return;
+    }
+    if (r->err.code) {
+        obs_fail(o, &r->err, "reading the service account");
+        return;
+    }
+    if (dcos_parse_user(&u, r->json)) {
+        struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
+
+        obs_fail(o, &e, "reading the service account");
+        return;
+    }
+    o->m->account = MODEL_PRESENT;
+    o->m->account_is_service = u->is_service;
+    o->m->account_public_key = u->public_key;
+    u->public_key = NULL;
+    dcos_user_free(u);
+}
+
+static enum model_secret_verdict verdict_of(enum dcos_sa_verdict v)
+{
+    switch (v) {
+    case DCOS_SA_OK: return MODEL_SECRET_OK;
+    case DCOS_SA_NOT_JSON: return MODEL_SECRET_NOT_JSON;
+    case DCOS_SA_WRONG_UID: return MODEL_SECRET_WRONG_UID;
+    case DCOS_SA_WRONG_SCHEME: return MODEL_SECRET_WRONG_SCHEME;
+    case DCOS_SA_BAD_KEY: return MODEL_SECRET_BAD_KEY;
+    case DCOS_SA_BAD_ENDPOINT: return MODEL_SECRET_BAD_ENDPOINT;
+    }
+    return MODEL_SECRET_BAD_KEY;
+}
+
+static void on_secret(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+    enum dcos_sa_verdict v;
+    char *uid = NULL, *pub = NULL;
+    int rc;
+
+    if (r->err.code == ERR_NOTFOUND) {
+        o->m->secret = MODEL_ABSENT;
+        return;
+    }
+    if (r->err.code == ERR_INVALID && r->status == 200) {
+        /* A binary (non-text) secret cannot be a service-account secret. */
+        o->m->secret = MODEL_PRESENT;
+        o->m->secret_verdict = MODEL_SECRET_NOT_JSON;
+        return;
+    }
+    if (r->err.code || !r->secret) {
+        obs_fail(o, &r->err, "reading the service account secret");
+        return;
+    }
+    rc = dcos_sa_secret_inspect(&v, &uid, &pub, r->secret,
+                                o->svc->account);
+    if (rc) {
+        struct err_info e = {rc, 0, "cannot inspect the secret"};
+
+        obs_fail(o, &e, "reading the service account secret");
+        return;
+    }
+    o->m->secret = MODEL_PRESENT;
+    o->m->secret_verdict = verdict_of(v);
+    o->m->secret_uid = uid;
+    o->m->secret_public_key = pub;
+}
+
+static void on_group(const struct dcos_result *r, void *payload)
+{
+    struct obs_item *it = payload;
+    struct obs *o = it->o;
+    struct dcos_user_list l = {0};
+
+    if (r->err.code == ERR_NOTFOUND) {
+        o->m->group_exists[it->idx] = MODEL_ABSENT;
+        o->m->in_group[it->idx] = false;
+        return;
+    }
+    if (r->err.code) {
+        obs_fail(o, &r->err, "reading group members");
+        return;
+    }
+    if (dcos_parse_group_users(&l, r->json)) {
+        struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
+
+        obs_fail(o, &e, "reading group members");
+        return;
+    }
+    o->m->group_exists[it->idx] = MODEL_PRESENT;
+    o->m->in_group[it->idx] =
+        dcos_user_list_has(&l, o->svc->account) ? true : false;
+    dcos_user_list_clear(&l);
+}
+
+static void on_perm(const struct dcos_result *r, void *payload)
+{
+    struct obs_item *it = payload;
+    struct obs *o = it->o;
+    bool allowed = false;
+
+    if (r->err.code == ERR_NOTFOUND) {
+        /* Unknown ACL or user: not granted. */
+        o->m->permission_allowed[it->idx] = false;
+        return;
+    }
+    if (r->err.code) {
+        obs_fail(o, &r->err, "reading a permission");
+        return;
+    }
+    if (dcos_parse_allowed(&allowed, r->json)) {
+        struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
+
+        obs_fail(o, &e, "reading a permission");
+        return;
+    }
+    o->m->permission_allowed[it->idx] = allowed;
+}
+
+static void on_describe(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+    struct dcos_service_desc *d = NULL;
+
+    if (r->err.code == ERR_NOTFOUND) {
+        o->m->package = MODEL_ABSENT;
+        return;
+    }
+    if (r->err.code) {
+        obs_fail(o, &r->err, "describing the service");
+        return;
+    }
+    if (dcos_parse_service_describe(&d, r->json)) {
+        struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
+
+        obs_fail(o, &e, "describing the service");
+        return;
+    }
+    o->m->package = MODEL_PRESENT;
+    o->m->package_name = d->package_name;
+    o->m->package_version = d->package_version;
+    o->m->resolved_options = d->resolved_options;
+    o->m->user_options = d->user_options;
+    d->package_name = NULL;
+    d->package_version = NULL;
+    d->resolved_options = NULL;
+    d->user_options = NULL;
+    dcos_service_desc_free(d);
+}
+
+static void wave2_fail(struct obs *o)
+{
+    /* Not fatal: without it a stuck toggle is just not recognised. */
+    o->wave2_failed = true;
+}
+
+static void wave2_finish(struct obs *o)
+{
+    if (!o->wave2_failed)
+        o->m->tasks_tls_known = true;
+}
+
+static void on_config(const struct dcos_result *r, void *payload)
+{
+    struct obs_item *it = payload;
+    struct obs *o = it->o;
+    size_t n_tls = 0, n_tasks = 0;
+
+    if (r->err.code || dcos_parse_config_tls(&n_tls, &n_tasks, r->json))
+        wave2_fail(o);
+    else if (n_tls > 0)
+        o->m->tasks_tls_on += o->config_tasks[it->idx];
+    else
+        o->m->tasks_tls_off += o->config_tasks[it->idx];
+    if (--o->configs_left == 0)
+        wave2_finish(o);
+}
+
+static int add_config(struct obs *o, const char *id)
+{
+    size_t i;
+    char **ids;
+    size_t *cnt;
+
+    for (i = 0; i < o->n_configs; i++)
+        if (strcmp(o->config_ids[i], id) == 0) {
+            o->config_tasks[i]++;
+            return 0;
+        }
+    ids = realloc(o->config_ids, (o->n_configs + 1) * sizeof(*ids));
+    if (!ids)
+        return ERR_NOMEM;
+    o->config_ids = ids;
+    cnt = realloc(o->config_tasks, (o->n_configs + 1) * sizeof(*cnt));
+    if (!cnt)
+        return ERR_NOMEM;
+    o->config_tasks = cnt;
+    o->config_ids[o->n_configs] = strdup(id);
+    if (!o->config_ids[o->n_configs])
+        return ERR_NOMEM;
+    o->config_tasks[o->n_configs++] = 1;
+    return 0;
+}
+
+static void on_pod_info(const struct dcos_result *r, void *payload)
+{
+    struct obs_item *it = payload;
+    struct obs *o = it->o;
+    struct dcos_pod_info info = {0};
+    size_t i;
+
+    if (r->err.code || dcos_parse_pod_info(&info, r->json)) {
+        wave2_fail(o);
+    } else {
+        for (i = 0; i < info.n; i++) {
+            const struct dcos_pod_task *t = &info.tasks[i];
+
+            if (!t->target_config || !t->state ||
+                strcmp(t->state, "TASK_RUNNING") != 0)
+                continue;
+            if (add_config(o, t->target_config))
+                wave2_fail(o);
+        }
+        dcos_pod_info_clear(&info);
+    }
+    if (--o->pods_left > 0 || o->wave2_failed)
+        return;
+    if (o->n_configs == 0) {
+        wave2_finish(o);
+        return;
+    }
+    o->config_items = calloc(o->n_configs, sizeof(*o->config_items));
+    if (!o->config_items) {
+        wave2_fail(o);
+        return;
+    }
+    o->configs_left = o->n_configs;
+    for (i = 0; i < o->n_configs; i++) {
+        o->config_items[i].o = o;
+        o->config_items[i].idx = i;
+        if (dcos_sdk_configuration_get(o->client, o->svc->name,
+                                       o->config_ids[i], on_config,
+                                       &o->config_items[i])) {
+            wave2_fail(o);
+            o->configs_left--;
+        }
+    }
+}
+
+static void on_pods(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+    size_t i;
+
+    if (r->err.code ||
+        dcos_parse_string_array(&o->pods, &o->n_pods, r->json)) {
+        wave2_fail(o);
+        return;
+    }
+    if (o->n_pods == 0)
+        return;
+    o->pod_items = calloc(o->n_pods, sizeof(*o->pod_items));
+    if (!o->pod_items) {
+        wave2_fail(o);
+        return;
+    }
+    o->pods_left = o->n_pods;
+    for (i = 0; i < o->n_pods; i++) {
+        o->pod_items[i].o = o;
+        o->pod_items[i].idx = i;
+        if (dcos_sdk_pod_info(o->client, o->svc->name, o->pods[i],
+                              on_pod_info, &o->pod_items[i])) {
+            wave2_fail(o);
+            o->pods_left--;
+        }
+    }
+}
+
+static void on_plan(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+
+    if (r->err.code == ERR_NOTFOUND || r->err.code == ERR_TRANSIENT ||
+        r->err.code == ERR_TIMEOUT) {
+        /* Not installed, or the scheduler is (re)starting. */
+        o->m->plan.known = false;
+        return;
+    }
+    if (r->err.code) {
+        obs_fail(o, &r->err, "reading the deploy plan");
+        return;
+    }
+    if (!r->json ||
+        model_plan_status_from_json(&o->m->plan, r->json, (int)r->status)) {
+        struct err_info e = {ERR_INVALID, (int)r->status,
+                             "unexpected deploy plan body"};
+
+        obs_fail(o, &e, "reading the deploy plan");
+        return;
+    }
+    /* Second wave only while a rollout is unfinished. */
+    if (o->m->plan.status && strcmp(o->m->plan.status, "COMPLETE") != 0 &&
+        dcos_sdk_pod_list(o->client, o->svc->name, on_pods, o))
+        wave2_fail(o);
+}
+
+struct cluster_obs {
+    struct observe_cluster *cl;
+    struct err_info err;
+};
+
+static void on_version(const struct dcos_result *r, void *payload)
+{
+    struct cluster_obs *c = payload;
+    struct dcos_version *v = NULL;
+
+    if (r->err.code) {
+        if (!c->err.code) {
+            c->err = r->err;
+            snprintf(c->err.text, sizeof(c->err.text),
+                     "cannot reach the cluster: %.130s", r->err.text);
+        }
+        return;
+    }
+    if (dcos_parse_version(&v, r->json) == 0) {
+        free(c->cl->dcos_version);
+        c->cl->dcos_version = v->version;
+        v->version = NULL;
+        dcos_version_free(v);
+    }
+}
+
+static void on_ca(const struct dcos_result *r, void *payload)
+{
+    struct cluster_obs *c = payload;
+
+    if (r->err.code) {
+        if (!c->err.code) {
+            c->err = r->err;
+            snprintf(c->err.text, sizeof(c->err.text),
+                     "cannot read the cluster CA: %.130s", r->err.text);
+        }
+        return;
+    }
+    free(c->cl->ca_pem);
+    c->cl->ca_pem = malloc(r->body_len + 1);
+    if (c->cl->ca_pem) {
+        memcpy(c->cl->ca_pem, r->body, r->body_len);
+        c->cl->ca_pem[r->body_len] = '\0';
+    }
+}
+
+static int obs_submit(struct obs *o)
+{
+    const struct model_service *s = o->svc;
+    struct dcos_client *c = o->client;
+    size_t i;
+    int r = 0;
+
+    o->app_id = model_app_id(s->name);
+    if (!o->app_id)
+        return ERR_NOMEM;
+    o->m->in_group = calloc(s->n_groups + 1, sizeof(bool));
+    o->m->group_exists = calloc(s->n_groups + 1, sizeof(*o->m->group_exists));
+    o->m->permission_allowed = calloc(s->n_permissions + 1, sizeof(bool));
+    o->groups = calloc(s->n_groups + 1, sizeof(*o->groups));
+    o->perms = calloc(s->n_permissions + 1, sizeof(*o->perms));
+    if (!o->m->in_group || !o->m->group_exists || !o->m->permission_allowed ||
+        !o->groups || !o->perms)
+        return ERR_NOMEM;
+
+    if (s->account && *s->account) {
+        r = dcos_iam_user_get(c, s->account, on_user, o);
+        if (!r && s->secret_path && *s->secret_path)
+            r = dcos_secret_get(c, s->secret_path, on_secret, o);
+        else if (!r)
+            o->m->secret = MODEL_ABSENT;
+        for (i = 0; !r && i < s->n_groups; i++) {
+            o->groups[i].o = o;
+            o->groups[i].idx = i;
+            r = dcos_iam_group_users_get(c, s->groups[i], true, on_group,
+                                         &o->groups[i]);
+        }
+        for (i = 0; !r && i < s->n_permissions; i++) {
+            o->perms[i].o = o;
+            o->perms[i].idx = i;
+            r = dcos_iam_acl_user_allowed(c, s->permissions[i].rid,
+                                          s->account,
+                                          s->permissions[i].action, on_perm,
+                                          &o->perms[i]);
+        }
+    }
+    if (!r)
+        r = dcos_cosmos_service_describe(c, o->app_id, on_describe, o);
+    if (!r)
+        r = dcos_sdk_plan_get(c, s->name, "deploy", on_plan, o);
+    return r;
+}
+
+static void obs_clear(struct obs *o)
+{
+    size_t i;
+
+    free(o->app_id);
+    free(o->groups);
+    free(o->perms);
+    dcos_string_array_free(o->pods, o->n_pods);
+    free(o->pod_items);
+    for (i = 0; i < o->n_configs; i++)
+        free(o->config_ids[i]);
+    free(o->config_ids);
+    free(o->config_tasks);
+    free(o->config_items);
+}
+
+void observe_cluster_clear(struct observe_cluster *cl)
+{
+    free(cl->ca_pem);
+    free(cl->dcos_version);
+    memset(cl, 0, sizeof(*cl));
+}
+
+int observe_run(struct dcos_client *client, double request_timeout,
+                const struct model_desired *d, struct observe_cluster *cl,
+                struct model_observed *out, struct err_info *e)
+{
+    struct cluster_obs co = {cl, {0, 0, ""}};
+    struct obs *obs = NULL;
+    size_t i, n = d->n_services;
+    double t0 = util_now_mono();
+    int r = 0;
+
+    for (i = 0; i < n; i++)
+        model_observed_init(&out[i]);
+    obs = calloc(n + 1, sizeof(*obs));
+    if (!obs)
+        return err_set(e, ERR_NOMEM, "out of memory");
+
+    /* Cluster-wide reads, once per run (the CA once per engine). */
+    r = dcos_version_get(client, on_version, &co);
+    if (!r && !cl->ca_pem)
+        r = dcos_ca_cert_get(client, on_ca, &co);
+    for (i = 0; !r && i < n; i++) {
+        obs[i].client = client;
+        obs[i].svc = d->services[i];
+        obs[i].m = &out[i];
+        r = obs_submit(&obs[i]);
+    }
+    if (r) {
+        err_set(e, r, "cannot submit the cluster reads: %s", err_name(r));
+        dcos_client_run(client, request_timeout + 5);
+        goto out;
+    }
+    r = dcos_client_run(client, 4 * request_timeout + 10);
+    if (r) {
+        err_set(e, r, "observing the cluster timed out");
+        goto out;
+    }
+    if (co.err.code) {
+        *e = co.err;
+        r = co.err.code;
+        goto out;
+    }
+    LOG(LOG_INFO, "engine",
+        "observed %zu service(s) in %.0f ms, at most %u requests at once",
+        n, (util_now_mono() - t0) * 1000.0,
+        http_loop_peak_transfers(dcos_client_loop(client)));
+    for (i = 0; i < n; i++) {
+        if (obs[i].err.code) {
+            r = obs[i].err.code;
+            err_set(e, r, "service %s: %s", d->services[i]->name,
+                    obs[i].err.text);
+            goto out;
+        }
+        out[i].dcos_version = util_strdup(cl->dcos_version);
+    }
+out:
+    for (i = 0; i < n; i++)
+        obs_clear(&obs[i]);
+    free(obs);
+    return r;
+}
