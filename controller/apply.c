@@ -11,6 +11,7 @@
 #include "controller/apply.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,16 +191,25 @@ static int summarize(struct apply *run, struct err_info *e)
     }
     for (i = 0; i < run->n; i++) {
         struct exec_service *s = &run->svcs[i];
+        size_t left = 0;
 
         outs[i] = calloc(s->plan->n_actions + 1, sizeof(**outs));
         if (!outs[i]) {
             r = err_set(e, ERR_NOMEM, "out of memory");
             goto out;
         }
-        for (j = 0; j < s->plan->n_actions; j++)
+        for (j = 0; j < s->plan->n_actions; j++) {
             outs[i][j] = s->acts[j].st == EXEC_DONE     ? REPORT_DONE
                          : s->acts[j].st == EXEC_FAILED ? REPORT_FAILED
                                                        : REPORT_NOT_STARTED;
+            left += outs[i][j] != REPORT_DONE;
+        }
+        if (left && !s->failed) {
+            /* Only a cancel leaves actions behind without a failure. */
+            s->failed = true;
+            snprintf(s->error, sizeof(s->error), "cancelled with %zu "
+                     "action(s) not done", left);
+        }
         rs[i].plan = s->plan;
         rs[i].failed = s->failed;
         rs[i].error = s->error;
@@ -212,6 +222,7 @@ static int summarize(struct apply *run, struct err_info *e)
     }
     sum.services = rs;
     sum.n_services = run->n;
+    sum.cancelled = run->host.cancelled;
     if (sink && sink->ops->summary)
         sink->ops->summary(sink->payload, &sum);
     if (sum.n_failed)
@@ -271,8 +282,6 @@ int apply_run(const struct apply_env *env, struct model_plan *plans,
         return r;
     }
     r = summarize(&run, e);
-    if (r == 0 && run.host.cancelled)
-        r = err_set(e, ERR_INVALID, "apply cancelled");
     run_free(&run);
     return r;
 }

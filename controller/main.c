@@ -114,29 +114,26 @@ static int connect_engine(struct cli *c, struct engine **eng,
     return 0;
 }
 
-static int plan_has_fail(const struct model_plan *plans, size_t n)
+/*
+ * The reasons of FAIL actions, one "etls: ..." line each on stderr.
+ * Returns 1 when there was any.
+ */
+static int print_fail_reasons(const struct model_plan *plans, size_t n)
 {
     size_t i, j;
+    int any = 0;
 
     for (i = 0; i < n; i++)
-        for (j = 0; j < plans[i].n_actions; j++)
-            if (plans[i].actions[j].op == MODEL_OP_FAIL)
-                return 1;
-    return 0;
-}
+        for (j = 0; j < plans[i].n_actions; j++) {
+            const struct model_action *a = &plans[i].actions[j];
 
-/* The reasons of FAIL actions, one "etls: ..." line each on stderr. */
-static void print_fail_reasons(const struct model_plan *plans, size_t n)
-{
-    size_t i, j;
-
-    for (i = 0; i < n; i++)
-        for (j = 0; j < plans[i].n_actions; j++)
-            if (plans[i].actions[j].op == MODEL_OP_FAIL)
-                fprintf(stderr, "etls: service %s: %s\n", plans[i].service,
-                        plans[i].actions[j].reason
-                            ? plans[i].actions[j].reason
-                            : "cannot be converged");
+            if (a->op != MODEL_OP_FAIL)
+                continue;
+            fprintf(stderr, "etls: service %s: %s\n", plans[i].service,
+                    a->reason ? a->reason : "cannot be converged");
+            any = 1;
+        }
+    return any;
 }
 
 static int cmd_plan(struct cli *c)
@@ -174,10 +171,8 @@ static int cmd_plan(struct cli *c)
         render_plan_text(stdout, plans, d.n_services,
                          c->color && isatty(STDOUT_FILENO));
     }
-    if (plan_has_fail(plans, d.n_services)) {
-        print_fail_reasons(plans, d.n_services);
+    if (print_fail_reasons(plans, d.n_services))
         rc = EXIT_ERROR;
-    }
     else if (changes && c->detailed_exitcode)
         rc = EXIT_CHANGES;
     else

@@ -54,6 +54,7 @@ struct report_summary {
     const struct report_service *services;
     size_t n_services;
     size_t n_failed;
+    bool cancelled;                 /* engine_cancel stopped the apply */
 };
 
 struct report_ops {

@@ -151,7 +151,9 @@ static void on_summary(void *payload, const struct report_summary *s)
 
     fprintf(t->out, "\n%s Resources: %zu added, %zu changed, %zu "
                     "destroyed.\n",
-            s->n_failed ? "Apply failed!" : "Apply complete!", s->added,
+            s->cancelled  ? "Apply cancelled!"
+            : s->n_failed ? "Apply failed!"
+                          : "Apply complete!", s->added,
             s->changed, s->destroyed);
     for (i = 0; i < t->n_verified; i++)
         fprintf(t->out, "\n%s", t->verified[i]);

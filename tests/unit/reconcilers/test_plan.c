@@ -202,6 +202,92 @@ static void test_counts_and_changes(void **state)
     model_plan_clear(&p);
 }
 
+/* The JSON form of @a's parameters, compact with sorted keys. */
+static void check_params(const struct model_plan *p, size_t idx,
+                         const char *want)
+{
+    json_t *j = model_action_params_json(p, &p->actions[idx]);
+    char *s;
+
+    assert_non_null(j);
+    s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(s);
+    assert_string_equal(s, want);
+    free(s);
+    json_decref(j);
+}
+
+static struct model_action *add_op(struct model_plan *p, enum model_op op)
+{
+    struct model_action *a =
+        model_plan_add(p, op, MODEL_CHANGE_CREATE, "t", "n", "r");
+
+    assert_non_null(a);
+    return a;
+}
+
+/*
+ * Typed parameters: the plan owns them (freed by model_plan_clear, with
+ * no leak under ASan), a secret action starts with no key producer, and
+ * model_action_params_json gives the documented JSON form, naming the key
+ * pair's producer by its address.
+ */
+static void test_params_json(void **state)
+{
+    struct model_plan p;
+    struct model_action *a;
+
+    (void)state;
+    memset(&p, 0, sizeof(p));
+    a = add_op(&p, MODEL_OP_ACCOUNT_CREATE);
+    a->key_source = MODEL_KEY_NEW;
+    a->output = MODEL_OUTPUT_KEY_PAIR;
+    a->params.account.uid = strdup("elastic");
+    a->params.account.description = strdup("Service account for elastic");
+    check_params(&p, 0, "{\"description\":\"Service account for elastic\","
+                        "\"uid\":\"elastic\"}");
+
+    a = add_op(&p, MODEL_OP_SECRET_CREATE);
+    assert_int_equal(a->params.secret.key_from, MODEL_NO_ACTION);
+    a->params.secret.path = strdup("elastic/secret");
+    a->params.secret.uid = strdup("elastic");
+    a->params.secret.scheme = strdup("RS256");
+    a->params.secret.login_endpoint = strdup("https://e/login");
+    check_params(&p, 1, "{\"login_endpoint\":\"https://e/login\","
+                        "\"path\":\"elastic/secret\",\"scheme\":\"RS256\","
+                        "\"uid\":\"elastic\"}");
+    p.actions[1].params.secret.key_from = 0;
+    check_params(&p, 1, "{\"key_from\":\"t.n\",\"login_endpoint\":"
+                        "\"https://e/login\",\"path\":\"elastic/secret\","
+                        "\"scheme\":\"RS256\",\"uid\":\"elastic\"}");
+
+    a = add_op(&p, MODEL_OP_PACKAGE_UPDATE);
+    a->params.update.app_id = strdup("/elastic");
+    a->params.update.options = json_pack("{s:{s:s}}", "service",
+                                         "update_strategy", "parallel");
+    a->params.update.toggle_tls = true;
+    a->params.update.full_restart = true;
+    check_params(&p, 2, "{\"app_id\":\"/elastic\",\"full_restart\":true,"
+                        "\"options\":{\"service\":{\"update_strategy\":"
+                        "\"parallel\"}},\"replace\":false,"
+                        "\"toggle_tls\":true}");
+
+    a = add_op(&p, MODEL_OP_HTTPS_VERIFY);
+    a->params.verify.endpoint = strdup("coordinator-http");
+    a->params.verify.tls = true;
+    a->params.verify.health = strdup("green");
+    a->params.verify.password_source = MODEL_PW_ENV;
+    a->params.verify.password_ref = strdup("PW");
+    check_params(&p, 3, "{\"endpoint\":\"coordinator-http\",\"health\":"
+                        "\"green\",\"password\":{\"ref\":\"PW\","
+                        "\"source\":\"env\"},\"tls\":true,\"user\":null}");
+
+    a = model_plan_add(&p, MODEL_OP_FAIL, MODEL_CHANGE_NOOP, "t", "f", "r");
+    assert_non_null(a);
+    assert_null(model_action_params_json(&p, a));
+    model_plan_clear(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_add_address_and_fields),
         cmocka_unit_test(test_depend),
         cmocka_unit_test(test_counts_and_changes),
+        cmocka_unit_test(test_params_json),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
