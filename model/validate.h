@@ -5,7 +5,8 @@
 
 /*
  * DC/OS naming rules and the vocabulary of the etls/v1 envelope, shared by
- * the desired-state parser (desired.c), its tests and the schema cross-check.
+ * the desired-state parser (desired.c, doc.c, envelope.c), its tests and the
+ * schema cross-check.
  * Each model_check_* function returns NULL when @s is acceptable, or a static
  * phrase "expected ..." saying what was expected (for a diagnostic).
  */
