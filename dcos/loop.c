@@ -1334,11 +1334,6 @@ void http_loop_free(struct http_loop *loop)
     free(loop);
 }
 
-struct ev_loop *http_loop_ev(struct http_loop *loop)
-{
-    return loop->ev;
-}
-
 void http_loop_set_trace(struct http_loop *loop, FILE *out)
 {
     loop->trace = out;

@@ -103,9 +103,6 @@ int http_loop_new(struct http_loop **out, struct ev_loop *ev,
  */
 void http_loop_free(struct http_loop *loop);
 
-/* The ev_loop the requests run on (borrowed). */
-struct ev_loop *http_loop_ev(struct http_loop *loop);
-
 /*
  * Write a redacted trace of every later transfer to @out (borrowed; NULL
  * turns tracing off).
