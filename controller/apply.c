@@ -16,7 +16,9 @@
 
 #include <openssl/crypto.h>
 
+#include "common/key.h"
 #include "common/log.h"
+#include "common/sa_secret.h"
 #include "common/util.h"
 #include "controller/engine_internal.h"
 #include "dcos/keys.h"
@@ -314,7 +316,7 @@ static void on_account_get(const struct dcos_result *r, void *payload)
         return;
     }
     if (dcos_parse_user(&u, r->json) || !u->public_key || !want ||
-        dcos_key_public_equal(u->public_key, want) != 1) {
+        key_public_equal(u->public_key, want) != 1) {
         dcos_user_free(u);
         act_fail(a, "the account was created concurrently with another "
                     "public key; run etls again");
@@ -442,10 +444,9 @@ static void secret_begin(struct xact *a, bool create)
         act_fail(a, "no key pair was generated for the secret");
         return;
     }
-    r = dcos_sa_secret_build(&value, pstr(m, "uid"), a->x->new_key,
-                             pstr(m, "login_endpoint")
-                                 ? pstr(m, "login_endpoint")
-                                 : DCOS_SA_LOGIN_ENDPOINT);
+    r = sa_secret_build(&value, pstr(m, "uid"), a->x->new_key,
+                        pstr(m, "login_endpoint") ? pstr(m, "login_endpoint")
+                                                  : SA_LOGIN_ENDPOINT);
     if (r) {
         act_fail(a, "cannot build the secret value: %s", err_name(r));
         return;
@@ -485,8 +486,8 @@ static void on_secret_reread(const struct dcos_result *r, void *payload)
         return;
     }
     /* Keep the private key; rewrite uid, scheme and login_endpoint. */
-    if (dcos_sa_secret_rewrite(&value, r->secret, pstr(m, "uid"),
-                               pstr(m, "login_endpoint"))) {
+    if (sa_secret_rewrite(&value, r->secret, pstr(m, "uid"),
+                          pstr(m, "login_endpoint"))) {
         act_fail(a, "the secret changed since it was observed: it holds no "
                     "usable private key any more");
         return;

@@ -11,9 +11,9 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/sa_secret.h"
 #include "common/util.h"
 #include "controller/engine_internal.h"
-#include "dcos/keys.h"
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 #include "reconcilers/reconciler.h"
@@ -209,15 +209,15 @@ static void on_user(const struct dcos_result *r, void *payload)
     dcos_user_free(u);
 }
 
-static enum model_secret_verdict verdict_of(enum dcos_sa_verdict v)
+static enum model_secret_verdict verdict_of(enum sa_verdict v)
 {
     switch (v) {
-    case DCOS_SA_OK: return MODEL_SECRET_OK;
-    case DCOS_SA_NOT_JSON: return MODEL_SECRET_NOT_JSON;
-    case DCOS_SA_WRONG_UID: return MODEL_SECRET_WRONG_UID;
-    case DCOS_SA_WRONG_SCHEME: return MODEL_SECRET_WRONG_SCHEME;
-    case DCOS_SA_BAD_KEY: return MODEL_SECRET_BAD_KEY;
-    case DCOS_SA_BAD_ENDPOINT: return MODEL_SECRET_BAD_ENDPOINT;
+    case SA_OK: return MODEL_SECRET_OK;
+    case SA_NOT_JSON: return MODEL_SECRET_NOT_JSON;
+    case SA_WRONG_UID: return MODEL_SECRET_WRONG_UID;
+    case SA_WRONG_SCHEME: return MODEL_SECRET_WRONG_SCHEME;
+    case SA_BAD_KEY: return MODEL_SECRET_BAD_KEY;
+    case SA_BAD_ENDPOINT: return MODEL_SECRET_BAD_ENDPOINT;
     }
     return MODEL_SECRET_BAD_KEY;
 }
@@ -225,7 +225,7 @@ static enum model_secret_verdict verdict_of(enum dcos_sa_verdict v)
 static void on_secret(const struct dcos_result *r, void *payload)
 {
     struct obs *o = payload;
-    enum dcos_sa_verdict v;
+    enum sa_verdict v;
     char *uid = NULL, *pub = NULL;
     int rc;
 
@@ -243,8 +243,7 @@ static void on_secret(const struct dcos_result *r, void *payload)
         obs_fail(o, &r->err, "reading the service account secret");
         return;
     }
-    rc = dcos_sa_secret_inspect(&v, &uid, &pub, r->secret,
-                                o->svc->account);
+    rc = sa_secret_inspect(&v, &uid, &pub, r->secret, o->svc->account);
     if (rc) {
         struct err_info e = {rc, 0, "cannot inspect the secret"};
 

@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/util.h"
+#include "common/jsonscan.h"
 #include "dcos/json.h"
 #include "dcos/keys.h"
 #include "dcos/loop.h"
@@ -458,7 +459,7 @@ static void login_done(struct http_response *resp, void *payload)
             j = dcos_json_parse(body, resp->body.len);
         if (map_status(&e, k, resp->status, resp->content_type, j, body,
                        resp->body.len) == 0) {
-            if (dcos_json_secret_member(&tok, body, resp->body.len,
+            if (jsonscan_secret_member(&tok, body, resp->body.len,
                                         "token") == 0 &&
                 tok->len == 0) {
                 secret_free(tok);
@@ -569,11 +570,11 @@ static int login_start(struct dcos_client *c)
     k->path = strdup("/acs/api/v1/auth/login");
     r = k->path ? buf_puts(&k->body, "{\"uid\":") : ERR_NOMEM;
     if (r == 0)
-        r = dcos_json_put_string(&k->body, c->uid, strlen(c->uid));
+        r = jsonscan_put_string(&k->body, c->uid, strlen(c->uid));
     if (r == 0 && c->password) {
         r = buf_puts(&k->body, ",\"password\":");
         if (r == 0)
-            r = dcos_json_put_string(&k->body, (const char *)c->password->buf,
+            r = jsonscan_put_string(&k->body, (const char *)c->password->buf,
                                      c->password->len);
     } else if (r == 0) {
         r = dcos_jwt_rs256(&jwt, c->uid, c->private_key,
@@ -581,7 +582,7 @@ static int login_start(struct dcos_client *c)
         if (r == 0)
             r = buf_puts(&k->body, ",\"token\":");
         if (r == 0)
-            r = dcos_json_put_string(&k->body, (const char *)jwt->buf,
+            r = jsonscan_put_string(&k->body, (const char *)jwt->buf,
                                      jwt->len);
         secret_free(jwt);
     }
@@ -1107,7 +1108,7 @@ static int secret_call(struct dcos_client *c, const char *method,
         k->has_body = true;
         r = buf_puts(&k->body, "{\"value\":");
         if (r == 0)
-            r = dcos_json_put_string(&k->body, (const char *)value->buf,
+            r = jsonscan_put_string(&k->body, (const char *)value->buf,
                                      value->len);
         if (r == 0)
             r = buf_puts(&k->body, "}");
@@ -1409,7 +1410,7 @@ int dcos_client_from_sim_dir(struct dcos_client **out, const char *dir,
     }
     /* The scanner, not jansson: the file holds the password. */
     for (i = 0; i < 4; i++) {
-        r = dcos_json_secret_member(&v[i], text, len, keys[i]);
+        r = jsonscan_secret_member(&v[i], text, len, keys[i]);
         if (r == ERR_NOMEM) {
             err_set(err, r, "out of memory");
             goto out;

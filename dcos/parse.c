@@ -12,7 +12,7 @@
 
 #include "common/err.h"
 #include "common/util.h"
-#include "dcos/json.h"
+#include "common/jsonscan.h"
 
 /* Bounds on lists taken from the network. */
 #define LIST_MAX 100000u
@@ -1078,7 +1078,7 @@ int dcos_parse_ca_response(struct dcos_ca_response **out, const json_t *j)
 int dcos_parse_secret_value(struct secret **out, const char *body,
                             size_t len)
 {
-    int r = dcos_json_secret_member(out, body, len, "value");
+    int r = jsonscan_secret_member(out, body, len, "value");
 
     return r == ERR_NOTFOUND ? ERR_INVALID : r;
 }

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "common/sa_secret.h"
 #include "common/util.h"
 #include "dcos/client.h"
 #include "dcos/keys.h"
@@ -1149,7 +1150,7 @@ static void test_canary(void **state)
     dcos_client_run(c, 20);
     dcos_client_free(c);
 
-    dcos_sa_secret_build(&sa, "elastic", sa_priv, NULL);
+    sa_secret_build(&sa, "elastic", sa_priv, NULL);
     c = client_key(sa_priv);
     dcos_client_set_trace(c, stdout);
     memset(&r, 0, sizeof(r));
