@@ -455,8 +455,8 @@ int jsonscan_fields(const char *text, size_t len,
     return r;
 }
 
-int jsonscan_secret_member(struct secret **out, const char *text,
-                           size_t len, const char *key)
+int jsonscan_secret_member(struct secret **out, const char *text, size_t len,
+                           const char *key)
 {
     struct jsonscan_field f;
     struct buf val;

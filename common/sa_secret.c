@@ -26,8 +26,7 @@ const char *sa_verdict_name(enum sa_verdict v)
 }
 
 int sa_secret_build(struct secret **value, const char *uid,
-                    const struct secret *priv_pem,
-                    const char *login_endpoint)
+                    const struct secret *priv_pem, const char *login_endpoint)
 {
     EVP_PKEY *k = NULL;
     struct buf b;
@@ -49,8 +48,7 @@ int sa_secret_build(struct secret **value, const char *uid,
     if (r == 0)
         r = buf_puts(&b, ",\"private_key\":");
     if (r == 0)
-        r = jsonscan_put_string(&b, (const char *)priv_pem->buf,
-                                priv_pem->len);
+        r = jsonscan_put_string(&b, (const char *)priv_pem->buf, priv_pem->len);
     if (r == 0)
         r = buf_puts(&b, ",\"login_endpoint\":");
     if (r == 0)
@@ -100,9 +98,8 @@ int sa_secret_rewrite(struct secret **value, const struct secret *old,
     return r;
 }
 
-int sa_secret_inspect(enum sa_verdict *verdict, char **uid_out,
-                      char **pub_pem, const struct secret *value,
-                      const char *expected_uid)
+int sa_secret_inspect(enum sa_verdict *verdict, char **uid_out, char **pub_pem,
+                      const struct secret *value, const char *expected_uid)
 {
     struct secret *uid = NULL, *scheme = NULL, *key = NULL, *end = NULL;
     char *uid_s = NULL, *pub = NULL;

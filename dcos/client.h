@@ -89,13 +89,6 @@ int dcos_client_new(struct dcos_client **out,
                     struct http_loop *loop, struct err_info *err);
 
 /*
- * New client for the dcos-sim cluster described by DIR/cluster.json
- * (url, ca_cert, uid, password).
- */
-int dcos_client_from_sim_dir(struct dcos_client **out, const char *dir,
-                             struct http_loop *loop, struct err_info *err);
-
-/*
  * Free the client; frees its loop when owned (pending calls complete with
  * ERR_INTERNAL first).  With a borrowed loop, free the loop's pending calls
  * first (http_loop_cancel_all or run it dry).  Accepts NULL.

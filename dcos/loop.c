@@ -216,7 +216,8 @@ static void start_queued(struct http_loop *loop)
         req->next = NULL;
         loop->queued--;
         if (req_start(loop, req))
-            http_request_complete(req, 0, ERR_INTERNAL, "could not start the transfer");
+            http_request_complete(req, 0, ERR_INTERNAL,
+                                  "could not start the transfer");
     }
 }
 

@@ -531,8 +531,8 @@ fail:
 
 #undef SETOPT
 
-void http_request_complete(struct http_request *req, int curl_code,
-                           int forced, const char *forced_text)
+void http_request_complete(struct http_request *req, int curl_code, int forced,
+                           const char *forced_text)
 {
     struct http_response *resp = &req->resp;
 

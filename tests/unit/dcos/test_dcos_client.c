@@ -27,6 +27,7 @@
 #include "dcos/client.h"
 #include "dcos/keys.h"
 #include "dcos/loop.h"
+#include "dcos/simdir.h"
 #include "fakesrv.h"
 #include "tpki.h"
 

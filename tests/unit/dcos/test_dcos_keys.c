@@ -81,8 +81,7 @@ static void test_derive_and_equal(void **state)
     assert_string_equal(pub, pub_a);
     assert_int_equal(key_public_equal(pub, pub_a), 1);
     assert_int_equal(key_public_equal(pub_a, pub_b), 0);
-    assert_int_equal(key_public_equal(pub_a, "not a key"),
-                     ERR_INVALID);
+    assert_int_equal(key_public_equal(pub_a, "not a key"), ERR_INVALID);
     free(pub);
 }
 
@@ -311,9 +310,8 @@ static void test_sa_secret_build(void **state)
     json_decref(j);
     secret_free(v);
     v = NULL;
-    assert_int_equal(sa_secret_build(&v, "elastic", priv_a,
-                                          "https://master.mesos/x"),
-                     0);
+    assert_int_equal(
+        sa_secret_build(&v, "elastic", priv_a, "https://master.mesos/x"), 0);
     assert_non_null(strstr((const char *)v->buf, "https://master.mesos/x"));
     secret_free(v);
     v = NULL;
@@ -321,8 +319,7 @@ static void test_sa_secret_build(void **state)
     {
         struct secret *p1 = as_pkcs1(priv_a);
 
-        assert_int_equal(sa_secret_build(&v, "elastic", p1, NULL),
-                         ERR_INVALID);
+        assert_int_equal(sa_secret_build(&v, "elastic", p1, NULL), ERR_INVALID);
         secret_free(p1);
     }
     assert_null(v);
@@ -357,9 +354,7 @@ static void inspect(struct secret *v, const char *expect_uid,
     enum sa_verdict verdict = SA_OK;
     char *uid = NULL, *pub = NULL;
 
-    assert_int_equal(sa_secret_inspect(&verdict, &uid, &pub, v,
-                                            expect_uid),
-                     0);
+    assert_int_equal(sa_secret_inspect(&verdict, &uid, &pub, v, expect_uid), 0);
     assert_int_equal(verdict, want);
     if (want_uid)
         assert_string_equal(uid, want_uid);
@@ -388,10 +383,8 @@ static void test_sa_secret_inspect(void **state)
     assert_int_equal(sa_secret_build(&v, "elastic", priv_a, NULL), 0);
     inspect(v, NULL, SA_OK, "elastic", true);
 
-    inspect(secret_new_str("just text"), "elastic", SA_NOT_JSON, NULL,
-            false);
-    inspect(secret_new_str("[1,2]"), "elastic", SA_NOT_JSON, NULL,
-            false);
+    inspect(secret_new_str("just text"), "elastic", SA_NOT_JSON, NULL, false);
+    inspect(secret_new_str("[1,2]"), "elastic", SA_NOT_JSON, NULL, false);
     inspect(secret_new_str(""), "elastic", SA_NOT_JSON, NULL, false);
 
     /* A usable key with a wrong uid or scheme: the public key is given,
@@ -399,13 +392,13 @@ static void test_sa_secret_inspect(void **state)
     assert_int_equal(sa_secret_build(&v, "kibana", priv_a, NULL), 0);
     inspect(v, "elastic", SA_WRONG_UID, "kibana", true);
     inspect(variant("uid", NULL), "elastic", SA_WRONG_UID, NULL, true);
-    inspect(variant("uid", json_integer(3)), "elastic", SA_WRONG_UID,
-            NULL, true);
+    inspect(variant("uid", json_integer(3)), "elastic", SA_WRONG_UID, NULL,
+            true);
 
     inspect(variant("scheme", json_string("HS256")), "elastic",
             SA_WRONG_SCHEME, "elastic", true);
-    inspect(variant("scheme", NULL), "elastic", SA_WRONG_SCHEME,
-            "elastic", true);
+    inspect(variant("scheme", NULL), "elastic", SA_WRONG_SCHEME, "elastic",
+            true);
 
     /* The key decides first: a bad key with a wrong uid is a lost key. */
     {
@@ -415,15 +408,14 @@ static void test_sa_secret_inspect(void **state)
 
         json_object_set_new(j, "uid", json_string("kibana"));
         txt = json_dumps(j, JSON_COMPACT);
-        inspect(secret_new_str(txt), "elastic", SA_BAD_KEY, "kibana",
-                false);
+        inspect(secret_new_str(txt), "elastic", SA_BAD_KEY, "kibana", false);
         free(txt);
         json_decref(j);
         secret_free(bad);
     }
 
-    inspect(variant("private_key", NULL), "elastic", SA_BAD_KEY,
-            "elastic", false);
+    inspect(variant("private_key", NULL), "elastic", SA_BAD_KEY, "elastic",
+            false);
     inspect(variant("private_key", json_string("nonsense")), "elastic",
             SA_BAD_KEY, "elastic", false);
     inspect(variant("private_key", json_string((const char *)p1->buf)),
@@ -436,8 +428,7 @@ static void test_sa_secret_inspect(void **state)
     inspect(variant("login_endpoint", json_string("")), "elastic",
             SA_BAD_ENDPOINT, "elastic", true);
 
-    assert_string_equal(sa_verdict_name(SA_BAD_KEY),
-                        "unusable private key");
+    assert_string_equal(sa_verdict_name(SA_BAD_KEY), "unusable private key");
     secret_free(p1);
     secret_free(enc);
 }
@@ -472,8 +463,7 @@ static void test_sa_secret_rewrite(void **state)
     /* Wrong uid and scheme, no endpoint: rewritten around the same key. */
     old = variant("scheme", json_string("HS256"));
     assert_int_equal(sa_secret_rewrite(&out, old, "elastic", NULL), 0);
-    assert_int_equal(sa_secret_inspect(&verdict, &uid, &pub, out,
-                                            "elastic"),
+    assert_int_equal(sa_secret_inspect(&verdict, &uid, &pub, out, "elastic"),
                      0);
     assert_int_equal(verdict, SA_OK);
     assert_string_equal(uid, "elastic");

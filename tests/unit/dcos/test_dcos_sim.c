@@ -25,6 +25,7 @@
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 #include "dcos/probe.h"
+#include "dcos/simdir.h"
 #include "harness/h_cluster.h"
 #include "harness/harness.h"
 #include "tpki.h"
@@ -182,9 +183,8 @@ static void test_iam_and_secrets(void **state)
     assert_null(r.json);
     assert_non_null(r.secret);
     assert_true(secret_equal(r.secret, val));
-    assert_int_equal(sa_secret_inspect(&verdict, NULL, &pub2, r.secret,
-                                            "elastic"),
-                     0);
+    assert_int_equal(
+        sa_secret_inspect(&verdict, NULL, &pub2, r.secret, "elastic"), 0);
     assert_int_equal(verdict, SA_OK);
     assert_int_equal(key_public_equal(pub2, k.pub), 1);
     free(pub2);
