@@ -40,8 +40,10 @@ void buf_reset(struct buf *b);
 /* Hand the contents to the caller (new; free with free()) and reset. */
 char *buf_detach(struct buf *b);
 
-/* Free the memory.  With @wipe != 0 the bytes are cleansed first. */
+/* Free the memory and leave @b empty (the cap is kept). */
 void buf_free(struct buf *b);
+
+/* Cleanse every allocated byte, then free as buf_free(). */
 void buf_wipe_free(struct buf *b);
 
 #endif

@@ -7,22 +7,11 @@
 #include <time.h>
 
 static enum log_level g_level = LOG_INFO;
-static int g_plain;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void log_set_level(enum log_level level)
 {
     g_level = level;
-}
-
-enum log_level log_get_level(void)
-{
-    return g_level;
-}
-
-void log_set_plain(int plain)
-{
-    g_plain = plain;
 }
 
 int log_level_parse(const char *s)
@@ -91,16 +80,12 @@ void log_msg(enum log_level level, const char *component, const char *fmt,
     va_end(ap);
 
     pthread_mutex_lock(&g_lock);
-    if (g_plain) {
-        fprintf(stderr, "%s: %s\n", level_name(level), msg);
-    } else {
-        clock_gettime(CLOCK_REALTIME, &now);
-        gmtime_r(&now.tv_sec, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-        escape(esc, sizeof(esc), msg);
-        fprintf(stderr, "ts=%s.%03ldZ level=%s component=%s msg=\"%s\"\n", ts,
-                now.tv_nsec / 1000000L, level_name(level), component, esc);
-    }
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+    escape(esc, sizeof(esc), msg);
+    fprintf(stderr, "ts=%s.%03ldZ level=%s component=%s msg=\"%s\"\n", ts,
+            now.tv_nsec / 1000000L, level_name(level), component, esc);
     fflush(stderr);
     pthread_mutex_unlock(&g_lock);
 }

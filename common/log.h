@@ -16,15 +16,14 @@ enum log_level {
     LOG_OFF = 4
 };
 
-/* Current threshold (default LOG_INFO). */
+/*
+ * Set the threshold: events below @level are not written; LOG_OFF writes
+ * nothing.  The default is LOG_INFO.
+ */
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 
 /* Parse "debug", "info", "warn", "error", "off"; -1 when unknown. */
 int log_level_parse(const char *s);
-
-/* Use logfmt (key=value, default) or plain "level: msg" lines. */
-void log_set_plain(int plain);
 
 /* 1 when @level would be written. */
 int log_enabled(enum log_level level);

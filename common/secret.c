@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include "err.h"
 
@@ -92,20 +91,6 @@ int secret_from_file(struct secret **out, const char *path, size_t max)
 const char *secret_str(const struct secret *s)
 {
     return s ? (const char *)s->buf : "";
-}
-
-void secret_fingerprint(const struct secret *s, char out[13])
-{
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    static const char hex[] = "0123456789abcdef";
-    int i;
-
-    SHA256(s->buf, s->len, md);
-    for (i = 0; i < 6; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[12] = '\0';
 }
 
 int secret_equal(const struct secret *a, const struct secret *b)

@@ -29,9 +29,6 @@ int secret_from_file(struct secret **out, const char *path, size_t max);
 /* The secret as a C string (borrowed). */
 const char *secret_str(const struct secret *s);
 
-/* Short, non-reversible fingerprint for logs: first 12 hex of SHA-256. */
-void secret_fingerprint(const struct secret *s, char out[13]);
-
 /* Constant-time equality of two secrets (1 = equal). */
 int secret_equal(const struct secret *a, const struct secret *b);
 

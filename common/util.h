@@ -37,9 +37,6 @@ unsigned char *util_b64url_decode(const char *s, size_t *len_out);
 /* Percent-decode @s (RFC 3986); new string or NULL on a bad escape. */
 char *util_percent_decode(const char *s);
 
-/* Percent-encode everything but unreserved characters; new string. */
-char *util_percent_encode(const char *s);
-
 /* Monotonic clock in seconds. */
 double util_now_mono(void);
 

@@ -1,16 +1,13 @@
 #include "controller/cli.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "dcos/simdir.h"
 
 #define SECRET_FILE_MAX (64u * 1024u)
 
@@ -298,48 +295,29 @@ checks:
 
 int cli_apply_sim(struct cli *c, char *errbuf, size_t errlen)
 {
-    char path[4096];
-    json_error_t jerr;
-    json_t *root;
-    const char *url, *ca, *uid, *pw;
+    struct dcos_sim_cluster sc;
+    struct err_info e;
+    int r;
 
-    snprintf(path, sizeof(path), "%s/cluster.json", c->sim_dir);
-    root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        snprintf(errbuf, errlen, "%s: %s", path, jerr.text);
-        return ERR_INVALID;
+    memset(&e, 0, sizeof(e));
+    r = dcos_sim_cluster_read(&sc, c->sim_dir, &e);
+    if (r) {
+        snprintf(errbuf, errlen, "%s", e.text);
+        return r == ERR_NOMEM ? r : ERR_INVALID;
     }
-    url = json_string_value(json_object_get(root, "url"));
-    ca = json_string_value(json_object_get(root, "ca_cert"));
-    uid = json_string_value(json_object_get(root, "uid"));
-    pw = json_string_value(json_object_get(root, "password"));
-    if (!url || !ca || !uid || !pw) {
-        snprintf(errbuf, errlen,
-                 "%s: expected string members url, ca_cert, uid and password",
-                 path);
-        json_decref(root);
-        return ERR_INVALID;
-    }
-    if ((!c->cluster_url && set_str(&c->cluster_url, url)) ||
-        (!c->ca_cert && !c->insecure && set_str(&c->ca_cert, ca))) {
-        json_decref(root);
-        return ERR_NOMEM;
-    }
-    if (!c->token && !c->uid) {
-        if (set_str(&c->uid, uid)) {
-            json_decref(root);
-            return ERR_NOMEM;
-        }
-        c->password = secret_new_str(pw);
-        if (!c->password) {
-            json_decref(root);
-            return ERR_NOMEM;
+    if ((!c->cluster_url && set_str(&c->cluster_url, sc.url)) ||
+        (!c->ca_cert && !c->insecure && set_str(&c->ca_cert, sc.ca_cert)))
+        r = ERR_NOMEM;
+    if (r == 0 && !c->token && !c->uid) {
+        if (set_str(&c->uid, sc.uid)) {
+            r = ERR_NOMEM;
+        } else {
+            c->password = sc.password;
+            sc.password = NULL;
         }
     }
-    /* Wipe our copy of the password before the tree is freed. */
-    OPENSSL_cleanse((void *)(uintptr_t)pw, strlen(pw));
-    json_decref(root);
-    return 0;
+    dcos_sim_cluster_clear(&sc);
+    return r;
 }
 
 void cli_engine_options(struct engine_options *out, const struct cli *c,

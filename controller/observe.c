@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/sa_secret.h"
 #include "common/util.h"
 #include "dcos/client.h"
-#include "dcos/keys.h"
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 
@@ -96,23 +96,10 @@ static void on_user(const struct dcos_result *r, void *payload)
     dcos_user_free(u);
 }
 
-static enum model_secret_verdict verdict_of(enum dcos_sa_verdict v)
-{
-    switch (v) {
-    case DCOS_SA_OK: return MODEL_SECRET_OK;
-    case DCOS_SA_NOT_JSON: return MODEL_SECRET_NOT_JSON;
-    case DCOS_SA_WRONG_UID: return MODEL_SECRET_WRONG_UID;
-    case DCOS_SA_WRONG_SCHEME: return MODEL_SECRET_WRONG_SCHEME;
-    case DCOS_SA_BAD_KEY: return MODEL_SECRET_BAD_KEY;
-    case DCOS_SA_BAD_ENDPOINT: return MODEL_SECRET_BAD_ENDPOINT;
-    }
-    return MODEL_SECRET_BAD_KEY;
-}
-
 static void on_secret(const struct dcos_result *r, void *payload)
 {
     struct obs *o = payload;
-    enum dcos_sa_verdict v;
+    enum sa_verdict v;
     char *uid = NULL, *pub = NULL;
     int rc;
 
@@ -123,15 +110,14 @@ static void on_secret(const struct dcos_result *r, void *payload)
     if (r->err.code == ERR_INVALID && r->status == 200) {
         /* A binary (non-text) secret cannot be a service-account secret. */
         o->m->secret = MODEL_PRESENT;
-        o->m->secret_verdict = MODEL_SECRET_NOT_JSON;
+        o->m->secret_verdict = SA_NOT_JSON;
         return;
     }
     if (r->err.code || !r->secret) {
         obs_fail(o, &r->err, "reading the service account secret");
         return;
     }
-    rc = dcos_sa_secret_inspect(&v, &uid, &pub, r->secret,
-                                o->svc->account);
+    rc = sa_secret_inspect(&v, &uid, &pub, r->secret, o->svc->account);
     if (rc) {
         struct err_info e = {rc, 0, "cannot inspect the secret"};
 
@@ -139,7 +125,7 @@ static void on_secret(const struct dcos_result *r, void *payload)
         return;
     }
     o->m->secret = MODEL_PRESENT;
-    o->m->secret_verdict = verdict_of(v);
+    o->m->secret_verdict = v;
     o->m->secret_uid = uid;
     o->m->secret_public_key = pub;
 }

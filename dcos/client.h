@@ -15,7 +15,8 @@
  * Typed calls for metadata, the CA, IAM, secrets, Cosmos, the SDK scheduler
  * and Marathon, with the exact media types and status rules of dcos-api.md.
  * Every call is submitted to the client's http_loop and completes through
- * a dcos_done_fn on the loop.
+ * a dcos_done_fn on the loop.  The calls of each API are in client_<api>.c;
+ * what they share is dcos/call.h.
  *
  * Authentication: "Authorization: token=<t>" is built per request from the
  * token secret.  With credentials at hand (uid + password, or uid + private
@@ -24,7 +25,7 @@
  * the request transparently.  A token given directly without credentials is
  * used as is; a 401 is then final.
  *
- * Status mapping (one function, see dcos_client.c map_status): 2xx and the
+ * Status mapping (one function, dcos_call_map_status in call.c): 2xx and the
  * call's extra success statuses give err.code 0; 401/403 ERR_AUTH; 404 and
  * IAM 400 ERR_UNKNOWN_* and Cosmos MarathonAppNotFound/PackageNotFound/
  * VersionNotFound ERR_NOTFOUND; 409 ERR_CONFLICT; 429 and 5xx ERR_TRANSIENT
@@ -87,13 +88,6 @@ void dcos_global_cleanup(void);
 int dcos_client_new(struct dcos_client **out,
                     const struct dcos_client_options *o,
                     struct http_loop *loop, struct err_info *err);
-
-/*
- * New client for the dcos-sim cluster described by DIR/cluster.json
- * (url, ca_cert, uid, password).
- */
-int dcos_client_from_sim_dir(struct dcos_client **out, const char *dir,
-                             struct http_loop *loop, struct err_info *err);
 
 /*
  * Free the client; frees its loop when owned (pending calls complete with

@@ -15,7 +15,9 @@
  * out-parameter, or returns ERR_INVALID when the body does not have the
  * expected shape (out untouched) or ERR_NOMEM.  Unknown members are
  * ignored, as the real clients do.  Strings in the structs are new and are
- * released by the matching _free/_clear function.
+ * released by the matching _free/_clear function.  The parsers of each API
+ * live in parse_<api>.c; the shared ones and those of the cluster itself
+ * in parse.c.
  */
 
 /* --- IAM --- */
@@ -276,7 +278,7 @@ void dcos_ca_response_free(struct dcos_ca_response *c);
 
 /*
  * The "value" of a secret GET body ({"value": "..."}) as a new secret.
- * Scans @body with dcos_json_secret_member, so no unwiped copy is left.
+ * Scans @body with jsonscan_secret_member, so no unwiped copy is left.
  * ERR_INVALID when not a text secret.
  */
 int dcos_parse_secret_value(struct secret **out, const char *body,

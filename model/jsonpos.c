@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/jsonscan.h"
 
 /*
  * The index is a tree of nodes in document order, linked by first-child and
@@ -41,11 +42,7 @@ struct jsonpos {
 };
 
 struct scan {
-    const char *s;
-    size_t len;
-    size_t pos;
-    int line;
-    int lead; /* code points seen on this line before `pos` */
+    struct jsonscan js;
     struct jsonpos *ix;
     struct jsonpos_loc err;
     int code; /* ERR_INVALID or ERR_NOMEM once failed */
@@ -61,35 +58,32 @@ struct keyinfo {
     int col;
 };
 
-static int peek(const struct scan *sc)
-{
-    return sc->pos < sc->len ? (unsigned char)sc->s[sc->pos] : -1;
-}
+/* An object or array being indexed. */
+struct level {
+    struct scan *sc;
+    uint32_t self;
+    uint32_t last;    /* last child so far */
+    unsigned depth;
+    uint32_t key_off; /* where the next member's key starts in the arena */
+};
 
-static void advance(struct scan *sc)
-{
-    unsigned char c = (unsigned char)sc->s[sc->pos++];
-
-    if (c == '\n') {
-        sc->line++;
-        sc->lead = 0;
-    } else if ((c & 0xC0) != 0x80) {
-        sc->lead++;
-    }
-}
-
-static int column(const struct scan *sc)
-{
-    return sc->lead + 1;
-}
+/* The node types are the scanner's value kinds. */
+_Static_assert(JSONPOS_OBJECT == (int)JSONSCAN_OBJECT &&
+                   JSONPOS_ARRAY == (int)JSONSCAN_ARRAY &&
+                   JSONPOS_STRING == (int)JSONSCAN_STRING &&
+                   JSONPOS_NUMBER == (int)JSONSCAN_NUMBER &&
+                   JSONPOS_TRUE == (int)JSONSCAN_TRUE &&
+                   JSONPOS_FALSE == (int)JSONSCAN_FALSE &&
+                   JSONPOS_NULL == (int)JSONSCAN_NULL,
+               "jsonpos and jsonscan types differ");
 
 static int fail(struct scan *sc)
 {
     if (!sc->code) {
         sc->code = ERR_INVALID;
-        sc->err.line = sc->line;
-        sc->err.column = column(sc);
-        sc->err.offset = sc->pos;
+        sc->err.line = sc->js.line;
+        sc->err.column = jsonscan_column(&sc->js);
+        sc->err.offset = sc->js.pos;
     }
     return -1;
 }
@@ -98,14 +92,6 @@ static int nomem(struct scan *sc)
 {
     sc->code = ERR_NOMEM;
     return -1;
-}
-
-static void skip_ws(struct scan *sc)
-{
-    int c;
-
-    while ((c = peek(sc)) == ' ' || c == '\t' || c == '\n' || c == '\r')
-        advance(sc);
 }
 
 static int keys_put(struct scan *sc, const char *p, size_t n)
@@ -132,167 +118,12 @@ static int keys_put(struct scan *sc, const char *p, size_t n)
     return 0;
 }
 
-static int put_utf8(struct scan *sc, uint32_t cp)
+/* jsonscan_put_fn: decoded key bytes go to the arena. */
+static int key_put(const char *p, size_t n, void *payload)
 {
-    char b[4];
-    size_t n;
+    struct level *lv = payload;
 
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    return keys_put(sc, b, n);
-}
-
-static int hex4(struct scan *sc, uint32_t *out)
-{
-    uint32_t v = 0;
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        int c = peek(sc);
-
-        if (c >= '0' && c <= '9')
-            v = v * 16 + (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v = v * 16 + (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v = v * 16 + (uint32_t)(c - 'A' + 10);
-        else
-            return fail(sc);
-        advance(sc);
-    }
-    *out = v;
-    return 0;
-}
-
-/*
- * Scan a string starting at its opening quote.  With @decode the decoded
- * bytes are appended to the key arena.
- */
-static int scan_string(struct scan *sc, int decode)
-{
-    advance(sc); /* opening quote */
-    for (;;) {
-        size_t start = sc->pos;
-        int c;
-
-        /* Copy a run of plain bytes at once. */
-        while ((c = peek(sc)) >= 0x20 && c != '"' && c != '\\')
-            advance(sc);
-        if (decode && sc->pos > start &&
-            keys_put(sc, sc->s + start, sc->pos - start))
-            return -1;
-        if (c == '"') {
-            advance(sc);
-            return 0;
-        }
-        if (c != '\\')
-            return fail(sc); /* control character or end of text */
-        advance(sc);
-        c = peek(sc);
-        if (c == 'u') {
-            uint32_t cp, lo;
-
-            advance(sc);
-            if (hex4(sc, &cp))
-                return -1;
-            if (cp >= 0xDC00 && cp <= 0xDFFF)
-                return fail(sc);
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (peek(sc) != '\\')
-                    return fail(sc);
-                advance(sc);
-                if (peek(sc) != 'u')
-                    return fail(sc);
-                advance(sc);
-                if (hex4(sc, &lo))
-                    return -1;
-                if (lo < 0xDC00 || lo > 0xDFFF)
-                    return fail(sc);
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            if (decode && put_utf8(sc, cp))
-                return -1;
-            continue;
-        }
-        {
-            static const char from[] = "\"\\/bfnrt";
-            static const char to[] = "\"\\/\b\f\n\r\t";
-            const char *p = c > 0 ? strchr(from, c) : NULL;
-
-            if (!p || !*p)
-                return fail(sc);
-            advance(sc);
-            if (decode && keys_put(sc, &to[p - from], 1))
-                return -1;
-        }
-    }
-}
-
-static int digits(struct scan *sc)
-{
-    int c = peek(sc);
-
-    if (c < '0' || c > '9')
-        return fail(sc);
-    while ((c = peek(sc)) >= '0' && c <= '9')
-        advance(sc);
-    return 0;
-}
-
-static int scan_number(struct scan *sc)
-{
-    int c;
-
-    if (peek(sc) == '-')
-        advance(sc);
-    c = peek(sc);
-    if (c == '0') {
-        advance(sc);
-    } else if (digits(sc)) {
-        return -1;
-    }
-    if (peek(sc) == '.') {
-        advance(sc);
-        if (digits(sc))
-            return -1;
-    }
-    c = peek(sc);
-    if (c == 'e' || c == 'E') {
-        advance(sc);
-        c = peek(sc);
-        if (c == '+' || c == '-')
-            advance(sc);
-        if (digits(sc))
-            return -1;
-    }
-    return 0;
-}
-
-static int scan_literal(struct scan *sc, const char *word)
-{
-    for (; *word; word++) {
-        if (peek(sc) != (unsigned char)*word)
-            return fail(sc);
-        advance(sc);
-    }
-    return 0;
+    return keys_put(lv->sc, p, n) ? ERR_NOMEM : 0;
 }
 
 static int add_node(struct scan *sc, uint32_t parent, uint32_t *last,
@@ -322,9 +153,9 @@ static int add_node(struct scan *sc, uint32_t parent, uint32_t *last,
     nd->key_end = k ? k->end : 0;
     nd->key_line = k ? k->line : 0;
     nd->key_col = k ? k->col : 0;
-    nd->val_pos = (uint32_t)sc->pos;
-    nd->val_line = sc->line;
-    nd->val_col = column(sc);
+    nd->val_pos = (uint32_t)sc->js.pos;
+    nd->val_line = sc->js.line;
+    nd->val_col = jsonscan_column(&sc->js);
     nd->type = type;
     if (parent != NONE) {
         if (*last == NONE)
@@ -340,130 +171,54 @@ static int add_node(struct scan *sc, uint32_t parent, uint32_t *last,
 static int scan_value(struct scan *sc, uint32_t parent, uint32_t *last,
                       const struct keyinfo *k, unsigned depth);
 
-static int scan_object(struct scan *sc, uint32_t self, unsigned depth)
+/* jsonscan_value_fn: index one member or element of @payload's level. */
+static int child(struct jsonscan *js, const struct jsonscan_key *key,
+                 void *payload)
 {
-    uint32_t last = NONE;
+    struct level *lv = payload;
+    struct keyinfo k;
 
-    advance(sc); /* { */
-    skip_ws(sc);
-    if (peek(sc) == '}') {
-        advance(sc);
-        return 0;
+    (void)js;
+    if (key) {
+        k.off = lv->key_off;
+        k.len = lv->sc->ix->keys_len - lv->key_off;
+        k.pos = (uint32_t)key->pos;
+        k.end = (uint32_t)key->end;
+        k.line = key->line;
+        k.col = key->column;
     }
-    for (;;) {
-        struct keyinfo k;
-
-        skip_ws(sc);
-        if (peek(sc) != '"')
-            return fail(sc);
-        k.pos = (uint32_t)sc->pos;
-        k.line = sc->line;
-        k.col = column(sc);
-        k.off = sc->ix->keys_len;
-        if (scan_string(sc, 1))
-            return -1;
-        k.len = sc->ix->keys_len - k.off;
-        k.end = (uint32_t)sc->pos;
-        skip_ws(sc);
-        if (peek(sc) != ':')
-            return fail(sc);
-        advance(sc);
-        skip_ws(sc);
-        if (scan_value(sc, self, &last, &k, depth + 1))
-            return -1;
-        skip_ws(sc);
-        if (peek(sc) == ',') {
-            advance(sc);
-            continue;
-        }
-        if (peek(sc) == '}') {
-            advance(sc);
-            return 0;
-        }
-        return fail(sc);
-    }
-}
-
-static int scan_array(struct scan *sc, uint32_t self, unsigned depth)
-{
-    uint32_t last = NONE;
-
-    advance(sc); /* [ */
-    skip_ws(sc);
-    if (peek(sc) == ']') {
-        advance(sc);
-        return 0;
-    }
-    for (;;) {
-        skip_ws(sc);
-        if (scan_value(sc, self, &last, NULL, depth + 1))
-            return -1;
-        skip_ws(sc);
-        if (peek(sc) == ',') {
-            advance(sc);
-            continue;
-        }
-        if (peek(sc) == ']') {
-            advance(sc);
-            return 0;
-        }
-        return fail(sc);
-    }
+    if (scan_value(lv->sc, lv->self, &lv->last, key ? &k : NULL,
+                   lv->depth + 1))
+        return lv->sc->code;
+    lv->key_off = lv->sc->ix->keys_len;
+    return 0;
 }
 
 static int scan_value(struct scan *sc, uint32_t parent, uint32_t *last,
                       const struct keyinfo *k, unsigned depth)
 {
-    uint32_t self;
-    int c = peek(sc);
-    unsigned char type;
+    enum jsonscan_type type = jsonscan_type_next(&sc->js);
+    struct level lv;
+    int r;
 
-    if (depth > JSONPOS_MAX_DEPTH)
+    if (depth > JSONPOS_MAX_DEPTH || type == JSONSCAN_NONE)
         return fail(sc);
-    switch (c) {
-    case '{':
-        type = JSONPOS_OBJECT;
-        break;
-    case '[':
-        type = JSONPOS_ARRAY;
-        break;
-    case '"':
-        type = JSONPOS_STRING;
-        break;
-    case 't':
-        type = JSONPOS_TRUE;
-        break;
-    case 'f':
-        type = JSONPOS_FALSE;
-        break;
-    case 'n':
-        type = JSONPOS_NULL;
-        break;
-    default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            type = JSONPOS_NUMBER;
-            break;
-        }
-        return fail(sc);
-    }
-    if (add_node(sc, parent, last, k, type, &self))
+    memset(&lv, 0, sizeof(lv));
+    if (add_node(sc, parent, last, k, (unsigned char)type, &lv.self))
         return -1;
-    switch (type) {
-    case JSONPOS_OBJECT:
-        return scan_object(sc, self, depth);
-    case JSONPOS_ARRAY:
-        return scan_array(sc, self, depth);
-    case JSONPOS_STRING:
-        return scan_string(sc, 0);
-    case JSONPOS_TRUE:
-        return scan_literal(sc, "true");
-    case JSONPOS_FALSE:
-        return scan_literal(sc, "false");
-    case JSONPOS_NULL:
-        return scan_literal(sc, "null");
-    default:
-        return scan_number(sc);
-    }
+    lv.sc = sc;
+    lv.last = NONE;
+    lv.depth = depth;
+    lv.key_off = sc->ix->keys_len;
+    if (type == JSONSCAN_OBJECT)
+        r = jsonscan_object(&sc->js, key_put, child, &lv);
+    else if (type == JSONSCAN_ARRAY)
+        r = jsonscan_array(&sc->js, child, &lv);
+    else
+        r = jsonscan_scalar(&sc->js);
+    if (r)
+        return r == ERR_NOMEM ? nomem(sc) : fail(sc);
+    return 0;
 }
 
 int jsonpos_index(struct jsonpos **out, const char *text, size_t len,
@@ -474,9 +229,7 @@ int jsonpos_index(struct jsonpos **out, const char *text, size_t len,
     int r;
 
     memset(&sc, 0, sizeof(sc));
-    sc.s = text;
-    sc.len = len;
-    sc.line = 1;
+    jsonscan_init(&sc.js, text, len, 0);
     if (len > JSONPOS_MAX_LEN) {
         if (err_out) {
             err_out->line = 1;
@@ -488,11 +241,11 @@ int jsonpos_index(struct jsonpos **out, const char *text, size_t len,
     sc.ix = calloc(1, sizeof(*sc.ix));
     if (!sc.ix)
         return ERR_NOMEM;
-    skip_ws(&sc);
+    jsonscan_skip_ws(&sc.js);
     r = scan_value(&sc, NONE, &none, NULL, 0);
     if (!r) {
-        skip_ws(&sc);
-        if (sc.pos != sc.len)
+        jsonscan_skip_ws(&sc.js);
+        if (sc.js.pos != sc.js.len)
             r = fail(&sc);
     }
     if (r) {

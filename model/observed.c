@@ -22,7 +22,7 @@ void model_observed_init(struct model_observed *o)
     o->account = MODEL_UNKNOWN;
     o->secret = MODEL_UNKNOWN;
     o->package = MODEL_UNKNOWN;
-    o->secret_verdict = MODEL_SECRET_OK;
+    o->secret_verdict = SA_OK;
 }
 
 void model_observed_clear(struct model_observed *o)

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "common/sa_secret.h"
+
 /*
  * What the engine saw on the cluster for one service.  Filled by the engine
  * from dcos/ responses; read by the pure reconcilers.  No secret value is
@@ -17,16 +19,6 @@ enum model_presence {
     MODEL_UNKNOWN = 0, /* not observed (read failed or not attempted) */
     MODEL_ABSENT,
     MODEL_PRESENT
-};
-
-/* Verdict on the service-account secret's value. */
-enum model_secret_verdict {
-    MODEL_SECRET_OK = 0,
-    MODEL_SECRET_NOT_JSON,     /* value is not a JSON object */
-    MODEL_SECRET_WRONG_UID,    /* "uid" differs from the account */
-    MODEL_SECRET_WRONG_SCHEME, /* "scheme" is not "RS256" */
-    MODEL_SECRET_BAD_KEY,      /* private_key missing or unusable */
-    MODEL_SECRET_BAD_ENDPOINT  /* login_endpoint missing (repairable) */
 };
 
 /* One step/phase of an SDK deploy plan, as reported by the scheduler. */
@@ -65,7 +57,7 @@ struct model_observed {
 
     /* Service-account secret. */
     enum model_presence secret;
-    enum model_secret_verdict secret_verdict;
+    enum sa_verdict secret_verdict; /* common/sa_secret.h */
     char *secret_uid;          /* "uid" field when present */
     char *secret_public_key;   /* SPKI PEM derived from the private key
                                   whenever that key is usable, i.e. for

@@ -13,7 +13,8 @@
 /*
  * Set *@out to {"uid", "public_key": "sha256:..."} (new); without a key the
  * public key is "(known after apply)" in an after state and null in a
- * before state.  0 or a negative enum err.
+ * before state; text that is no public key shows as "(not a public key)".
+ * 0 or a negative enum err.
  */
 static int key_state(json_t **out, const char *uid, const char *pem,
                      bool after, struct err_info *e)
@@ -31,10 +32,9 @@ static int key_state(json_t **out, const char *uid, const char *pem,
         r = rc_key_fingerprint(&fp, pem);
         if (r == ERR_NOMEM)
             return rc_nomem(e);
-        if (r < 0)
-            return err_set(e, r, "cannot fingerprint the public key of %s",
-                           uid);
-        j = json_pack("{s:s, s:s}", "uid", uid, "public_key", fp);
+        /* What the account holds may be no key at all: say so. */
+        j = json_pack("{s:s, s:s}", "uid", uid, "public_key",
+                      r == 0 ? fp : RC_NOT_A_KEY);
         free(fp);
     }
     return rc_set(out, j, e);
@@ -165,7 +165,7 @@ static int account_plan(const struct model_service *d,
         r = 0;
     } else if (!rc_secret_usable(o)) {
         r = plan_key_lost(d, o, p, e);
-    } else if (!rc_pem_equal(o->account_public_key, o->secret_public_key)) {
+    } else if (!rc_key_equal(o->account_public_key, o->secret_public_key)) {
         r = rc_add(p, &idx, MODEL_OP_ACCOUNT_REPLACE, MODEL_CHANGE_REPLACE,
                    RC_TYPE_ACCOUNT, d->account, e,
                    "public key does not match the private key in secret %s; "

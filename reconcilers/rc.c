@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "common/key.h"
+
 
 
 /* Upper bound of a reason line; reasons are one line, never a document. */
@@ -184,131 +185,24 @@ int rc_strdup(char **field, const char *s, struct err_info *e)
     return 0;
 }
 
-static int is_space(char c)
+bool rc_key_equal(const char *a, const char *b)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-           c == '\v';
-}
-
-bool rc_pem_equal(const char *a, const char *b)
-{
-    if (!a || !b)
-        return false;
-    for (;;) {
-        while (is_space(*a))
-            a++;
-        while (is_space(*b))
-            b++;
-        if (*a != *b)
-            return false;
-        if (!*a)
-            return true;
-        a++;
-        b++;
-    }
-}
-
-/* Copy @len bytes of @s without whitespace; new string or NULL. */
-static char *strip_space(const char *s, size_t len)
-{
-    char *out = malloc(len + 1);
-    size_t i, o = 0;
-
-    if (!out)
-        return NULL;
-    for (i = 0; i < len; i++)
-        if (!is_space(s[i]))
-            out[o++] = s[i];
-    out[o] = '\0';
-    return out;
-}
-
-/*
- * Decode the base64 body of the first PEM block of @pem into *@der_out
- * (new) and its length.  Returns 1 when decoded, 0 when there is no
- * complete armour or the body is not base64, ERR_NOMEM.
- */
-static int pem_der(unsigned char **der_out, size_t *len_out, const char *pem)
-{
-    const char *begin = strstr(pem, "-----BEGIN ");
-    const char *body, *end;
-    unsigned char *der;
-    size_t blen, pad = 0;
-    char *b64;
-    int n;
-
-    if (!begin)
-        return 0;
-    body = strstr(begin + 11, "-----");
-    if (!body)
-        return 0;
-    body += 5;
-    end = strstr(body, "-----END ");
-    if (!end)
-        return 0;
-    b64 = strip_space(body, (size_t)(end - body));
-    if (!b64)
-        return ERR_NOMEM;
-    blen = strlen(b64);
-    if (blen == 0 || blen % 4 != 0 || blen > 1 << 20) {
-        free(b64);
-        return 0;
-    }
-    der = malloc(blen / 4 * 3 + 1);
-    if (!der) {
-        free(b64);
-        return ERR_NOMEM;
-    }
-    /* EVP_DecodeBlock keeps the padding as zero bytes: drop them. */
-    n = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)blen);
-    if (b64[blen - 1] == '=')
-        pad++;
-    if (b64[blen - 2] == '=')
-        pad++;
-    free(b64);
-    if (n < 0 || (size_t)n < pad) {
-        free(der);
-        return 0;
-    }
-    *der_out = der;
-    *len_out = (size_t)n - pad;
-    return 1;
+    return a && b && key_public_equal(a, b) == 1;
 }
 
 int rc_key_fingerprint(char **out, const char *pem)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    unsigned char *der = NULL;
-    size_t der_len = 0, i;
-    char *text = NULL, *fp;
-    int r, ok;
+    char hex[KEY_FP_LEN];
+    char *fp;
 
-    r = pem_der(&der, &der_len, pem);
-    if (r < 0)
-        return r;
-    if (r == 1) {
-        ok = EVP_Digest(der, der_len, md, &mdlen, EVP_sha256(), NULL);
-    } else {
-        text = strip_space(pem, strlen(pem));
-        if (!text)
-            return ERR_NOMEM;
-        ok = EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
-    }
-    free(der);
-    free(text);
-    if (ok != 1 || mdlen < 8)
-        return ERR_INTERNAL;
-    fp = malloc(7 + 16 + 1);
+    if (key_fingerprint(pem, hex) != 0)
+        return ERR_INVALID;
+    fp = malloc(sizeof("sha256:") + RC_FP_DIGITS);
     if (!fp)
         return ERR_NOMEM;
     memcpy(fp, "sha256:", 7);
-    for (i = 0; i < 8; i++) {
-        fp[7 + 2 * i] = hex[md[i] >> 4];
-        fp[7 + 2 * i + 1] = hex[md[i] & 0x0f];
-    }
-    fp[7 + 16] = '\0';
+    memcpy(fp + 7, hex, RC_FP_DIGITS);
+    fp[7 + RC_FP_DIGITS] = '\0';
     *out = fp;
     return 0;
 }
@@ -323,7 +217,7 @@ const char *rc_secret_problem(const struct model_observed *o)
 {
     if (o->secret != MODEL_PRESENT)
         return "missing";
-    if (o->secret_verdict == MODEL_SECRET_NOT_JSON)
+    if (o->secret_verdict == SA_NOT_JSON)
         return "not JSON";
     return "holds no usable key";
 }

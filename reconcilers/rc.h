@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/sa_secret.h"
 #include "model/desired.h"
 #include "model/observed.h"
 #include "model/plan.h"
@@ -35,10 +36,9 @@ extern const struct reconciler_ops reconciler_https;
 #define RC_TYPE_STRATEGY "dcos_update_strategy"
 #define RC_TYPE_HTTPS "dcos_https_check"
 
-#define RC_SCHEME "RS256"
-#define RC_LOGIN_ENDPOINT "https://leader.mesos/acs/api/v1/auth/login"
 #define RC_UNKNOWN_AFTER "(known after apply)"
 #define RC_SENSITIVE "(sensitive)"
+#define RC_NOT_A_KEY "(not a public key)"
 
 
 /*
@@ -95,16 +95,20 @@ int rc_strdups(struct err_info *e, size_t n, ...);
 int rc_nomem(struct err_info *e);
 
 /*
- * Compare two PEM texts ignoring every whitespace character (line breaks
- * differ between writers).  1 when equal.
+ * 1 when the two SPKI PEM public keys are the same key (common/key.h
+ * key_public_equal: the DER is compared); 0 when they differ, either is
+ * NULL or either does not parse.
  */
-bool rc_pem_equal(const char *a, const char *b);
+bool rc_key_equal(const char *a, const char *b);
+
+/* Hex digits of the SHA-256 shown in plan fingerprints. */
+#define RC_FP_DIGITS 16
 
 /*
- * Set *@out to "sha256:" followed by the first 16 hex digits of the SHA-256
- * of the key: of the DER inside the PEM armour when the armour decodes,
- * else of the PEM text without whitespace (new string).  0, ERR_NOMEM or
- * ERR_INTERNAL (digest failure); *@out is untouched on failure.
+ * Set *@out to "sha256:" followed by the first RC_FP_DIGITS hex digits of
+ * key_fingerprint (the SHA-256 of the key's SubjectPublicKeyInfo DER; new
+ * string).  0, ERR_NOMEM, or ERR_INVALID when @pem is no public key; *@out
+ * is untouched on failure.
  */
 int rc_key_fingerprint(char **out, const char *pem);
 

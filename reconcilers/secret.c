@@ -25,8 +25,8 @@ static int fill(struct model_plan *p, size_t idx,
     a->key_source = src;
     sp->key_from = key_from;
     r = rc_strdups(e, 4, &sp->path, d->secret_path, &sp->uid, d->account,
-                   &sp->scheme, RC_SCHEME, &sp->login_endpoint,
-                   RC_LOGIN_ENDPOINT);
+                   &sp->scheme, SA_SCHEME, &sp->login_endpoint,
+                   SA_LOGIN_ENDPOINT);
     if (r == 0 && a->op == MODEL_OP_SECRET_UPDATE) {
         r = rc_set(&a->before, sensitive_state(d->secret_path), e);
         if (r == 0)
@@ -62,7 +62,7 @@ static int plan_new_key(const struct model_service *d,
                    "secret %s %s; it receives the new private key of "
                    "service account %s", d->secret_path,
                    rc_secret_usable(o) ? "holds the old key"
-                   : o->secret_verdict == MODEL_SECRET_NOT_JSON
+                   : o->secret_verdict == SA_NOT_JSON
                        ? "is not JSON" : "holds no usable key",
                    d->account);
     if (r < 0)
@@ -79,20 +79,20 @@ static int plan_rewrite(const struct model_service *d,
     int r;
 
     switch (o->secret_verdict) {
-    case MODEL_SECRET_WRONG_UID:
+    case SA_WRONG_UID:
         r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
                    RC_TYPE_SECRET, d->secret_path, e,
                    "secret %s names uid \"%s\", not \"%s\"; rewrite it "
                    "around the same private key", d->secret_path,
                    o->secret_uid ? o->secret_uid : "", d->account);
         break;
-    case MODEL_SECRET_WRONG_SCHEME:
+    case SA_WRONG_SCHEME:
         r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
                    RC_TYPE_SECRET, d->secret_path, e,
-                   "secret %s has a scheme other than " RC_SCHEME "; "
+                   "secret %s has a scheme other than " SA_SCHEME "; "
                    "rewrite it around the same private key", d->secret_path);
         break;
-    case MODEL_SECRET_BAD_ENDPOINT:
+    case SA_BAD_ENDPOINT:
         r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
                    RC_TYPE_SECRET, d->secret_path, e,
                    "secret %s has no login_endpoint; rewrite it around the "

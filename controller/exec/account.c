@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "common/key.h"
 #include "dcos/client.h"
 #include "dcos/keys.h"
 #include "dcos/parse.h"
@@ -36,7 +37,7 @@ static void on_existing(const struct dcos_result *r, void *payload)
         return;
     }
     if (dcos_parse_user(&u, r->json) || !u->public_key || !want ||
-        dcos_key_public_equal(u->public_key, want) != 1) {
+        key_public_equal(u->public_key, want) != 1) {
         dcos_user_free(u);
         exec_fail(x, "the account was created concurrently with another "
                      "public key; run etls again");

@@ -8,8 +8,8 @@
  */
 #include "controller/exec/secret.h"
 
+#include "common/sa_secret.h"
 #include "dcos/client.h"
-#include "dcos/keys.h"
 
 /* How the value is sent; a PUT that meets a 409 becomes a PATCH, a PATCH
  * that meets a 404 a PUT (someone else created or deleted it). */
@@ -77,7 +77,7 @@ static void on_reread(const struct dcos_result *r, void *payload)
         return;
     }
     /* Keep the private key; rewrite uid, scheme and login_endpoint. */
-    if (dcos_sa_secret_rewrite(&value, r->secret, params(x)->uid,
+    if (sa_secret_rewrite(&value, r->secret, params(x)->uid,
                                params(x)->login_endpoint)) {
         exec_fail(x, "the secret changed since it was observed: it holds "
                      "no usable private key any more");
@@ -108,7 +108,7 @@ static void begin(struct exec_ctx *x, enum secret_method m)
         exec_fail(x, "no key pair was generated for the secret");
         return;
     }
-    r = dcos_sa_secret_build(&value, sp->uid, priv, sp->login_endpoint);
+    r = sa_secret_build(&value, sp->uid, priv, sp->login_endpoint);
     if (r) {
         exec_fail(x, "cannot build the secret value: %s", err_name(r));
         return;

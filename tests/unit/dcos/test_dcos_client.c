@@ -22,10 +22,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "common/sa_secret.h"
 #include "common/util.h"
 #include "dcos/client.h"
 #include "dcos/keys.h"
 #include "dcos/loop.h"
+#include "dcos/simdir.h"
 #include "fakesrv.h"
 #include "tpki.h"
 
@@ -1149,7 +1151,7 @@ static void test_canary(void **state)
     dcos_client_run(c, 20);
     dcos_client_free(c);
 
-    dcos_sa_secret_build(&sa, "elastic", sa_priv, NULL);
+    sa_secret_build(&sa, "elastic", sa_priv, NULL);
     c = client_key(sa_priv);
     dcos_client_set_trace(c, stdout);
     memset(&r, 0, sizeof(r));

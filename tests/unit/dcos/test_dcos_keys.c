@@ -19,8 +19,10 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include "common/jsonscan.h"
+#include "common/key.h"
+#include "common/sa_secret.h"
 #include "common/util.h"
-#include "dcos/json.h"
 #include "dcos/keys.h"
 #include "dcos/loop.h"
 
@@ -75,12 +77,11 @@ static void test_derive_and_equal(void **state)
     char *pub = NULL;
 
     (void)state;
-    assert_int_equal(dcos_key_public_from_private(&pub, priv_a), 0);
+    assert_int_equal(key_public_from_private(&pub, priv_a), 0);
     assert_string_equal(pub, pub_a);
-    assert_int_equal(dcos_key_public_equal(pub, pub_a), 1);
-    assert_int_equal(dcos_key_public_equal(pub_a, pub_b), 0);
-    assert_int_equal(dcos_key_public_equal(pub_a, "not a key"),
-                     ERR_INVALID);
+    assert_int_equal(key_public_equal(pub, pub_a), 1);
+    assert_int_equal(key_public_equal(pub_a, pub_b), 0);
+    assert_int_equal(key_public_equal(pub_a, "not a key"), ERR_INVALID);
     free(pub);
 }
 
@@ -116,20 +117,20 @@ static void test_equal_ignores_pem_layout(void **state)
         free(b64);
     }
     assert_string_not_equal(copy, pub_a);
-    assert_int_equal(dcos_key_public_equal(copy, pub_a), 1);
+    assert_int_equal(key_public_equal(copy, pub_a), 1);
     free(copy);
 }
 
 static void test_fingerprint(void **state)
 {
-    char fa[DCOS_KEY_FP_LEN], fb[DCOS_KEY_FP_LEN], want[DCOS_KEY_FP_LEN];
+    char fa[KEY_FP_LEN], fb[KEY_FP_LEN], want[KEY_FP_LEN];
     unsigned char md[SHA256_DIGEST_LENGTH], *der = NULL;
     EVP_PKEY *k = read_pub(pub_a);
     int n, i;
 
     (void)state;
-    assert_int_equal(dcos_key_fingerprint(pub_a, fa), 0);
-    assert_int_equal(dcos_key_fingerprint(pub_b, fb), 0);
+    assert_int_equal(key_fingerprint(pub_a, fa), 0);
+    assert_int_equal(key_fingerprint(pub_b, fb), 0);
     assert_int_equal(strlen(fa), 64);
     assert_string_not_equal(fa, fb);
     n = i2d_PUBKEY(k, &der);
@@ -140,7 +141,7 @@ static void test_fingerprint(void **state)
     assert_string_equal(fa, want);
     OPENSSL_free(der);
     EVP_PKEY_free(k);
-    assert_int_equal(dcos_key_fingerprint("garbage", fa), ERR_INVALID);
+    assert_int_equal(key_fingerprint("garbage", fa), ERR_INVALID);
 }
 
 /* The same key in PKCS#1 ("BEGIN RSA PRIVATE KEY") form. */
@@ -188,9 +189,9 @@ static void test_unusable_private_keys(void **state)
     char *pub = NULL;
 
     (void)state;
-    assert_int_equal(dcos_key_public_from_private(&pub, p1), ERR_INVALID);
-    assert_int_equal(dcos_key_public_from_private(&pub, enc), ERR_INVALID);
-    assert_int_equal(dcos_key_public_from_private(&pub, junk), ERR_INVALID);
+    assert_int_equal(key_public_from_private(&pub, p1), ERR_INVALID);
+    assert_int_equal(key_public_from_private(&pub, enc), ERR_INVALID);
+    assert_int_equal(key_public_from_private(&pub, junk), ERR_INVALID);
     assert_null(pub);
     secret_free(p1);
     secret_free(enc);
@@ -290,7 +291,7 @@ static void test_sa_secret_build(void **state)
     json_t *j;
 
     (void)state;
-    assert_int_equal(dcos_sa_secret_build(&v, "elastic", priv_a, NULL), 0);
+    assert_int_equal(sa_secret_build(&v, "elastic", priv_a, NULL), 0);
     j = json_loadb((const char *)v->buf, v->len, JSON_REJECT_DUPLICATES,
                    NULL);
     assert_non_null(j);
@@ -309,18 +310,16 @@ static void test_sa_secret_build(void **state)
     json_decref(j);
     secret_free(v);
     v = NULL;
-    assert_int_equal(dcos_sa_secret_build(&v, "elastic", priv_a,
-                                          "https://master.mesos/x"),
-                     0);
+    assert_int_equal(
+        sa_secret_build(&v, "elastic", priv_a, "https://master.mesos/x"), 0);
     assert_non_null(strstr((const char *)v->buf, "https://master.mesos/x"));
     secret_free(v);
     v = NULL;
-    assert_int_equal(dcos_sa_secret_build(&v, "", priv_a, NULL), ERR_INVALID);
+    assert_int_equal(sa_secret_build(&v, "", priv_a, NULL), ERR_INVALID);
     {
         struct secret *p1 = as_pkcs1(priv_a);
 
-        assert_int_equal(dcos_sa_secret_build(&v, "elastic", p1, NULL),
-                         ERR_INVALID);
+        assert_int_equal(sa_secret_build(&v, "elastic", p1, NULL), ERR_INVALID);
         secret_free(p1);
     }
     assert_null(v);
@@ -334,7 +333,7 @@ static struct secret *variant(const char *key, json_t *val)
     char *s;
     struct secret *out;
 
-    assert_int_equal(dcos_sa_secret_build(&v, "elastic", priv_a, NULL), 0);
+    assert_int_equal(sa_secret_build(&v, "elastic", priv_a, NULL), 0);
     j = json_loadb((const char *)v->buf, v->len, 0, NULL);
     if (val)
         json_object_set_new(j, key, val);
@@ -349,15 +348,13 @@ static struct secret *variant(const char *key, json_t *val)
 }
 
 static void inspect(struct secret *v, const char *expect_uid,
-                    enum dcos_sa_verdict want, const char *want_uid,
+                    enum sa_verdict want, const char *want_uid,
                     bool want_pub)
 {
-    enum dcos_sa_verdict verdict = DCOS_SA_OK;
+    enum sa_verdict verdict = SA_OK;
     char *uid = NULL, *pub = NULL;
 
-    assert_int_equal(dcos_sa_secret_inspect(&verdict, &uid, &pub, v,
-                                            expect_uid),
-                     0);
+    assert_int_equal(sa_secret_inspect(&verdict, &uid, &pub, v, expect_uid), 0);
     assert_int_equal(verdict, want);
     if (want_uid)
         assert_string_equal(uid, want_uid);
@@ -381,29 +378,27 @@ static void test_sa_secret_inspect(void **state)
     struct secret *p1 = as_pkcs1(priv_a), *enc = as_encrypted(priv_a);
 
     (void)state;
-    assert_int_equal(dcos_sa_secret_build(&v, "elastic", priv_a, NULL), 0);
-    inspect(v, "elastic", DCOS_SA_OK, "elastic", true);
-    assert_int_equal(dcos_sa_secret_build(&v, "elastic", priv_a, NULL), 0);
-    inspect(v, NULL, DCOS_SA_OK, "elastic", true);
+    assert_int_equal(sa_secret_build(&v, "elastic", priv_a, NULL), 0);
+    inspect(v, "elastic", SA_OK, "elastic", true);
+    assert_int_equal(sa_secret_build(&v, "elastic", priv_a, NULL), 0);
+    inspect(v, NULL, SA_OK, "elastic", true);
 
-    inspect(secret_new_str("just text"), "elastic", DCOS_SA_NOT_JSON, NULL,
-            false);
-    inspect(secret_new_str("[1,2]"), "elastic", DCOS_SA_NOT_JSON, NULL,
-            false);
-    inspect(secret_new_str(""), "elastic", DCOS_SA_NOT_JSON, NULL, false);
+    inspect(secret_new_str("just text"), "elastic", SA_NOT_JSON, NULL, false);
+    inspect(secret_new_str("[1,2]"), "elastic", SA_NOT_JSON, NULL, false);
+    inspect(secret_new_str(""), "elastic", SA_NOT_JSON, NULL, false);
 
     /* A usable key with a wrong uid or scheme: the public key is given,
      * so the secret can be rewritten around the same key. */
-    assert_int_equal(dcos_sa_secret_build(&v, "kibana", priv_a, NULL), 0);
-    inspect(v, "elastic", DCOS_SA_WRONG_UID, "kibana", true);
-    inspect(variant("uid", NULL), "elastic", DCOS_SA_WRONG_UID, NULL, true);
-    inspect(variant("uid", json_integer(3)), "elastic", DCOS_SA_WRONG_UID,
-            NULL, true);
+    assert_int_equal(sa_secret_build(&v, "kibana", priv_a, NULL), 0);
+    inspect(v, "elastic", SA_WRONG_UID, "kibana", true);
+    inspect(variant("uid", NULL), "elastic", SA_WRONG_UID, NULL, true);
+    inspect(variant("uid", json_integer(3)), "elastic", SA_WRONG_UID, NULL,
+            true);
 
     inspect(variant("scheme", json_string("HS256")), "elastic",
-            DCOS_SA_WRONG_SCHEME, "elastic", true);
-    inspect(variant("scheme", NULL), "elastic", DCOS_SA_WRONG_SCHEME,
-            "elastic", true);
+            SA_WRONG_SCHEME, "elastic", true);
+    inspect(variant("scheme", NULL), "elastic", SA_WRONG_SCHEME, "elastic",
+            true);
 
     /* The key decides first: a bad key with a wrong uid is a lost key. */
     {
@@ -413,29 +408,27 @@ static void test_sa_secret_inspect(void **state)
 
         json_object_set_new(j, "uid", json_string("kibana"));
         txt = json_dumps(j, JSON_COMPACT);
-        inspect(secret_new_str(txt), "elastic", DCOS_SA_BAD_KEY, "kibana",
-                false);
+        inspect(secret_new_str(txt), "elastic", SA_BAD_KEY, "kibana", false);
         free(txt);
         json_decref(j);
         secret_free(bad);
     }
 
-    inspect(variant("private_key", NULL), "elastic", DCOS_SA_BAD_KEY,
-            "elastic", false);
+    inspect(variant("private_key", NULL), "elastic", SA_BAD_KEY, "elastic",
+            false);
     inspect(variant("private_key", json_string("nonsense")), "elastic",
-            DCOS_SA_BAD_KEY, "elastic", false);
+            SA_BAD_KEY, "elastic", false);
     inspect(variant("private_key", json_string((const char *)p1->buf)),
-            "elastic", DCOS_SA_BAD_KEY, "elastic", false);
+            "elastic", SA_BAD_KEY, "elastic", false);
     inspect(variant("private_key", json_string((const char *)enc->buf)),
-            "elastic", DCOS_SA_BAD_KEY, "elastic", false);
+            "elastic", SA_BAD_KEY, "elastic", false);
 
-    inspect(variant("login_endpoint", NULL), "elastic", DCOS_SA_BAD_ENDPOINT,
+    inspect(variant("login_endpoint", NULL), "elastic", SA_BAD_ENDPOINT,
             "elastic", true);
     inspect(variant("login_endpoint", json_string("")), "elastic",
-            DCOS_SA_BAD_ENDPOINT, "elastic", true);
+            SA_BAD_ENDPOINT, "elastic", true);
 
-    assert_string_equal(dcos_sa_verdict_name(DCOS_SA_BAD_KEY),
-                        "unusable private key");
+    assert_string_equal(sa_verdict_name(SA_BAD_KEY), "unusable private key");
     secret_free(p1);
     secret_free(enc);
 }
@@ -463,17 +456,16 @@ static void kg_done(int status, struct secret *priv, char *pub, void *p)
 static void test_sa_secret_rewrite(void **state)
 {
     struct secret *old = NULL, *out = NULL;
-    enum dcos_sa_verdict verdict = DCOS_SA_BAD_KEY;
+    enum sa_verdict verdict = SA_BAD_KEY;
     char *uid = NULL, *pub = NULL;
 
     (void)state;
     /* Wrong uid and scheme, no endpoint: rewritten around the same key. */
     old = variant("scheme", json_string("HS256"));
-    assert_int_equal(dcos_sa_secret_rewrite(&out, old, "elastic", NULL), 0);
-    assert_int_equal(dcos_sa_secret_inspect(&verdict, &uid, &pub, out,
-                                            "elastic"),
+    assert_int_equal(sa_secret_rewrite(&out, old, "elastic", NULL), 0);
+    assert_int_equal(sa_secret_inspect(&verdict, &uid, &pub, out, "elastic"),
                      0);
-    assert_int_equal(verdict, DCOS_SA_OK);
+    assert_int_equal(verdict, SA_OK);
     assert_string_equal(uid, "elastic");
     assert_string_equal(pub, pub_a);
     free(uid);
@@ -484,12 +476,12 @@ static void test_sa_secret_rewrite(void **state)
     /* Nothing to keep: no private key, or not JSON. */
     out = NULL;
     old = variant("private_key", NULL);
-    assert_int_equal(dcos_sa_secret_rewrite(&out, old, "elastic", NULL),
+    assert_int_equal(sa_secret_rewrite(&out, old, "elastic", NULL),
                      ERR_INVALID);
     assert_null(out);
     secret_free(old);
     old = secret_new_str("not json");
-    assert_int_equal(dcos_sa_secret_rewrite(&out, old, "elastic", NULL),
+    assert_int_equal(sa_secret_rewrite(&out, old, "elastic", NULL),
                      ERR_INVALID);
     assert_null(out);
     secret_free(old);
@@ -517,7 +509,7 @@ static void test_keygen_async(void **state)
         assert_int_equal(k[i].done, 1);
         assert_int_equal(k[i].status, 0);
         assert_true(k[i].on_loop_thread);
-        assert_int_equal(dcos_key_public_from_private(&pub, k[i].priv), 0);
+        assert_int_equal(key_public_from_private(&pub, k[i].priv), 0);
         assert_string_equal(pub, k[i].pub);
         free(pub);
         pub = NULL;
@@ -538,14 +530,14 @@ static void test_json_escape(void **state)
 
     (void)state;
     buf_init(&b, 1024);
-    assert_int_equal(dcos_json_put_string(&b, raw, sizeof(raw) - 1), 0);
+    assert_int_equal(jsonscan_put_string(&b, raw, sizeof(raw) - 1), 0);
     assert_string_equal(buf_str(&b), "\"a\\\"b\\\\c\\n\\t\\u0001z/\xc3\xa9\"");
     j = json_loads(buf_str(&b), JSON_DECODE_ANY, NULL);
     assert_string_equal(json_string_value(j), raw);
     json_decref(j);
     buf_free(&b);
     buf_init(&b, 4);
-    assert_int_equal(dcos_json_put_string(&b, "abcdef", 6), ERR_INVALID);
+    assert_int_equal(jsonscan_put_string(&b, "abcdef", 6), ERR_INVALID);
     buf_free(&b);
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/jsonscan.h"
 #include "common/util.h"
 #include "dcos/json.h"
 #include "dcos/parse.h"
@@ -653,7 +654,7 @@ static void member(const char *doc, const char *key, int want_r,
                    const char *want)
 {
     struct secret *s = NULL;
-    int r = dcos_json_secret_member(&s, doc, strlen(doc), key);
+    int r = jsonscan_secret_member(&s, doc, strlen(doc), key);
 
     if (r != want_r)
         fail_msg("%s [%s]: got %d want %d", doc, key, r, want_r);

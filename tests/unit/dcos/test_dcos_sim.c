@@ -17,12 +17,15 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/key.h"
+#include "common/sa_secret.h"
 #include "common/util.h"
 #include "dcos/client.h"
 #include "dcos/keys.h"
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 #include "dcos/probe.h"
+#include "dcos/simdir.h"
 #include "harness/h_cluster.h"
 #include "harness/harness.h"
 #include "tpki.h"
@@ -119,7 +122,7 @@ static void test_iam_and_secrets(void **state)
     struct dcos_user_list l;
     struct dcos_permissions p;
     struct dcos_version *v = NULL;
-    enum dcos_sa_verdict verdict;
+    enum sa_verdict verdict;
     char *pub2 = NULL;
     struct err_info e;
     size_t n;
@@ -161,11 +164,11 @@ static void test_iam_and_secrets(void **state)
     EXPECT(&r, 0);
     assert_int_equal(dcos_parse_user(&u, r.json), 0);
     assert_true(u->is_service);
-    assert_int_equal(dcos_key_public_equal(u->public_key, k.pub), 1);
+    assert_int_equal(key_public_equal(u->public_key, k.pub), 1);
     dcos_user_free(u);
 
     /* The create-sa-secret value. */
-    assert_int_equal(dcos_sa_secret_build(&val, "elastic", k.priv, NULL), 0);
+    assert_int_equal(sa_secret_build(&val, "elastic", k.priv, NULL), 0);
     CALL(c, &r, dcos_secret_get(c, "elastic/secret", on_res, &r));
     EXPECT(&r, ERR_NOTFOUND);
     CALL(c, &r, dcos_secret_put(c, "elastic/secret", val, on_res, &r));
@@ -180,11 +183,10 @@ static void test_iam_and_secrets(void **state)
     assert_null(r.json);
     assert_non_null(r.secret);
     assert_true(secret_equal(r.secret, val));
-    assert_int_equal(dcos_sa_secret_inspect(&verdict, NULL, &pub2, r.secret,
-                                            "elastic"),
-                     0);
-    assert_int_equal(verdict, DCOS_SA_OK);
-    assert_int_equal(dcos_key_public_equal(pub2, k.pub), 1);
+    assert_int_equal(
+        sa_secret_inspect(&verdict, NULL, &pub2, r.secret, "elastic"), 0);
+    assert_int_equal(verdict, SA_OK);
+    assert_int_equal(key_public_equal(pub2, k.pub), 1);
     free(pub2);
     CALL(c, &r, dcos_secret_patch(c, "elastic/none", val, on_res, &r));
     EXPECT(&r, ERR_NOTFOUND);
@@ -404,7 +406,7 @@ static void test_cosmos_sdk_and_probes(void **state)
     assert_int_equal(dcos_client_run(c, 30), 0);
     CALL(c, &r, dcos_iam_user_put(c, "elastic", NULL, k.pub, on_res, &r));
     EXPECT(&r, 0);
-    assert_int_equal(dcos_sa_secret_build(&val, "elastic", k.priv, NULL), 0);
+    assert_int_equal(sa_secret_build(&val, "elastic", k.priv, NULL), 0);
     CALL(c, &r, dcos_secret_put(c, "elastic/secret", val, on_res, &r));
     EXPECT(&r, 0);
     CALL(c, &r, dcos_iam_group_user_put(c, "superusers", "elastic", on_res,

@@ -150,28 +150,28 @@ static enum model_presence presence(const json_t *v, const char *where)
     return MODEL_UNKNOWN;
 }
 
-static enum model_secret_verdict verdict(const json_t *v)
+static enum sa_verdict verdict(const json_t *v)
 {
     static const struct {
         const char *name;
-        enum model_secret_verdict v;
+        enum sa_verdict v;
     } t[] = {
-        { "ok", MODEL_SECRET_OK },
-        { "not_json", MODEL_SECRET_NOT_JSON },
-        { "wrong_uid", MODEL_SECRET_WRONG_UID },
-        { "wrong_scheme", MODEL_SECRET_WRONG_SCHEME },
-        { "bad_key", MODEL_SECRET_BAD_KEY },
-        { "bad_endpoint", MODEL_SECRET_BAD_ENDPOINT },
+        { "ok", SA_OK },
+        { "not_json", SA_NOT_JSON },
+        { "wrong_uid", SA_WRONG_UID },
+        { "wrong_scheme", SA_WRONG_SCHEME },
+        { "bad_key", SA_BAD_KEY },
+        { "bad_endpoint", SA_BAD_ENDPOINT },
     };
     size_t i;
 
     if (!v)
-        return MODEL_SECRET_OK;
+        return SA_OK;
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
         if (json_is_string(v) && strcmp(json_string_value(v), t[i].name) == 0)
             return t[i].v;
     fail_msg("unknown secret verdict");
-    return MODEL_SECRET_OK;
+    return SA_OK;
 }
 
 /* "public_key" (inline PEM) or "public_key_file" (under keys/). */

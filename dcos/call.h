@@ -1,0 +1,161 @@
+#ifndef ETLS_DCOS_CALL_H
+#define ETLS_DCOS_CALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/secret.h"
+#include "dcos/client.h"
+#include "dcos/loop.h"
+#include "dcos/path.h"
+
+/*
+ * What the typed calls of client.h are made of (internal to dcos/): the
+ * client's state, one struct dcos_call per typed call, the one status mapping,
+ * and submitting with the token, after a login when one is needed
+ * (dcos/login.h).  The typed calls themselves live in client_<api>.c.
+ */
+
+/* Media types (dcos-api.md 8.1). */
+#define MT_COSMOS_ERROR                                                       \
+    "application/vnd.dcos.package.error+json;charset=utf-8;version=v1"
+#define MT_JSON "application/json"
+#define MT(kind, v)                                                           \
+    "application/vnd.dcos." kind "+json;charset=utf-8;version=" v
+
+/* Which API a call talks to: decides the error-body summary and 404s. */
+enum dcos_call_kind {
+    DCOS_CALL_PLAIN = 0,
+    DCOS_CALL_IAM,
+    DCOS_CALL_SECRETS,
+    DCOS_CALL_COSMOS,
+    DCOS_CALL_SDK,
+    DCOS_CALL_MARATHON,
+    DCOS_CALL_LOGIN
+};
+
+struct dcos_call {
+    struct dcos_client *c;
+    enum dcos_call_kind kind;
+    const char *method;        /* static */
+    char *path;                /* with query, already encoded */
+    const char *ctype;         /* static or NULL */
+    const char *accept;        /* static or NULL */
+    struct buf body;
+    bool has_body;
+    bool body_secret;
+    bool resp_secret;          /* secret GET */
+    bool sensitive;            /* bodies may hold passwords: not traced,
+                                  response wiped (Cosmos options) */
+    bool no_auth;
+    bool check_pem;            /* CA bundle */
+    long ok_status[3];
+    size_t n_ok;
+    dcos_done_fn done;
+    void *payload;
+    bool replayed;
+    unsigned token_gen;
+    struct dcos_call *next;
+};
+
+struct dcos_login_waiter {
+    dcos_done_fn done;
+    void *payload;
+    struct dcos_login_waiter *next;
+};
+
+struct dcos_client {
+    char *url;
+    char *ca_file;
+    char *ca_pem;
+    bool insecure;
+    struct secret *token;
+    char *uid;
+    struct secret *password;
+    struct secret *private_key;
+    long connect_timeout_ms;
+    long timeout_ms;
+    size_t max_response;
+    struct http_loop *loop;
+    bool own_loop;
+    bool login_inflight;
+    unsigned token_gen;
+    unsigned logins;
+    struct dcos_call *waiting;             /* calls waiting for a token */
+    struct dcos_login_waiter *login_waiters;
+};
+
+/*
+ * New call of @kind (path, body and media types still to set).  Returns
+ * NULL on ENOMEM.
+ */
+struct dcos_call *dcos_call_new(struct dcos_client *c, enum dcos_call_kind kind,
+                                const char *method, dcos_done_fn done,
+                                void *payload);
+
+/* Free @k (its body wiped when secret); accepts NULL. */
+void dcos_call_free(struct dcos_call *k);
+
+/*
+ * Submit a new call: now, or after a login when the client has no token
+ * yet but credentials.  On failure @k is freed and its callback is not
+ * called.  Returns 0 or a negative err.
+ */
+int dcos_call_go(struct dcos_call *k);
+
+/* Submit @k with the JSON body @body (stolen) of media type @ctype; @k is
+ * freed when that fails. */
+int dcos_call_go_json(struct dcos_call *k, const char *ctype, json_t *body);
+
+/* Submit @k now with the current token.  0 or a negative err (then @k is
+ * neither freed nor completed). */
+int dcos_call_start(struct dcos_call *k);
+
+/* Start @k; on failure complete it with the error (async context). */
+void dcos_call_start_or_fail(struct dcos_call *k);
+
+/* Complete @k with @err (its callback runs, then @k is freed). */
+void dcos_call_fail(struct dcos_call *k, const struct err_info *err);
+
+/*
+ * The HTTP request of @k: URL, media types, the token unless k->no_auth,
+ * the body, the cluster trust, redaction, timeouts and the response cap.
+ * @param[out] out new request
+ * @return 0 or a negative err
+ */
+int dcos_call_request(struct http_request **out, const struct dcos_call *k);
+
+/*
+ * The one mapping from an HTTP status (and the error body @json, or the
+ * raw @body of @len bytes) to enum err.  Returns the code and fills @e; 0
+ * means the status is a success for this call.
+ */
+int dcos_call_map_status(struct err_info *e, const struct dcos_call *k,
+                         long status, const char *ctype, const json_t *json,
+                         const char *body, size_t len);
+
+/* 1 when a body of type @ctype (may be NULL: sniffed) is JSON. */
+bool dcos_call_looks_json(const char *ctype, const char *body, size_t len);
+
+/*
+ * Common head of every typed call: a new call of @kind to the path built
+ * from @segs, accepting @accept (may be NULL).  With @out the call is
+ * returned for more set-up and dcos_call_go(); without, it is submitted now.
+ */
+int dcos_call_simple(struct dcos_client *c, enum dcos_call_kind kind,
+                     const char *method, const char *accept,
+                     const struct dcos_path_seg *segs, size_t nsegs,
+                     dcos_done_fn done, void *payload, struct dcos_call **out);
+
+/* Count @status as a success of @k too (up to three extra statuses). */
+void dcos_call_ok_also(struct dcos_call *k, long status);
+
+#define CALL(c, kind, method, accept, done, payload, kout, ...)               \
+    dcos_call_simple((c), (kind), (method), (accept), PATH_SEGS(__VA_ARGS__), \
+                     PATH_NSEGS(__VA_ARGS__), (done), (payload), (kout))
+
+#endif
