@@ -28,8 +28,14 @@
 
 #include "common/err.h"
 #include "common/util.h"
+#include "sim/core.h"
+#include "sim/cosmos.h"
+#include "sim/http.h"
+#include "sim/iam.h"
 #include "sim/jsonschema.h"
-#include "sim/sim.h"
+#include "sim/sdk.h"
+#include "sim/server.h"
+#include "sim/state.h"
 
 #define COSMOS_RID "dcos:adminrouter:package"
 #define ERROR_TYPE "application/vnd.dcos.package.error+json;charset=utf-8;" \

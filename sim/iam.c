@@ -32,7 +32,12 @@
 #include "common/err.h"
 #include "common/secret.h"
 #include "common/util.h"
-#include "sim/sim.h"
+#include "sim/core.h"
+#include "sim/http.h"
+#include "sim/iam.h"
+#include "sim/server.h"
+#include "sim/state.h"
+#include "sim/token.h"
 
 #define IAM_BASE "/acs/api/v1"
 #define IAM_CTYPE "application/json; charset=utf-8"

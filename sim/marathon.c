@@ -16,8 +16,10 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "sim/http.h"
+#include "sim/iam.h"
 #include "sim/sdk_internal.h"
-#include "sim/sim.h"
+#include "sim/state.h"
 
 #ifndef SIM_DEFAULT_CATALOG
 #define SIM_DEFAULT_CATALOG "catalog"

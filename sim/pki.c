@@ -24,7 +24,7 @@
 
 #include "common/secret.h"
 #include "common/util.h"
-#include "sim/sim.h"
+#include "sim/state.h"
 
 #define PKI_VALID_DAYS 3650
 #define PKI_PEM_MAX (64 * 1024)

@@ -22,9 +22,16 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/util.h"
+#include "sim/core.h"
+#include "sim/http.h"
+#include "sim/iam.h"
 #include "sim/node.h"
+#include "sim/pki.h"
+#include "sim/sdk.h"
 #include "sim/sdk_internal.h"
-#include "sim/sim.h"
+#include "sim/secrets.h"
+#include "sim/server.h"
+#include "sim/state.h"
 
 #define SDK_MAX_COUNT 100
 #define SDK_LOG "sim-sdk"

@@ -13,8 +13,10 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/util.h"
+#include "sim/http.h"
+#include "sim/iam.h"
 #include "sim/sdk_internal.h"
-#include "sim/sim.h"
+#include "sim/state.h"
 
 #define API_MAX_SEGS 32
 

@@ -27,7 +27,12 @@
 
 #include "common/err.h"
 #include "common/util.h"
-#include "sim/sim.h"
+#include "sim/core.h"
+#include "sim/http.h"
+#include "sim/iam.h"
+#include "sim/secrets.h"
+#include "sim/server.h"
+#include "sim/state.h"
 
 #define SEC_BASE "/secrets/v1/"
 #define SEC_STORE "default"
