@@ -128,6 +128,7 @@ static int state_load(struct sim *s, struct err_info *e)
     return 0;
 }
 
+/* See core.h. */
 int sim_core_init(struct sim *s, const struct sim_options *opt,
                   struct err_info *e)
 {
@@ -162,6 +163,7 @@ int sim_core_init(struct sim *s, const struct sim_options *opt,
     return 0;
 }
 
+/* See core.h. */
 int sim_core_persist(struct sim *s)
 {
     char path[PATH_MAX];
@@ -189,6 +191,7 @@ int sim_core_persist(struct sim *s)
     return 0;
 }
 
+/* See core.h. */
 int sim_core_start_modules(struct sim *s,
                            const struct sim_module *const *mods,
                            size_t n_mods, struct err_info *e)
@@ -211,6 +214,7 @@ int sim_core_start_modules(struct sim *s,
     return r < 0 ? r : (r ? ERR_INTERNAL : 0);
 }
 
+/* See core.h. */
 void sim_core_stop_modules(struct sim *s,
                            const struct sim_module *const *mods,
                            size_t n_mods)
@@ -263,6 +267,7 @@ static void *ticker_main(void *arg)
     return NULL;
 }
 
+/* See core.h. */
 int sim_core_ticker_start(struct sim *s,
                           const struct sim_module *const *mods,
                           size_t n_mods, struct err_info *e)
@@ -279,6 +284,7 @@ int sim_core_ticker_start(struct sim *s,
     return 0;
 }
 
+/* See core.h. */
 void sim_core_ticker_stop(struct sim *s)
 {
     (void)s;
@@ -289,6 +295,7 @@ void sim_core_ticker_stop(struct sim *s)
     g_ticker_running = 0;
 }
 
+/* See core.h. */
 int sim_core_write_cluster_json(struct sim *s, struct err_info *e)
 {
     char path[PATH_MAX];
@@ -314,6 +321,7 @@ int sim_core_write_cluster_json(struct sim *s, struct err_info *e)
     return 0;
 }
 
+/* See core.h. */
 void sim_core_free(struct sim *s)
 {
     json_decref(s->state);

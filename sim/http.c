@@ -34,6 +34,7 @@ static char *form_decode(const char *s, size_t len)
     return out;
 }
 
+/* See http.h. */
 char *sim_query_get(const struct sim_req *req, const char *name)
 {
     const char *p = req->query ? req->query : "";
@@ -56,6 +57,7 @@ char *sim_query_get(const struct sim_req *req, const char *name)
     return NULL;
 }
 
+/* See http.h. */
 void sim_segments_free(char **segs, size_t n)
 {
     size_t i;
@@ -66,6 +68,7 @@ void sim_segments_free(char **segs, size_t n)
     }
 }
 
+/* See http.h. */
 size_t sim_path_segments(const struct sim_req *req, const char *prefix,
                          char **out, size_t max)
 {
@@ -211,6 +214,7 @@ static int mt_params_ok(const struct media_type *want,
     return 1;
 }
 
+/* See http.h. */
 int sim_media_type_ok(const char *want, const char *got)
 {
     struct media_type w, g;
@@ -241,6 +245,7 @@ static double mt_quality(const struct media_type *mt)
     return 1.0;
 }
 
+/* See http.h. */
 int sim_accept_ok(const char *accept, const char *want)
 {
     struct media_type w;
@@ -317,6 +322,7 @@ static void resp_oom(struct sim_resp *r)
     r->status = 500;
 }
 
+/* See http.h. */
 void sim_resp_raw(struct sim_resp *r, int status, const char *ctype,
                   const char *body, size_t len)
 {
@@ -340,12 +346,14 @@ void sim_resp_raw(struct sim_resp *r, int status, const char *ctype,
     r->body_len = len;
 }
 
+/* See http.h. */
 void sim_resp_empty(struct sim_resp *r, int status)
 {
     resp_clear_body(r);
     r->status = status;
 }
 
+/* See http.h. */
 void sim_resp_json(struct sim_resp *r, int status, json_t *body,
                    const char *ctype)
 {
@@ -362,6 +370,7 @@ void sim_resp_json(struct sim_resp *r, int status, json_t *body,
     free(text);
 }
 
+/* See http.h. */
 void sim_resp_header(struct sim_resp *r, const char *name,
                      const char *value)
 {
@@ -385,6 +394,7 @@ void sim_resp_header(struct sim_resp *r, const char *name,
     r->n_headers++;
 }
 
+/* See http.h. */
 void sim_resp_iam_error(struct sim_resp *r, int status, const char *code,
                         const char *fmt, ...)
 {
@@ -408,6 +418,7 @@ void sim_resp_iam_error(struct sim_resp *r, int status, const char *code,
     sim_resp_json(r, status, o, "application/json");
 }
 
+/* See http.h. */
 void sim_resp_cosmos_error(struct sim_resp *r, int status, const char *type,
                            json_t *data, const char *fmt, ...)
 {
@@ -447,17 +458,20 @@ static void resp_html(struct sim_resp *r, int status, const char *title)
     sim_resp_raw(r, status, "text/html; charset=UTF-8", page, (size_t)n);
 }
 
+/* See http.h. */
 void sim_resp_401(struct sim_resp *r)
 {
     resp_html(r, 401, "Authorization Required");
     sim_resp_header(r, "WWW-Authenticate", "acsjwt");
 }
 
+/* See http.h. */
 void sim_resp_403(struct sim_resp *r)
 {
     resp_html(r, 403, "Forbidden");
 }
 
+/* See http.h. */
 void sim_resp_upstream_down(struct sim_resp *r, int status)
 {
     switch (status) {

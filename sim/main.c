@@ -28,6 +28,7 @@
 #include "sim/core.h"
 #include "sim/cosmos.h"
 #include "sim/iam.h"
+#include "sim/marathon.h"
 #include "sim/metadata.h"
 #include "sim/pki.h"
 #include "sim/sdk.h"
@@ -43,8 +44,9 @@
 #define TOKEN_TTL_MAX (10L * 365 * 24 * 3600)
 
 static const struct sim_module *const modules[] = {
-    &sim_metadata_module, &sim_control_module, &sim_iam_module,
-    &sim_secrets_module,  &sim_cosmos_module,  &sim_sdk_module,
+    &sim_metadata_module, &sim_control_module,  &sim_iam_module,
+    &sim_secrets_module,  &sim_cosmos_module,   &sim_marathon_module,
+    &sim_sdk_module,
 };
 
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))

@@ -33,16 +33,19 @@ char *sim_uuid(void)
     return out;
 }
 
+/* See state.h. */
 double sim_now(struct sim *s)
 {
     return s->sim_offset + (util_now_mono() - s->real_start) * s->opt.speed;
 }
 
+/* See state.h. */
 void sim_state_dirty(struct sim *s)
 {
     s->dirty = true;
 }
 
+/* See state.h. */
 json_t *sim_state_section(struct sim *s, const char *name)
 {
     json_t *sec = json_object_get(s->state, name);

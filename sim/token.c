@@ -28,6 +28,7 @@ static char *b64url_json(json_t *o)
     return out;
 }
 
+/* See token.h. */
 char *sim_token_issue(struct sim *s, const char *uid)
 {
     json_t *hdr = NULL, *pl = NULL;
@@ -102,6 +103,7 @@ static json_t *b64url_json_decode(const char *s, size_t len)
     return o;
 }
 
+/* See token.h. */
 char *sim_token_verify(struct sim *s, const char *token)
 {
     const char *d1, *d2;
