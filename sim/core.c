@@ -47,7 +47,6 @@ static int random_hex(char *out, size_t nbytes)
     return 0;
 }
 
-
 static int dir_path(char *out, size_t n, const struct sim *s,
                     const char *name)
 {

@@ -31,7 +31,7 @@
 #include "sim/core.h"
 #include "sim/cosmos.h"
 #include "sim/http.h"
-#include "sim/iam.h"
+#include "sim/iam_authz.h"
 #include "sim/jsonschema.h"
 #include "sim/sdk.h"
 #include "sim/server.h"

@@ -482,7 +482,6 @@ void sim_resp_upstream_down(struct sim_resp *r, int status)
     }
 }
 
-
 /* ------------------------------------------------------------------ */
 /* time                                                                 */
 

@@ -16,7 +16,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "sim/http.h"
-#include "sim/iam.h"
+#include "sim/iam_authz.h"
 #include "sim/sdk_model.h"
 #include "sim/sdk_plan.h"
 #include "sim/sdk_spec.h"

@@ -16,7 +16,7 @@
 #include <openssl/x509.h>
 
 #include "common/secret.h"
-#include "sim/iam.h"
+#include "sim/iam_authz.h"
 #include "sim/sdk_model.h"
 #include "sim/sdk_task.h"
 

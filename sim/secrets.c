@@ -29,7 +29,7 @@
 #include "common/util.h"
 #include "sim/core.h"
 #include "sim/http.h"
-#include "sim/iam.h"
+#include "sim/iam_authz.h"
 #include "sim/secrets.h"
 #include "sim/server.h"
 #include "sim/state.h"
