@@ -1,7 +1,6 @@
 #ifndef ETLS_SIM_CATALOG_H
 #define ETLS_SIM_CATALOG_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>

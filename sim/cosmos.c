@@ -4,14 +4,14 @@
  *
  * Request handling follows Cosmos (dcos/cosmos @ 86487c56): finch request
  * validators (Accept, Content-Type, body; every failure collected, several
- * become "multiple_errors"), media types matched as
+ * become "multiple_errors"; sim/cosmos_request.c), media types matched as
  * com.mesosphere.http.MediaType does, options merged with the schema
- * defaults and validated (sim/jsonschema.c), Cosmos error types and
- * messages.  Installed packages live in the "cosmos" state section:
- *   {"apps": {"/<name>": {"appId","name","packageName","packageVersion",
- *     "releaseVersion","userProvidedOptions","resolvedOptions",
- *     "uninstalling"}}}
- * The SDK scheduler of each service is driven through sim_sdk_*().
+ * defaults and validated (sim/jsonschema*.c), Cosmos error types and
+ * messages.  Installed packages live in the "cosmos" state section
+ * (sim/cosmos_apps.h); the operations are in sim/cosmos_package.c and
+ * sim/cosmos_service.c, the catalog in sim/catalog.c.  This file checks
+ * the permission, validates each request against its operation and runs
+ * it.  The SDK scheduler of each service is driven through sim_sdk_*().
  * See docs/sim.md.
  */
 #include "sim/cosmos.h"
@@ -141,7 +141,7 @@ static void cosmos_stop(struct sim *s)
     catalog_free();
 }
 
-/* The Cosmos module (see sim.h): its routes, and the catalog loaded at start
+/* The Cosmos module (see cosmos.h): its routes, and the catalog loaded at start
  * and freed at stop. */
 const struct sim_module sim_cosmos_module = {
     .name = "cosmos",

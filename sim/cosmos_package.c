@@ -6,7 +6,6 @@
 #include "sim/cosmos_package.h"
 
 #include <ctype.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,6 @@
  */
 #include "sim/cosmos_service.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 

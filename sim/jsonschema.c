@@ -4,6 +4,8 @@
  * Defaults and merging are in jsonschema_defaults.c.  See jsonschema.h and
  * docs/sim.md.
  */
+#include "sim/jsonschema.h"
+
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +15,6 @@
 #include <jansson.h>
 
 #include "common/err.h"
-#include "sim/jsonschema.h"
 
 /* Primitive types in json-schema-validator's NodeType order, which is the
  * order of the "expected" arrays in its error reports. */
