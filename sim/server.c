@@ -53,7 +53,7 @@ struct log_entry {
 };
 
 static struct {
-    struct sim_server_config cfg; /* certificate and key: the copies */
+    struct sim_server_config cfg; /* without certificate and key */
     struct MHD_Daemon *daemon;
     char *cert_pem;
     char *key_pem;
@@ -717,8 +717,7 @@ int sim_server_start(char **url_out, const struct sim_server_config *cfg,
         g.cert_pem = g.key_pem = NULL;
         return err_set(e, ERR_NOMEM, "out of memory");
     }
-    g.cfg.cert_pem = g.cert_pem;
-    g.cfg.key_pem = g.key_pem;
+    g.cfg.cert_pem = g.cfg.key_pem = NULL; /* the copies are used */
     /* the logger first, so that option errors reach it too */
     g.daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, NULL,
