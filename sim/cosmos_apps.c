@@ -62,6 +62,7 @@ void cosmos_reap(struct sim *s)
     }
 }
 
+/* See cosmos_apps.h. */
 const struct catalog_pkg *cosmos_app_pkg(const json_t *app)
 {
     return catalog_find(json_string_value(json_object_get(app, "packageName")),

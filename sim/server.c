@@ -107,6 +107,7 @@ static int is_control(const char *path)
     return util_has_prefix(path, "/sim/v1/") || strcmp(path, "/sim/v1") == 0;
 }
 
+/* See server.h. */
 bool sim_server_is_write(const char *method, const char *path)
 {
     static const char *const readonly_posts[] = {
@@ -165,6 +166,7 @@ static void log_request(const char *method, const char *uri,
     pthread_mutex_unlock(&g.mu);
 }
 
+/* See server.h. */
 json_t *sim_server_requests_json(void)
 {
     json_t *arr = json_array(), *o;
@@ -204,6 +206,7 @@ static void log_clear_locked(void)
     g.log_head = g.log_len = 0;
 }
 
+/* See server.h. */
 void sim_server_requests_clear(void)
 {
     pthread_mutex_lock(&g.mu);
@@ -214,6 +217,7 @@ void sim_server_requests_clear(void)
 /* ------------------------------------------------------------------ */
 /* fault rules                                                          */
 
+/* See server.h. */
 long sim_server_fault_add(const struct sim_fault *f)
 {
     struct sim_fault *slot;
@@ -251,6 +255,7 @@ static void fault_remove_locked(size_t i)
     g.n_faults--;
 }
 
+/* See server.h. */
 int sim_server_fault_delete(long id)
 {
     size_t i;
@@ -268,6 +273,7 @@ int sim_server_fault_delete(long id)
     return r;
 }
 
+/* See server.h. */
 void sim_server_faults_clear(void)
 {
     pthread_mutex_lock(&g.mu);
@@ -276,6 +282,7 @@ void sim_server_faults_clear(void)
     pthread_mutex_unlock(&g.mu);
 }
 
+/* See server.h. */
 json_t *sim_server_faults_json(void)
 {
     json_t *arr = json_array(), *o;
@@ -679,6 +686,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 /* ------------------------------------------------------------------ */
 /* start / stop                                                         */
 
+/* See server.h. */
 int sim_server_start(char **url_out, const struct sim_server_config *cfg,
                      struct err_info *e)
 {
@@ -754,6 +762,7 @@ int sim_server_start(char **url_out, const struct sim_server_config *cfg,
     return 0;
 }
 
+/* See server.h. */
 void sim_server_stop(void)
 {
     if (g.daemon) {
