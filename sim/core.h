@@ -6,14 +6,39 @@
 #include "common/err.h"
 
 /*
- * dcos-sim core internals (sim/core.c): lifecycle of `struct sim` (state
- * load and persistence, token key, control token, ticker thread).  The
- * services every module uses are declared in sim/sim.h.
+ * dcos-sim core (sim/core.c): lifecycle of `struct sim` (sim/state.h):
+ * state load and persistence, the cluster CA and token key, the control
+ * token, the API modules' hooks and the ticker thread, and how the server
+ * runs a request against the cluster (sim_core_server_ops).
  */
 
 struct sim;
-struct sim_module;
 struct sim_options;
+struct sim_route;
+struct sim_server_ops;
+
+/*
+ * An API module: its routes (served by sim/server.c) and its hooks (run
+ * by the core).  Every member may be NULL.
+ */
+struct sim_module {
+    const char *name;
+    const struct sim_route *routes;
+    size_t n_routes;
+    /* Called once at start (lock held) after the state was loaded. */
+    int (*start)(struct sim *s);
+    /* Called every tick with the simulated time (lock held). */
+    void (*tick)(struct sim *s, double now);
+    /* Called once at shutdown (lock held). */
+    void (*stop)(struct sim *s);
+};
+
+/*
+ * The server ops (payload: the struct sim *): a DC/OS token is checked with
+ * sim_token_verify(), and a handler runs under s->lock, the state it
+ * changed written before the lock is released.
+ */
+extern const struct sim_server_ops sim_core_server_ops;
 
 /*
  * Initialise @s for @opt (copied by value; the strings are borrowed and

@@ -7,8 +7,9 @@
  * The JSON Schema (draft-04) subset that DC/OS package option schemas use,
  * validated the way Cosmos validates them: with the error objects, messages
  * and traversal order of java-json-tools json-schema-validator 2.2 (what
- * Cosmos calls), and with Cosmos's rules for defaults and merging.  Pure: no
- * I/O, no global state.  See docs/sim.md.
+ * Cosmos calls); Cosmos's rules for defaults and merging are in
+ * sim/jsonschema_defaults.h.  Pure: no I/O, no global state.  See
+ * docs/sim.md.
  *
  * Keywords: type (string or array), properties, additionalProperties
  * (boolean or schema), required, enum, minimum, maximum, exclusiveMinimum,
@@ -16,6 +17,9 @@
  * unanchored search), items (schema or array of schemas).  Every other
  * keyword (default, description, media, ...) is ignored, as validators do.
  */
+
+/* Deepest schema nesting followed (the package schemas use 5). */
+#define JSONSCHEMA_MAX_DEPTH 64
 
 /* Flags of jsonschema_validate(). */
 enum jsonschema_flags {
@@ -42,27 +46,5 @@ enum jsonschema_flags {
  */
 int jsonschema_validate(const json_t *schema, const json_t *instance,
                         json_t *errors, unsigned flags);
-
-/*
- * The default options document of @schema (borrowed), built as Cosmos's
- * JsonSchema.extractDefaultsFromSchema does: for every member of
- * "properties" that is an object, its "default" when present, else (when it
- * has "properties") the defaults of that sub-schema, recursively.
- *
- * @return a new object (empty when the schema has no properties), or NULL
- * on ENOMEM.
- */
-json_t *jsonschema_defaults(const json_t *schema);
-
-/*
- * Deep merge as circe's Json.deepMerge: a copy of @base (borrowed) where
- * every member of @over (borrowed) replaces the member of the same name,
- * except that two objects are merged recursively.  Member order: @base's,
- * then new members of @over.  Either argument may be NULL (= empty object).
- *
- * @return a new object, or NULL on ENOMEM or when an argument is not an
- * object.
- */
-json_t *jsonschema_merge(const json_t *base, const json_t *over);
 
 #endif

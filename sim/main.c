@@ -24,10 +24,17 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/util.h"
+#include "sim/control.h"
 #include "sim/core.h"
+#include "sim/cosmos.h"
+#include "sim/iam.h"
+#include "sim/marathon.h"
+#include "sim/metadata.h"
 #include "sim/pki.h"
+#include "sim/sdk.h"
+#include "sim/secrets.h"
 #include "sim/server.h"
-#include "sim/sim.h"
+#include "sim/state.h"
 
 #ifndef SIM_DEFAULT_CATALOG
 #define SIM_DEFAULT_CATALOG "catalog"
@@ -37,8 +44,9 @@
 #define TOKEN_TTL_MAX (10L * 365 * 24 * 3600)
 
 static const struct sim_module *const modules[] = {
-    &sim_core_module, &sim_iam_module,   &sim_secrets_module,
-    &sim_cosmos_module, &sim_sdk_module,
+    &sim_metadata_module, &sim_control_module,  &sim_iam_module,
+    &sim_secrets_module,  &sim_cosmos_module,   &sim_marathon_module,
+    &sim_sdk_module,
 };
 
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
@@ -284,7 +292,10 @@ int main(int argc, char **argv)
 {
     struct args a;
     struct sim_options opt;
+    struct sim_server_config srv;
+    struct sim_route_table tables[N_MODULES];
     struct err_info e;
+    size_t i;
     static struct sim s;
     sigset_t set;
     char *dir = NULL, *cert = NULL, *key = NULL, path[PATH_MAX];
@@ -332,7 +343,22 @@ int main(int argc, char **argv)
         goto fail;
     if (sim_pki_server_cert(&s, a.host, &cert, &key, &e))
         goto fail;
-    r = sim_server_start(&s, modules, N_MODULES, cert, key, &e);
+    memset(&srv, 0, sizeof(srv));
+    for (i = 0; i < N_MODULES; i++) {
+        tables[i].routes = modules[i]->routes;
+        tables[i].n_routes = modules[i]->n_routes;
+    }
+    srv.listen_host = a.host;
+    srv.listen_port = a.port;
+    srv.cert_pem = cert;
+    srv.key_pem = key;
+    srv.latency_ms = opt.latency_ms;
+    srv.control_token = s.control_token;
+    srv.tables = tables;
+    srv.n_tables = N_MODULES;
+    srv.ops = &sim_core_server_ops;
+    srv.payload = &s;
+    r = sim_server_start(&s.url, &srv, &e);
     secret_wipe_str(key);
     key = NULL;
     free(cert);
@@ -342,7 +368,7 @@ int main(int argc, char **argv)
     if (sim_core_ticker_start(&s, modules, N_MODULES, &e) ||
         sim_core_write_cluster_json(&s, &e)) {
         sim_core_ticker_stop(&s);
-        sim_server_stop(&s);
+        sim_server_stop();
         goto fail;
     }
     LOG(LOG_INFO, "sim", "dcos-sim ready url=%s state_dir=%s", s.url, dir);
@@ -353,7 +379,7 @@ int main(int argc, char **argv)
     }
     LOG(LOG_INFO, "sim", "shutting down signal=%d", sig);
     s.stopping = 1;
-    sim_server_stop(&s);
+    sim_server_stop();
     sim_core_ticker_stop(&s);
     sim_core_stop_modules(&s, modules, N_MODULES);
     rc = 0;

@@ -2,22 +2,30 @@
  * dcos-sim: Marathon's view of the SDK schedulers.  Each installed service
  * is one Marathon app `/<name>` rendered from the package's
  * marathon.json.mustache; a deployment is in progress while the scheduler
- * (re)starts.  See docs/sim.md.
+ * (re)starts, and restarting the app restarts the scheduler.  Marathon is
+ * below the SDK scheduler: it knows the services (sim/sdk_model.h), the
+ * scheduler asks it to render apps and to restart them.  See docs/sim.md.
  */
+#include "sim/marathon.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
+#include "common/secret.h"
 #include "common/util.h"
-#include "sim/sdk_internal.h"
-#include "sim/sim.h"
+#include "sim/core.h"
+#include "sim/http.h"
+#include "sim/iam_authz.h"
+#include "sim/sdk_model.h"
+#include "sim/server.h"
+#include "sim/state.h"
 
 #ifndef SIM_DEFAULT_CATALOG
 #define SIM_DEFAULT_CATALOG "catalog"
@@ -40,8 +48,8 @@ struct tpl_entry {
 static struct tpl_entry *g_tpl;
 static size_t g_n_tpl;
 
-/* See sdk_internal.h. */
-void marathon_cache_free(void)
+/* Free the template cache (module stop). */
+static void marathon_cache_free(void)
 {
     size_t i;
 
@@ -299,7 +307,7 @@ static int mu_run(struct mu *m, size_t *pos, const char *section, int emit,
     return section ? ERR_INVALID : 0;
 }
 
-/* See sdk_internal.h. */
+/* See marathon.h. */
 int marathon_render_app(struct sim *s, const char *pkg_name,
                         const char *pkg_version, const json_t *options,
                         json_t **out)
@@ -343,23 +351,49 @@ int marathon_render_app(struct sim *s, const char *pkg_name,
 
 /* --- the app as Marathon shows it --- */
 
-/* See sdk_internal.h. */
-char *marathon_iso_now(void)
+/* The wall clock as an app version ("2026-11-28T12:00:00.123Z"), new. */
+static char *version_now(void)
 {
-    double now = util_now_wall();
-    time_t t = (time_t)now;
-    struct tm tm;
-    char buf[96];
-    int ms = (int)((now - (double)t) * 1000.0);
+    char buf[40];
 
-    if (ms < 0 || ms > 999)
-        ms = 0;
-    if (!gmtime_r(&t, &tm))
-        return strdup("1970-01-01T00:00:00.000Z");
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, ms);
+    sim_iso8601(buf, sizeof(buf), util_now_wall());
     return strdup(buf);
+}
+
+/* See marathon.h. */
+void marathon_app_restart(struct sim *s, struct sdk_service *svc,
+                          bool install)
+{
+    char *dep = sim_uuid(), *ver = version_now(), *tid = NULL,
+         *esc = strdup(svc->name), *c, *u = sim_uuid();
+
+    if (esc)
+        for (c = esc; *c; c++)
+            if (*c == '/')
+                *c = '_';
+    if (esc && u)
+        tid = sdk_printf("%s.%s", esc, u);
+    free(esc);
+    free(u);
+    if (dep) {
+        free(svc->deployment_id);
+        svc->deployment_id = dep;
+    }
+    if (ver) {
+        free(svc->app_version);
+        svc->app_version = ver;
+    }
+    if (tid) {
+        free(svc->sched_task_id);
+        svc->sched_task_id = tid;
+    }
+    svc->deployment_install = install;
+    svc->sched_up = 0;
+    svc->sched_up_at = sim_now(s) + SDK_SCHED_STAGE_S;
+    secret_free(svc->credential);
+    svc->credential = NULL;
+    svc->tls_checked = 0;
+    sdk_dirty_mark();
 }
 
 static char *app_id_of(const char *name)
@@ -599,7 +633,7 @@ static void handle_restart(struct sim *s, const struct sim_req *req,
         buf_free(&b);
         return;
     }
-    sdk_scheduler_restart(s, svc, false);
+    marathon_app_restart(s, svc, false);
     sim_resp_json(r, 200,
                   json_pack("{s:s,s:s}", "deploymentId", svc->deployment_id,
                             "version", svc->app_version),
@@ -687,9 +721,9 @@ static void handle_deployments(struct sim_resp *r)
     sim_resp_json(r, 200, arr, NULL);
 }
 
-/* See sdk_internal.h. */
-void marathon_handle(struct sim *s, const struct sim_req *req,
-                     struct sim_resp *resp)
+/* Handler of /marathon/ and /service/marathon/. */
+static void marathon_handle(struct sim *s, const struct sim_req *req,
+                            struct sim_resp *resp)
 {
     const char *base = util_has_prefix(req->path, "/service/marathon/")
                            ? "/service/marathon"
@@ -719,3 +753,21 @@ void marathon_handle(struct sim *s, const struct sim_req *req,
     }
     marathon_message(resp, 404, "Not Found");
 }
+
+static void marathon_stop(struct sim *s)
+{
+    (void)s;
+    marathon_cache_free();
+}
+
+static const struct sim_route marathon_routes[] = {
+    {"*", "/service/marathon/", false, SIM_AUTH_TOKEN, marathon_handle},
+    {"*", "/marathon/", false, SIM_AUTH_TOKEN, marathon_handle},
+};
+
+const struct sim_module sim_marathon_module = {
+    .name = "marathon",
+    .routes = marathon_routes,
+    .n_routes = sizeof(marathon_routes) / sizeof(marathon_routes[0]),
+    .stop = marathon_stop,
+};

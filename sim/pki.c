@@ -24,7 +24,7 @@
 
 #include "common/secret.h"
 #include "common/util.h"
-#include "sim/sim.h"
+#include "sim/state.h"
 
 #define PKI_VALID_DAYS 3650
 #define PKI_PEM_MAX (64 * 1024)
@@ -179,6 +179,7 @@ static int write_key_file(EVP_PKEY *key, const char *path,
     return 0;
 }
 
+/* See pki.h. */
 int sim_pki_load_or_create_key(void **out, const char *path,
                                struct err_info *e)
 {
@@ -207,6 +208,7 @@ int sim_pki_load_or_create_key(void **out, const char *path,
     return 0;
 }
 
+/* See pki.h. */
 void sim_pki_key_free(void *key)
 {
     EVP_PKEY_free(key);
@@ -248,6 +250,7 @@ out:
     return x;
 }
 
+/* See pki.h. */
 int sim_pki_init(struct sim *s, struct err_info *e)
 {
     char key_path[PATH_MAX], crt_path[PATH_MAX];
@@ -327,6 +330,7 @@ out:
     return r;
 }
 
+/* See pki.h. */
 void sim_pki_free(struct sim *s)
 {
     EVP_PKEY_free(s->ca_key);
@@ -399,6 +403,7 @@ static int leaf_validity(X509 *x, X509 *ca)
     return 1;
 }
 
+/* See pki.h. */
 int sim_pki_issue(struct sim *s, const char *cn, const char *const *dns,
                   size_t n_dns, const char *const *ips, size_t n_ips,
                   char **cert_pem, char **key_pem)
@@ -452,6 +457,7 @@ out:
     return r;
 }
 
+/* See pki.h. */
 int sim_pki_server_cert(struct sim *s, const char *listen_ip,
                         char **chain_pem, char **key_pem,
                         struct err_info *e)

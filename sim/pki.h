@@ -6,9 +6,9 @@
 #include "common/err.h"
 
 /*
- * dcos-sim PKI internals (sim/pki.c): the cluster CA, the master API
- * server certificate and persisted RSA keys.  sim_pki_issue() is declared
- * in sim/sim.h.
+ * dcos-sim PKI (sim/pki.c): the cluster CA, the certificates it issues
+ * (master API server, data-plane nodes) and persisted RSA keys.  The CA
+ * lives in `struct sim` (sim/state.h).
  */
 
 struct sim;
@@ -28,6 +28,15 @@ int sim_pki_init(struct sim *s, struct err_info *e);
  */
 int sim_pki_load_or_create_key(void **out, const char *path,
                                struct err_info *e);
+
+/*
+ * Issue a certificate signed by the cluster CA for CN @cn with DNS SANs
+ * @dns (n_dns entries) and IP SANs @ips (n_ips entries).  Returns 0 and
+ * sets *@cert_pem and *@key_pem (new strings; key is PKCS#8 PEM).
+ */
+int sim_pki_issue(struct sim *s, const char *cn, const char *const *dns,
+                  size_t n_dns, const char *const *ips, size_t n_ips,
+                  char **cert_pem, char **key_pem);
 
 /* Free an EVP_PKEY * returned above; accepts NULL. */
 void sim_pki_key_free(void *key);

@@ -3,6 +3,8 @@
  * Admin Router at /service/<name>/v1/... (plans, endpoints, pods,
  * configurations, health, state).  See docs/sim.md.
  */
+#include "sim/sdk_api.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,14 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/util.h"
-#include "sim/sdk_internal.h"
-#include "sim/sim.h"
+#include "sim/http.h"
+#include "sim/iam_authz.h"
+#include "sim/sdk_model.h"
+#include "sim/sdk_plan.h"
+#include "sim/sdk_spec.h"
+#include "sim/sdk_store.h"
+#include "sim/sdk_task.h"
+#include "sim/state.h"
 
 #define API_MAX_SEGS 32
 
@@ -705,7 +713,7 @@ static void handle_state(const struct sim_req *req, struct sim_resp *r,
 /* ------------------------------------------------------------------ */
 /* dispatch                                                             */
 
-/* See sdk_internal.h. */
+/* See sdk_api.h. */
 void sdk_api_handle(struct sim *s, const struct sim_req *req,
                     struct sim_resp *resp)
 {

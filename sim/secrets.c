@@ -16,6 +16,8 @@
  * them UNCONFIRMED); this module answers {"code","message"} JSON and the
  * documented status codes.
  */
+#include "sim/secrets.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,7 +29,11 @@
 
 #include "common/err.h"
 #include "common/util.h"
-#include "sim/sim.h"
+#include "sim/core.h"
+#include "sim/http.h"
+#include "sim/iam_authz.h"
+#include "sim/server.h"
+#include "sim/state.h"
 
 #define SEC_BASE "/secrets/v1/"
 #define SEC_STORE "default"
@@ -486,7 +492,7 @@ static void secrets_handle(struct sim *s, const struct sim_req *req,
     }
 }
 
-/* See sim.h. */
+/* See secrets.h. */
 const char *sim_secret_value(struct sim *s, const char *path)
 {
     json_t *store = json_object_get(sim_state_section(s, "secrets"),
@@ -498,7 +504,7 @@ const char *sim_secret_value(struct sim *s, const char *path)
         json_object_get(json_object_get(store, path), "value"));
 }
 
-/* See sim.h. */
+/* See secrets.h. */
 int sim_secret_put(struct sim *s, const char *path, const char *value)
 {
     json_t *st, *rec;

@@ -1,15 +1,17 @@
 /*
  * dcos-sim HTTP server: libmicrohttpd with one thread per connection over
- * TLS.  Requests are dispatched to the modules' routes (longest prefix
- * wins) after Admin Router style authentication, simulated latency and the
- * fault rules of the control API; every request outside /sim/v1/ goes to a
- * bounded request log.
+ * TLS.  Requests are dispatched to the modules' route tables (longest
+ * prefix wins) after Admin Router style authentication, simulated latency
+ * and the fault rules of the control API; every request outside /sim/v1/
+ * goes to a bounded request log.  Tokens are checked and handlers run
+ * through the ops of the configuration (sim/server.h).
  */
 #include "sim/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,8 +28,7 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/util.h"
-#include "sim/core.h"
-#include "sim/sim.h"
+#include "sim/http.h"
 
 #define BODY_MAX ((size_t)4 * 1024 * 1024)
 #define LOG_CAP 10000
@@ -52,9 +53,8 @@ struct log_entry {
 };
 
 static struct {
-    struct sim *sim;
-    const struct sim_module *const *mods;
-    size_t n_mods;
+    struct sim_server_config cfg; /* without certificate and key */
+    struct MHD_Daemon *daemon;
     char *cert_pem;
     char *key_pem;
     pthread_mutex_t mu; /* guards faults and the request log */
@@ -90,22 +90,6 @@ static double random_unit(void)
     return (double)(v >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static void iso8601(char *out, size_t n, double t)
-{
-    time_t sec = (time_t)t;
-    int ms = (int)((t - (double)sec) * 1000.0);
-    struct tm tm;
-    char base[32];
-
-    if (ms < 0)
-        ms = 0;
-    if (ms > 999)
-        ms = 999;
-    gmtime_r(&sec, &tm);
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, n, "%s.%03dZ", base, ms);
-}
-
 /* 1 when @path equals @p (len @plen) give or take one trailing '/'. */
 static int path_equal_loose(const char *path, const char *p, size_t plen)
 {
@@ -123,6 +107,7 @@ static int is_control(const char *path)
     return util_has_prefix(path, "/sim/v1/") || strcmp(path, "/sim/v1") == 0;
 }
 
+/* See server.h. */
 bool sim_server_is_write(const char *method, const char *path)
 {
     static const char *const readonly_posts[] = {
@@ -181,6 +166,7 @@ static void log_request(const char *method, const char *uri,
     pthread_mutex_unlock(&g.mu);
 }
 
+/* See server.h. */
 json_t *sim_server_requests_json(void)
 {
     json_t *arr = json_array(), *o;
@@ -193,7 +179,7 @@ json_t *sim_server_requests_json(void)
         const struct log_entry *e = &g.log[(g.log_head + i) % LOG_CAP];
         char ts[40];
 
-        iso8601(ts, sizeof(ts), e->t_wall);
+        sim_iso8601(ts, sizeof(ts), e->t_wall);
         o = json_pack("{s:s,s:s,s:i,s:s,s:b}", "method", e->method, "path",
                       e->path, "status", e->status, "time", ts, "write",
                       (int)e->write);
@@ -220,6 +206,7 @@ static void log_clear_locked(void)
     g.log_head = g.log_len = 0;
 }
 
+/* See server.h. */
 void sim_server_requests_clear(void)
 {
     pthread_mutex_lock(&g.mu);
@@ -230,6 +217,7 @@ void sim_server_requests_clear(void)
 /* ------------------------------------------------------------------ */
 /* fault rules                                                          */
 
+/* See server.h. */
 long sim_server_fault_add(const struct sim_fault *f)
 {
     struct sim_fault *slot;
@@ -267,6 +255,7 @@ static void fault_remove_locked(size_t i)
     g.n_faults--;
 }
 
+/* See server.h. */
 int sim_server_fault_delete(long id)
 {
     size_t i;
@@ -284,6 +273,7 @@ int sim_server_fault_delete(long id)
     return r;
 }
 
+/* See server.h. */
 void sim_server_faults_clear(void)
 {
     pthread_mutex_lock(&g.mu);
@@ -292,6 +282,7 @@ void sim_server_faults_clear(void)
     pthread_mutex_unlock(&g.mu);
 }
 
+/* See server.h. */
 json_t *sim_server_faults_json(void)
 {
     json_t *arr = json_array(), *o;
@@ -376,8 +367,8 @@ static const struct sim_route *route_find_for(const char *method,
     const struct sim_route *best = NULL;
     size_t best_len = 0, i, j;
 
-    for (i = 0; i < g.n_mods; i++) {
-        const struct sim_module *m = g.mods[i];
+    for (i = 0; i < g.cfg.n_tables; i++) {
+        const struct sim_route_table *m = &g.cfg.tables[i];
 
         for (j = 0; j < m->n_routes; j++) {
             const struct sim_route *rt = &m->routes[j];
@@ -423,15 +414,16 @@ static const char *token_from_header(const char *h)
     return NULL;
 }
 
-static int control_token_ok(const struct sim *s, const char *h)
+static int control_token_ok(const char *h)
 {
     const char *t = token_from_header(h);
+    const char *want = g.cfg.control_token;
     size_t n;
 
-    if (!t || !s->control_token)
+    if (!t || !want)
         return 0;
-    n = strlen(s->control_token);
-    return strlen(t) == n && CRYPTO_memcmp(t, s->control_token, n) == 0;
+    n = strlen(want);
+    return strlen(t) == n && CRYPTO_memcmp(t, want, n) == 0;
 }
 
 static void resp_free(struct sim_resp *r)
@@ -491,15 +483,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *c,
     return ret;
 }
 
-/* Run the matched route's handler under the lock. */
-static void run_handler(struct sim *s, const struct sim_route *rt,
-                        struct sim_req *req, struct sim_resp *resp)
+/* Run the matched route's handler through the ops. */
+static void run_handler(const struct sim_route *rt, struct sim_req *req,
+                        struct sim_resp *resp)
 {
-    pthread_mutex_lock(&s->lock);
-    rt->handler(s, req, resp);
-    if (s->dirty)
-        sim_core_persist(s);
-    pthread_mutex_unlock(&s->lock);
+    g.cfg.ops->handle(rt, req, resp, g.cfg.payload);
     if (resp->status < 100 || resp->status > 599) {
         LOG(LOG_ERROR, "sim", "handler set no status path=%s", req->path);
         resp_free(resp);
@@ -510,7 +498,6 @@ static void run_handler(struct sim *s, const struct sim_route *rt,
 static enum MHD_Result process(struct conn *k, struct MHD_Connection *c,
                                const char *method)
 {
-    struct sim *s = g.sim;
     struct sim_resp resp;
     struct sim_req req;
     struct sim_fault hit;
@@ -566,24 +553,25 @@ static enum MHD_Result process(struct conn *k, struct MHD_Connection *c,
         c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     req.conn = c;
     if (rt->auth == SIM_AUTH_TOKEN) {
-        uid = sim_token_verify(s, token_from_header(req.authorization));
+        uid = g.cfg.ops->token_uid(token_from_header(req.authorization),
+                                   g.cfg.payload);
         if (!uid) {
             sim_resp_401(&resp);
             goto answer;
         }
         req.uid = uid;
     } else if (rt->auth == SIM_AUTH_CONTROL &&
-               !control_token_ok(s, req.authorization)) {
+               !control_token_ok(req.authorization)) {
         sim_resp_401(&resp);
         goto answer;
     }
-    run_handler(s, rt, &req, &resp);
+    run_handler(rt, &req, &resp);
     drop = resp.reset;
 
 answer:
     /* --latency-ms: every answer of the master API, errors included */
-    if (s->opt.latency_ms > 0 && !control)
-        sleep_ms(s->opt.latency_ms);
+    if (g.cfg.latency_ms > 0 && !control)
+        sleep_ms(g.cfg.latency_ms);
     status = drop ? 0 : resp.status;
     if (!drop)
         ret = send_resp(c, &resp);
@@ -698,8 +686,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 /* ------------------------------------------------------------------ */
 /* start / stop                                                         */
 
-int sim_server_start(struct sim *s, const struct sim_module *const *mods,
-                     size_t n_mods, const char *cert_pem, const char *key_pem,
+/* See server.h. */
+int sim_server_start(char **url_out, const struct sim_server_config *cfg,
                      struct err_info *e)
 {
     struct sockaddr_in sin;
@@ -709,38 +697,38 @@ int sim_server_start(struct sim *s, const struct sim_module *const *mods,
     unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
                          MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
                          MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    const char *host = s->opt.listen_host;
-    char url[128];
+    const char *host = cfg->listen_host;
+    char url[128], *u;
+    int port;
 
     memset(&sin, 0, sizeof(sin));
     memset(&sin6, 0, sizeof(sin6));
     if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
         sin.sin_family = AF_INET;
-        sin.sin_port = htons((uint16_t)s->opt.listen_port);
+        sin.sin_port = htons((uint16_t)cfg->listen_port);
         sa = (struct sockaddr *)&sin;
     } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
         sin6.sin6_family = AF_INET6;
-        sin6.sin6_port = htons((uint16_t)s->opt.listen_port);
+        sin6.sin6_port = htons((uint16_t)cfg->listen_port);
         sa = (struct sockaddr *)&sin6;
         flags |= MHD_USE_IPv6;
     } else {
         return err_set(e, ERR_INVALID, "listen host %s is not an address",
                        host);
     }
-    g.sim = s;
-    g.mods = mods;
-    g.n_mods = n_mods;
-    g.cert_pem = strdup(cert_pem);
-    g.key_pem = strdup(key_pem);
+    g.cfg = *cfg;
+    g.cert_pem = strdup(cfg->cert_pem);
+    g.key_pem = strdup(cfg->key_pem);
     if (!g.cert_pem || !g.key_pem) {
         free(g.cert_pem);
         secret_wipe_str(g.key_pem);
         g.cert_pem = g.key_pem = NULL;
         return err_set(e, ERR_NOMEM, "out of memory");
     }
+    g.cfg.cert_pem = g.cfg.key_pem = NULL; /* the copies are used */
     /* the logger first, so that option errors reach it too */
-    s->daemon = MHD_start_daemon(
-        flags, (uint16_t)s->opt.listen_port, NULL, NULL, on_request, NULL,
+    g.daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, NULL,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_HTTPS_MEM_KEY, g.key_pem,
         MHD_OPTION_HTTPS_MEM_CERT, g.cert_pem, MHD_OPTION_URI_LOG_CALLBACK,
@@ -748,36 +736,38 @@ int sim_server_start(struct sim *s, const struct sim_module *const *mods,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_noop, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
         MHD_OPTION_END);
-    if (!s->daemon) {
+    if (!g.daemon) {
         free(g.cert_pem);
         secret_wipe_str(g.key_pem);
         g.cert_pem = g.key_pem = NULL;
         return err_set(e, ERR_INVALID, "cannot listen on %s port %d", host,
-                       s->opt.listen_port);
+                       cfg->listen_port);
     }
-    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    info = MHD_get_daemon_info(g.daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (!info || !info->port) {
-        sim_server_stop(s);
+        sim_server_stop();
         return err_set(e, ERR_INTERNAL, "cannot read the listening port");
     }
-    s->port = info->port;
+    port = info->port;
     if (sa->sa_family == AF_INET6)
-        snprintf(url, sizeof(url), "https://[%s]:%d", host, s->port);
+        snprintf(url, sizeof(url), "https://[%s]:%d", host, port);
     else
-        snprintf(url, sizeof(url), "https://%s:%d", host, s->port);
-    s->url = strdup(url);
-    if (!s->url) {
-        sim_server_stop(s);
+        snprintf(url, sizeof(url), "https://%s:%d", host, port);
+    u = strdup(url);
+    if (!u) {
+        sim_server_stop();
         return err_set(e, ERR_NOMEM, "out of memory");
     }
+    *url_out = u;
     return 0;
 }
 
-void sim_server_stop(struct sim *s)
+/* See server.h. */
+void sim_server_stop(void)
 {
-    if (s->daemon) {
-        MHD_stop_daemon(s->daemon);
-        s->daemon = NULL;
+    if (g.daemon) {
+        MHD_stop_daemon(g.daemon);
+        g.daemon = NULL;
     }
     free(g.cert_pem);
     secret_wipe_str(g.key_pem);

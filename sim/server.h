@@ -9,13 +9,78 @@
 #include "common/err.h"
 
 /*
- * dcos-sim HTTP server internals (sim/server.c): the libmicrohttpd daemon,
- * route dispatch, Admin Router authentication, simulated latency, fault
- * rules and the request log.  One server per process.
+ * dcos-sim HTTP server (sim/server.c): the libmicrohttpd daemon of the
+ * master API over TLS, the route tables and their dispatch, Admin Router
+ * authentication, simulated latency, fault rules and the request log.  One
+ * server per process.
+ *
+ * The server knows nothing of the cluster: it checks login tokens and runs
+ * handlers through the ops it is started with (sim_core_server_ops), and
+ * hands each handler the context pointer of its configuration.
  */
 
 struct sim;
-struct sim_module;
+struct sim_req;
+struct sim_resp;
+
+/* A route handler.  Runs with the lock held.  Must always set @resp. */
+typedef void (*sim_handler_fn)(struct sim *s, const struct sim_req *req,
+                               struct sim_resp *resp);
+
+/* Who may call a route. */
+enum sim_auth {
+    SIM_AUTH_PUBLIC = 0, /* no token needed (metadata, CA cert, login) */
+    SIM_AUTH_TOKEN,      /* valid DC/OS token required (401 otherwise) */
+    SIM_AUTH_CONTROL     /* Authorization: token=<control_token> */
+};
+
+/*
+ * A route: @method ("*" = any) and a path prefix.  When @exact is true the
+ * path must equal @prefix (a trailing '/' is tolerated).  The longest
+ * matching prefix wins.  The handler checks permissions itself (403).
+ */
+struct sim_route {
+    const char *method;
+    const char *prefix;
+    bool exact;
+    enum sim_auth auth;
+    sim_handler_fn handler;
+};
+
+/* The routes of one module (borrowed). */
+struct sim_route_table {
+    const struct sim_route *routes;
+    size_t n_routes;
+};
+
+/* What the server asks of the cluster.  Both members are required. */
+struct sim_server_ops {
+    /*
+     * The uid that login token @token (NULL when the request has none)
+     * authenticates: a new string, or NULL when the token is missing,
+     * invalid or expired (the request gets 401).
+     */
+    char *(*token_uid)(const char *token, void *payload);
+    /*
+     * Run @rt's handler for @req into @resp.  Called from connection
+     * threads; the ops serialise handlers themselves.
+     */
+    void (*handle)(const struct sim_route *rt, const struct sim_req *req,
+                   struct sim_resp *resp, void *payload);
+};
+
+struct sim_server_config {
+    const char *listen_host;  /* an IPv4 or IPv6 address */
+    int listen_port;          /* 0 = ephemeral */
+    const char *cert_pem;     /* chain, leaf first (copied) */
+    const char *key_pem;      /* key of the leaf (copied; wipe after) */
+    int latency_ms;           /* added to every answer outside /sim/v1 */
+    const char *control_token; /* opens SIM_AUTH_CONTROL routes */
+    const struct sim_route_table *tables; /* routes of every module */
+    size_t n_tables;
+    const struct sim_server_ops *ops;
+    void *payload;            /* handed to the ops */
+};
 
 /* A fault rule of the control API (see docs/sim.md). */
 struct sim_fault {
@@ -30,17 +95,18 @@ struct sim_fault {
 };
 
 /*
- * Start serving @mods (borrowed, must outlive the server) on
- * s->opt.listen_host:listen_port with HTTPS (@cert_pem chain and @key_pem
- * are copied; the caller may wipe them after return).  Sets s->daemon, s->port
- * and s->url.  Returns 0 or a negative enum err with @e set.
+ * Start serving @cfg on cfg->listen_host:listen_port with HTTPS.  @cfg's
+ * strings other than the certificate and key, its tables, ops and payload
+ * are borrowed and must outlive the server.  Sets *@url_out to
+ * "https://HOST:PORT" with the port bound (new).  Returns 0 or a negative
+ * enum err with @e set.
  */
-int sim_server_start(struct sim *s, const struct sim_module *const *mods,
-                     size_t n_mods, const char *cert_pem, const char *key_pem,
+int sim_server_start(char **url_out, const struct sim_server_config *cfg,
                      struct err_info *e);
 
-/* Stop accepting, wait for running requests and free the server. */
-void sim_server_stop(struct sim *s);
+/* Stop accepting, wait for running requests and free the server, its
+ * fault rules and its request log. */
+void sim_server_stop(void);
 
 /* The request log as {"requests":[...]} (new). */
 json_t *sim_server_requests_json(void);

@@ -22,9 +22,11 @@
 
 #include "common/util.h"
 #include "sim/core.h"
+#include "sim/http.h"
 #include "sim/pki.h"
 #include "sim/server.h"
-#include "sim/sim.h"
+#include "sim/state.h"
+#include "sim/token.h"
 
 #define COSMOS_INSTALL_RESP                                                   \
     "application/vnd.dcos.package.install-response+json;charset=utf-8;"      \

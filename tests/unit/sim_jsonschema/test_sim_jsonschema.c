@@ -18,6 +18,7 @@
 #include "common/err.h"
 #include "harness/h_json.h"
 #include "sim/jsonschema.h"
+#include "sim/jsonschema_defaults.h"
 
 #define CATALOG ETLS_SOURCE_DIR "/sim/catalog/beta-elastic"
 #define BAD_JSON                                                              \

@@ -1,5 +1,5 @@
-#ifndef ETLS_SIM_SDK_INTERNAL_H
-#define ETLS_SIM_SDK_INTERNAL_H
+#ifndef ETLS_SIM_SDK_MODEL_H
+#define ETLS_SIM_SDK_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -7,17 +7,18 @@
 #include <jansson.h>
 
 /*
- * dcos-sim SDK module internals, shared by sim/sdk.c (service model, plans,
- * tasks, tick), sim/sdk_api.c (the scheduler HTTP API under
- * /service/<name>/v1) and sim/marathon.c (the scheduler's Marathon app).
- * Everything here runs with the sim lock held.  See docs/sim.md.
+ * dcos-sim SDK data model (sim/sdk_model.c): the services of the SDK
+ * schedulers, their tasks and plans, the registry of services, and the
+ * small helpers every SDK file and Marathon share (names, options,
+ * configurations).  Everything here runs with the sim lock held.  See
+ * docs/sim.md "SDK schedulers".
  */
 
-struct sim;
 struct sim_node;
-struct sim_req;
-struct sim_resp;
 struct secret;
+
+#define SDK_MAX_COUNT 100      /* most instances of one pod */
+#define SDK_LOG "sim-sdk"      /* log component of the SDK files */
 
 /* Timeline constants, in simulated seconds (scaled by --speed). */
 #define SDK_SCHED_STAGE_S 3.0   /* scheduler (re)start: API unreachable */
@@ -132,23 +133,7 @@ struct sdk_service {
     char tls_uid[128];    /* the account the secret logs in as */
 };
 
-/* --- sdk.c --- */
-
-/* printf into a new string (at most 64 KiB), or NULL. */
-char *sdk_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * The value at the dotted @path ("service.name") of @o (borrowed), or NULL
- * when absent or when a segment is empty or longer than 127 bytes.
- */
-const json_t *sdk_json_path(const json_t *o, const char *path);
-
-/* The service named @name (borrowed) or NULL. */
-struct sdk_service *sdk_find(const char *name);
-
-/* Number of services and the @i-th one (borrowed), in creation order. */
-size_t sdk_count(void);
-struct sdk_service *sdk_at(size_t i);
+/* --- names --- */
 
 /* Name of @pod ("master", ...). */
 const char *sdk_pod_name(int pod);
@@ -158,6 +143,58 @@ const char *sdk_status_name(int st);
 
 /* Mesos state name without the TASK_ prefix ("RUNNING", ...). */
 const char *sdk_task_state_name(int st);
+
+/* --- helpers --- */
+
+/* printf into a new string (at most 64 KiB), or NULL. */
+char *sdk_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Replace *@dst with a copy of @src (NULL clears it); on ENOMEM *@dst
+ * keeps its old value. */
+void sdk_set_str(char **dst, const char *src);
+
+/*
+ * The value at the dotted @path ("service.name") of @o (borrowed), or NULL
+ * when absent or when a segment is empty or longer than 127 bytes.
+ */
+const json_t *sdk_json_path(const json_t *o, const char *path);
+
+/* The string at @path of options @o (borrowed), or @def. */
+const char *sdk_opt_str(const json_t *o, const char *path, const char *def);
+
+/* The boolean at @path of options @o (1 or 0), or @def. */
+int sdk_opt_bool(const json_t *o, const char *path, int def);
+
+/* --- the registry of services --- */
+
+/* The service named @name (borrowed) or NULL. */
+struct sdk_service *sdk_find(const char *name);
+
+/* Number of services and the @i-th one (borrowed), in creation order. */
+size_t sdk_count(void);
+struct sdk_service *sdk_at(size_t i);
+
+/* Add @svc (the registry takes it) at the end.  0 or ERR_NOMEM. */
+int sdk_registry_add(struct sdk_service *svc);
+
+/* Take @svc out of the registry (the caller frees it); no-op when absent. */
+void sdk_registry_remove(struct sdk_service *svc);
+
+/* Empty the registry and free its array (not the services). */
+void sdk_registry_clear(void);
+
+/*
+ * The SDK state changed and must be saved to the "services" section
+ * (sdk_touch() does, and clears the mark).
+ */
+void sdk_dirty_mark(void);
+bool sdk_dirty_get(void);
+void sdk_dirty_clear(void);
+
+/* Free @svc, its tasks (their listeners stop) and plans; accepts NULL. */
+void sdk_service_free(struct sdk_service *svc);
+
+/* --- configurations --- */
 
 /* Count of pod @pod in @options (master is always 3). */
 int sdk_pod_count(const json_t *options, int pod);
@@ -170,6 +207,11 @@ const json_t *sdk_config_options(const struct sdk_service *svc,
 const char *sdk_config_version(const struct sdk_service *svc,
                                const char *id);
 
+/* 1 when configuration @id turns transport encryption on. */
+int sdk_config_tls(const struct sdk_service *svc, const char *id);
+
+/* --- tasks and plans --- */
+
 /* The task of pod instance (@pod, @index) (borrowed) or NULL. */
 struct sdk_task *sdk_task_get(struct sdk_service *svc, int pod, int index);
 
@@ -177,74 +219,17 @@ struct sdk_task *sdk_task_get(struct sdk_service *svc, int pod, int index);
 struct sdk_task *sdk_task_by_name(struct sdk_service *svc,
                                   const char *name);
 
-/* 1 when the readiness check of @t passes (running, master quorum). */
-int sdk_task_ready(const struct sdk_service *svc, const struct sdk_task *t);
-
 /*
- * Status of @plan (§3.3 aggregation) and of its phase @ph.  Returns an
- * enum sdk_status.
+ * Make sure pod instance (@pod, @index) has a task slot.  May move the
+ * task array: callers must not hold task pointers across this call.
+ * Returns 0 or ERR_NOMEM.
  */
-int sdk_plan_status(const struct sdk_plan *plan);
-int sdk_phase_status(const struct sdk_plan *plan,
-                     const struct sdk_phase *ph);
+int sdk_task_ensure(struct sdk_service *svc, int pod, int index);
 
-/* Name of phase @ph of @plan ("master-update", "default"). New string. */
-char *sdk_phase_name(const struct sdk_plan *plan,
-                     const struct sdk_phase *ph);
+/* Stop the data-plane listener of @t, if any. */
+void sdk_task_node_stop(struct sdk_task *t);
 
-/* The "update" plan the scheduler keeps interrupted before the first
- * completed deployment (phases *-update), built on the fly into @out;
- * release it with sdk_plan_clear(). */
-int sdk_plan_build_update(struct sdk_service *svc, struct sdk_plan *out);
+/* Free the phases, steps and errors of @p and zero it. */
 void sdk_plan_clear(struct sdk_plan *p);
-
-/* Restart pod instance @pod_instance ("master-0") in place (recovery).
- * Returns 0 or ERR_NOTFOUND. */
-int sdk_pod_restart(struct sim *s, struct sdk_service *svc,
-                    const char *pod_instance);
-
-/* Restart the scheduler as Marathon does (app restart): the API is
- * unreachable for a while, then a new scheduler re-reads its secret and
- * regenerates its plans.  @install selects the deployment's action. */
-void sdk_scheduler_restart(struct sim *s, struct sdk_service *svc,
-                           bool install);
-
-/*
- * ServiceSpec JSON (GET /v1/configurations/<id>) of configuration @id of
- * @svc.  New reference or NULL.
- */
-json_t *sdk_service_spec(struct sim *s, const struct sdk_service *svc,
-                         const char *id);
-
-/* Mark the SDK state changed (persisted before the lock is released). */
-void sdk_touch(struct sim *s);
-
-/* --- sdk_api.c --- */
-
-/* Handler of everything under /service/ (the scheduler API). */
-void sdk_api_handle(struct sim *s, const struct sim_req *req,
-                    struct sim_resp *resp);
-
-/* --- marathon.c --- */
-
-/*
- * Render the package's Marathon app template (marathon.json.mustache of
- * @pkg_name @pkg_version in the catalog) with @options.  Returns 0 and
- * sets *@out (new), or ERR_NOTFOUND (no such package version) or
- * ERR_INVALID (the template does not render to JSON).
- */
-int marathon_render_app(struct sim *s, const char *pkg_name,
-                        const char *pkg_version, const json_t *options,
-                        json_t **out);
-
-/* Handler of /marathon/ and /service/marathon/. */
-void marathon_handle(struct sim *s, const struct sim_req *req,
-                     struct sim_resp *resp);
-
-/* Free the template cache (module stop). */
-void marathon_cache_free(void);
-
-/* ISO-8601 UTC time of the wall clock with milliseconds (new). */
-char *marathon_iso_now(void);
 
 #endif
