@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/key.h"
 #include "rc.h"
+
+/* Hex digits of the key fingerprint (key_fingerprint) shown in plans. */
+#define FP_DIGITS 16
 
 /*
  * Set *@out to {"uid", "public_key": "sha256:..."} (new); without a key the
@@ -19,9 +23,9 @@
 static int key_state(json_t **out, const char *uid, const char *pem,
                      bool after, struct err_info *e)
 {
-    char *fp = NULL;
+    char fp[sizeof("sha256:") + KEY_FP_LEN];
+    char hex[KEY_FP_LEN];
     json_t *j;
-    int r;
 
     if (!pem && after)
         j = json_pack("{s:s, s:s}", "uid", uid, "public_key",
@@ -29,13 +33,12 @@ static int key_state(json_t **out, const char *uid, const char *pem,
     else if (!pem)
         j = json_pack("{s:s, s:n}", "uid", uid, "public_key");
     else {
-        r = rc_key_fingerprint(&fp, pem);
-        if (r == ERR_NOMEM)
-            return rc_nomem(e);
         /* What the account holds may be no key at all: say so. */
-        j = json_pack("{s:s, s:s}", "uid", uid, "public_key",
-                      r == 0 ? fp : RC_NOT_A_KEY);
-        free(fp);
+        if (key_fingerprint(pem, hex) == 0)
+            snprintf(fp, sizeof(fp), "sha256:%.*s", FP_DIGITS, hex);
+        else
+            snprintf(fp, sizeof(fp), "%s", RC_NOT_A_KEY);
+        j = json_pack("{s:s, s:s}", "uid", uid, "public_key", fp);
     }
     return rc_set(out, j, e);
 }

@@ -190,23 +190,6 @@ bool rc_key_equal(const char *a, const char *b)
     return a && b && key_public_equal(a, b) == 1;
 }
 
-int rc_key_fingerprint(char **out, const char *pem)
-{
-    char hex[KEY_FP_LEN];
-    char *fp;
-
-    if (key_fingerprint(pem, hex) != 0)
-        return ERR_INVALID;
-    fp = malloc(sizeof("sha256:") + RC_FP_DIGITS);
-    if (!fp)
-        return ERR_NOMEM;
-    memcpy(fp, "sha256:", 7);
-    memcpy(fp + 7, hex, RC_FP_DIGITS);
-    fp[7 + RC_FP_DIGITS] = '\0';
-    *out = fp;
-    return 0;
-}
-
 bool rc_secret_usable(const struct model_observed *o)
 {
     return o->secret == MODEL_PRESENT && o->secret_public_key &&

@@ -101,17 +101,6 @@ int rc_nomem(struct err_info *e);
  */
 bool rc_key_equal(const char *a, const char *b);
 
-/* Hex digits of the SHA-256 shown in plan fingerprints. */
-#define RC_FP_DIGITS 16
-
-/*
- * Set *@out to "sha256:" followed by the first RC_FP_DIGITS hex digits of
- * key_fingerprint (the SHA-256 of the key's SubjectPublicKeyInfo DER; new
- * string).  0, ERR_NOMEM, or ERR_INVALID when @pem is no public key; *@out
- * is untouched on failure.
- */
-int rc_key_fingerprint(char **out, const char *pem);
-
 /* 1 when the secret's private key can be used (a public key was derived). */
 bool rc_secret_usable(const struct model_observed *o);
 
