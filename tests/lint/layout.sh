@@ -136,9 +136,11 @@ END {
                 continue
             }
             if (index(allow[fold], " " tfold " ") == 0) {
+                ok = allow[fold]
+                gsub(/^ | $/, "", ok)
                 violation(file ":" n ": #include \"" inc "\": " fold \
                           "/ -> " tfold "/ is not an allowed arrow (" fold \
-                          "/ may include:" allow[fold] ")")
+                          "/ may include: " ok ")")
                 continue
             }
             if (tfold == fold && (target in exists) &&
