@@ -1,12 +1,13 @@
 #!/bin/sh
-# Install the Debian 12 packages etls needs to build, test and run its demo.
+# Install the Debian 12 packages etls needs to build, test and run its demo
+# (clang: the second compiler scripts/test.sh builds with).
 # Does nothing when everything is present; otherwise, as root, runs
 # `apt-get update` once and `apt-get install` for what is missing.
 set -eu
 
 PKGS="build-essential cmake pkg-config curl ca-certificates openssl
 libcurl4-openssl-dev libjansson-dev libssl-dev libev-dev
-libmicrohttpd-dev libcmocka-dev valgrind"
+libmicrohttpd-dev libcmocka-dev valgrind clang"
 
 missing=""
 for p in $PKGS; do
