@@ -9,15 +9,16 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secret.h"
-#include "dcos/client.h"
+#include "dcos/result.h"
 #include "dcos/loop.h"
 #include "dcos/path.h"
 
 /*
  * What the typed calls of client.h are made of (internal to dcos/): the
- * client's state, one struct dcos_call per typed call, the one status mapping,
- * and submitting with the token, after a login when one is needed
- * (dcos/login.h).  The typed calls themselves live in client_<api>.c.
+ * client's state, one struct dcos_call per typed call, the one status
+ * mapping, and submitting with the token, after a login when one is
+ * needed (the login flow is at the end of call.c).  The typed calls
+ * themselves live in client_<api>.c.
  */
 
 /* Media types (dcos-api.md 8.1). */
@@ -153,6 +154,16 @@ int dcos_call_simple(struct dcos_client *c, enum dcos_call_kind kind,
 
 /* Count @status as a success of @k too (up to three extra statuses). */
 void dcos_call_ok_also(struct dcos_call *k, long status);
+
+/* 1 when @c has credentials to log in with (uid + password or key). */
+bool dcos_login_possible(const struct dcos_client *c);
+
+/*
+ * Start a login of @c unless one is in flight: POST the login with the
+ * password or a service-login JWT; when it ends, the calls waiting for a
+ * token run (or fail) and so do the login waiters.  0 or a negative err.
+ */
+int dcos_login_start(struct dcos_client *c);
 
 #define CALL(c, kind, method, accept, done, payload, kout, ...)               \
     dcos_call_simple((c), (kind), (method), (accept), PATH_SEGS(__VA_ARGS__), \

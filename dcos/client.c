@@ -200,3 +200,26 @@ int dcos_ca_cert_get(struct dcos_client *c, dcos_done_fn done,
     k->check_pem = true;
     return dcos_call_go(k);
 }
+
+int dcos_client_login(struct dcos_client *c, dcos_done_fn done,
+                      void *payload)
+{
+    struct dcos_login_waiter *w;
+    int r;
+
+    if (!dcos_login_possible(c))
+        return ERR_INVALID;
+    w = calloc(1, sizeof(*w));
+    if (!w)
+        return ERR_NOMEM;
+    w->done = done;
+    w->payload = payload;
+    r = dcos_login_start(c);
+    if (r) {
+        free(w);
+        return r;
+    }
+    w->next = c->login_waiters;
+    c->login_waiters = w;
+    return 0;
+}

@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/secret.h"
+#include "dcos/result.h"
 
 /*
  * The asynchronous DC/OS Enterprise API client (docs/dcos-client.md).
@@ -40,19 +41,6 @@
 
 struct http_loop;
 struct dcos_client;
-
-/* What a typed call got.  Everything is borrowed for the callback only. */
-struct dcos_result {
-    long status;               /* HTTP status, 0 when none */
-    json_t *json;              /* parsed body when it is JSON, else NULL */
-    const char *body;          /* raw body (NULL for secret-bearing ones) */
-    size_t body_len;
-    const char *content_type;  /* NULL when absent */
-    const struct secret *secret; /* dcos_secret_get: the value, else NULL */
-    struct err_info err;       /* code 0 = expected success */
-};
-
-typedef void (*dcos_done_fn)(const struct dcos_result *r, void *payload);
 
 struct dcos_client_options {
     const char *url;          /* cluster URL, https://... */
@@ -276,13 +264,5 @@ int dcos_marathon_app_get(struct dcos_client *c, const char *app_id,
                           dcos_done_fn done, void *payload);
 int dcos_marathon_app_restart(struct dcos_client *c, const char *app_id,
                               bool force, dcos_done_fn done, void *payload);
-
-/*
- * The path segment encoding of an IAM rid: '/' becomes "%252F" and every
- * other character outside [A-Za-z0-9-._~:*@] is percent-encoded twice, so
- * that two decodings give the rid back (dcos-api.md 4.5).  New string or
- * NULL on ENOMEM.
- */
-char *dcos_rid_encode(const char *rid);
 
 #endif

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "common/err.h"
-#include "dcos/parse.h"
 
 int jfield_string(char **out, const json_t *obj, const char *key)
 {
@@ -69,12 +68,12 @@ int jfield_strings(char ***out, size_t *n_out, const json_t *arr)
         const json_t *s = json_array_get(arr, i);
 
         if (!json_is_string(s)) {
-            dcos_string_array_free(v, i);
+            jfield_strings_free(v, i);
             return ERR_INVALID;
         }
         v[i] = strdup(json_string_value(s));
         if (!v[i]) {
-            dcos_string_array_free(v, i);
+            jfield_strings_free(v, i);
             return ERR_NOMEM;
         }
     }
@@ -95,4 +94,15 @@ json_t *jfield_object_ref(const json_t *obj, const char *key)
     const json_t *v = json_object_get(obj, key);
 
     return json_is_object(v) ? json_incref((json_t *)v) : NULL;
+}
+
+void jfield_strings_free(char **v, size_t n)
+{
+    size_t i;
+
+    if (!v)
+        return;
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
 }

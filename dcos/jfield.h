@@ -66,6 +66,9 @@ int jfield_list_alloc(void **out, const json_t *arr, size_t size);
  */
 int jfield_strings(char ***out, size_t *n_out, const json_t *arr);
 
+/* Free @n strings of @v and @v; accepts NULL. */
+void jfield_strings_free(char **v, size_t n);
+
 /* The integer member @key of @obj, or -1 when absent or not an integer. */
 long jfield_long(const json_t *obj, const char *key);
 

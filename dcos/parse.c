@@ -36,13 +36,7 @@ static const struct jfield ca_fields[] = {
 
 void dcos_string_array_free(char **v, size_t n)
 {
-    size_t i;
-
-    if (!v)
-        return;
-    for (i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+    jfield_strings_free(v, n);
 }
 
 int dcos_parse_string_array(char ***out, size_t *n_out, const json_t *j)

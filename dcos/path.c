@@ -5,7 +5,6 @@
 
 #include "common/buf.h"
 #include "common/err.h"
-#include "dcos/client.h"
 
 static bool unreserved(unsigned char ch)
 {

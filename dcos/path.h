@@ -7,7 +7,7 @@
 /*
  * URL paths of the typed calls (internal to dcos/): argument checks and
  * percent-encoding of each segment (dcos-api.md 4.5 for IAM rids; the
- * encoding of a rid itself is dcos_rid_encode in client.h).
+ * encoding of a rid itself is dcos_rid_encode below).
  */
 
 /* Longest path (with query) a typed call builds. */
@@ -46,5 +46,13 @@ const char *dcos_path_strip_slash(const char *s);
  *         ERR_INTERNAL (unknown mode)
  */
 int dcos_path_build(char **out, const struct dcos_path_seg *segs, size_t n);
+
+/*
+ * The path segment encoding of an IAM rid: '/' becomes "%252F" and every
+ * other character outside [A-Za-z0-9-._~:*@] is percent-encoded twice, so
+ * that two decodings give the rid back (dcos-api.md 4.5).  New string or
+ * NULL on ENOMEM.
+ */
+char *dcos_rid_encode(const char *rid);
 
 #endif

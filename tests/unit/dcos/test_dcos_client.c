@@ -25,6 +25,7 @@
 #include "common/sa_secret.h"
 #include "common/util.h"
 #include "dcos/client.h"
+#include "dcos/path.h"
 #include "dcos/keys.h"
 #include "dcos/loop.h"
 #include "dcos/simdir.h"
