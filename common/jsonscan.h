@@ -36,7 +36,7 @@ struct jsonscan {
     unsigned flags; /* JSONSCAN_* */
 };
 
-/* Kind of a value, told by its first byte (same letters as jsonpos). */
+/* Kind of a value, told by its first byte (also model/jsonpos.h's). */
 enum jsonscan_type {
     JSONSCAN_NONE = 0, /* not the start of a value */
     JSONSCAN_OBJECT = 'o',

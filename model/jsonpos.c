@@ -67,16 +67,6 @@ struct level {
     uint32_t key_off; /* where the next member's key starts in the arena */
 };
 
-/* The node types are the scanner's value kinds. */
-_Static_assert(JSONPOS_OBJECT == (int)JSONSCAN_OBJECT &&
-                   JSONPOS_ARRAY == (int)JSONSCAN_ARRAY &&
-                   JSONPOS_STRING == (int)JSONSCAN_STRING &&
-                   JSONPOS_NUMBER == (int)JSONSCAN_NUMBER &&
-                   JSONPOS_TRUE == (int)JSONSCAN_TRUE &&
-                   JSONPOS_FALSE == (int)JSONSCAN_FALSE &&
-                   JSONPOS_NULL == (int)JSONSCAN_NULL,
-               "jsonpos and jsonscan types differ");
-
 static int fail(struct scan *sc)
 {
     if (!sc->code) {
@@ -326,7 +316,7 @@ static void set_loc(struct jsonpos_loc *l, int line, int col, size_t off)
 
 int jsonpos_find(const struct jsonpos *ix, const char *pointer,
                  struct jsonpos_loc *value_out, struct jsonpos_loc *key_out,
-                 enum jsonpos_type *type_out)
+                 enum jsonscan_type *type_out)
 {
     const struct node *nd;
     const char *p = pointer;
@@ -351,11 +341,11 @@ int jsonpos_find(const struct jsonpos *ix, const char *pointer,
             goto out;
         }
         nd = &ix->nodes[cur];
-        if (nd->type == JSONPOS_ARRAY && parse_index(seg, len, &want)) {
+        if (nd->type == JSONSCAN_ARRAY && parse_index(seg, len, &want)) {
             r = ERR_NOTFOUND;
             goto out;
         }
-        if (nd->type != JSONPOS_ARRAY && nd->type != JSONPOS_OBJECT) {
+        if (nd->type != JSONSCAN_ARRAY && nd->type != JSONSCAN_OBJECT) {
             r = ERR_NOTFOUND;
             goto out;
         }
@@ -363,7 +353,7 @@ int jsonpos_find(const struct jsonpos *ix, const char *pointer,
              c = ix->nodes[c].next_sibling, i++) {
             const struct node *ch = &ix->nodes[c];
 
-            if (nd->type == JSONPOS_ARRAY ? i == want
+            if (nd->type == JSONSCAN_ARRAY ? i == want
                                           : ch->key_len == len &&
                                                 (len == 0 ||
                                                  memcmp(ix->keys + ch->key_off,
@@ -383,7 +373,7 @@ int jsonpos_find(const struct jsonpos *ix, const char *pointer,
     else
         set_loc(key_out, 0, 0, 0);
     if (type_out)
-        *type_out = (enum jsonpos_type)nd->type;
+        *type_out = (enum jsonscan_type)nd->type;
 out:
     free(seg);
     return r;

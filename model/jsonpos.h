@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "common/jsonscan.h"
+
 /*
  * JSON position index: jansson keeps no positions for the values it
  * decodes, so validation messages need a second, independent view of the
@@ -34,16 +36,7 @@ struct jsonpos_loc {
     size_t offset; /* bytes from the start of the text */
 };
 
-/* Kind of an indexed value. */
-enum jsonpos_type {
-    JSONPOS_OBJECT = 'o',
-    JSONPOS_ARRAY = 'a',
-    JSONPOS_STRING = 's',
-    JSONPOS_NUMBER = 'n',
-    JSONPOS_TRUE = 't',
-    JSONPOS_FALSE = 'f',
-    JSONPOS_NULL = 'z'
-};
+/* The kind of an indexed value is an enum jsonscan_type. */
 
 /*
  * Index @len bytes of @text (one JSON value, surrounding whitespace
@@ -73,7 +66,7 @@ size_t jsonpos_count(const struct jsonpos *ix);
  */
 int jsonpos_find(const struct jsonpos *ix, const char *pointer,
                  struct jsonpos_loc *value_out, struct jsonpos_loc *key_out,
-                 enum jsonpos_type *type_out);
+                 enum jsonscan_type *type_out);
 
 /*
  * Locate a repeated key for a jansson "duplicate object key" error, whose

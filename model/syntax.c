@@ -46,7 +46,7 @@ static char *field_of_pointer(struct doc_ctx *c, const char *ptr)
         return NULL;
     bad |= doc_buf_puts(&prefix, "");
     while (!bad && *p == '/') {
-        enum jsonpos_type t = JSONPOS_OBJECT;
+        enum jsonscan_type t = JSONSCAN_OBJECT;
         const char *start = ++p;
         size_t n = 0;
 
@@ -62,7 +62,7 @@ static char *field_of_pointer(struct doc_ctx *c, const char *ptr)
         seg[n] = '\0';
         bad |= doc_buf_puts(&prefix, "/");
         bad |= doc_buf_add(&prefix, start, (size_t)(p - start));
-        if (t == JSONPOS_ARRAY) {
+        if (t == JSONSCAN_ARRAY) {
             bad |= doc_buf_puts(&f, "[");
             bad |= doc_buf_puts(&f, seg);
             bad |= doc_buf_puts(&f, "]");

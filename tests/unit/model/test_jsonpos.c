@@ -30,10 +30,10 @@ static struct jsonpos *index_ok(const char *text)
 
 /* Value (and key) of @ptr at line:col (key 0:0 = not a member). */
 static void expect_at(const struct jsonpos *ix, const char *ptr, int vl,
-                      int vc, int kl, int kc, enum jsonpos_type type)
+                      int vc, int kl, int kc, enum jsonscan_type type)
 {
     struct jsonpos_loc v, k;
-    enum jsonpos_type t;
+    enum jsonscan_type t;
 
     if (jsonpos_find(ix, ptr, &v, &k, &t) != 0)
         fail_msg("pointer %s not found", ptr);
@@ -55,18 +55,18 @@ static void test_nested(void **state)
     struct jsonpos *ix = index_ok(text);
 
     (void)state;
-    expect_at(ix, "", 1, 1, 0, 0, JSONPOS_OBJECT);
-    expect_at(ix, "/a", 2, 8, 2, 3, JSONPOS_OBJECT);
-    expect_at(ix, "/a/b", 2, 14, 2, 9, JSONPOS_ARRAY);
-    expect_at(ix, "/a/b/0", 2, 15, 0, 0, JSONPOS_NUMBER);
-    expect_at(ix, "/a/b/1", 2, 18, 0, 0, JSONPOS_OBJECT);
-    expect_at(ix, "/a/b/1/c", 2, 24, 2, 19, JSONPOS_TRUE);
-    expect_at(ix, "/a/d", 2, 37, 2, 32, JSONPOS_NULL);
-    expect_at(ix, "/e", 3, 8, 3, 3, JSONPOS_STRING);
-    expect_at(ix, "/f/0", 4, 9, 0, 0, JSONPOS_ARRAY);
-    expect_at(ix, "/f/1", 4, 13, 0, 0, JSONPOS_OBJECT);
-    expect_at(ix, "/f/2", 4, 17, 0, 0, JSONPOS_NUMBER);
-    expect_at(ix, "/f/3", 4, 25, 0, 0, JSONPOS_FALSE);
+    expect_at(ix, "", 1, 1, 0, 0, JSONSCAN_OBJECT);
+    expect_at(ix, "/a", 2, 8, 2, 3, JSONSCAN_OBJECT);
+    expect_at(ix, "/a/b", 2, 14, 2, 9, JSONSCAN_ARRAY);
+    expect_at(ix, "/a/b/0", 2, 15, 0, 0, JSONSCAN_NUMBER);
+    expect_at(ix, "/a/b/1", 2, 18, 0, 0, JSONSCAN_OBJECT);
+    expect_at(ix, "/a/b/1/c", 2, 24, 2, 19, JSONSCAN_TRUE);
+    expect_at(ix, "/a/d", 2, 37, 2, 32, JSONSCAN_NULL);
+    expect_at(ix, "/e", 3, 8, 3, 3, JSONSCAN_STRING);
+    expect_at(ix, "/f/0", 4, 9, 0, 0, JSONSCAN_ARRAY);
+    expect_at(ix, "/f/1", 4, 13, 0, 0, JSONSCAN_OBJECT);
+    expect_at(ix, "/f/2", 4, 17, 0, 0, JSONSCAN_NUMBER);
+    expect_at(ix, "/f/3", 4, 25, 0, 0, JSONSCAN_FALSE);
     assert_int_equal(jsonpos_count(ix), 13);
     assert_int_equal(jsonpos_find(ix, "/a/x", NULL, NULL, NULL),
                      ERR_NOTFOUND);
@@ -94,15 +94,15 @@ static void test_escapes_and_unicode(void **state)
     struct jsonpos *ix = index_ok(text);
 
     (void)state;
-    expect_at(ix, "/k\"ey", 1, 11, 1, 2, JSONPOS_NUMBER);
-    expect_at(ix, "/caf\xc3\xa9", 1, 27, 1, 14, JSONPOS_NUMBER);
+    expect_at(ix, "/k\"ey", 1, 11, 1, 2, JSONSCAN_NUMBER);
+    expect_at(ix, "/caf\xc3\xa9", 1, 27, 1, 14, JSONSCAN_NUMBER);
     /* "été" is 3 columns: key at 30, value after `"été": ` at 37. */
-    expect_at(ix, "/\xc3\xa9t\xc3\xa9", 1, 37, 1, 30, JSONPOS_NUMBER);
-    expect_at(ix, "/\xf0\x9f\x98\x80", 1, 56, 1, 40, JSONPOS_NUMBER);
-    expect_at(ix, "/a~1b", 1, 66, 1, 59, JSONPOS_NUMBER);
-    expect_at(ix, "/m~0n", 1, 76, 1, 69, JSONPOS_NUMBER);
-    expect_at(ix, "/", 1, 83, 1, 79, JSONPOS_NUMBER);
-    expect_at(ix, "/tab\t", 1, 95, 1, 86, JSONPOS_STRING);
+    expect_at(ix, "/\xc3\xa9t\xc3\xa9", 1, 37, 1, 30, JSONSCAN_NUMBER);
+    expect_at(ix, "/\xf0\x9f\x98\x80", 1, 56, 1, 40, JSONSCAN_NUMBER);
+    expect_at(ix, "/a~1b", 1, 66, 1, 59, JSONSCAN_NUMBER);
+    expect_at(ix, "/m~0n", 1, 76, 1, 69, JSONSCAN_NUMBER);
+    expect_at(ix, "/", 1, 83, 1, 79, JSONSCAN_NUMBER);
+    expect_at(ix, "/tab\t", 1, 95, 1, 86, JSONSCAN_STRING);
     assert_int_equal(jsonpos_find(ix, "/caf\\u00e9", NULL, NULL, NULL),
                      ERR_NOTFOUND);
     jsonpos_free(ix);
@@ -116,9 +116,9 @@ static void test_crlf_and_tabs(void **state)
     struct jsonpos_loc v;
 
     (void)state;
-    expect_at(ix, "/a", 2, 7, 2, 2, JSONPOS_NUMBER);
-    expect_at(ix, "/b", 3, 7, 3, 2, JSONPOS_ARRAY);
-    expect_at(ix, "/b/0", 4, 3, 0, 0, JSONPOS_NUMBER);
+    expect_at(ix, "/a", 2, 7, 2, 2, JSONSCAN_NUMBER);
+    expect_at(ix, "/b", 3, 7, 3, 2, JSONSCAN_ARRAY);
+    expect_at(ix, "/b/0", 4, 3, 0, 0, JSONSCAN_NUMBER);
     assert_int_equal(jsonpos_find(ix, "/b/0", &v, NULL, NULL), 0);
     assert_int_equal(text[v.offset], '2');
     jsonpos_free(ix);
@@ -129,7 +129,7 @@ static void test_scalars_and_whitespace(void **state)
     struct jsonpos *ix = index_ok("  \n  42  \n");
 
     (void)state;
-    expect_at(ix, "", 2, 3, 0, 0, JSONPOS_NUMBER);
+    expect_at(ix, "", 2, 3, 0, 0, JSONSCAN_NUMBER);
     assert_int_equal(jsonpos_count(ix), 1);
     jsonpos_free(ix);
 }
@@ -227,8 +227,8 @@ static void test_partial(void **state)
     assert_false(jsonpos_complete(ix));
     assert_int_equal(e.line, 1);
     assert_int_equal(e.column, (int)strlen(text) + 1);
-    expect_at(ix, "/a", 1, 7, 1, 2, JSONPOS_NUMBER);
-    expect_at(ix, "/b/c/0", 1, 22, 0, 0, JSONPOS_TRUE);
+    expect_at(ix, "/a", 1, 7, 1, 2, JSONSCAN_NUMBER);
+    expect_at(ix, "/b/c/0", 1, 22, 0, 0, JSONSCAN_TRUE);
     jsonpos_free(ix);
 }
 
@@ -290,43 +290,43 @@ static void slow_position(const char *text, size_t off, int *line, int *col)
     }
 }
 
-static int first_byte_ok(enum jsonpos_type t, char c)
+static int first_byte_ok(enum jsonscan_type t, char c)
 {
     switch (t) {
-    case JSONPOS_OBJECT:
+    case JSONSCAN_OBJECT:
         return c == '{';
-    case JSONPOS_ARRAY:
+    case JSONSCAN_ARRAY:
         return c == '[';
-    case JSONPOS_STRING:
+    case JSONSCAN_STRING:
         return c == '"';
-    case JSONPOS_TRUE:
+    case JSONSCAN_TRUE:
         return c == 't';
-    case JSONPOS_FALSE:
+    case JSONSCAN_FALSE:
         return c == 'f';
-    case JSONPOS_NULL:
+    case JSONSCAN_NULL:
         return c == 'n';
     default:
         return c == '-' || (c >= '0' && c <= '9');
     }
 }
 
-static enum jsonpos_type type_of(const json_t *v)
+static enum jsonscan_type type_of(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        return JSONPOS_OBJECT;
+        return JSONSCAN_OBJECT;
     case JSON_ARRAY:
-        return JSONPOS_ARRAY;
+        return JSONSCAN_ARRAY;
     case JSON_STRING:
-        return JSONPOS_STRING;
+        return JSONSCAN_STRING;
     case JSON_TRUE:
-        return JSONPOS_TRUE;
+        return JSONSCAN_TRUE;
     case JSON_FALSE:
-        return JSONPOS_FALSE;
+        return JSONSCAN_FALSE;
     case JSON_NULL:
-        return JSONPOS_NULL;
+        return JSONSCAN_NULL;
     default:
-        return JSONPOS_NUMBER;
+        return JSONSCAN_NUMBER;
     }
 }
 
@@ -335,7 +335,7 @@ static size_t walk(const struct jsonpos *ix, const char *text,
                    const json_t *v, char *ptr, size_t cap)
 {
     struct jsonpos_loc loc;
-    enum jsonpos_type t;
+    enum jsonscan_type t;
     size_t n = 1, len = strlen(ptr);
     int line, col;
 
