@@ -16,6 +16,7 @@
 #include "dcos/client.h"
 #include "dcos/loop.h"
 #include "dcos/parse.h"
+#include "model/names.h"
 
 struct obs;
 

@@ -516,18 +516,3 @@ nomem:
     free(p);
     return ERR_NOMEM;
 }
-
-char *model_app_id(const char *name)
-{
-    size_t n = strlen(name);
-    char *s;
-
-    if (name[0] == '/')
-        return strdup(name);
-    s = malloc(n + 2);
-    if (!s)
-        return NULL;
-    s[0] = '/';
-    memcpy(s + 1, name, n + 1);
-    return s;
-}

@@ -45,12 +45,6 @@ char *model_diag_format(const struct model_diag *dg);
 void model_diags_clear(struct model_diags *d);
 
 /*
- * Marathon app id of service @name: "/<name>" (a leading '/' is kept, not
- * doubled).  New string, NULL on ENOMEM.
- */
-char *model_app_id(const char *name);
-
-/*
  * The least-privilege permission set for transport encryption of service
  * @name (elastic-sdk.md section 7).  Returns a new array of @n_out entries;
  * free each rid/action and the array.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/key.h"
+#include "model/names.h"
 
 
 

@@ -21,6 +21,7 @@
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 #include "dcos/probe.h"
+#include "model/names.h"
 
 #define VERIFY_INTERVAL 1.0
 

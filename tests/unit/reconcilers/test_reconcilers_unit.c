@@ -14,6 +14,7 @@
 
 #include "common/key.h"
 #include "common/util.h"
+#include "model/names.h"
 #include "reconcilers/rc.h"
 #include "reconcilers/reconciler.h"
 
