@@ -114,19 +114,21 @@ static int check_plans(struct apply *run, struct err_info *e)
 
         for (j = 0; r == 0 && j < p->n_actions; j++) {
             const struct model_action *a = &p->actions[j];
-            size_t from = a->params.secret.key_from, k;
+            size_t from, k;
             bool waits = false;
 
             if (!executor_find(a->op))
                 return err_set(e, ERR_INVALID, "%s: no executor for %s",
                                a->address, model_op_name(a->op));
-            if ((a->op != MODEL_OP_SECRET_CREATE &&
-                 a->op != MODEL_OP_SECRET_UPDATE) ||
-                a->key_source != MODEL_KEY_NEW)
+            if ((a->op != MODEL_OP_ACCOUNT_CREATE &&
+                 a->op != MODEL_OP_ACCOUNT_REPLACE) ||
+                a->key_source != MODEL_KEY_NEW ||
+                a->params.account.key_from == MODEL_NO_ACTION)
                 continue;
+            from = a->params.account.key_from;
             for (k = 0; k < a->n_deps; k++)
                 waits |= a->deps[k] == from;
-            if (!waits ||
+            if (!waits || from >= p->n_actions ||
                 p->actions[from].output != MODEL_OUTPUT_KEY_PAIR)
                 r = err_set(e, ERR_INVALID, "%s: inconsistent plan: its key "
                             "pair comes from no action it waits for",

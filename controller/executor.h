@@ -110,15 +110,17 @@ void exec_verified(struct exec_ctx *x, const struct report_verified *v);
 /* --- outputs handed between actions --- */
 
 /*
- * Publish the key pair this action generated (its MODEL_OUTPUT_KEY_PAIR):
- * steals @priv and @pub, also when the action retries later.
+ * Make this action's key pair (its MODEL_OUTPUT_KEY_PAIR: RSA-2048, on a
+ * worker thread) unless an earlier attempt of the action made it, then
+ * call @next; a failure fails the action.  The pair is kept until the
+ * apply ends, for the actions whose key_from names this one.
  */
-void exec_key_pair_set(struct exec_ctx *x, struct secret *priv, char *pub);
+void exec_key_pair_make(struct exec_ctx *x, exec_fn next);
 
 /*
- * The key pair published by action @producer of the same plan (this
- * action's own index for a producer that retries), or NULL for both when
- * none was published.  Borrowed until the apply ends.
+ * The key pair made by action @producer of the same plan (this action's
+ * own index for the producer itself), or NULL for both when none was
+ * made.  Borrowed until the apply ends.
  */
 const struct secret *exec_key_pair_private(const struct exec_ctx *x,
                                            size_t producer);

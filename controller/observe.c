@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/sa_secret.h"
 #include "common/util.h"
+#include "controller/observe_err.h"
+#include "controller/observe_records.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
 #include "dcos/parse.h"
@@ -35,6 +36,7 @@ struct obs {
 
     struct obs_item *groups;
     struct obs_item *perms;
+    struct observe_records *rec;  /* etls's records, the old secret */
 
     /* Second wave: TLS setting of running tasks. */
     char **pods;
@@ -52,23 +54,7 @@ struct obs {
 static void obs_fail(struct obs *o, const struct err_info *err,
                      const char *what)
 {
-    if (o->err.code)
-        return;
-    o->err.code = err->code ? err->code : ERR_INTERNAL;
-    o->err.status = err->status;
-    if (err->code == ERR_AUTH && err->status == 401)
-        snprintf(o->err.text, sizeof(o->err.text),
-                 "the cluster rejected the credentials (HTTP 401) while %s; "
-                 "log in again or check DCOS_ACS_TOKEN / --token-file",
-                 what);
-    else if (err->code == ERR_AUTH && err->status == 403)
-        snprintf(o->err.text, sizeof(o->err.text),
-                 "permission denied (HTTP 403) while %s; etls needs a "
-                 "superuser token",
-                 what);
-    else
-        snprintf(o->err.text, sizeof(o->err.text), "%s: %.120s", what,
-                 err->text);
+    observe_err(&o->err, err, what);
 }
 
 static void on_user(const struct dcos_result *r, void *payload)
@@ -100,35 +86,18 @@ static void on_user(const struct dcos_result *r, void *payload)
 static void on_secret(const struct dcos_result *r, void *payload)
 {
     struct obs *o = payload;
-    enum sa_verdict v;
-    char *uid = NULL, *pub = NULL;
     int rc;
 
-    if (r->err.code == ERR_NOTFOUND) {
-        o->m->secret = MODEL_ABSENT;
-        return;
-    }
-    if (r->err.code == ERR_INVALID && r->status == 200) {
-        /* A binary (non-text) secret cannot be a service-account secret. */
-        o->m->secret = MODEL_PRESENT;
-        o->m->secret_verdict = SA_NOT_JSON;
-        return;
-    }
-    if (r->err.code || !r->secret) {
-        obs_fail(o, &r->err, "reading the service account secret");
-        return;
-    }
-    rc = sa_secret_inspect(&v, &uid, &pub, r->secret, o->svc->account);
+    rc = observe_secret_answer(r, o->svc->account, &o->m->secret,
+                               &o->m->secret_verdict, &o->m->secret_uid,
+                               &o->m->secret_public_key);
     if (rc) {
-        struct err_info e = {rc, 0, "cannot inspect the secret"};
+        struct err_info e = r->err;
 
+        if (!e.code)
+            err_set(&e, rc, "cannot inspect the secret");
         obs_fail(o, &e, "reading the service account secret");
-        return;
     }
-    o->m->secret = MODEL_PRESENT;
-    o->m->secret_verdict = v;
-    o->m->secret_uid = uid;
-    o->m->secret_public_key = pub;
 }
 
 static void on_group(const struct dcos_result *r, void *payload)
@@ -211,6 +180,11 @@ static void on_describe(const struct dcos_result *r, void *payload)
     d->resolved_options = NULL;
     d->user_options = NULL;
     dcos_service_desc_free(d);
+    if (observe_records_old_secret(o->rec)) {
+        struct err_info e = {ERR_NOMEM, 0, "cannot read the old secret"};
+
+        obs_fail(o, &e, "reading the secret the service uses");
+    }
 }
 
 static void wave2_fail(struct obs *o)
@@ -456,6 +430,8 @@ static int obs_submit(struct obs *o)
         }
     }
     if (!r)
+        r = observe_records_submit(&o->rec, c, s, o->m, &o->err);
+    if (!r)
         r = dcos_cosmos_service_describe(c, o->app_id, on_describe, o);
     if (!r)
         r = dcos_sdk_plan_get(c, s->name, "deploy", on_plan, o);
@@ -467,6 +443,7 @@ static void obs_clear(struct obs *o)
     size_t i;
 
     free(o->app_id);
+    observe_records_free(o->rec);
     free(o->groups);
     free(o->perms);
     dcos_string_array_free(o->pods, o->n_pods);

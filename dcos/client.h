@@ -206,6 +206,14 @@ int dcos_secret_delete(struct dcos_client *c, const char *path,
                        dcos_done_fn done, void *payload);
 
 /*
+ * GET /secrets/v1/secret/default/<path>?list=true: the secret paths below
+ * @path, relative to it, as r->json {"array":[...]} (read them with
+ * dcos_parse_secret_list); nothing below: 404 ERR_NOTFOUND.
+ */
+int dcos_secret_list(struct dcos_client *c, const char *path,
+                     dcos_done_fn done, void *payload);
+
+/*
  * Cosmos (versioned media types of dcos-api.md 8.1; error bodies are the
  * Cosmos envelope, summarised in err.text with dcos_cosmos_error_format).
  *   package_install: 200; 409 PackageAlreadyInstalled ERR_CONFLICT.

@@ -72,3 +72,14 @@ int dcos_secret_delete(struct dcos_client *c, const char *path,
 {
     return secret_call(c, "DELETE", path, NULL, done, payload);
 }
+
+int dcos_secret_list(struct dcos_client *c, const char *path,
+                     dcos_done_fn done, void *payload)
+{
+    path = dcos_path_strip_slash(path);
+    if (!dcos_path_valid(path))
+        return ERR_INVALID;
+    return CALL(c, DCOS_CALL_SECRETS, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/secrets/v1/secret/default/" }, { 'p', path },
+                { 'l', "?list=true" });
+}

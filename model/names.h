@@ -10,6 +10,12 @@
 #define MODEL_STATE_ROOT "etls"
 
 /*
+ * Leaf of the pending-restart record: written before a secret the
+ * scheduler must restart to read, deleted once the restart was taken.
+ */
+#define MODEL_RESTART_MARKER_LEAF "restart-pending"
+
+/*
  * Marathon app id of service @name: "/<name>" (a leading '/' is kept, not
  * doubled).  New string, NULL on ENOMEM.
  */

@@ -23,6 +23,8 @@ void model_observed_init(struct model_observed *o)
     o->secret = MODEL_UNKNOWN;
     o->package = MODEL_UNKNOWN;
     o->secret_verdict = SA_OK;
+    o->old_secret = MODEL_UNKNOWN;
+    o->restart_marker = MODEL_UNKNOWN;
 }
 
 void model_observed_clear(struct model_observed *o)
@@ -31,6 +33,9 @@ void model_observed_clear(struct model_observed *o)
     free(o->account_public_key);
     free(o->secret_uid);
     free(o->secret_public_key);
+    free(o->old_secret_path);
+    free(o->old_secret_public_key);
+    free(o->lease_holder);
     free(o->in_group);
     free(o->group_exists);
     free(o->permission_allowed);

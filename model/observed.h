@@ -66,6 +66,25 @@ struct model_observed {
                                   BAD_KEY (the reconcilers treat NULL as
                                   "key lost", docs/plan.md) */
 
+    /*
+     * The secret the running service uses when it is not the desired one
+     * (resolved option service.service_account_secret): a key a changed
+     * secret path can be copied from instead of rotating.  UNKNOWN when
+     * there is none to look at.
+     */
+    char *old_secret_path;
+    enum model_presence old_secret;
+    char *old_secret_public_key; /* as secret_public_key; NULL unusable */
+
+    /*
+     * etls's own records (model/names.h): a pending scheduler restart left
+     * by a run that wrote the secret but did not get to restart the
+     * scheduler, and the lease another etls may hold on the service.
+     */
+    enum model_presence restart_marker;
+    char *lease_holder;        /* NULL when no lease is held */
+    long long lease_expires;   /* Unix time */
+
     /* Group membership: one flag per desired group, same order. */
     bool *in_group;            /* n = desired->n_groups */
     enum model_presence *group_exists;

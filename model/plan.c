@@ -69,6 +69,8 @@ static void params_clear(struct model_action *a)
         free(u->secret.uid);
         free(u->secret.scheme);
         free(u->secret.login_endpoint);
+        free(u->secret.source_path);
+        free(u->secret.restart_marker);
         break;
     case MODEL_OP_GROUP_ADD:
         free(u->member.gid);
@@ -87,9 +89,13 @@ static void params_clear(struct model_action *a)
     case MODEL_OP_PACKAGE_UPDATE:
         free(u->update.app_id);
         free(u->update.version);
+        free(u->update.marker);
         json_decref(u->update.options);
         break;
     case MODEL_OP_SCHEDULER_RESTART:
+        free(u->restart.app_id);
+        free(u->restart.marker);
+        break;
     case MODEL_OP_ROLLOUT_WAIT:
         free(u->app.app_id);
         break;
@@ -141,16 +147,67 @@ static int put_flag(json_t *o, const char *key, bool flag)
     return flag ? json_object_set_new(o, key, json_true()) : 0;
 }
 
+/* Set @key to string @v in @o when @v is not NULL; 0 or -1 (ENOMEM). */
+static int put_str(json_t *o, const char *key, const char *v)
+{
+    return v ? json_object_set_new(o, key, json_string(v)) : 0;
+}
+
 static json_t *update_json(const struct model_update_params *u)
 {
     json_t *j = json_pack("{s:s, s:O, s:b}", "app_id", u->app_id, "options",
                           u->options, "replace", u->replace);
 
-    if (j && ((u->version &&
-               json_object_set_new(j, "version", json_string(u->version))) ||
+    if (j && (put_str(j, "version", u->version) ||
               put_flag(j, "toggle_tls", u->toggle_tls) ||
               put_flag(j, "full_restart", u->full_restart) ||
-              put_flag(j, "stuck_toggle", u->stuck_toggle))) {
+              put_flag(j, "stuck_toggle", u->stuck_toggle) ||
+              put_str(j, "marker", u->marker))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* The address of action @idx of @p, or NULL when @idx names none. */
+static const char *address_of(const struct model_plan *p, size_t idx)
+{
+    return idx < p->n_actions ? p->actions[idx].address : NULL;
+}
+
+static json_t *account_json(const struct model_plan *p,
+                            const struct model_account_params *ap)
+{
+    json_t *j = json_pack("{s:s, s:s}", "uid", ap->uid, "description",
+                          ap->description);
+
+    if (j && (put_str(j, "public_key", ap->public_key) ||
+              put_str(j, "key_from", address_of(p, ap->key_from)))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *secret_json(const struct model_secret_params *sp)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "path", sp->path, "uid",
+                          sp->uid, "scheme", sp->scheme, "login_endpoint",
+                          sp->login_endpoint);
+
+    if (j && (put_str(j, "source_path", sp->source_path) ||
+              put_str(j, "restart_marker", sp->restart_marker))) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *restart_json(const struct model_restart_params *rp)
+{
+    json_t *j = json_pack("{s:s}", "app_id", rp->app_id);
+
+    if (j && put_str(j, "marker", rp->marker)) {
         json_decref(j);
         return NULL;
     }
@@ -161,27 +218,14 @@ json_t *model_action_params_json(const struct model_plan *p,
                                  const struct model_action *a)
 {
     const union model_params *u = &a->params;
-    const struct model_secret_params *s = &u->secret;
 
     switch (a->op) {
     case MODEL_OP_ACCOUNT_CREATE:
     case MODEL_OP_ACCOUNT_REPLACE:
-        if (u->account.public_key)
-            return json_pack("{s:s, s:s, s:s}", "uid", u->account.uid,
-                             "description", u->account.description,
-                             "public_key", u->account.public_key);
-        return json_pack("{s:s, s:s}", "uid", u->account.uid, "description",
-                         u->account.description);
+        return account_json(p, &u->account);
     case MODEL_OP_SECRET_CREATE:
     case MODEL_OP_SECRET_UPDATE:
-        if (s->key_from != MODEL_NO_ACTION && s->key_from < p->n_actions)
-            return json_pack("{s:s, s:s, s:s, s:s, s:s}", "path", s->path,
-                             "uid", s->uid, "scheme", s->scheme,
-                             "login_endpoint", s->login_endpoint,
-                             "key_from", p->actions[s->key_from].address);
-        return json_pack("{s:s, s:s, s:s, s:s}", "path", s->path, "uid",
-                         s->uid, "scheme", s->scheme, "login_endpoint",
-                         s->login_endpoint);
+        return secret_json(&u->secret);
     case MODEL_OP_GROUP_ADD:
         return json_pack("{s:s, s:s}", "gid", u->member.gid, "uid",
                          u->member.uid);
@@ -195,6 +239,7 @@ json_t *model_action_params_json(const struct model_plan *p,
     case MODEL_OP_PACKAGE_UPDATE:
         return update_json(&u->update);
     case MODEL_OP_SCHEDULER_RESTART:
+        return restart_json(&u->restart);
     case MODEL_OP_ROLLOUT_WAIT:
         return json_pack("{s:s}", "app_id", u->app.app_id);
     case MODEL_OP_STRATEGY_RESTORE:
@@ -237,8 +282,8 @@ struct model_action *model_plan_add(struct model_plan *p, enum model_op op,
     memset(a, 0, sizeof(*a));
     a->op = op;
     a->change = change;
-    if (op == MODEL_OP_SECRET_CREATE || op == MODEL_OP_SECRET_UPDATE)
-        a->params.secret.key_from = MODEL_NO_ACTION;
+    if (op == MODEL_OP_ACCOUNT_CREATE || op == MODEL_OP_ACCOUNT_REPLACE)
+        a->params.account.key_from = MODEL_NO_ACTION;
 
     tlen = strlen(type);
     nlen = strlen(name);

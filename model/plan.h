@@ -70,6 +70,11 @@ struct model_account_params {
     char *public_key;  /* FROM_SECRET: the SPKI PEM to write (public
                           material derived from the stored private key);
                           NULL with NEW */
+    size_t key_from;   /* NEW: the action whose key pair's public key is
+                          written (the secret action that stores the
+                          private key; always a dependency), or
+                          MODEL_NO_ACTION when this action makes the key
+                          pair itself (output KEY_PAIR: no secret) */
 };
 
 /* SECRET_CREATE, SECRET_UPDATE: the create-sa-secret value. */
@@ -78,9 +83,12 @@ struct model_secret_params {
     char *uid;
     char *scheme;          /* "RS256" */
     char *login_endpoint;
-    size_t key_from;       /* NEW: the action whose key pair output this
-                              secret stores (always a dependency);
-                              MODEL_NO_ACTION with FROM_SECRET */
+    char *source_path;     /* FROM_SECRET: the secret whose private key is
+                              kept, when not @path itself (a copy from the
+                              path the running service used); NULL */
+    char *restart_marker;  /* written before the value when the scheduler
+                              must restart to read it (survives a crash;
+                              the restart deletes it); NULL */
 };
 
 /* GROUP_ADD. */
@@ -113,11 +121,21 @@ struct model_update_params {
     bool toggle_tls;   /* transport encryption turns on or off */
     bool full_restart; /* every node restarts together */
     bool stuck_toggle; /* rescues a stuck serial TLS toggle */
+    char *marker;      /* the pending-restart record to delete once Cosmos
+                          took the update (it restarts the scheduler), or
+                          NULL */
 };
 
-/* SCHEDULER_RESTART, ROLLOUT_WAIT: the scheduler's Marathon app. */
+/* ROLLOUT_WAIT: the scheduler's Marathon app. */
 struct model_app_params {
     char *app_id;
+};
+
+/* SCHEDULER_RESTART. */
+struct model_restart_params {
+    char *app_id;
+    char *marker;          /* the pending-restart record to delete once
+                              Marathon took the restart, or NULL */
 };
 
 /* STRATEGY_RESTORE. */
@@ -145,6 +163,7 @@ union model_params {
     struct model_install_params install;
     struct model_update_params update;
     struct model_app_params app;
+    struct model_restart_params restart;
     struct model_restore_params restore;
     struct model_verify_params verify;
 };
@@ -152,9 +171,10 @@ union model_params {
 /* What an action hands to the actions that depend on it. */
 enum model_output {
     MODEL_OUTPUT_NONE = 0,
-    MODEL_OUTPUT_KEY_PAIR /* the RSA-2048 key pair it generated (an account
-                             action with key_source NEW); consumed by the
-                             secret action whose key_from names it */
+    MODEL_OUTPUT_KEY_PAIR /* the RSA-2048 key pair it generated (a secret
+                             action with key_source NEW, or an account
+                             action without a secret); consumed by the
+                             account action whose key_from names it */
 };
 
 struct model_action {

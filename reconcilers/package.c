@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "model/names.h"
 #include "options_diff.h"
 #include "rc.h"
 
@@ -294,6 +295,43 @@ static int set_disruption(struct model_action *a, const struct pkg_update *u,
     return a->disruption ? 0 : rc_nomem(e);
 }
 
+/* The secret action of this plan, or MODEL_NO_ACTION. */
+static size_t find_secret_write(const struct model_plan *p)
+{
+    size_t i = rc_find_op(p, MODEL_OP_SECRET_CREATE);
+
+    return i != MODEL_NO_ACTION ? i : rc_find_op(p, MODEL_OP_SECRET_UPDATE);
+}
+
+/*
+ * The pending-restart record: the secret action writes it before the
+ * value, and the action that restarts the scheduler (@field, of a restart
+ * or an update) deletes it once Marathon took the restart, so that a crash
+ * in between leaves a record the next run restarts the scheduler for.
+ * Nothing to do without a secret write or a record left by a crash.
+ */
+static int set_marker(char **field, const struct model_service *d,
+                      const struct model_observed *o, struct model_plan *p,
+                      struct err_info *e)
+{
+    size_t sec = find_secret_write(p);
+    char *m;
+
+    if (sec == MODEL_NO_ACTION && o->restart_marker != MODEL_PRESENT)
+        return 0;
+    m = model_state_path(d->name, MODEL_RESTART_MARKER_LEAF);
+    if (!m)
+        return rc_nomem(e);
+    if (sec != MODEL_NO_ACTION &&
+        rc_strdup(&p->actions[sec].params.secret.restart_marker, m, e)) {
+        free(m);
+        return rc_nomem(e);
+    }
+    free(*field);
+    *field = m;
+    return 0;
+}
+
 static int fill_update(struct model_plan *p, size_t idx,
                        const struct pkg_update *u,
                        const struct model_service *d,
@@ -311,6 +349,8 @@ static int fill_update(struct model_plan *p, size_t idx,
     r = rc_app_param(&up->app_id, d, e);
     if (r == 0 && u->version_differs)
         r = rc_strdup(&up->version, d->package_version, e);
+    if (r == 0)
+        r = set_marker(&up->marker, d, o, p, e);
     if (r < 0)
         return r;
 
@@ -340,26 +380,32 @@ static int fill_update(struct model_plan *p, size_t idx,
 
 /*
  * The scheduler reads its service-account secret once, at start: a secret
- * written for an installed service takes effect only after a restart.
+ * written for an installed service takes effect only after a restart, and
+ * so does one written by an earlier run that stopped before restarting it.
  */
-static int plan_restart(const struct model_service *d, struct model_plan *p,
+static int plan_restart(const struct model_service *d,
+                        const struct model_observed *o, struct model_plan *p,
                         struct err_info *e)
 {
     struct model_action *a;
-    size_t idx, rot;
+    size_t idx, rot = find_secret_write(p);
     int r;
 
-    rot = rc_find_op(p, MODEL_OP_SECRET_CREATE);
-    if (rot == MODEL_NO_ACTION)
-        rot = rc_find_op(p, MODEL_OP_SECRET_UPDATE);
-    if (rot == MODEL_NO_ACTION)
+    if (rot != MODEL_NO_ACTION)
+        r = rc_add(p, &idx, MODEL_OP_SCHEDULER_RESTART, MODEL_CHANGE_UPDATE,
+                   RC_TYPE_PACKAGE, d->name, e,
+                   "secret %s %s; the scheduler of %s reads it only when it "
+                   "starts", d->secret_path,
+                   p->actions[rot].key_source == MODEL_KEY_NEW
+                       ? "receives a new key" : "is rewritten", d->name);
+    else if (o->restart_marker == MODEL_PRESENT)
+        r = rc_add(p, &idx, MODEL_OP_SCHEDULER_RESTART, MODEL_CHANGE_UPDATE,
+                   RC_TYPE_PACKAGE, d->name, e,
+                   "an earlier run wrote secret %s but stopped before the "
+                   "scheduler of %s restarted to read it", d->secret_path,
+                   d->name);
+    else
         return 0;
-    r = rc_add(p, &idx, MODEL_OP_SCHEDULER_RESTART, MODEL_CHANGE_UPDATE,
-               RC_TYPE_PACKAGE, d->name, e,
-               "secret %s %s; the scheduler of %s reads it only when it "
-               "starts", d->secret_path,
-               p->actions[rot].key_source == MODEL_KEY_NEW
-                   ? "receives a new key" : "is rewritten", d->name);
     if (r < 0)
         return r;
     a = &p->actions[idx];
@@ -367,9 +413,10 @@ static int plan_restart(const struct model_service *d, struct model_plan *p,
     r = rc_strdup(&a->disruption,
                   "scheduler restart: the scheduler re-reads its service "
                   "account secret; nodes keep running", e);
-    if (r < 0)
-        return r;
-    r = rc_app_param(&a->params.app.app_id, d, e);
+    if (r == 0)
+        r = rc_app_param(&a->params.restart.app_id, d, e);
+    if (r == 0)
+        r = set_marker(&a->params.restart.marker, d, o, p, e);
     if (r == 0)
         r = rc_depend_ops(p, idx, IAM_OPS, N_IAM_OPS, e);
     return r;
@@ -399,7 +446,7 @@ static int plan_present(const struct model_service *d,
     }
     if (u.shown.n_paths == 0 && !u.version_differs && !u.stuck) {
         pkg_update_clear(&u);
-        return plan_restart(d, p, e);
+        return plan_restart(d, o, p, e);
     }
     buf_init(&reason, REASON_MAX);
     r = build_reason(&reason, &u, d, o);

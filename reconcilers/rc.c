@@ -206,6 +206,29 @@ const char *rc_secret_problem(const struct model_observed *o)
     return "holds no usable key";
 }
 
+bool rc_copy_possible(const struct model_service *d,
+                      const struct model_observed *o)
+{
+    if (!rc_has_secret(d) || rc_secret_usable(o) ||
+        o->old_secret != MODEL_PRESENT || !o->old_secret_public_key ||
+        !o->old_secret_path)
+        return false;
+    if (o->account == MODEL_ABSENT)
+        return true;
+    return o->account == MODEL_PRESENT && o->account_is_service &&
+           rc_key_equal(o->account_public_key, o->old_secret_public_key);
+}
+
+size_t rc_find_key_producer(const struct model_plan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n_actions; i++)
+        if (p->actions[i].output == MODEL_OUTPUT_KEY_PAIR)
+            return i;
+    return MODEL_NO_ACTION;
+}
+
 bool rc_has_account(const struct model_service *d)
 {
     return d->account && *d->account;

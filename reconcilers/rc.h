@@ -41,6 +41,7 @@ extern const struct reconciler_ops reconciler_https;
 #define RC_NOT_A_KEY "(not a public key)"
 
 
+
 /*
  * Append an action whose reason is formatted from @fmt; the action's name
  * is formatted by the caller.  On success stores its index in *@idx_out and
@@ -116,6 +117,20 @@ const char *rc_secret_problem(const struct model_observed *o);
  */
 int rc_app_param(char **field, const struct model_service *d,
                  struct err_info *e);
+
+/*
+ * true when the desired secret holds no usable key but the secret the
+ * running service uses (observed old_secret_*) does, and that key is the
+ * account's (or there is no account yet): copy it instead of rotating.
+ */
+bool rc_copy_possible(const struct model_service *d,
+                      const struct model_observed *o);
+
+/*
+ * Index of the action that makes this plan's new key pair (output
+ * KEY_PAIR), or MODEL_NO_ACTION.
+ */
+size_t rc_find_key_producer(const struct model_plan *p);
 
 /* true when the service needs an account (service_account non-empty). */
 bool rc_has_account(const struct model_service *d);

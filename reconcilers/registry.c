@@ -8,8 +8,8 @@
 #include "rc.h"
 
 const struct reconciler_ops *const reconcilers[] = {
-    &reconciler_account,
     &reconciler_secret,
+    &reconciler_account,
     &reconciler_membership,
     &reconciler_package,
     &reconciler_rollout,

@@ -1,8 +1,11 @@
 /*
  * Service-account secret: holds the create-sa-secret JSON with the private
- * key of the account.  No value ever enters a plan: states show
- * "(sensitive)" and the *_sensitive flags.  Decisions: docs/plan.md,
- * "secret".
+ * key of the account.  It runs before the account reconciler: when a new
+ * key pair is needed, the secret stores its private key first and the
+ * account then takes its public key (crash-safe order: every crash point
+ * leaves a secret whose key the next run puts on the account, never a lost
+ * private key).  No value ever enters a plan: states show "(sensitive)"
+ * and the *_sensitive flags.  Decisions: docs/plan.md, "secret".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +17,21 @@ static json_t *sensitive_state(const char *path)
     return json_pack("{s:s, s:s}", "path", path, "value", RC_SENSITIVE);
 }
 
+/* Fill a secret action: params and states. */
 static int fill(struct model_plan *p, size_t idx,
                 const struct model_service *d, enum model_key_source src,
-                size_t key_from, struct err_info *e)
+                const char *source_path, struct err_info *e)
 {
     struct model_action *a = &p->actions[idx];
     struct model_secret_params *sp = &a->params.secret;
     int r;
 
     a->key_source = src;
-    sp->key_from = key_from;
-    r = rc_strdups(e, 4, &sp->path, d->secret_path, &sp->uid, d->account,
+    if (src == MODEL_KEY_NEW)
+        a->output = MODEL_OUTPUT_KEY_PAIR;
+    r = rc_strdups(e, 5, &sp->path, d->secret_path, &sp->uid, d->account,
                    &sp->scheme, SA_SCHEME, &sp->login_endpoint,
-                   SA_LOGIN_ENDPOINT);
+                   SA_LOGIN_ENDPOINT, &sp->source_path, source_path);
     if (r == 0 && a->op == MODEL_OP_SECRET_UPDATE) {
         r = rc_set(&a->before, sensitive_state(d->secret_path), e);
         if (r == 0)
@@ -37,37 +42,75 @@ static int fill(struct model_plan *p, size_t idx,
         r = rc_set(&a->after, sensitive_state(d->secret_path), e);
     if (r == 0)
         r = rc_set(&a->after_sensitive, json_pack("{s:b}", "value", 1), e);
-    if (r == 0)
-        r = rc_depend(p, idx, key_from, e);
     return r;
 }
 
-/* The secret receives the new key pair made for account action @acct. */
+/* CREATE when the secret is absent, else UPDATE. */
+static enum model_op write_op(const struct model_observed *o)
+{
+    return o->secret == MODEL_ABSENT ? MODEL_OP_SECRET_CREATE
+                                     : MODEL_OP_SECRET_UPDATE;
+}
+
+static enum model_change write_change(const struct model_observed *o)
+{
+    return o->secret == MODEL_ABSENT ? MODEL_CHANGE_CREATE
+                                     : MODEL_CHANGE_UPDATE;
+}
+
+/* The secret receives the private key of a new key pair (its output). */
 static int plan_new_key(const struct model_service *d,
                         const struct model_observed *o,
-                        struct model_plan *p, size_t acct,
-                        struct err_info *e)
+                        struct model_plan *p, struct err_info *e)
 {
     size_t idx;
     int r;
 
-    if (o->secret == MODEL_ABSENT)
-        r = rc_add(p, &idx, MODEL_OP_SECRET_CREATE, MODEL_CHANGE_CREATE,
-                   RC_TYPE_SECRET, d->secret_path, e,
-                   "secret %s does not exist; it receives the new private "
-                   "key of service account %s", d->secret_path, d->account);
+    if (o->account == MODEL_PRESENT)
+        r = rc_add(p, &idx, write_op(o), write_change(o), RC_TYPE_SECRET,
+                   d->secret_path, e,
+                   "private key of service account %s is lost (secret %s "
+                   "%s) and policy keyLost is rotate; the secret receives "
+                   "a new RSA-2048 key pair before the account takes its "
+                   "public key", d->account, d->secret_path,
+                   rc_secret_problem(o));
+    else if (o->secret == MODEL_ABSENT)
+        r = rc_add(p, &idx, write_op(o), write_change(o), RC_TYPE_SECRET,
+                   d->secret_path, e,
+                   "secret %s does not exist; it receives the private key "
+                   "of a new RSA-2048 key pair for service account %s",
+                   d->secret_path, d->account);
     else
-        r = rc_add(p, &idx, MODEL_OP_SECRET_UPDATE, MODEL_CHANGE_UPDATE,
-                   RC_TYPE_SECRET, d->secret_path, e,
-                   "secret %s %s; it receives the new private key of "
-                   "service account %s", d->secret_path,
-                   rc_secret_usable(o) ? "holds the old key"
-                   : o->secret_verdict == SA_NOT_JSON
-                       ? "is not JSON" : "holds no usable key",
-                   d->account);
+        r = rc_add(p, &idx, write_op(o), write_change(o), RC_TYPE_SECRET,
+                   d->secret_path, e,
+                   "secret %s %s; it receives the private key of a new "
+                   "RSA-2048 key pair for service account %s",
+                   d->secret_path, rc_secret_problem(o), d->account);
     if (r < 0)
         return r;
-    return fill(p, idx, d, MODEL_KEY_NEW, acct, e);
+    return fill(p, idx, d, MODEL_KEY_NEW, NULL, e);
+}
+
+/*
+ * The secret path changed and the secret the running service used still
+ * holds the account's key: copy it instead of rotating.
+ */
+static int plan_copy(const struct model_service *d,
+                     const struct model_observed *o, struct model_plan *p,
+                     struct err_info *e)
+{
+    size_t idx;
+    int r;
+
+    r = rc_add(p, &idx, write_op(o), write_change(o), RC_TYPE_SECRET,
+               d->secret_path, e,
+               "secret %s %s; copy the private key of service account %s "
+               "from secret %s, which the running service uses, instead of "
+               "rotating the key", d->secret_path, rc_secret_problem(o),
+               d->account, o->old_secret_path);
+    if (r < 0)
+        return r;
+    return fill(p, idx, d, MODEL_KEY_FROM_SECRET, o->old_secret_path, e);
 }
 
 /* Same private key, wrong JSON around it: rewrite the JSON. */
@@ -103,35 +146,36 @@ static int plan_rewrite(const struct model_service *d,
     }
     if (r < 0)
         return r;
-    return fill(p, idx, d, MODEL_KEY_FROM_SECRET, MODEL_NO_ACTION, e);
+    return fill(p, idx, d, MODEL_KEY_FROM_SECRET, NULL, e);
 }
 
 static int secret_plan(const struct model_service *d,
                        const struct model_observed *o,
                        struct model_plan *p, struct err_info *e)
 {
-    size_t before = p->n_actions, acct;
-    int r = 0;
+    size_t before = p->n_actions;
+    int r;
 
     if (!rc_has_secret(d))
         return 0;
     if (o->secret == MODEL_UNKNOWN)
         return err_set(e, ERR_INVALID, "secret %s was not observed",
                        d->secret_path);
+    if (o->account == MODEL_UNKNOWN)
+        return err_set(e, ERR_INVALID, "service account %s was not observed",
+                       d->account);
 
-    acct = rc_find_op(p, MODEL_OP_ACCOUNT_CREATE);
-    if (acct == MODEL_NO_ACTION)
-        acct = rc_find_op(p, MODEL_OP_ACCOUNT_REPLACE);
-
-    if (acct != MODEL_NO_ACTION && p->actions[acct].key_source == MODEL_KEY_NEW)
-        r = plan_new_key(d, o, p, acct, e);
-    else if (o->secret == MODEL_PRESENT && rc_secret_usable(o))
+    if (rc_secret_usable(o))
         r = plan_rewrite(d, o, p, e);
-    /*
-     * Otherwise the secret is missing or unusable while the account exists
-     * and no new key is planned: the account reconciler failed the plan
-     * (policy fail, or a user account) and there is nothing to write.
-     */
+    else if (o->account == MODEL_PRESENT && !o->account_is_service)
+        r = 0; /* a user account: the account reconciler fails the plan */
+    else if (rc_copy_possible(d, o))
+        r = plan_copy(d, o, p, e);
+    else if (o->account == MODEL_PRESENT &&
+             d->key_lost == MODEL_KEY_LOST_FAIL)
+        r = 0; /* key lost, no rotation: the account reconciler fails */
+    else
+        r = plan_new_key(d, o, p, e);
     if (r < 0)
         return r;
     return p->n_actions > before;

@@ -38,6 +38,34 @@ static void install_start(struct exec_ctx *x)
                "package install");
 }
 
+static void on_marker_deleted(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+
+    /* 404: no record (an earlier attempt deleted it). */
+    if (r->err.code && r->err.code != ERR_NOTFOUND) {
+        exec_retry(x, &r->err, "deleting the pending-restart record");
+        return;
+    }
+    exec_done(x);
+}
+
+/*
+ * Marathon took the scheduler's restart: the pending-restart record
+ * @marker (if any) has done its job.  Then the action is done.
+ */
+static void restart_taken(struct exec_ctx *x, const char *marker)
+{
+    if (!marker) {
+        exec_done(x);
+        return;
+    }
+    exec_check(x,
+               dcos_secret_delete(exec_client(x), marker, on_marker_deleted,
+                                  x),
+               "DELETE pending-restart record");
+}
+
 static void update_start(struct exec_ctx *x);
 
 static void on_update(const struct dcos_result *r, void *payload)
@@ -53,7 +81,7 @@ static void on_update(const struct dcos_result *r, void *payload)
         exec_retry(x, &r->err, NULL);
         return;
     }
-    exec_done(x);
+    restart_taken(x, exec_action(x)->params.update.marker);
 }
 
 static void update_start(struct exec_ctx *x)
@@ -83,14 +111,14 @@ static void on_restart(const struct dcos_result *r, void *payload)
         exec_retry(x, &r->err, NULL);
         return;
     }
-    exec_done(x);
+    restart_taken(x, exec_action(x)->params.restart.marker);
 }
 
 static void restart_send(struct exec_ctx *x)
 {
     exec_check(x,
                dcos_marathon_app_restart(exec_client(x),
-                                         exec_action(x)->params.app.app_id,
+                                         exec_action(x)->params.restart.app_id,
                                          false, on_restart, x),
                "Marathon restart");
 }

@@ -1,10 +1,12 @@
 /*
  * Executor of the service-account secret: SECRET_CREATE and SECRET_UPDATE
  * (docs/plan.md, "secret_create").  The value is the create-sa-secret JSON
- * around either the key pair of the action named by params.key_from (key
- * NEW) or the private key the stored secret already holds (FROM_SECRET,
- * read again and rewritten).  Private keys only ever live in wiped
- * buffers.
+ * around either a new key pair this action makes (key NEW: its output, for
+ * the account action) or the private key a stored secret already holds
+ * (FROM_SECRET: params.source_path, or the secret itself, read again and
+ * rewritten).  When the scheduler must restart to read the value, the
+ * pending-restart record params.restart_marker is written first.  Private
+ * keys only ever live in wiped buffers.
  */
 #include "controller/exec/secret.h"
 
@@ -99,13 +101,16 @@ static void begin(struct exec_ctx *x, enum secret_method m)
     st->method = m;
     if (exec_action(x)->key_source != MODEL_KEY_NEW) {
         exec_check(x,
-                   dcos_secret_get(exec_client(x), sp->path, on_reread, x),
+                   dcos_secret_get(exec_client(x),
+                                   sp->source_path ? sp->source_path
+                                                   : sp->path,
+                                   on_reread, x),
                    "GET secret");
         return;
     }
-    priv = exec_key_pair_private(x, sp->key_from);
+    priv = exec_key_pair_private(x, exec_index(x));
     if (!priv) {
-        exec_fail(x, "no key pair was generated for the secret");
+        exec_fail(x, "no key pair was made for the secret");
         return;
     }
     r = sa_secret_build(&value, sp->uid, priv, sp->login_endpoint);
@@ -117,10 +122,56 @@ static void begin(struct exec_ctx *x, enum secret_method m)
     secret_free(value);
 }
 
-static void secret_start(struct exec_ctx *x)
+static void write_value(struct exec_ctx *x)
 {
     begin(x, exec_action(x)->op == MODEL_OP_SECRET_CREATE ? SECRET_PUT
                                                           : SECRET_PATCH);
+}
+
+static void on_marker(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+
+    /* 409: a record an earlier run left is as good as a new one. */
+    if (r->err.code && r->err.code != ERR_CONFLICT) {
+        exec_retry(x, &r->err, "writing the pending-restart record");
+        return;
+    }
+    write_value(x);
+}
+
+/*
+ * The pending-restart record goes first: a crash after the value is
+ * written leaves it, and the next run restarts the scheduler.
+ */
+static void write_marker(struct exec_ctx *x)
+{
+    const struct model_secret_params *sp = params(x);
+    struct secret *rec;
+    int r;
+
+    if (!sp->restart_marker) {
+        write_value(x);
+        return;
+    }
+    rec = secret_new_str("{\"etls\":\"the scheduler must restart to read "
+                         "its service-account secret\"}");
+    if (!rec) {
+        exec_fail(x, "out of memory");
+        return;
+    }
+    r = dcos_secret_put(exec_client(x), sp->restart_marker, rec, on_marker,
+                        x);
+    secret_free(rec);
+    exec_check(x, r, "PUT pending-restart record");
+}
+
+static void secret_start(struct exec_ctx *x)
+{
+    if (exec_action(x)->output == MODEL_OUTPUT_KEY_PAIR)
+        exec_key_pair_make(x, write_marker);
+    else
+        write_marker(x);
 }
 
 const struct executor_ops executor_secret_create = {

@@ -53,7 +53,7 @@ static void drop(struct h_resp r)
 struct seen {
     struct engine *eng;
     bool cancel_after_first; /* engine_cancel on the first action done */
-    size_t started, done, failed, refused, verified, summaries;
+    size_t started, done, failed, refused, verified, summaries, keygens;
     size_t n_failed;             /* of the summary */
     size_t not_started;          /* actions of the summary */
     char last_failure[400];
@@ -87,6 +87,15 @@ static void on_done(void *payload, const struct model_plan *p,
     (void)secs;
     if (s->done++ == 0 && s->cancel_after_first)
         engine_cancel(s->eng);
+}
+
+static void on_note(void *payload, const struct model_plan *p,
+                    const struct model_action *a, const char *text)
+{
+    (void)p;
+    (void)a;
+    if (strstr(text, "Generating an RSA-2048 key pair"))
+        ((struct seen *)payload)->keygens++;
 }
 
 static void on_failed(void *payload, const struct model_plan *p,
@@ -125,6 +134,7 @@ static void on_summary(void *payload, const struct report_summary *sum)
 static const struct report_ops seen_ops = {
     .refused = on_refused,
     .action_start = on_start,
+    .action_note = on_note,
     .action_done = on_done,
     .action_failed = on_failed,
     .verified = on_verified,
@@ -202,9 +212,10 @@ static int plan_apply(const char *path, struct seen *s, struct err_info *e)
 }
 
 /*
- * Cancelled from a report hook once the account exists: no other action
- * starts, nothing else is written, the summary lists what is left, and a
- * later run converges from there with the key it finds.
+ * Cancelled from a report hook once the first write is done (the secret
+ * with the new private key: crash-safe order): no other action starts,
+ * nothing else is written, the summary lists what is left, and a later
+ * run converges from there with the key it finds, making no new one.
  */
 static void test_cancel_then_converge(void **state)
 {
@@ -225,14 +236,18 @@ static void test_cancel_then_converge(void **state)
     assert_int_equal(s.summaries, 1);
     assert_int_equal(s.n_failed, 1);
     assert_true(s.not_started >= 3);
+    assert_int_equal(s.keygens, 1);
     assert_int_equal(e_log_writes(&g_sim, &writes), 1);
-    assert_non_null(strstr(writes, "PUT /acs/api/v1/users/elastic"));
+    assert_non_null(strstr(writes,
+                           "PUT /secrets/v1/secret/default/elastic/secret"));
     free(writes);
 
-    /* The account is there without a secret: the next run rotates. */
+    /* The secret is there without an account: the next run creates the
+     * account from the secret's key. */
     memset(&s, 0, sizeof(s));
     assert_int_equal(plan_apply(runbook, &s, &e), 0);
     assert_int_equal(s.failed, 0);
+    assert_int_equal(s.keygens, 0);
     assert_int_equal(s.verified, 1);
     e_assert_converged(&g_sim, "elastic", "elastic", "elastic/secret", 1, 1);
     free(runbook);
@@ -266,9 +281,9 @@ static void test_refuses_fail_plan(void **state)
 }
 
 /*
- * The plan is the contract: a secret that stores a key pair from an
- * action it does not wait for is an inconsistent plan, refused before any
- * write.
+ * The plan is the contract: an account that takes the public key of a key
+ * pair made by an action it does not wait for is an inconsistent plan,
+ * refused before any write.
  */
 static void test_refuses_inconsistent_plan(void **state)
 {
@@ -292,9 +307,11 @@ static void test_refuses_inconsistent_plan(void **state)
     for (i = 0; i < plans[0].n_actions; i++) {
         struct model_action *a = &plans[0].actions[i];
 
-        if (a->op == MODEL_OP_SECRET_CREATE ||
-            a->op == MODEL_OP_SECRET_UPDATE) {
+        if (a->op == MODEL_OP_ACCOUNT_CREATE ||
+            a->op == MODEL_OP_ACCOUNT_REPLACE) {
             assert_int_equal(a->key_source, MODEL_KEY_NEW);
+            assert_int_not_equal(a->params.account.key_from,
+                                 MODEL_NO_ACTION);
             assert_true(a->n_deps > 0);
             a->n_deps = 0;
         }

@@ -130,8 +130,12 @@ static void test_plan_empty_cluster(void **state)
     r = plan_runbook(NULL);
     e_expect_rc(&r, 2);
     e_expect_out(&r, "+ dcos_service_account.elastic\n");
-    e_expect_out(&r, "create it with a new RSA-2048 key pair");
+    /* Crash-safe order: the secret stores the new private key first. */
     e_expect_out(&r, "+ dcos_secret.elastic/secret\n");
+    e_expect_out(&r, "it receives the private key of a new RSA-2048 key "
+                     "pair for service account elastic");
+    e_expect_out(&r, "create it with the public key of the new key pair "
+                     "stored in secret elastic/secret");
     e_expect_out(&r, "+ dcos_group_membership.superusers/elastic\n");
     e_expect_out(&r, "+ dcos_package.elastic\n");
     e_expect_out(&r, "install package beta-elastic");
@@ -316,7 +320,8 @@ static void test_plan_secret_missing(void **state)
     e_expect_out(&r, "-/+ dcos_service_account.elastic\n");
     e_expect_out(&r, "private key of service account elastic is lost "
                      "(secret elastic/secret missing) and policy keyLost is "
-                     "rotate; replace the account with a new key pair");
+                     "rotate; replace the account with the public key of "
+                     "the new key pair stored in secret elastic/secret");
     e_expect_out(&r, "+ dcos_secret.elastic/secret\n");
     e_expect_out(&r, "+ dcos_group_membership.superusers/elastic\n");
     /* the scheduler must restart to read the new secret */
@@ -381,8 +386,8 @@ static void test_plan_secret_not_json(void **state)
     e_expect_out(&r, "(secret elastic/secret not JSON) and policy keyLost "
                      "is rotate");
     e_expect_out(&r, "~ dcos_secret.elastic/secret\n");
-    e_expect_out(&r, "secret elastic/secret is not JSON; it receives the new "
-                     "private key of service account elastic");
+    e_expect_out(&r, "the secret receives a new RSA-2048 key pair before "
+                     "the account takes its public key");
     e_expect_out(&r, "(sensitive value changed)");
     e_expect_out(&r, "DISRUPTIVE: scheduler restart");
     e_run_free(&r);
@@ -478,8 +483,9 @@ static void test_plan_secret_bad_key(void **state)
     e_expect_out(&r, "(secret elastic/secret holds no usable key) and "
                      "policy keyLost is rotate");
     e_expect_out(&r, "~ dcos_secret.elastic/secret\n");
-    e_expect_out(&r, "secret elastic/secret holds no usable key; it "
-                     "receives the new private key");
+    e_expect_out(&r, "policy keyLost is rotate; the secret receives a new "
+                     "RSA-2048 key pair before the account takes its public "
+                     "key");
     e_run_free(&r);
     free(v);
     EVP_PKEY_free(k);

@@ -228,7 +228,7 @@ static struct model_action *add_op(struct model_plan *p, enum model_op op)
 
 /*
  * Typed parameters: the plan owns them (freed by model_plan_clear, with
- * no leak under ASan), a secret action starts with no key producer, and
+ * no leak under ASan), an account action starts with no key producer, and
  * model_action_params_json gives the documented JSON form, naming the key
  * pair's producer by its address.
  */
@@ -239,27 +239,32 @@ static void test_params_json(void **state)
 
     (void)state;
     memset(&p, 0, sizeof(p));
-    a = add_op(&p, MODEL_OP_ACCOUNT_CREATE);
+    a = add_op(&p, MODEL_OP_SECRET_CREATE);
     a->key_source = MODEL_KEY_NEW;
     a->output = MODEL_OUTPUT_KEY_PAIR;
-    a->params.account.uid = strdup("elastic");
-    a->params.account.description = strdup("Service account for elastic");
-    check_params(&p, 0, "{\"description\":\"Service account for elastic\","
-                        "\"uid\":\"elastic\"}");
-
-    a = add_op(&p, MODEL_OP_SECRET_CREATE);
-    assert_int_equal(a->params.secret.key_from, MODEL_NO_ACTION);
     a->params.secret.path = strdup("elastic/secret");
     a->params.secret.uid = strdup("elastic");
     a->params.secret.scheme = strdup("RS256");
     a->params.secret.login_endpoint = strdup("https://e/login");
-    check_params(&p, 1, "{\"login_endpoint\":\"https://e/login\","
+    check_params(&p, 0, "{\"login_endpoint\":\"https://e/login\","
                         "\"path\":\"elastic/secret\",\"scheme\":\"RS256\","
                         "\"uid\":\"elastic\"}");
-    p.actions[1].params.secret.key_from = 0;
-    check_params(&p, 1, "{\"key_from\":\"t.n\",\"login_endpoint\":"
-                        "\"https://e/login\",\"path\":\"elastic/secret\","
-                        "\"scheme\":\"RS256\",\"uid\":\"elastic\"}");
+    p.actions[0].params.secret.restart_marker = strdup("etls/x/m");
+    check_params(&p, 0, "{\"login_endpoint\":\"https://e/login\","
+                        "\"path\":\"elastic/secret\",\"restart_marker\":"
+                        "\"etls/x/m\",\"scheme\":\"RS256\",\"uid\":"
+                        "\"elastic\"}");
+
+    a = add_op(&p, MODEL_OP_ACCOUNT_CREATE);
+    assert_int_equal(a->params.account.key_from, MODEL_NO_ACTION);
+    a->key_source = MODEL_KEY_NEW;
+    a->params.account.uid = strdup("elastic");
+    a->params.account.description = strdup("Service account for elastic");
+    check_params(&p, 1, "{\"description\":\"Service account for elastic\","
+                        "\"uid\":\"elastic\"}");
+    p.actions[1].params.account.key_from = 0;
+    check_params(&p, 1, "{\"description\":\"Service account for elastic\","
+                        "\"key_from\":\"t.n\",\"uid\":\"elastic\"}");
 
     a = add_op(&p, MODEL_OP_PACKAGE_UPDATE);
     a->params.update.app_id = strdup("/elastic");

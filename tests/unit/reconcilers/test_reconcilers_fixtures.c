@@ -250,6 +250,7 @@ static void load_observed(struct model_observed *o, const json_t *j,
     const json_t *perms = json_object_get(j, "permissions");
     const json_t *pkg = json_object_get(j, "package");
     const json_t *tasks = json_object_get(j, "tasks_tls");
+    const json_t *old = json_object_get(j, "old_secret");
     const json_t *v;
     size_t i;
 
@@ -265,6 +266,16 @@ static void load_observed(struct model_observed *o, const json_t *j,
     o->secret_verdict = verdict(json_object_get(sec, "verdict"));
     o->secret_uid = dup_or_null(json_object_get(sec, "uid"));
     o->secret_public_key = public_key(sec);
+
+    /* The secret the running service uses, when another path. */
+    if (old) {
+        o->old_secret_path = dup_or_null(json_object_get(old, "path"));
+        o->old_secret = presence(json_object_get(old, "presence"),
+                                 "old secret");
+        o->old_secret_public_key = public_key(old);
+    }
+    v = json_object_get(j, "restart_marker");
+    o->restart_marker = v ? presence(v, "restart marker") : MODEL_ABSENT;
 
     if (groups) {
         assert_int_equal(json_array_size(groups), svc->n_groups);
@@ -541,6 +552,77 @@ static void check_invariants(const char *cs, const struct model_plan *p,
     json_decref(secrets);
 }
 
+/*
+ * The expected.json of a plan, in the form check_action() reads, every
+ * field exact (new reference).
+ */
+static json_t *expected_of(const struct model_plan *p, int result)
+{
+    json_t *acts = json_array(), *root;
+    size_t i, k, a, c, d;
+
+    model_plan_counts(p, &a, &c, &d);
+    root = json_pack("{s:i, s:[I,I,I], s:o}", "result", result, "counts",
+                     (json_int_t)a, (json_int_t)c, (json_int_t)d, "actions",
+                     acts);
+    for (i = 0; root && i < p->n_actions; i++) {
+        const struct model_action *x = &p->actions[i];
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:O?, s:O?}", "address",
+                              x->address, "op", model_op_name(x->op),
+                              "change", change_name(x->change), "reason",
+                              x->reason, "before", x->before, "after",
+                              x->after);
+        json_t *deps = json_array(), *params;
+
+        for (k = 0; k < x->n_deps; k++)
+            json_array_append_new(deps,
+                                  json_string(p->actions[x->deps[k]].address));
+        if (x->n_deps)
+            json_object_set(j, "deps", deps);
+        json_decref(deps);
+        if (x->key_source != MODEL_KEY_NONE)
+            json_object_set_new(j, "key_source",
+                                json_string(key_source_name(x->key_source)));
+        if (x->disruptive)
+            json_object_set_new(j, "disruptive", json_true());
+        if (x->disruption)
+            json_object_set_new(j, "disruption", json_string(x->disruption));
+        if (!x->before)
+            json_object_set_new(j, "before", json_null());
+        if (!x->after)
+            json_object_set_new(j, "after", json_null());
+        if (x->before_sensitive)
+            json_object_set(j, "before_sensitive", x->before_sensitive);
+        if (x->after_sensitive)
+            json_object_set(j, "after_sensitive", x->after_sensitive);
+        params = model_action_params_json(p, x);
+        if (params)
+            json_object_set_new(j, "params_exact", params);
+        json_array_append_new(acts, j);
+    }
+    return root;
+}
+
+/*
+ * With ETLS_FIXTURE_UPDATE set, rewrite @dir/expected.json from the plan
+ * (a maintainer's tool: review the diff before committing it).
+ */
+static void maybe_update(const char *dir, const struct model_plan *p,
+                         int result)
+{
+    json_t *j;
+    char *path;
+
+    if (!getenv("ETLS_FIXTURE_UPDATE") || result < 0)
+        return;
+    j = expected_of(p, result);
+    path = path_join(dir, "expected.json");
+    if (!j || json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+        fail_msg("cannot write %s", path);
+    free(path);
+    json_decref(j);
+}
+
 static void run_case(void **state)
 {
     const char *dir = *state;
@@ -589,6 +671,7 @@ static void run_case(void **state)
     }
     if (r < 0)
         fail_msg("%s: reconcilers_plan failed: %s", cs, e.text);
+    maybe_update(dir, &p, r);
     if (r != json_integer_value(json_object_get(exp, "result")))
         fail_msg("%s: result %d, expected %" JSON_INTEGER_FORMAT, cs, r,
                  json_integer_value(json_object_get(exp, "result")));

@@ -99,7 +99,7 @@ static void test_app_id(void **state)
 static void test_registry_order(void **state)
 {
     static const char *const names[] = {
-        "account", "secret", "membership", "package", "rollout", "https"
+        "secret", "account", "membership", "package", "rollout", "https"
     };
     size_t i;
 
@@ -225,6 +225,10 @@ static void test_failures_replace_the_plan(void **state)
     fixture_clear(&f);
 }
 
+/*
+ * From an empty cluster the secret comes first (it stores the new private
+ * key), then the account that takes its public key.
+ */
 static void test_empty_cluster_order(void **state)
 {
     struct fixture f;
@@ -232,7 +236,7 @@ static void test_empty_cluster_order(void **state)
     struct err_info e;
     size_t i;
     static const enum model_op ops[] = {
-        MODEL_OP_ACCOUNT_CREATE, MODEL_OP_SECRET_CREATE, MODEL_OP_GROUP_ADD,
+        MODEL_OP_SECRET_CREATE, MODEL_OP_ACCOUNT_CREATE, MODEL_OP_GROUP_ADD,
         MODEL_OP_PACKAGE_INSTALL, MODEL_OP_ROLLOUT_WAIT,
         MODEL_OP_HTTPS_VERIFY
     };
