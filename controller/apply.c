@@ -23,6 +23,8 @@
 
 struct apply {
     struct exec_host host;
+    bool (*may_write)(void *payload, const char *name);
+    void *may_write_payload;
     struct exec_service *svcs;
     size_t n;
     ev_timer limit;
@@ -44,6 +46,16 @@ static int readiness(const struct exec_ctx *x)
             ready = 0;
     }
     return ready;
+}
+
+/* May the action @a of service @s write now? */
+static bool allowed(const struct apply *run, const struct exec_service *s,
+                    const struct model_action *a)
+{
+    if (a->change == MODEL_CHANGE_READ || a->change == MODEL_CHANGE_NOOP ||
+        !run->may_write)
+        return true;
+    return run->may_write(run->may_write_payload, s->plan->service);
 }
 
 /*
@@ -78,7 +90,12 @@ static bool pump(struct apply *run)
                 busy = true;
                 if (ready == 0)
                     continue;
-                exec_ctx_start(x, executor_find(s->plan->actions[j].op));
+                if (!allowed(run, s, &s->plan->actions[j]))
+                    exec_ctx_refuse(x, "the lease of the service is not "
+                                       "held any more (lost or lapsed); "
+                                       "nothing more is written");
+                else
+                    exec_ctx_start(x, executor_find(s->plan->actions[j].op));
                 if (x->st != EXEC_RUNNING)
                     again = true;
             }
@@ -87,15 +104,14 @@ static bool pump(struct apply *run)
     return busy;
 }
 
-/* Check the plans before the first write; 0 or ERR_INVALID. */
-static int check_plans(struct apply *run, struct err_info *e)
+int apply_check(const struct model_plan *plans, size_t n,
+                const struct report_sink *rs, struct err_info *e)
 {
-    const struct report_sink *rs = run->host.report;
     int r = 0;
     size_t i, j;
 
-    for (i = 0; i < run->n; i++) {
-        const struct model_plan *p = run->svcs[i].plan;
+    for (i = 0; i < n; i++) {
+        const struct model_plan *p = &plans[i];
 
         for (j = 0; j < p->n_actions; j++) {
             const struct model_action *a = &p->actions[j];
@@ -109,8 +125,8 @@ static int check_plans(struct apply *run, struct err_info *e)
             }
         }
     }
-    for (i = 0; r == 0 && i < run->n; i++) {
-        const struct model_plan *p = run->svcs[i].plan;
+    for (i = 0; r == 0 && i < n; i++) {
+        const struct model_plan *p = &plans[i];
 
         for (j = 0; r == 0 && j < p->n_actions; j++) {
             const struct model_action *a = &p->actions[j];
@@ -262,10 +278,10 @@ int apply_run(const struct apply_env *env, struct model_plan *plans,
     run.host.rollout_timeout = env->rollout_timeout;
     run.host.verify_window = env->verify_window;
     run.host.report = env->report;
+    run.may_write = env->may_write;
+    run.may_write_payload = env->may_write_payload;
     run.n = n;
     r = run_setup(&run, plans, e);
-    if (r == 0)
-        r = check_plans(&run, e);
     if (r) {
         run_free(&run);
         return r;

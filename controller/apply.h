@@ -28,13 +28,26 @@ struct apply_env {
     double verify_window;        /* seconds of HTTPS check retries */
     double time_limit;           /* seconds for the whole apply */
     const struct report_sink *report;
+    /*
+     * Whether this process may write for service @name now (its lease is
+     * held); NULL: always.  Asked before every action that writes.
+     */
+    bool (*may_write)(void *payload, const char *name);
+    void *may_write_payload;
 };
 
 /*
- * Run @plans to the end.  Refuses (ERR_INVALID, nothing written) plans
- * holding a FAIL action and inconsistent plans (an op without executor, a
- * key pair consumed from an action that does not produce one or that it
- * does not wait for).  While it runs, *@cur points at the apply so that
+ * Check @plans before anything is written: ERR_INVALID (@e says why) for
+ * plans holding a FAIL action (each is reported through @report's
+ * refused hook, which may be NULL) and for inconsistent plans (an op
+ * without executor, a key pair taken from an action that does not make
+ * one or that it does not wait for); else 0.
+ */
+int apply_check(const struct model_plan *plans, size_t n,
+                const struct report_sink *report, struct err_info *e);
+
+/*
+ * Run @plans, which passed apply_check, to the end.  While it runs, *@cur points at the apply so that
  * apply_cancel can reach it; it is NULL again on return.  Returns 0 when
  * every action of every plan is done; ERR_INVALID when a service did not
  * converge or the apply was cancelled; ERR_TIMEOUT after @env->time_limit;

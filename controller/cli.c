@@ -22,6 +22,8 @@ void cli_usage(FILE *f)
         "  validate -f PATH     check desired-state files offline\n"
         "  plan -f PATH         show what apply would change (read-only)\n"
         "  apply -f PATH        converge the cluster and verify HTTPS\n"
+        "  force-unlock SERVICE remove the lease another etls holds on "
+        "SERVICE\n"
         "  version              print the version\n"
         "\n"
         "Desired state:\n"
@@ -47,6 +49,12 @@ void cli_usage(FILE *f)
         "  --detailed-exitcode  plan: exit 0 = no changes, 2 = changes "
         "pending\n"
         "  --timeout DURATION   apply: rollout wait (default 15m)\n"
+        "  --lock-timeout DURATION  apply: wait this long for a service "
+        "another etls\n"
+        "                       has locked (default 0: fail at once)\n"
+        "  --lock-ttl DURATION  lifetime of this etls's leases between "
+        "renewals\n"
+        "                       (default 60s, at least 5s)\n"
         "  --request-timeout DURATION  per HTTP request (default 30s)\n"
         "  --max-connections N  concurrent requests (default 8)\n"
         "  --no-color           plain text output\n"
@@ -125,6 +133,7 @@ int cli_parse(struct cli *out, int argc, char **argv)
     memset(out, 0, sizeof(*out));
     out->color = 1;
     out->timeout = 900;
+    out->lock_ttl = 60;
     out->request_timeout = 30;
     out->max_connections = 8;
     out->log_level = LOG_WARN;
@@ -147,6 +156,11 @@ int cli_parse(struct cli *out, int argc, char **argv)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             out->command = "help";
             return 0;
+        }
+        if (a[0] != '-' && strcmp(out->command, "force-unlock") == 0 &&
+            !out->service) {
+            out->service = a;
+            continue;
         }
         if (a[0] != '-')
             /* Not echoed: a stray argument may be a misplaced secret. */
@@ -229,6 +243,20 @@ int cli_parse(struct cli *out, int argc, char **argv)
             if (cli_parse_duration(&out->timeout, v))
                 return usage_error("--timeout: expected a duration such as "
                                    "900, 90s, 15m or 1h, got '%s'",
+                                   v);
+        } else if (FLAG("--lock-timeout")) {
+            NEEDV();
+            if (strcmp(v, "0") == 0)
+                out->lock_timeout = 0;
+            else if (cli_parse_duration(&out->lock_timeout, v))
+                return usage_error("--lock-timeout: expected a duration "
+                                   "such as 0, 30s or 5m, got '%s'",
+                                   v);
+        } else if (FLAG("--lock-ttl")) {
+            NEEDV();
+            if (cli_parse_duration(&out->lock_ttl, v) || out->lock_ttl < 5)
+                return usage_error("--lock-ttl: expected a duration of at "
+                                   "least 5s, got '%s'",
                                    v);
         } else if (FLAG("--request-timeout")) {
             NEEDV();
@@ -335,6 +363,9 @@ void cli_engine_options(struct engine_options *out, const struct cli *c,
     out->max_connections = (unsigned)c->max_connections;
     out->trace = c->trace ? stderr : NULL;
     out->rollout_timeout = c->timeout;
+    out->lock_timeout = c->lock_timeout;
+    out->lock_ttl = c->lock_ttl;
+    out->command = c->command;
     if (report)
         out->report = *report;
 }

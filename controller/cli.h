@@ -19,8 +19,10 @@ enum cli_output {
 };
 
 struct cli {
-    const char *command;       /* validate | plan | apply | version | help */
+    const char *command;       /* validate | plan | apply | force-unlock |
+                                  version | help */
     const char *file;          /* -f PATH */
+    const char *service;       /* force-unlock SERVICE */
     enum cli_output output;
     bool detailed_exitcode;
     bool color;
@@ -36,6 +38,8 @@ struct cli {
     struct secret *private_key;/* --private-key FILE */
 
     double timeout;            /* apply: rollout wait, seconds */
+    double lock_timeout;       /* apply: wait for a held lease, seconds */
+    double lock_ttl;           /* lease lifetime, seconds */
     double request_timeout;    /* per HTTP request, seconds */
     int max_connections;       /* concurrent transfers */
     int log_level;

@@ -12,6 +12,8 @@
 
 #include "common/log.h"
 #include "controller/apply.h"
+#include "controller/lease.h"
+#include "controller/lease_unlock.h"
 #include "controller/observe.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
@@ -27,6 +29,8 @@ struct engine {
     struct dcos_client *client;
     struct observe_cluster cluster;
     struct apply *running;      /* the apply in progress, or NULL */
+    struct lease_set *leases;   /* held since engine_lock, or NULL */
+    char *holder;               /* how our leases describe us */
 };
 
 const char *engine_cluster_url(const struct engine *eng)
@@ -80,6 +84,10 @@ static void defaults(struct engine_options *o)
         o->rollout_timeout = ENGINE_ROLLOUT_TIMEOUT;
     if (o->verify_window <= 0)
         o->verify_window = ENGINE_VERIFY_WINDOW;
+    if (o->lock_ttl <= 0)
+        o->lock_ttl = LEASE_TTL_DEFAULT;
+    if (o->lock_timeout < 0)
+        o->lock_timeout = 0;
 }
 
 int engine_new(struct engine **out, const struct engine_options *o,
@@ -94,6 +102,7 @@ int engine_new(struct engine **out, const struct engine_options *o,
         return err_set(e, ERR_NOMEM, "out of memory");
     eng->o = *o;
     defaults(&eng->o);
+    eng->holder = lease_holder_describe(o->command ? o->command : "apply");
     eng->ev = ev_loop_new(EVFLAG_AUTO);
     if (!eng->ev) {
         free(eng);
@@ -132,6 +141,7 @@ void engine_free(struct engine *eng)
 {
     if (!eng)
         return;
+    engine_unlock(eng);
     if (eng->loop)
         http_loop_cancel_all(eng->loop, ERR_INTERNAL);
     dcos_client_free(eng->client);
@@ -139,6 +149,7 @@ void engine_free(struct engine *eng)
     if (eng->ev)
         ev_loop_destroy(eng->ev);
     observe_cluster_clear(&eng->cluster);
+    free(eng->holder);
     free(eng);
 }
 
@@ -162,6 +173,12 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
     for (i = 0; r == 0 && i < n; i++) {
         r = reconcilers_plan(&plans[i], d->services[i], &obs[i], e);
         r = r < 0 ? r : 0;
+        /* Show a lease another etls holds. */
+        if (r == 0 && obs[i].lease_holder) {
+            plans[i].lease_holder = obs[i].lease_holder;
+            plans[i].lease_expires = obs[i].lease_expires;
+            obs[i].lease_holder = NULL;
+        }
     }
     for (i = 0; i < n; i++)
         model_observed_clear(&obs[i]);
@@ -176,11 +193,105 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
     return 0;
 }
 
+/* Does @p write (any change; a FAIL plan is refused before writing)? */
+static bool writes(const struct model_plan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n_actions; i++)
+        if (p->actions[i].op == MODEL_OP_FAIL)
+            return false;
+    return model_plan_has_changes(p);
+}
+
+int engine_lock(struct engine *eng, const struct model_plan *plans,
+                size_t n, struct err_info *e)
+{
+    struct lease_options lo;
+    const char **names;
+    size_t i, k = 0;
+    int r;
+
+    engine_unlock(eng);
+    names = calloc(n + 1, sizeof(*names));
+    if (!names)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        if (writes(&plans[i]))
+            names[k++] = plans[i].service;
+    memset(&lo, 0, sizeof(lo));
+    lo.ttl = eng->o.lock_ttl;
+    lo.wait = eng->o.lock_timeout;
+    lo.request_timeout = eng->o.request_timeout;
+    lo.holder = eng->holder;
+    r = k ? lease_acquire(&eng->leases, eng->ev, eng->client, names, k, &lo,
+                          e)
+          : 0;
+    free(names);
+    return r;
+}
+
+void engine_unlock(struct engine *eng)
+{
+    if (!eng || !eng->leases)
+        return;
+    lease_release(eng->leases);
+    eng->leases = NULL;
+}
+
+int engine_force_unlock(struct engine *eng, const char *name,
+                        char **holder_out, struct err_info *e)
+{
+    return lease_force_unlock(eng->ev, eng->client, name,
+                              eng->o.request_timeout, holder_out, e);
+}
+
+static bool may_write(void *payload, const char *name)
+{
+    struct engine *eng = payload;
+
+    return lease_held(eng->leases, name);
+}
+
+/* Are the leases of every plan that writes held (after a refresh)? */
+static int leases_ready(struct engine *eng, struct model_plan *plans,
+                        size_t n, bool *taken, struct err_info *e)
+{
+    size_t i;
+    int r;
+
+    *taken = false;
+    for (i = 0; i < n; i++)
+        if (writes(&plans[i]) && !lease_held(eng->leases, plans[i].service))
+            break;
+    if (i == n && !eng->leases)
+        return 0;
+    if (i < n && !eng->leases) {
+        /* A caller that did not lock: take them for this apply. */
+        r = engine_lock(eng, plans, n, e);
+        *taken = r == 0;
+        return r;
+    }
+    r = lease_refresh(eng->leases, e);
+    for (i = 0; r == 0 && i < n; i++)
+        if (writes(&plans[i]) && !lease_held(eng->leases, plans[i].service))
+            r = err_set(e, ERR_CONFLICT, "service %s is not locked by this "
+                        "etls; plan and apply again", plans[i].service);
+    return r;
+}
+
 int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
                  struct err_info *e)
 {
     struct apply_env env;
+    bool taken;
+    int r;
 
+    r = apply_check(plans, n, eng->o.report.ops ? &eng->o.report : NULL, e);
+    if (r == 0)
+        r = leases_ready(eng, plans, n, &taken, e);
+    if (r)
+        return r;
     memset(&env, 0, sizeof(env));
     env.ev = eng->ev;
     env.loop = eng->loop;
@@ -192,7 +303,12 @@ int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
     env.time_limit = 3 * eng->o.rollout_timeout + eng->o.verify_window +
                      APPLY_MARGIN;
     env.report = eng->o.report.ops ? &eng->o.report : NULL;
-    return apply_run(&env, plans, n, &eng->running, e);
+    env.may_write = may_write;
+    env.may_write_payload = eng;
+    r = apply_run(&env, plans, n, &eng->running, e);
+    if (taken)
+        engine_unlock(eng);
+    return r;
 }
 
 void engine_cancel(struct engine *eng)

@@ -41,6 +41,11 @@ struct engine_options {
     unsigned max_connections;         /* concurrent transfers (0: 8) */
     FILE *trace;                      /* redacted HTTP trace, or NULL */
 
+    /* Leases (docs/plan.md, "Leases"). */
+    double lock_timeout;              /* wait for a held lease, seconds */
+    double lock_ttl;                  /* lease lifetime (0: 60 s) */
+    const char *command;              /* shown to other etls: "apply" */
+
     /* Apply. */
     double rollout_timeout;           /* per rollout wait, seconds */
     double verify_window;             /* HTTPS check retries, seconds */
@@ -74,12 +79,37 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
  * Execute the @n @plans in dependency order, independent actions and
  * services concurrently, reporting each action as it runs, then the
  * summary.  Each plan is the whole contract: nothing else is read.  A plan
- * with a FAIL action is refused before anything is written.  Returns 0
+ * with a FAIL action is refused before anything is written.  Writes happen
+ * only under the service's lease: taken here when engine_lock did not
+ * (then released at the end), refreshed first, and checked before every
+ * action that writes.  Returns 0
  * only when every service converged and verified; otherwise ERR_* with @e
  * saying what is left (ERR_TIMEOUT when the whole apply ran out of time).
  */
 int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
                  struct err_info *e);
+
+/*
+ * Take the leases of every service whose plan changes the cluster (plans
+ * made by engine_plan), waiting up to lock_timeout for leases others hold;
+ * they are renewed on the engine's loop until engine_unlock.  Plan again
+ * after this: what was planned before may have changed.  Returns 0,
+ * ERR_CONFLICT when a service stayed locked by another etls (@e names the
+ * holder and how to proceed), or another negative err; nothing is held
+ * after a failure.
+ */
+int engine_lock(struct engine *eng, const struct model_plan *plans,
+                size_t n, struct err_info *e);
+
+/* Release the leases taken by engine_lock (bounded); a no-op without. */
+void engine_unlock(struct engine *eng);
+
+/*
+ * Delete the lease of service @name whoever holds it (etls force-unlock).
+ * Sets *@holder_out to who held it (new string) or NULL when nobody did.
+ */
+int engine_force_unlock(struct engine *eng, const char *name,
+                        char **holder_out, struct err_info *e);
 
 /*
  * Stop the running apply (callable from a callback of its loop, e.g. a

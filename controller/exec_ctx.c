@@ -394,6 +394,13 @@ void exec_ctx_start(struct exec_ctx *x, const struct executor_ops *ops)
     ops->start(x);
 }
 
+void exec_ctx_refuse(struct exec_ctx *x, const char *why)
+{
+    x->st = EXEC_RUNNING;
+    x->started = util_now_mono();
+    exec_fail(x, "%s", why);
+}
+
 void exec_ctx_cancel(struct exec_ctx *x)
 {
     if (x->st == EXEC_RUNNING && x->sleeping)

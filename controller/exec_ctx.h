@@ -85,6 +85,9 @@ void exec_service_clear(struct exec_service *s);
  */
 void exec_ctx_start(struct exec_ctx *x, const struct executor_ops *ops);
 
+/* Fail the WAITING action @x without starting it, @why saying why. */
+void exec_ctx_refuse(struct exec_ctx *x, const char *why);
+
 /* End the waits and backoffs of a running action after a cancel. */
 void exec_ctx_cancel(struct exec_ctx *x);
 

@@ -184,6 +184,56 @@ out:
     return rc;
 }
 
+/* Does any plan write (a change, and no FAIL that refuses it)? */
+static int plans_write(const struct model_plan *plans, size_t n)
+{
+    size_t i, j;
+    int any = 0;
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < plans[i].n_actions; j++)
+            if (plans[i].actions[j].op == MODEL_OP_FAIL)
+                return 0;
+        any |= model_plan_has_changes(&plans[i]);
+    }
+    return any;
+}
+
+/*
+ * Take the leases of the services @plans change, then plan again under
+ * them: the cluster may have changed meanwhile (another etls held the
+ * lease).  A plan that changed is shown again.  0 or EXIT_ERROR.
+ */
+static int lock_and_replan(struct engine *eng, const struct cli *c,
+                           const struct model_desired *d,
+                           struct model_plan **plans)
+{
+    struct model_plan *again = NULL;
+    struct err_info e = {0};
+    size_t i;
+    int same = 1;
+
+    if (!plans_write(*plans, d->n_services))
+        return 0;
+    if (engine_lock(eng, *plans, d->n_services, &e) ||
+        engine_plan(eng, d, &again, &e)) {
+        fprintf(stderr, "etls: %s\n", e.text);
+        return EXIT_ERROR;
+    }
+    for (i = 0; i < d->n_services; i++)
+        same &= model_plan_equal(&(*plans)[i], &again[i]);
+    plans_free(*plans, d->n_services);
+    *plans = again;
+    if (!same) {
+        printf("\nThe cluster changed before etls took the lease; this is "
+               "the plan now:\n\n");
+        render_plan_text(stdout, again, d->n_services,
+                         c->color && isatty(STDOUT_FILENO));
+        fflush(stdout);
+    }
+    return 0;
+}
+
 static int cmd_apply(struct cli *c)
 {
     struct model_desired d = {0};
@@ -210,6 +260,8 @@ static int cmd_apply(struct cli *c)
     render_plan_text(stdout, plans, d.n_services,
                      c->color && isatty(STDOUT_FILENO));
     fflush(stdout);
+    if (lock_and_replan(eng, c, &d, &plans))
+        goto out;
     if (engine_apply(eng, plans, d.n_services, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);
         goto out;
@@ -220,6 +272,37 @@ out:
     engine_free(eng);
     report_text_free(text);
     model_desired_clear(&d);
+    return rc;
+}
+
+/* etls force-unlock SERVICE: remove the lease whoever holds it. */
+static int cmd_force_unlock(struct cli *c)
+{
+    struct engine *eng = NULL;
+    struct err_info e = {0};
+    char *holder = NULL;
+    int rc = EXIT_ERROR;
+
+    if (!c->service) {
+        fprintf(stderr, "etls force-unlock: name the service: etls "
+                        "force-unlock SERVICE\n");
+        return EXIT_ERROR;
+    }
+    if (connect_engine(c, &eng, NULL))
+        goto out;
+    if (engine_force_unlock(eng, c->service, &holder, &e)) {
+        fprintf(stderr, "etls: %s\n", e.text);
+        goto out;
+    }
+    if (holder)
+        printf("Removed the lease of service %s held by %s.\n", c->service,
+               holder);
+    else
+        printf("Service %s is not locked.\n", c->service);
+    rc = EXIT_OK;
+out:
+    free(holder);
+    engine_free(eng);
     return rc;
 }
 
@@ -242,13 +325,15 @@ int main(int argc, char **argv)
     } else if (strcmp(c.command, "validate") == 0) {
         rc = cmd_validate(&c);
     } else if (strcmp(c.command, "plan") == 0 ||
-               strcmp(c.command, "apply") == 0) {
+               strcmp(c.command, "apply") == 0 ||
+               strcmp(c.command, "force-unlock") == 0) {
         if (dcos_global_init() != 0) {
             fprintf(stderr, "etls: cannot initialise the HTTP client\n");
             rc = EXIT_ERROR;
         } else {
-            rc = strcmp(c.command, "plan") == 0 ? cmd_plan(&c)
-                                                : cmd_apply(&c);
+            rc = strcmp(c.command, "plan") == 0    ? cmd_plan(&c)
+                 : strcmp(c.command, "apply") == 0 ? cmd_apply(&c)
+                                                   : cmd_force_unlock(&c);
             dcos_global_cleanup();
         }
     } else {

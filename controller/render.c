@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 
@@ -187,6 +188,23 @@ static void print_action(FILE *out, const struct model_action *a,
     fputc('\n', out);
 }
 
+/* A lease another etls holds on @p's service, as one indented line. */
+static void print_lease(FILE *out, const struct model_plan *p,
+                        const struct colors *c)
+{
+    char when[32] = "?";
+    time_t t = (time_t)p->lease_expires;
+    struct tm tm;
+
+    if (!p->lease_holder)
+        return;
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(out, "  %sLocked by %s until %s%s; apply waits for the lease "
+                 "(--lock-timeout).\n",
+            c->warn, p->lease_holder, when, c->off);
+}
+
 void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
                       int color)
 {
@@ -208,9 +226,11 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
                 fail = 1;
     }
     if (!any) {
-        for (i = 0; i < n; i++)
+        for (i = 0; i < n; i++) {
             fprintf(out, "%sService %s:%s up to date.\n", c->bold,
                     plans[i].service, c->off);
+            print_lease(out, &plans[i], c);
+        }
         fprintf(out, "\n%sNo changes.%s The cluster matches the desired "
                      "state.\n",
                 c->bold, c->off);
@@ -221,11 +241,15 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
         const struct model_plan *p = &plans[i];
 
         if (!model_plan_has_changes(p)) {
-            fprintf(out, "%sService %s:%s up to date.\n\n", c->bold,
+            fprintf(out, "%sService %s:%s up to date.\n", c->bold,
                     p->service, c->off);
+            print_lease(out, p, c);
+            fputc('\n', out);
             continue;
         }
-        fprintf(out, "%sService %s:%s\n\n", c->bold, p->service, c->off);
+        fprintf(out, "%sService %s:%s\n", c->bold, p->service, c->off);
+        print_lease(out, p, c);
+        fputc('\n', out);
         for (j = 0; j < p->n_actions; j++)
             print_action(out, &p->actions[j], c);
         for (j = 0; j < p->n_actions; j++)
@@ -335,7 +359,8 @@ json_t *render_plan_json(const struct model_plan *plans, size_t n,
                          const char *cluster_url)
 {
     json_t *root = json_object(), *changes = json_array(),
-           *order = json_object(), *errors = json_array();
+           *order = json_object(), *errors = json_array(),
+           *locks = json_array();
     size_t add = 0, chg = 0, del = 0, i, j;
     int any = 0;
 
@@ -345,8 +370,9 @@ json_t *render_plan_json(const struct model_plan *plans, size_t n,
      */
     if (!root || json_object_set_new(root, "resource_changes", changes) ||
         json_object_set_new(root, "order", order) ||
-        json_object_set_new(root, "errors", errors) || !changes || !order ||
-        !errors)
+        json_object_set_new(root, "errors", errors) ||
+        json_object_set_new(root, "locks", locks) || !changes || !order ||
+        !errors || !locks)
         goto nomem;
     for (i = 0; i < n; i++) {
         const struct model_plan *p = &plans[i];
@@ -354,6 +380,13 @@ json_t *render_plan_json(const struct model_plan *plans, size_t n,
         size_t a1, c1, d1;
 
         if (!ord || json_object_set_new(order, p->service, ord))
+            goto nomem;
+        if (p->lease_holder &&
+            json_array_append_new(locks,
+                                  json_pack("{s:s, s:s, s:I}", "service",
+                                            p->service, "holder",
+                                            p->lease_holder, "expires",
+                                            (json_int_t)p->lease_expires)))
             goto nomem;
         model_plan_counts(p, &a1, &c1, &d1);
         add += a1;
@@ -399,6 +432,7 @@ nomem:
         json_decref(changes);
         json_decref(order);
         json_decref(errors);
+        json_decref(locks);
     }
     json_decref(root);
     return NULL;

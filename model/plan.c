@@ -326,6 +326,41 @@ int model_action_depend(struct model_plan *p, size_t idx, size_t dep)
     return 0;
 }
 
+static bool action_equal(const struct model_plan *pa,
+                         const struct model_action *a,
+                         const struct model_plan *pb,
+                         const struct model_action *b)
+{
+    json_t *ja, *jb;
+    bool eq;
+
+    if (a->op != b->op || a->change != b->change ||
+        a->key_source != b->key_source || a->output != b->output ||
+        a->n_deps != b->n_deps || strcmp(a->address, b->address) != 0 ||
+        (a->n_deps && memcmp(a->deps, b->deps,
+                             a->n_deps * sizeof(*a->deps)) != 0))
+        return false;
+    ja = model_action_params_json(pa, a);
+    jb = model_action_params_json(pb, b);
+    eq = (!ja && !jb) || (ja && jb && json_equal(ja, jb));
+    json_decref(ja);
+    json_decref(jb);
+    return eq;
+}
+
+bool model_plan_equal(const struct model_plan *a, const struct model_plan *b)
+{
+    size_t i;
+
+    if (a->n_actions != b->n_actions ||
+        strcmp(a->service ? a->service : "", b->service ? b->service : ""))
+        return false;
+    for (i = 0; i < a->n_actions; i++)
+        if (!action_equal(a, &a->actions[i], b, &b->actions[i]))
+            return false;
+    return true;
+}
+
 bool model_plan_has_changes(const struct model_plan *p)
 {
     size_t i;
@@ -385,5 +420,6 @@ void model_plan_clear(struct model_plan *p)
         action_clear(&p->actions[i]);
     free(p->actions);
     free(p->service);
+    free(p->lease_holder);
     memset(p, 0, sizeof(*p));
 }

@@ -205,6 +205,10 @@ struct model_plan {
     char *service;     /* service name */
     struct model_action *actions;
     size_t n_actions;
+    /* Shown, not executed: the lease another etls holds on the service
+     * when it was planned (docs/plan.md, "Leases"), or NULL. */
+    char *lease_holder;
+    long long lease_expires; /* Unix time */
 };
 
 /* Printable symbol ("+", "~", "-/+", "-", "<=", "") for a change. */
@@ -233,6 +237,13 @@ struct model_action *model_plan_add(struct model_plan *p, enum model_op op,
  */
 json_t *model_action_params_json(const struct model_plan *p,
                                  const struct model_action *a);
+
+/*
+ * true when @a and @b would do the same: the same actions (address, op,
+ * change, key source, output, dependencies) with equal parameters.
+ * Reasons and displayed states are not compared.
+ */
+bool model_plan_equal(const struct model_plan *a, const struct model_plan *b);
 
 /* Add a dependency of action @idx on action @dep.  0 or ERR_NOMEM. */
 int model_action_depend(struct model_plan *p, size_t idx, size_t dep);
