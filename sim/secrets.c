@@ -171,7 +171,7 @@ static json_t *secret_body(const struct sim_req *req, struct sim_resp *resp)
                 "Unsupported Content-Type: expected application/json.");
         return NULL;
     }
-    o = json_loadb(req->body, req->body_len, 0, &jerr);
+    o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(o)) {
         json_decref(o);
         sec_err(resp, 400, "ERR_INVALID_JSON",
