@@ -13,7 +13,6 @@
 #include "sim/server.h"
 
 #include <arpa/inet.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -500,38 +499,6 @@ static void run_handler(const struct sim_route *rt, struct sim_req *req,
     }
 }
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/*
- * 1 when the raw @path holds a control character (U+0000 to U+001F or
- * U+007F), literally or percent-encoded: nginx refuses such a request
- * line before anything else sees it.
- */
-static int path_has_control(const char *path)
-{
-    const unsigned char *p = (const unsigned char *)path;
-
-    for (; *p; p++) {
-        int v = *p;
-
-        if (*p == '%' && hex_value((char)p[1]) >= 0 &&
-            hex_value((char)p[2]) >= 0)
-            v = hex_value((char)p[1]) * 16 + hex_value((char)p[2]);
-        if (v < 0x20 || v == 0x7f)
-            return 1;
-    }
-    return 0;
-}
-
 /*
  * Answer @k: log it, then queue @resp (NULL with @drop: close the
  * connection without an answer).  Outside the control API the answer
@@ -622,7 +589,7 @@ static enum MHD_Result process(struct conn *k, struct MHD_Connection *c,
     struct sim_fault hit;
 
     memset(&resp, 0, sizeof(resp));
-    if (path_has_control(k->path)) {
+    if (sim_path_has_control(k->path)) {
         sim_resp_upstream_down(&resp, 400);
         return answer(k, c, method, &resp, false);
     }
@@ -710,20 +677,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     log_msg(LOG_DEBUG, "mhd", "%s", line);
 }
 
-/* 1 when the Content-Length header @cl declares more than BODY_MAX. */
-static int declared_too_big(const char *cl)
-{
-    long n;
-
-    if (!cl)
-        return 0;
-    if (util_parse_long(&n, cl, 0, LONG_MAX) == 0)
-        return (size_t)n > BODY_MAX;
-    /* digits beyond LONG_MAX are too big too; anything else is
-     * libmicrohttpd's to refuse */
-    return cl[0] && strspn(cl, "0123456789") == strlen(cl);
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version,
@@ -756,8 +709,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         /* A declared body over the cap is refused before it is read
          * (nginx's client_max_body_size): no 100 Continue, 413, and the
          * connection closes. */
-        if (declared_too_big(MHD_lookup_connection_value(
-                c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
+        if (sim_length_over(MHD_lookup_connection_value(
+                                c, MHD_HEADER_KIND,
+                                MHD_HTTP_HEADER_CONTENT_LENGTH),
+                            BODY_MAX)) {
             memset(&resp, 0, sizeof(resp));
             sim_resp_upstream_down(&resp, 413);
             return answer(k, c, method, &resp, false);
