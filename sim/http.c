@@ -103,28 +103,19 @@ size_t sim_path_segments(const struct sim_req *req, const char *prefix,
     return n;
 }
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* See http.h. */
 int sim_path_has_control(const char *path)
 {
     const unsigned char *p = (const unsigned char *)path;
 
     for (; *p; p++) {
-        int v = *p;
+        long v = *p;
 
-        if (*p == '%' && hex_value((char)p[1]) >= 0 &&
-            hex_value((char)p[2]) >= 0)
-            v = hex_value((char)p[1]) * 16 + hex_value((char)p[2]);
+        if (*p == '%' && isxdigit(p[1]) && isxdigit(p[2])) {
+            char hex[3] = {(char)p[1], (char)p[2], '\0'};
+
+            v = strtol(hex, NULL, 16);
+        }
         if (v < 0x20 || v == 0x7f)
             return 1;
     }

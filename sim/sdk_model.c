@@ -45,6 +45,17 @@ const char *sdk_status_name(int st)
 }
 
 /* See sdk_model.h. */
+int sdk_status_parse(const char *name)
+{
+    int i;
+
+    for (i = SDK_PENDING; i <= SDK_ERROR; i++)
+        if (name && strcmp(name, sdk_status_name(i)) == 0)
+            return i;
+    return SDK_PENDING;
+}
+
+/* See sdk_model.h. */
 const char *sdk_task_state_name(int st)
 {
     static const char *const names[] = {"UNKNOWN", "STAGING", "RUNNING",

@@ -173,6 +173,10 @@ const char *sdk_pod_name(int pod);
 /* Upper-case name of @st ("PENDING", ...). */
 const char *sdk_status_name(int st);
 
+/* The step status named @name (PENDING to ERROR), or SDK_PENDING for
+ * another name or NULL. */
+int sdk_status_parse(const char *name);
+
 /* Mesos state name without the TASK_ prefix ("RUNNING", ...). */
 const char *sdk_task_state_name(int st);
 

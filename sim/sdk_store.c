@@ -17,16 +17,6 @@
 #include "sim/sdk_uninstall.h"
 #include "sim/state.h"
 
-static int status_parse(const char *s)
-{
-    int i;
-
-    for (i = SDK_PENDING; i <= SDK_ERROR; i++)
-        if (s && strcmp(s, sdk_status_name(i)) == 0)
-            return i;
-    return SDK_PENDING;
-}
-
 static int task_state_parse(const char *s)
 {
     int i;
@@ -107,7 +97,7 @@ static int plan_from_json(struct sdk_plan *p, const json_t *j)
                 idx >= SDK_MAX_COUNT || x->n_steps >= SDK_MAX_COUNT)
                 return ERR_INVALID;
             if (sdk_phase_add_step(x, pod, idx,
-                                   status_parse(json_string_value(
+                                   sdk_status_parse(json_string_value(
                                        json_object_get(st, "status"))),
                                    json_number_value(
                                        json_object_get(st, "since"))) != 0)

@@ -528,16 +528,6 @@ json_t *sdk_uninstall_to_json(const struct sdk_uninstall *u)
     return json_pack("{s:o,s:o}", "phase_ids", ids, "steps", steps);
 }
 
-static int status_parse(const char *s)
-{
-    int i;
-
-    for (i = SDK_PENDING; i <= SDK_ERROR; i++)
-        if (s && strcmp(s, sdk_status_name(i)) == 0)
-            return i;
-    return SDK_PENDING;
-}
-
 /* See sdk_uninstall.h. */
 int sdk_uninstall_from_json(struct sdk_uninstall *u, const json_t *j)
 {
@@ -576,7 +566,7 @@ int sdk_uninstall_from_json(struct sdk_uninstall *u, const json_t *j)
             goto nomem;
         x = &u->steps[u->n_steps - 1];
         sdk_set_str(&x->id, id);
-        x->status = status_parse(
+        x->status = sdk_status_parse(
             json_string_value(json_object_get(st, "status")));
     }
     return 0;

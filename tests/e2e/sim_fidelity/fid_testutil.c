@@ -227,39 +227,6 @@ char *fid_user_token(struct h_sim *s, const char *uid, const char *password)
     return tok;
 }
 
-void fid_grant(struct h_sim *s, const char *uid, const char *rid,
-               const char *action)
-{
-    char *e = h_rid_path(rid), *p = h_fmt("/acs/api/v1/acls/%s", e);
-    struct h_resp r = h_put(s, p, "{\"description\":\"test grant\"}");
-
-    if (r.status != 201 && r.status != 409)
-        fail_msg("create ACL %s: HTTP %ld", rid, r.status);
-    h_resp_free(&r);
-    free(p);
-    p = h_fmt("/acs/api/v1/acls/%s/users/%s/%s", e, uid, action);
-    r = h_put(s, p, NULL);
-    h_expect_status(&r, 204, p);
-    h_resp_free(&r);
-    free(p);
-    free(e);
-}
-
-char *fid_secret(struct h_sim *s, const char *path)
-{
-    char *p = h_fmt("/secrets/v1/secret/default/%s", path);
-    struct h_resp r = h_get(s, p);
-    char *v = NULL;
-
-    if (r.status == 200 && h_jstr(r.json, "value"))
-        v = strdup(h_jstr(r.json, "value"));
-    else if (r.status != 404)
-        fail_msg("GET %s: HTTP %ld", p, r.status);
-    h_resp_free(&r);
-    free(p);
-    return v;
-}
-
 json_t *fid_tls_secrets(struct h_sim *s, const char *svc)
 {
     char *p = h_fmt("/secrets/v1/secret/default/%s?list=true", svc);
@@ -278,34 +245,4 @@ json_t *fid_tls_secrets(struct h_sim *s, const char *svc)
     h_resp_free(&r);
     free(p);
     return out;
-}
-
-void fid_expect_https(struct h_sim *s, const char *svc)
-{
-    char *p = h_fmt("/service/%s/v1/endpoints/coordinator-http", svc);
-    struct h_resp r = h_get(s, p);
-    const char *addr, *vip, *port;
-    char *url, *resolve, *host;
-    struct h_resp n;
-
-    h_expect_status(&r, 200, p);
-    addr = json_string_value(json_array_get(h_jget(r.json, "address"), 0));
-    vip = h_jstr(r.json, "vip");
-    if (!addr || !vip || !(port = strrchr(addr, ':')) || !strchr(vip, ':'))
-        fail_msg("%s: no address or vip", p);
-    host = strndup(vip, (size_t)(strchr(vip, ':') - vip));
-    url = h_fmt("https://%s%s/", host, port);
-    resolve = h_fmt("%s%s:127.0.0.1", host, port);
-    n = h_req_url(url, s->ca_cert, resolve, "elastic:changeme");
-    if (n.curl_code != 0 || n.status != 200 ||
-        !h_jstr(n.json, "version.number") ||
-        strcmp(h_jstr(n.json, "version.number"), "5.6.5") != 0)
-        fail_msg("%s over HTTPS with the cluster CA: curl %d, HTTP %ld", url,
-                 n.curl_code, n.status);
-    h_resp_free(&n);
-    h_resp_free(&r);
-    free(host);
-    free(url);
-    free(resolve);
-    free(p);
 }

@@ -58,21 +58,7 @@ void fid_install_tls(struct h_sim *s, const char *svc);
  * token (new). */
 char *fid_user_token(struct h_sim *s, const char *uid, const char *password);
 
-/* Grant @action on @rid to user @uid (the ACL is created when missing). */
-void fid_grant(struct h_sim *s, const char *uid, const char *rid,
-               const char *action);
-
-/* Value of secret @path (new) or NULL when it does not exist. */
-char *fid_secret(struct h_sim *s, const char *path);
-
 /* The TLS artifact paths below @svc/ in the secret store (new array). */
 json_t *fid_tls_secrets(struct h_sim *s, const char *svc);
-
-/*
- * GET the coordinator of @svc over HTTPS under its VIP name, verified
- * against the cluster CA (basic auth elastic:changeme); fails the test
- * unless it answers 200 with ES 5.6.5.
- */
-void fid_expect_https(struct h_sim *s, const char *svc);
 
 #endif

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "common/util.h"
+#include "e2e/etls/etls_testutil.h"
 #include "fid_testutil.h"
 #include "harness/h_cluster.h"
 #include "harness/h_crypto.h"
@@ -68,7 +69,7 @@ static void test_control_characters_in_path(void **state)
         free(p);
     }
     /* the secret is still there: nothing reached the secrets service */
-    out = fid_secret(&g_sim, "h/secret");
+    out = e_secret_value(&g_sim, "h/secret");
     assert_non_null(out);
     assert_string_equal(out, "keep me");
     free(out);
@@ -89,45 +90,91 @@ static void test_control_characters_in_path(void **state)
     }
     /* an escaped slash is no control character */
     h_secret_put(&g_sim, "h%2Fother", "x");
-    out = fid_secret(&g_sim, "h/other");
+    out = e_secret_value(&g_sim, "h/other");
     assert_non_null(out);
     free(out);
 }
 
 /* ---- duplicate keys --------------------------------------------------- */
 
+/* A request whose JSON body has a duplicate key, and what it must get. */
+struct dup_case {
+    char kind;          /* 'j' JSON as the bootstrap user, 'a' anonymous
+                           JSON, 'c' Cosmos operation, 'k' control API */
+    const char *method;
+    const char *path;   /* or the Cosmos operation */
+    const char *body;
+    long want;
+    const char *member; /* of the error body, or NULL */
+    const char *value;  /* its value */
+};
+
+static struct h_resp dup_send(const struct dup_case *c)
+{
+    switch (c->kind) {
+    case 'c':
+        return h_cosmos(&g_sim, c->path, c->body);
+    case 'k':
+        return h_control(&g_sim, c->method, c->path, c->body);
+    default:
+        return h_req(&g_sim, c->method, c->path,
+                     c->kind == 'j' ? g_sim.token : NULL, "application/json",
+                     NULL, c->body, NULL);
+    }
+}
+
 static void test_duplicate_json_keys(void **state)
 {
+    static const struct dup_case cases[] = {
+        {'j', "PUT", "/secrets/v1/secret/default/dup/a",
+         "{\"value\":\"a\",\"value\":\"b\"}", 400, NULL, NULL},
+        {'j', "PUT", "/acs/api/v1/users/dupuser",
+         "{\"password\":\"one-password\",\"password\":\"two-password\"}",
+         400, "code", "ERR_INVALID_DATA"},
+        {'a', "POST", "/acs/api/v1/auth/login",
+         "{\"uid\":\"nobody\",\"uid\":\"bootstrapuser\","
+         "\"password\":\"deleteme\"}",
+         400, "code", "ERR_INVALID_DATA"},
+        {'c', "POST", "package/install",
+         "{\"packageName\":\"beta-elastic\",\"packageName\":\"x\"}", 400,
+         "type", "not_parsed"},
+        {'c', "POST", "package/install",
+         "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
+         "{\"name\":\"dup-a\",\"name\":\"dup-b\"}}}",
+         400, "type", "not_parsed"},
+        {'a', "POST", "/ca/api/v2/info",
+         "{\"label\":\"a\",\"label\":\"b\"}", 400, NULL, NULL},
+        {'k', "POST", "/sim/v1/faults",
+         "{\"path\":\"/x\",\"path\":\"/y\",\"status\":503}", 400, NULL,
+         NULL},
+    };
     struct h_resp r;
     EVP_PKEY *k;
     char *jwt, *body, *v;
+    size_t i;
 
     (void)state;
-    /* secrets */
-    r = h_put(&g_sim, "/secrets/v1/secret/default/dup/a",
-              "{\"value\":\"a\",\"value\":\"b\"}");
-    h_expect_status(&r, 400, "secret with a duplicate key");
-    h_resp_free(&r);
-    v = fid_secret(&g_sim, "dup/a");
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        r = dup_send(&cases[i]);
+        h_expect_status(&r, cases[i].want, cases[i].body);
+        if (cases[i].member &&
+            (!h_jstr(r.json, cases[i].member) ||
+             strcmp(h_jstr(r.json, cases[i].member), cases[i].value) != 0))
+            fail_msg("%s: %s is not %s", cases[i].body, cases[i].member,
+                     cases[i].value);
+        h_resp_free(&r);
+    }
+    /* and nothing was made of them */
+    v = e_secret_value(&g_sim, "dup/a");
     assert_null(v);
-    /* IAM: an account, and the login */
-    r = h_put(&g_sim, "/acs/api/v1/users/dupuser",
-              "{\"password\":\"one-password\",\"password\":\"two-password\"}");
-    h_expect_status(&r, 400, "user with a duplicate key");
-    assert_string_equal(h_jstr(r.json, "code"), "ERR_INVALID_DATA");
-    h_resp_free(&r);
     r = h_get(&g_sim, "/acs/api/v1/users/dupuser");
-    h_expect_status(&r, 400, "the user was not created");
     assert_string_equal(h_jstr(r.json, "code"), "ERR_UNKNOWN_USER_ID");
     h_resp_free(&r);
-    r = h_req(&g_sim, "POST", "/acs/api/v1/auth/login", NULL,
-              "application/json", NULL,
-              "{\"uid\":\"nobody\",\"uid\":\"bootstrapuser\","
-              "\"password\":\"deleteme\"}",
-              NULL);
-    h_expect_status(&r, 400, "login with a duplicate key");
+    r = h_cosmos(&g_sim, "package/list", "{}");
+    assert_int_equal(json_array_size(h_jget(r.json, "packages")), 0);
     h_resp_free(&r);
-    /* a service-login JWT with a duplicate claim */
+    /* a service-login JWT with a duplicate claim; the same account logs in
+     * with a clean one */
     k = h_rsa_new();
     h_account_put(&g_sim, "dupsa", k, "dup");
     jwt = h_jwt(k, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
@@ -140,32 +187,9 @@ static void test_duplicate_json_keys(void **state)
     free(jwt);
     free(body);
     v = h_login_service(&g_sim, "dupsa", k);
-    assert_non_null(v); /* the same account logs in with a clean JWT */
+    assert_non_null(v);
     free(v);
     EVP_PKEY_free(k);
-    /* Cosmos, at the top and deep in the options */
-    r = h_cosmos(&g_sim, "package/install",
-                 "{\"packageName\":\"beta-elastic\",\"packageName\":\"x\"}");
-    h_expect_status(&r, 400, "install with a duplicate key");
-    assert_string_equal(h_jstr(r.json, "type"), "not_parsed");
-    h_resp_free(&r);
-    r = h_cosmos(&g_sim, "package/install",
-                 "{\"packageName\":\"beta-elastic\",\"options\":{\"service\":"
-                 "{\"name\":\"dup-a\",\"name\":\"dup-b\"}}}");
-    h_expect_status(&r, 400, "options with a duplicate key");
-    h_resp_free(&r);
-    r = h_cosmos(&g_sim, "package/list", "{}");
-    assert_int_equal(json_array_size(h_jget(r.json, "packages")), 0);
-    h_resp_free(&r);
-    /* the CA API and the control API */
-    r = h_req(&g_sim, "POST", "/ca/api/v2/info", NULL, "application/json",
-              NULL, "{\"label\":\"a\",\"label\":\"b\"}", NULL);
-    h_expect_status(&r, 400, "CA info with a duplicate key");
-    h_resp_free(&r);
-    r = h_control(&g_sim, "POST", "/sim/v1/faults",
-                  "{\"path\":\"/x\",\"path\":\"/y\",\"status\":503}");
-    h_expect_status(&r, 400, "fault with a duplicate key");
-    h_resp_free(&r);
 }
 
 /* ---- the body cap ---------------------------------------------------- */

@@ -105,7 +105,7 @@ static void test_long_name_deploys_with_tls(void **state)
 
         if (strstr(rel, "__coordinator-0-node__node__certificate")) {
             path = h_fmt("%s/%s", SVC, rel);
-            cert = fid_secret(&g_sim, path);
+            cert = e_secret_value(&g_sim, path);
             free(path);
         }
     }

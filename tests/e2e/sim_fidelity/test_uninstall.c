@@ -8,8 +8,9 @@
  * answers 200, and lists the package until then; an install under the
  * same app id meanwhile is 409; a reinstall gets new certificates.  Also:
  * no tls-cleanup phase without TLS, --speed scales the whole uninstall,
- * and an update that loses SDK_UNINSTALL leaves a scheduler that exits
- * until the uninstall is asked again.
+ * an update that loses SDK_UNINSTALL leaves a scheduler that exits until
+ * the uninstall is asked again, and an uninstall under way survives a
+ * restart of dcos-sim.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <jansson.h>
 
 #include "common/util.h"
+#include "e2e/etls/etls_testutil.h"
 #include "fid_testutil.h"
 #include "harness/h_cluster.h"
 #include "harness/h_json.h"
@@ -120,6 +122,24 @@ static char *phase_names(const json_t *plan)
     return out;
 }
 
+/* Wait (bounded) until the scheduler of @svc serves its deploy plan;
+ * returns it (new). */
+static json_t *wait_plan_served(struct h_sim *s, const char *svc)
+{
+    json_t *plan = NULL;
+    long st = 0;
+    int i;
+
+    for (i = 0; i < FID_WAIT_MS / FID_POLL_MS && !plan; i++) {
+        plan = h_plan(s, svc, "deploy", &st);
+        if (!plan)
+            h_sleep_ms(FID_POLL_MS);
+    }
+    if (!plan)
+        fail_msg("%s: no deploy plan served (HTTP %ld)", svc, st);
+    return plan;
+}
+
 /* Wait (bounded) until Marathon no longer has @svc's app. */
 static int wait_app_gone(struct h_sim *s, const char *svc)
 {
@@ -148,6 +168,9 @@ static void poll_uninstall(struct h_sim *s, struct seen *w)
     char *names;
 
     if (!plan) {
+        /* 404: the janitor deleted the app since the caller looked */
+        if (st == 404 && app_status(s, TLS_NAME) == 404)
+            return;
         if (st != 502)
             fail_msg("deploy plan during the uninstall: HTTP %ld", st);
         w->n502++;
@@ -211,7 +234,7 @@ static void test_uninstall_end_to_end(void **state)
         h_resp_free(&r);
     }
     fid_install_tls(s, TLS_NAME);
-    fid_expect_https(s, TLS_NAME);
+    e_assert_https(s, TLS_NAME);
     before = fid_tls_secrets(s, TLS_NAME);
     /* master-0 and the coordinator: certificate, key, CA each */
     assert_int_equal(json_array_size(before), 6);
@@ -223,7 +246,7 @@ static void test_uninstall_end_to_end(void **state)
             cert_path = h_fmt("%s/%s", TLS_NAME, rel);
     }
     assert_non_null(cert_path);
-    old_cert = fid_secret(s, cert_path);
+    old_cert = e_secret_value(s, cert_path);
     assert_non_null(old_cert);
 
     /* Cosmos answers at once; nothing is gone yet */
@@ -278,7 +301,7 @@ static void test_uninstall_end_to_end(void **state)
     assert_int_equal(json_array_size(after), 0);
     json_decref(after);
     {
-        char *sa = fid_secret(s, TLS_NAME "/secret");
+        char *sa = e_secret_value(s, TLS_NAME "/secret");
 
         assert_non_null(sa); /* not a TLS artifact: it stays */
         free(sa);
@@ -293,10 +316,10 @@ static void test_uninstall_end_to_end(void **state)
     if (!h_wait_plan(s, TLS_NAME, "deploy", "COMPLETE", FID_WAIT_MS,
                      FID_POLL_MS))
         fail_msg("reinstall not deployed");
-    new_cert = fid_secret(s, cert_path);
+    new_cert = e_secret_value(s, cert_path);
     assert_non_null(new_cert);
     assert_string_not_equal(new_cert, old_cert);
-    fid_expect_https(s, TLS_NAME);
+    e_assert_https(s, TLS_NAME);
     after = fid_tls_secrets(s, TLS_NAME);
     assert_int_equal(json_array_size(after), 6);
     json_decref(after);
@@ -313,8 +336,6 @@ static void test_uninstall_without_tls(void **state)
     struct h_sim *s = &g_sim;
     struct h_resp r;
     json_t *plan = NULL;
-    long st = 0;
-    int i;
     char *names;
 
     (void)state;
@@ -322,12 +343,7 @@ static void test_uninstall_without_tls(void **state)
     r = uninstall(s, "es-p");
     h_expect_status(&r, 200, "uninstall");
     h_resp_free(&r);
-    for (i = 0; i < FID_WAIT_MS / FID_POLL_MS && !plan; i++) {
-        plan = h_plan(s, "es-p", "deploy", &st);
-        if (!plan)
-            h_sleep_ms(FID_POLL_MS);
-    }
-    assert_non_null(plan);
+    plan = wait_plan_served(s, "es-p");
     names = phase_names(plan);
     assert_string_equal(names, "kill-tasks unreserve-resources-127.0.0.1 "
                                "deregister-service");
@@ -397,9 +413,7 @@ static void test_update_during_uninstall(void **state)
 {
     struct h_sim *s = &g_sim;
     struct h_resp r;
-    long st = 0;
     json_t *plan = NULL;
-    int i;
 
     (void)state;
     install_plain(s, "es-x");
@@ -407,12 +421,7 @@ static void test_update_during_uninstall(void **state)
     h_expect_status(&r, 200, "uninstall");
     h_resp_free(&r);
     /* the uninstall scheduler runs and its deployment is over */
-    for (i = 0; i < FID_WAIT_MS / FID_POLL_MS && !plan; i++) {
-        plan = h_plan(s, "es-x", "deploy", &st);
-        if (!plan)
-            h_sleep_ms(FID_POLL_MS);
-    }
-    assert_non_null(plan);
+    plan = wait_plan_served(s, "es-x");
     json_decref(plan);
     assert_true(h_wait_deployed(s, "es-x", FID_WAIT_MS, FID_POLL_MS));
     assert_int_equal(h_update(s, "es-x", "{}"), 200);
@@ -434,6 +443,55 @@ static void test_update_during_uninstall(void **state)
     assert_false(listed(s, "es-x"));
 }
 
+/* A second cluster of its own, stopped by the teardown even when the
+ * test fails half-way. */
+static struct h_sim g_restart;
+
+static int restart_teardown(void **state)
+{
+    (void)state;
+    if (g_restart.dir[0])
+        h_sim_destroy(&g_restart);
+    memset(&g_restart, 0, sizeof(g_restart));
+    return 0;
+}
+
+/* An uninstall under way survives a restart of dcos-sim: the plan, its
+ * progress and Cosmos's janitor come back from state.json, and the app
+ * goes once the plan is done. */
+static void test_uninstall_survives_restart(void **state)
+{
+    struct h_sim *s = &g_restart;
+    struct h_resp r;
+    json_t *plan = NULL, *again;
+    long st = 0;
+
+    (void)state;
+    h_sim_up(s, NULL, FID_SPEED);
+    install_plain(s, "es-r");
+    /* slow down to stop it half-way */
+    assert_int_equal(h_sim_stop(s), 0);
+    h_sim_up(s, s->dir, "1");
+    r = uninstall(s, "es-r");
+    h_expect_status(&r, 200, "uninstall");
+    h_resp_free(&r);
+    /* at speed 1 the plan runs for about 2 s after a 3 s restart */
+    plan = wait_plan_served(s, "es-r");
+    assert_int_equal(h_sim_stop(s), 0);
+    h_sim_up(s, s->dir, FID_SPEED);
+    /* the same plan (its phase ids), and the uninstall completes */
+    again = h_plan(s, "es-r", "deploy", &st);
+    assert_non_null(again);
+    assert_string_equal(
+        h_jstr(json_array_get(h_jget(again, "phases"), 0), "id"),
+        h_jstr(json_array_get(h_jget(plan, "phases"), 0), "id"));
+    assert_true(listed(s, "es-r"));
+    assert_true(wait_app_gone(s, "es-r"));
+    assert_false(listed(s, "es-r"));
+    json_decref(plan);
+    json_decref(again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +500,8 @@ int main(void)
         cmocka_unit_test_teardown(test_uninstall_speed_scales,
                                   fast_teardown),
         cmocka_unit_test(test_update_during_uninstall),
+        cmocka_unit_test_teardown(test_uninstall_survives_restart,
+                                  restart_teardown),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
