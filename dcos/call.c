@@ -325,6 +325,7 @@ int dcos_call_simple(struct dcos_client *c, enum dcos_call_kind kind,
         return r;
     }
     k->accept = accept;
+    k->sensitive = kind == DCOS_CALL_MARATHON; /* app env: passwords */
     if (!out)
         return dcos_call_go(k);
     *out = k;

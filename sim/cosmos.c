@@ -131,7 +131,7 @@ static int cosmos_start(struct sim *s)
 
 static void cosmos_tick(struct sim *s, double now)
 {
-    (void)now;
+    cosmos_janitor_tick(s, now);
     cosmos_reap(s);
 }
 

@@ -15,8 +15,12 @@
 #include "sim/http.h"
 #include "sim/jsonschema.h"
 #include "sim/jsonschema_defaults.h"
+#include "sim/marathon.h"
 #include "sim/sdk.h"
 #include "sim/state.h"
+
+#define COSMOS_JANITOR_S 10.0     /* ServiceUninstaller: between checks */
+#define COSMOS_JANITOR_TRIES 10000 /* then it gives up */
 
 /* See cosmos_apps.h. */
 json_t *cosmos_apps(struct sim *s)
@@ -59,6 +63,52 @@ void cosmos_reap(struct sim *s)
             json_object_del(apps, id);
             sim_state_dirty(s);
         }
+    }
+}
+
+/* See cosmos_apps.h. */
+int cosmos_janitor_start(struct sim *s, json_t *app)
+{
+    if (json_object_set_new(app, "uninstalling", json_true()) != 0 ||
+        json_object_set_new(app, "janitorAt",
+                            json_real(sim_now(s) + COSMOS_JANITOR_S)) != 0 ||
+        json_object_set_new(app, "janitorTries", json_integer(0)) != 0)
+        return ERR_NOMEM;
+    sim_state_dirty(s);
+    return 0;
+}
+
+/* See cosmos_apps.h. */
+void cosmos_janitor_tick(struct sim *s, double now)
+{
+    json_t *apps = cosmos_apps(s), *app, *tmp;
+    const char *id;
+
+    if (!apps)
+        return;
+    json_object_foreach_safe(apps, tmp, id, app) {
+        const char *name = json_string_value(json_object_get(app, "name"));
+        json_t *at = json_object_get(app, "janitorAt");
+        json_int_t tries =
+            json_integer_value(json_object_get(app, "janitorTries"));
+
+        if (!json_is_true(json_object_get(app, "uninstalling")) ||
+            !json_is_number(at) || now < json_number_value(at))
+            continue;
+        if (name && sim_sdk_uninstalled(s, name)) {
+            /* DELETE /v2/apps/<id>: the package leaves /package/list */
+            marathon_app_delete(s, id);
+            json_object_del(apps, id);
+        } else if (tries + 1 >= COSMOS_JANITOR_TRIES) {
+            /* given up: the app stays as it is */
+            json_object_set_new(app, "janitorAt", json_null());
+        } else {
+            json_object_set_new(app, "janitorTries",
+                                json_integer(tries + 1));
+            json_object_set_new(app, "janitorAt",
+                                json_real(now + COSMOS_JANITOR_S));
+        }
+        sim_state_dirty(s);
     }
 }
 

@@ -8,8 +8,9 @@
  * section of the state,
  *   {"apps": {"/<name>": {"appId","name","packageName","packageVersion",
  *     "releaseVersion","userProvidedOptions","resolvedOptions",
- *     "uninstalling"}}}
- * and the answers the Cosmos operations share.  Lock held.
+ *     "uninstalling","janitorAt","janitorTries"}}}
+ * the uninstall janitor (ServiceUninstaller) and the answers the Cosmos
+ * operations share.  Lock held.
  */
 
 struct sim;
@@ -29,6 +30,20 @@ char *cosmos_app_id_norm(const char *id);
  * what Marathon runs.
  */
 void cosmos_reap(struct sim *s);
+
+/*
+ * Start (or start over) the uninstall janitor of installed app @app (a
+ * member of cosmos_apps()): @app is uninstalling, and is checked every 10
+ * simulated seconds.  Returns 0 or ERR_NOMEM.
+ */
+int cosmos_janitor_start(struct sim *s, json_t *app);
+
+/*
+ * The janitor checks due at @now (ServiceUninstaller): an app whose
+ * uninstall is over (sim_sdk_uninstalled) is deleted from Marathon and
+ * leaves Cosmos; after 10000 checks a janitor gives up.
+ */
+void cosmos_janitor_tick(struct sim *s, double now);
 
 /* The catalog package version installed app @app runs (borrowed) or
  * NULL. */

@@ -15,6 +15,7 @@
 #include "common/err.h"
 #include "sim/catalog.h"
 #include "sim/cosmos_apps.h"
+#include "sim/cosmos_labels.h"
 #include "sim/cosmos_request.h"
 #include "sim/http.h"
 #include "sim/sdk.h"
@@ -98,7 +99,8 @@ static void op_install(struct sim *s, const json_t *body, int version,
     const char *req_app = json_string_value(json_object_get(body, "appId"));
     const json_t *opts = json_object_get(body, "options");
     const struct catalog_pkg *p;
-    json_t *user = NULL, *resolved = NULL, *apps, *rec = NULL, *out = NULL;
+    json_t *user = NULL, *resolved = NULL, *apps, *rec = NULL, *out = NULL,
+           *labels = NULL;
     const char *svc;
     char *app_id = NULL, *want = NULL;
     int rc;
@@ -155,7 +157,12 @@ static void op_install(struct sim *s, const json_t *body, int version,
                               "Package is already installed");
         goto out;
     }
-    rc = sim_sdk_install(s, svc, p->name, p->version, resolved);
+    labels = cosmos_labels(p, user);
+    if (!labels) {
+        cosmos_resp_nomem(r);
+        goto out;
+    }
+    rc = sim_sdk_install(s, svc, p->name, p->version, resolved, labels);
     if (rc == ERR_CONFLICT) {
         sim_resp_cosmos_error(r, 409, "PackageAlreadyInstalled", NULL,
                               "Package is already installed");
@@ -194,6 +201,7 @@ static void op_install(struct sim *s, const json_t *body, int version,
 out:
     json_decref(user);
     json_decref(resolved);
+    json_decref(labels);
     free(app_id);
     free(want);
 }
@@ -539,6 +547,7 @@ static void op_uninstall(struct sim *s, const json_t *body, int version,
         const char *sid = json_string_value(json_array_get(ids, i));
         const struct catalog_pkg *p;
         json_t *res;
+        int rc;
 
         app = json_object_get(apps, sid);
         p = cosmos_app_pkg(app);
@@ -549,22 +558,22 @@ static void op_uninstall(struct sim *s, const json_t *body, int version,
                                               "postUninstallNotes") != 0) ||
             json_array_append_new(results, res) != 0)
             goto nomem;
-        if (!json_is_true(json_object_get(app, "uninstalling"))) {
-            int rc = sim_sdk_uninstall(
-                s, json_string_value(json_object_get(app, "name")));
-
-            if (rc != 0 && rc != ERR_NOTFOUND) {
-                sim_resp_cosmos_error(r, 400, "FailedToStartUninstall",
-                                      json_pack("{s:s, s:s}", "appId", sid,
-                                                "reason", err_name(rc)),
-                                      "Failed to start an uninstall for "
-                                      "the service '%s': %s", sid,
-                                      err_name(rc));
-                goto out;
-            }
-            json_object_set_new(app, "uninstalling", json_true());
-            sim_state_dirty(s);
+        /* UninstallHandler: the app gets SDK_UNINSTALL (again, when
+         * asked again), and a janitor waits for the uninstall plan */
+        rc = sim_sdk_uninstall(s,
+                               json_string_value(json_object_get(app,
+                                                                 "name")));
+        if (rc != 0 && rc != ERR_NOTFOUND) {
+            sim_resp_cosmos_error(r, 400, "FailedToStartUninstall",
+                                  json_pack("{s:s, s:s}", "appId", sid,
+                                            "reason", err_name(rc)),
+                                  "Failed to start an uninstall for the "
+                                  "service '%s': %s",
+                                  sid, err_name(rc));
+            goto out;
         }
+        if (cosmos_janitor_start(s, app) != 0)
+            goto nomem;
     }
     /* Services already gone leave Cosmos at once. */
     cosmos_reap(s);

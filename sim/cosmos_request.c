@@ -381,7 +381,8 @@ json_t *cosmos_decode_body(const struct sim_req *req,
                        "Item body not present but required");
         return NULL;
     }
-    body = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &jerr);
+    body = json_loadb(req->body, req->body_len,
+                      JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!body) {
         add_item_error(errs, "not_parsed",
                        "Item 'body' unable to be parsed: %s (line %d, "

@@ -10,8 +10,10 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/util.h"
 #include "sim/catalog.h"
 #include "sim/cosmos_apps.h"
+#include "sim/cosmos_labels.h"
 #include "sim/cosmos_request.h"
 #include "sim/http.h"
 #include "sim/jsonschema_defaults.h"
@@ -120,7 +122,8 @@ static void op_svc_update(struct sim *s, const json_t *body, int version,
     const json_t *provided = json_object_get(body, "options");
     int replace = json_is_true(json_object_get(body, "replace"));
     char *norm = NULL, *new_id = NULL, *dep = NULL;
-    json_t *app, *valid = NULL, *user = NULL, *resolved = NULL;
+    json_t *app, *valid = NULL, *user = NULL, *resolved = NULL,
+           *labels = NULL;
     json_t *pkg = NULL;
     const struct catalog_pkg *cur, *target;
     const char *svc, *name;
@@ -186,14 +189,25 @@ static void op_svc_update(struct sim *s, const json_t *body, int version,
         goto out;
     }
     name = json_string_value(json_object_get(app, "name"));
-    rc = sim_sdk_update(s, name, target->version, resolved);
+    labels = cosmos_labels(target, user);
+    if (!labels) {
+        cosmos_resp_nomem(r);
+        goto out;
+    }
+    rc = sim_sdk_update(s, name, target->version, resolved, labels);
     if (rc == ERR_CONFLICT) {
+        /* Marathon's 409, which Cosmos wraps (dcos-commons
+         * marathon-error.json): the message keeps Marathon's placeholder,
+         * the blocking deployment is listed */
+        const char *blocking = sim_sdk_deployment(s, name);
+
         sim_resp_cosmos_error(
             r, 500, "unhandled_exception", NULL,
             "java.lang.Error: {\"message\":\"App is locked by one or more "
             "deployments. Override with the option '?force=true'. View "
             "details at '/v2/deployments/<DEPLOYMENT_ID>'.\","
-            "\"deployments\":[]}");
+            "\"deployments\":[{\"id\":\"%s\"}]}",
+            blocking ? blocking : "");
         goto out;
     }
     if (rc == ERR_NOTFOUND) {
@@ -217,7 +231,7 @@ static void op_svc_update(struct sim *s, const json_t *body, int version,
     }
     sim_state_dirty(s);
     pkg = catalog_package_definition(target);
-    dep = sim_uuid();
+    dep = util_strdup(sim_sdk_deployment(s, name));
     if (!pkg || !dep) {
         json_decref(pkg);
         cosmos_resp_nomem(r);
@@ -232,6 +246,7 @@ out:
     json_decref(valid);
     json_decref(user);
     json_decref(resolved);
+    json_decref(labels);
     free(norm);
     free(new_id);
     free(dep);

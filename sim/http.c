@@ -6,6 +6,7 @@
 #include "sim/http.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,39 @@ size_t sim_path_segments(const struct sim_req *req, const char *prefix,
         p = slash + 1;
     }
     return n;
+}
+
+/* See http.h. */
+int sim_path_has_control(const char *path)
+{
+    const unsigned char *p = (const unsigned char *)path;
+
+    for (; *p; p++) {
+        long v = *p;
+
+        if (*p == '%' && isxdigit(p[1]) && isxdigit(p[2])) {
+            char hex[3] = {(char)p[1], (char)p[2], '\0'};
+
+            v = strtol(hex, NULL, 16);
+        }
+        if (v < 0x20 || v == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+/* See http.h. */
+int sim_length_over(const char *cl, size_t cap)
+{
+    long n;
+
+    if (!cl)
+        return 0;
+    if (util_parse_long(&n, cl, 0, LONG_MAX) == 0)
+        return (size_t)n > cap;
+    /* digits beyond LONG_MAX are over too; anything else is not a length
+     * (libmicrohttpd refuses it) */
+    return cl[0] && strspn(cl, "0123456789") == strlen(cl);
 }
 
 /* ------------------------------------------------------------------ */

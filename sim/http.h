@@ -64,6 +64,17 @@ size_t sim_path_segments(const struct sim_req *req, const char *prefix,
 /* Free the @n segments of sim_path_segments() and NULL them. */
 void sim_segments_free(char **segs, size_t n);
 
+/*
+ * 1 when the raw path @path holds a control character (U+0000 to U+001F or
+ * U+007F), literally or percent-encoded: nginx refuses such a request line
+ * before anything else sees it.
+ */
+int sim_path_has_control(const char *path);
+
+/* 1 when the Content-Length value @cl (NULL = none) declares more than
+ * @cap bytes. */
+int sim_length_over(const char *cl, size_t cap);
+
 /* 1 when the media type @got satisfies @want (type/subtype equal and every
  * parameter of @want present with the same value; case-insensitive). */
 int sim_media_type_ok(const char *want, const char *got);

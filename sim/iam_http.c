@@ -482,7 +482,8 @@ json_t *iam_body(const struct sim_req *req, struct sim_resp *resp)
                 "Request has bad Content-Type or lacks JSON data");
         return NULL;
     }
-    v = json_loadb(req->body, req->body_len, 0, &jerr);
+    v = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+                   &jerr);
     if (!v) {
         iam_err(resp, 400, "ERR_INVALID_DATA", "Cannot decode JSON body: %s",
                 jerr.text);

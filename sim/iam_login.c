@@ -174,7 +174,7 @@ static json_t *jwt_json(const char *p, size_t n)
     d = jwt_part(p, n, &len);
     if (!d)
         return NULL;
-    j = json_loadb((const char *)d, len, 0, NULL);
+    j = json_loadb((const char *)d, len, JSON_REJECT_DUPLICATES, NULL);
     free(d);
     if (j && !json_is_object(j)) {
         json_decref(j);

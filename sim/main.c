@@ -29,6 +29,7 @@
 #include "sim/cosmos.h"
 #include "sim/iam.h"
 #include "sim/marathon.h"
+#include "sim/mesos.h"
 #include "sim/metadata.h"
 #include "sim/pki.h"
 #include "sim/sdk.h"
@@ -46,7 +47,7 @@
 static const struct sim_module *const modules[] = {
     &sim_metadata_module, &sim_control_module,  &sim_iam_module,
     &sim_secrets_module,  &sim_cosmos_module,   &sim_marathon_module,
-    &sim_sdk_module,
+    &sim_sdk_module,      &sim_mesos_module,
 };
 
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))

@@ -396,6 +396,24 @@ void marathon_app_restart(struct sim *s, struct sdk_service *svc,
     sdk_dirty_mark();
 }
 
+/* See marathon.h. */
+int marathon_app_delete(struct sim *s, const char *app_id)
+{
+    struct sdk_service *svc;
+
+    (void)s;
+    if (!app_id)
+        return ERR_NOTFOUND;
+    svc = sdk_find(app_id[0] == '/' ? app_id + 1 : app_id);
+    if (!svc)
+        return ERR_NOTFOUND;
+    LOG(LOG_INFO, SDK_LOG, "%s: Marathon app deleted", svc->name);
+    sdk_registry_remove(svc);
+    sdk_service_free(svc);
+    sdk_dirty_mark();
+    return 0;
+}
+
 static char *app_id_of(const char *name)
 {
     struct buf b;
@@ -476,12 +494,26 @@ static json_t *app_json(struct sim *s, const struct sdk_service *svc,
         labels = json_object();
         json_object_set_new(app, "labels", labels);
     }
-    json_object_set_new(labels, "DCOS_PACKAGE_NAME",
-                        json_string(svc->pkg_name));
-    json_object_set_new(labels, "DCOS_PACKAGE_VERSION",
-                        json_string(svc->pkg_version));
-    json_object_set_new(labels, "DCOS_PACKAGE_SOURCE",
-                        json_string(MARATHON_SOURCE));
+    /* the template's labels, then the ones Cosmos wrote over them */
+    if (svc->app_labels) {
+        json_object_update(labels, svc->app_labels);
+    } else {
+        json_object_set_new(labels, "DCOS_PACKAGE_NAME",
+                            json_string(svc->pkg_name));
+        json_object_set_new(labels, "DCOS_PACKAGE_VERSION",
+                            json_string(svc->pkg_version));
+        json_object_set_new(labels, "DCOS_PACKAGE_SOURCE",
+                            json_string(MARATHON_SOURCE));
+    }
+    if (svc->uninstall_env) {
+        json_t *env = json_object_get(app, "env");
+
+        if (!json_is_object(env)) {
+            env = json_object();
+            json_object_set_new(app, "env", env);
+        }
+        json_object_set_new(env, "SDK_UNINSTALL", json_string("true"));
+    }
     /* Marathon answers with "fetch" in place of the deprecated "uris". */
     uris = json_object_get(app, "uris");
     fetch = json_array();

@@ -35,6 +35,13 @@ int marathon_render_app(struct sim *s, const char *pkg_name,
 void marathon_app_restart(struct sim *s, struct sdk_service *svc,
                           bool install);
 
+/*
+ * DELETE /v2/apps/@app_id as Cosmos's uninstall janitor sends it: the
+ * scheduler app and what it ran (its tasks and their listeners) are gone;
+ * the SDK state is saved on the next tick.  Returns 0 or ERR_NOTFOUND.
+ */
+int marathon_app_delete(struct sim *s, const char *app_id);
+
 /* The module: the /marathon/ and /service/marathon/ routes, and the
  * template cache freed at stop. */
 extern const struct sim_module sim_marathon_module;

@@ -52,7 +52,8 @@ static void h_ca_info(struct sim *s, const struct sim_req *req,
     json_t *o;
 
     if (req->body_len) {
-        json_t *in = json_loadb(req->body, req->body_len, 0, NULL);
+        json_t *in = json_loadb(req->body, req->body_len,
+                                JSON_REJECT_DUPLICATES, NULL);
         int ok = json_is_object(in);
 
         json_decref(in);

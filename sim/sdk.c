@@ -21,11 +21,13 @@
 #include "sim/core.h"
 #include "sim/marathon.h"
 #include "sim/sdk_api.h"
+#include "sim/sdk_mesos.h"
 #include "sim/sdk_model.h"
 #include "sim/sdk_plan.h"
 #include "sim/sdk_spec.h"
 #include "sim/sdk_store.h"
 #include "sim/sdk_task.h"
+#include "sim/sdk_uninstall.h"
 #include "sim/secrets.h"
 #include "sim/server.h"
 #include "sim/state.h"
@@ -70,6 +72,17 @@ static json_t *config_validate(const struct sdk_service *svc)
     return errors;
 }
 
+/* The scheduler registers with Mesos: a new framework id. */
+static void framework_register(struct sdk_service *svc)
+{
+    char *u = sim_uuid();
+
+    free(svc->framework_id);
+    svc->framework_id = u ? sdk_printf("%s-0001", u) : NULL;
+    free(u);
+    sdk_dirty_mark();
+}
+
 /*
  * A new scheduler process starts serving: it reads its service-account
  * secret, validates and stores the target configuration and generates its
@@ -84,12 +97,37 @@ static void scheduler_start(struct sim *s, struct sdk_service *svc,
     json_t *errors, *spec_new = NULL, *spec_old = NULL;
     size_t i;
 
+    if (svc->uninstalling && !svc->uninstall_env) {
+        /* SchedulerConfig: the uninstall bit without SDK_UNINSTALL exits
+         * 11 (SCHEDULER_ALREADY_UNINSTALLING); Marathon relaunches it */
+        if (!svc->exit_logged)
+            LOG(LOG_WARN, SDK_LOG, "%s: scheduler exits 11: already "
+                "uninstalling, SDK_UNINSTALL is gone", svc->name);
+        svc->exit_logged = 1;
+        svc->sched_up_at = now + SDK_SCHED_STAGE_S;
+        sdk_dirty_mark();
+        return;
+    }
     svc->sched_up = 1;
+    svc->exit_logged = 0;
     secret_free(svc->credential);
     svc->credential = cred ? secret_new_str(cred) : NULL;
     svc->tls_checked = 0;
     svc->blocked = NULL;
     sdk_dirty_mark();
+    if (svc->uninstall_env) {
+        /* UninstallScheduler: persist the bit, serve the uninstall plan */
+        svc->uninstalling = 1;
+        if (sdk_uninstall_build(svc, now) != 0)
+            LOG(LOG_ERROR, SDK_LOG, "%s: uninstall plan not built",
+                svc->name);
+        else
+            LOG(LOG_INFO, SDK_LOG, "%s: uninstall scheduler started",
+                svc->name);
+        return;
+    }
+    if (!svc->framework_id)
+        framework_register(svc); /* the first start registers it */
 
     if (!svc->deployed && svc->plan.n_phases && !svc->plan.update &&
         sdk_plan_status(&svc->plan) == SDK_COMPLETE)
@@ -152,7 +190,8 @@ static void scheduler_start(struct sim *s, struct sdk_service *svc,
 
 /* See sdk.h. */
 int sim_sdk_install(struct sim *s, const char *name, const char *pkg_name,
-                    const char *pkg_version, const json_t *resolved)
+                    const char *pkg_version, const json_t *resolved,
+                    const json_t *labels)
 {
     struct sdk_service *svc;
     json_t *app = NULL;
@@ -176,8 +215,10 @@ int sim_sdk_install(struct sim *s, const char *name, const char *pkg_name,
     svc->pkg_version = strdup(pkg_version);
     svc->options = json_deep_copy(resolved);
     svc->configs = json_object();
+    svc->app_labels = labels ? json_deep_copy(labels) : NULL;
     if (!svc->name || !svc->pkg_name || !svc->pkg_version ||
-        !svc->options || !svc->configs || sdk_registry_add(svc) != 0) {
+        !svc->options || !svc->configs || (labels && !svc->app_labels) ||
+        sdk_registry_add(svc) != 0) {
         sdk_service_free(svc);
         return ERR_NOMEM;
     }
@@ -191,10 +232,10 @@ int sim_sdk_install(struct sim *s, const char *name, const char *pkg_name,
 
 /* See sdk.h. */
 int sim_sdk_update(struct sim *s, const char *name, const char *pkg_version,
-                   const json_t *resolved)
+                   const json_t *resolved, const json_t *labels)
 {
     struct sdk_service *svc = sdk_find(name);
-    json_t *app = NULL, *o;
+    json_t *app = NULL, *o, *l = NULL;
     const char *ver;
     int r;
 
@@ -212,11 +253,21 @@ int sim_sdk_update(struct sim *s, const char *name, const char *pkg_version,
     if (r != 0)
         return r;
     o = json_deep_copy(resolved);
-    if (!o)
+    if (labels)
+        l = json_deep_copy(labels);
+    if (!o || (labels && !l)) {
+        json_decref(o);
         return ERR_NOMEM;
+    }
     json_decref(svc->options);
     svc->options = o;
+    if (l) {
+        json_decref(svc->app_labels);
+        svc->app_labels = l;
+    }
     sdk_set_str(&svc->pkg_version, ver);
+    /* Cosmos puts a freshly rendered app: SDK_UNINSTALL is gone */
+    svc->uninstall_env = 0;
     marathon_app_restart(s, svc, false);
     LOG(LOG_INFO, SDK_LOG, "%s: updated, scheduler restarting", svc->name);
     sdk_touch(s);
@@ -226,22 +277,50 @@ int sim_sdk_update(struct sim *s, const char *name, const char *pkg_version,
 /* See sdk.h. */
 int sim_sdk_uninstall(struct sim *s, const char *name)
 {
-    size_t i;
+    struct sdk_service *svc;
 
     if (name && name[0] == '/')
         name++;
-    for (i = 0; name && i < sdk_count(); i++) {
-        struct sdk_service *svc = sdk_at(i);
+    svc = name ? sdk_find(name) : NULL;
+    if (!svc)
+        return ERR_NOTFOUND;
+    if (svc->uninstall_env)
+        return 0; /* the same app again: nothing changes (UNCONFIRMED) */
+    /* Cosmos's forced PUT with env SDK_UNINSTALL: a new deployment, the
+     * old scheduler killed first */
+    svc->uninstall_env = 1;
+    marathon_app_restart(s, svc, false);
+    LOG(LOG_INFO, SDK_LOG, "%s: uninstall requested, scheduler restarting",
+        svc->name);
+    sdk_touch(s);
+    return 0;
+}
 
-        if (strcmp(svc->name, name) != 0)
-            continue;
-        sdk_registry_remove(svc);
-        sdk_service_free(svc);
-        json_object_del(sim_state_section(s, "services"), name);
-        sdk_touch(s);
-        return 0;
-    }
-    return ERR_NOTFOUND;
+/* See sdk.h. */
+int sim_sdk_uninstalled(struct sim *s, const char *name)
+{
+    struct sdk_service *svc = sdk_find(name);
+
+    (void)s;
+    return svc && !svc->deployment_id && svc->uninstall_env &&
+           svc->sched_up && svc->uninstalling &&
+           svc->uninstall.n_steps > 0 &&
+           sdk_uninstall_status(svc) == SDK_COMPLETE;
+}
+
+/* See sdk.h. */
+const char *sim_sdk_deployment(struct sim *s, const char *name)
+{
+    const struct sdk_service *svc = sdk_find(name);
+
+    (void)s;
+    return svc ? svc->deployment_id : NULL;
+}
+
+/* See sdk.h. */
+json_t *sim_sdk_mesos_state(struct sim *s)
+{
+    return sdk_mesos_state(s);
 }
 
 /* See sdk.h. */
@@ -295,6 +374,10 @@ static void service_tick(struct sim *s, struct sdk_service *svc, double now)
             svc->deployment_id = NULL;
             sdk_dirty_mark();
         }
+    }
+    if (svc->sched_up && svc->uninstalling) {
+        sdk_uninstall_advance(s, svc, now);
+    } else if (svc->sched_up) {
         sdk_recovery_schedule(svc, now);
         sdk_plan_advance(s, svc, &svc->plan, now);
         sdk_plan_advance(s, svc, &svc->recovery, now);
@@ -346,6 +429,9 @@ static int sdk_start(struct sim *s)
             svc->credential = secret_new_str(cred);
         if (svc->recovery.n_phases == 0)
             sdk_recovery_init(&svc->recovery);
+        /* a state written before frameworks were modelled */
+        if (!svc->framework_id && svc->target_id && !svc->uninstalling)
+            framework_register(svc);
         for (k = 0; k < svc->n_tasks; k++) {
             struct sdk_task *t = &svc->tasks[k];
 

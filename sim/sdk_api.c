@@ -22,6 +22,7 @@
 #include "sim/sdk_spec.h"
 #include "sim/sdk_store.h"
 #include "sim/sdk_task.h"
+#include "sim/sdk_uninstall.h"
 #include "sim/state.h"
 
 #define API_MAX_SEGS 32
@@ -701,6 +702,10 @@ static void handle_state(const struct sim_req *req, struct sim_resp *r,
                         : json_array());
         return;
     }
+    if (n == 1 && strcmp(seg[0], "frameworkId") == 0 && svc->framework_id) {
+        json_200(r, json_pack("[s]", svc->framework_id));
+        return;
+    }
     if (n == 2 && strcmp(seg[0], "properties") == 0 &&
         strcmp(seg[1], "last-completed-update-type") == 0 &&
         svc->deployed) {
@@ -765,7 +770,9 @@ void sdk_api_handle(struct sim *s, const struct sim_req *req,
         char **rest = seg + used + 2;
         size_t m = n - used - 2;
 
-        if (strcmp(res, "plans") == 0)
+        if (svc->uninstalling)
+            sdk_uninstall_api(req, resp, svc, res, rest, m);
+        else if (strcmp(res, "plans") == 0)
             handle_plans(s, req, resp, svc, rest, m);
         else if (strcmp(res, "endpoints") == 0)
             handle_endpoints(req, resp, svc, rest, m);

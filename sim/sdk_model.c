@@ -45,6 +45,17 @@ const char *sdk_status_name(int st)
 }
 
 /* See sdk_model.h. */
+int sdk_status_parse(const char *name)
+{
+    int i;
+
+    for (i = SDK_PENDING; i <= SDK_ERROR; i++)
+        if (name && strcmp(name, sdk_status_name(i)) == 0)
+            return i;
+    return SDK_PENDING;
+}
+
+/* See sdk_model.h. */
 const char *sdk_task_state_name(int st)
 {
     static const char *const names[] = {"UNKNOWN", "STAGING", "RUNNING",
@@ -241,6 +252,9 @@ void sdk_service_free(struct sdk_service *svc)
     free(svc->deployment_id);
     free(svc->app_version);
     free(svc->sched_task_id);
+    json_decref(svc->app_labels);
+    free(svc->framework_id);
+    sdk_uninstall_clear(&svc->uninstall);
     free(svc);
 }
 
@@ -366,4 +380,19 @@ void sdk_plan_clear(struct sdk_plan *p)
     free(p->phases);
     json_decref(p->errors);
     memset(p, 0, sizeof(*p));
+}
+
+/* See sdk_model.h. */
+void sdk_uninstall_clear(struct sdk_uninstall *u)
+{
+    size_t i;
+
+    for (i = 0; i < u->n_steps; i++) {
+        free(u->steps[i].id);
+        free(u->steps[i].target);
+    }
+    free(u->steps);
+    for (i = 0; i < SDK_U_N_KINDS; i++)
+        free(u->phase_ids[i]);
+    memset(u, 0, sizeof(*u));
 }

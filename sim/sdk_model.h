@@ -102,6 +102,32 @@ struct sdk_plan {
     size_t n_phases;
 };
 
+/* Steps of the uninstall plan (dcos-commons scheduler/uninstall), in
+ * phase order. */
+enum sdk_ustep_kind {
+    SDK_U_KILL = 0,   /* kill-task-<task id> (TaskKillStep) */
+    SDK_U_UNRESERVE,  /* unreserve-<resource id> (ResourceCleanupStep) */
+    SDK_U_TLS,        /* tls-cleanup (TLSCleanupStep) */
+    SDK_U_DEREGISTER, /* deregister (DeregisterStep) */
+    SDK_U_N_KINDS
+};
+
+struct sdk_ustep {
+    char *id;
+    int kind;             /* enum sdk_ustep_kind: also its phase */
+    char *target;         /* kill: the task id; unreserve: the resource id */
+    char task[48];        /* the task it concerns (kill, unreserve) */
+    int status;           /* enum sdk_status */
+    double since;
+};
+
+/* The uninstall plan, served as "deploy" by the uninstall scheduler. */
+struct sdk_uninstall {
+    char *phase_ids[SDK_U_N_KINDS];
+    struct sdk_ustep *steps;
+    size_t n_steps;
+};
+
 struct sdk_service {
     char *name;
     char *pkg_name;
@@ -118,6 +144,11 @@ struct sdk_service {
     bool deployment_install; /* StartApplication (else RestartApplication) */
     char *app_version;    /* ISO-8601 time of the last app change */
     char *sched_task_id;  /* Marathon task id of the scheduler */
+    json_t *app_labels;   /* labels Cosmos wrote on the app, or NULL */
+    bool uninstall_env;   /* the app's env has SDK_UNINSTALL (Cosmos) */
+    bool uninstalling;    /* the scheduler persisted its uninstall bit */
+    char *framework_id;   /* Mesos framework, NULL when not registered */
+    struct sdk_uninstall uninstall; /* built by the uninstall scheduler */
 
     struct sdk_plan plan;     /* "deploy" */
     struct sdk_plan recovery; /* "recovery" (one phase "default") */
@@ -131,6 +162,7 @@ struct sdk_service {
     double tls_checked_at; /* sim time of the cached account check */
     const char *tls_reason; /* its result (static string) or NULL */
     char tls_uid[128];    /* the account the secret logs in as */
+    bool exit_logged;     /* the exit-11 crash loop was reported */
 };
 
 /* --- names --- */
@@ -140,6 +172,10 @@ const char *sdk_pod_name(int pod);
 
 /* Upper-case name of @st ("PENDING", ...). */
 const char *sdk_status_name(int st);
+
+/* The step status named @name (PENDING to ERROR), or SDK_PENDING for
+ * another name or NULL. */
+int sdk_status_parse(const char *name);
 
 /* Mesos state name without the TASK_ prefix ("RUNNING", ...). */
 const char *sdk_task_state_name(int st);
@@ -231,5 +267,8 @@ void sdk_task_node_stop(struct sdk_task *t);
 
 /* Free the phases, steps and errors of @p and zero it. */
 void sdk_plan_clear(struct sdk_plan *p);
+
+/* Free the steps and phase ids of the uninstall plan @u and zero it. */
+void sdk_uninstall_clear(struct sdk_uninstall *u);
 
 #endif

@@ -27,13 +27,9 @@ char *sdk_phase_name(const struct sdk_plan *plan, const struct sdk_phase *ph)
                       plan->update ? "update" : "deploy");
 }
 
-/*
- * Aggregate status of a parent element (ParentElement.getStatus, see
- * elastic-sdk.md 3.3): @st child statuses, @cand which children the
- * strategy would schedule now.
- */
-static int aggregate(const int *st, const int *cand, size_t n,
-                     int interrupted, int errors)
+/* See sdk_plan.h. */
+int sdk_status_aggregate(const int *st, const int *cand, size_t n,
+                         int interrupted, int errors)
 {
     int any_err = 0, all_complete = 1, any_prepared = 0, any_complete = 0,
         any_waiting = 0, c_waiting = 0, c_inprog = 0, c_pending = 0,
@@ -79,9 +75,8 @@ static int aggregate(const int *st, const int *cand, size_t n,
     return SDK_ERROR;
 }
 
-/* Mark in @cand the children a serial or parallel strategy schedules. */
-static void strategy_candidates(const int *st, size_t n, int serial,
-                                int *cand)
+/* See sdk_plan.h. */
+void sdk_strategy_candidates(const int *st, size_t n, int serial, int *cand)
 {
     size_t i;
     int found = 0;
@@ -101,8 +96,8 @@ int sdk_phase_status(const struct sdk_plan *plan, const struct sdk_phase *ph)
 
     for (i = 0; i < n; i++)
         st[i] = ph->steps[i].status;
-    strategy_candidates(st, n, plan->phase_serial, cand);
-    return aggregate(st, cand, n, ph->interrupted, 0);
+    sdk_strategy_candidates(st, n, plan->phase_serial, cand);
+    return sdk_status_aggregate(st, cand, n, ph->interrupted, 0);
 }
 
 /* See sdk_plan.h. */
@@ -113,8 +108,8 @@ int sdk_plan_status(const struct sdk_plan *plan)
 
     for (i = 0; i < n; i++)
         st[i] = sdk_phase_status(plan, &plan->phases[i]);
-    strategy_candidates(st, n, plan->serial, cand);
-    return aggregate(st, cand, n, plan->interrupted,
+    sdk_strategy_candidates(st, n, plan->serial, cand);
+    return sdk_status_aggregate(st, cand, n, plan->interrupted,
                      json_array_size(plan->errors) > 0);
 }
 
@@ -338,14 +333,14 @@ void sdk_plan_advance(struct sim *s, struct sdk_service *svc,
 
     for (i = 0; i < n; i++)
         pst[i] = sdk_phase_status(p, &p->phases[i]);
-    strategy_candidates(pst, n, p->serial, pcand);
+    sdk_strategy_candidates(pst, n, p->serial, pcand);
     for (i = 0; i < n; i++) {
         struct sdk_phase *ph = &p->phases[i];
         size_t m = ph->n_steps > SDK_MAX_COUNT ? SDK_MAX_COUNT : ph->n_steps;
 
         for (j = 0; j < m; j++)
             sst[j] = ph->steps[j].status;
-        strategy_candidates(sst, m, p->phase_serial, scand);
+        sdk_strategy_candidates(sst, m, p->phase_serial, scand);
         for (j = 0; j < m; j++)
             step_advance(s, svc, p, &ph->steps[j],
                          !blocked && pcand[i] && !ph->interrupted &&

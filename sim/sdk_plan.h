@@ -7,6 +7,8 @@
  * their steps advancing with the strategy.  Lock held.
  */
 
+#include <stddef.h>
+
 struct sim;
 struct sdk_phase;
 struct sdk_plan;
@@ -15,6 +17,19 @@ struct sdk_service;
 /* Name of phase @ph of @plan ("master-update", "default"). New string. */
 char *sdk_phase_name(const struct sdk_plan *plan,
                      const struct sdk_phase *ph);
+
+/*
+ * Aggregate status of a parent element (ParentElement.getStatus, see
+ * elastic-sdk.md 3.3) from its @n children's statuses @st, @cand marking
+ * the children its strategy would schedule now.  Returns an enum
+ * sdk_status.
+ */
+int sdk_status_aggregate(const int *st, const int *cand, size_t n,
+                         int interrupted, int errors);
+
+/* Mark in @cand (@n entries) the children of statuses @st a serial or a
+ * parallel strategy schedules now. */
+void sdk_strategy_candidates(const int *st, size_t n, int serial, int *cand);
 
 /*
  * Status of @plan (§3.3 aggregation) and of its phase @ph.  Returns an

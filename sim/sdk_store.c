@@ -14,17 +14,8 @@
 #include "common/util.h"
 #include "sim/sdk_model.h"
 #include "sim/sdk_plan.h"
+#include "sim/sdk_uninstall.h"
 #include "sim/state.h"
-
-static int status_parse(const char *s)
-{
-    int i;
-
-    for (i = SDK_PENDING; i <= SDK_ERROR; i++)
-        if (s && strcmp(s, sdk_status_name(i)) == 0)
-            return i;
-    return SDK_PENDING;
-}
 
 static int task_state_parse(const char *s)
 {
@@ -106,7 +97,7 @@ static int plan_from_json(struct sdk_plan *p, const json_t *j)
                 idx >= SDK_MAX_COUNT || x->n_steps >= SDK_MAX_COUNT)
                 return ERR_INVALID;
             if (sdk_phase_add_step(x, pod, idx,
-                                   status_parse(json_string_value(
+                                   sdk_status_parse(json_string_value(
                                        json_object_get(st, "status"))),
                                    json_number_value(
                                        json_object_get(st, "since"))) != 0)
@@ -120,7 +111,7 @@ static int plan_from_json(struct sdk_plan *p, const json_t *j)
 
 static json_t *service_to_json(const struct sdk_service *svc)
 {
-    json_t *tasks = json_array();
+    json_t *tasks = json_array(), *j, *un;
     size_t i;
 
     for (i = 0; tasks && i < svc->n_tasks; i++) {
@@ -134,7 +125,7 @@ static json_t *service_to_json(const struct sdk_service *svc)
                       "since", t->since, "tls", t->tls, "xpack", t->xpack,
                       "port", t->port, "recover_at", t->recover_at));
     }
-    return json_pack(
+    j = json_pack(
         "{s:s,s:s,s:s,s:O,s:s?,s:O,s:b,"
         "s:{s:b,s:f,s:s?,s:b,s:s?,s:s?},s:o,s:o,s:o}",
         "name", svc->name, "package_name", svc->pkg_name, "package_version",
@@ -145,6 +136,26 @@ static json_t *service_to_json(const struct sdk_service *svc)
         svc->deployment_install, "app_version", svc->app_version, "task_id",
         svc->sched_task_id, "plan", plan_to_json(&svc->plan), "recovery",
         plan_to_json(&svc->recovery), "tasks", tasks);
+    if (!j)
+        return NULL;
+    un = svc->uninstall.n_steps ? sdk_uninstall_to_json(&svc->uninstall)
+                                : json_null();
+    if (json_object_set_new(j, "uninstall", un) ||
+        json_object_set_new(j, "uninstall_env",
+                            json_boolean(svc->uninstall_env)) ||
+        json_object_set_new(j, "uninstalling",
+                            json_boolean(svc->uninstalling)) ||
+        json_object_set_new(j, "framework_id",
+                            svc->framework_id
+                                ? json_string(svc->framework_id)
+                                : json_null()) ||
+        json_object_set_new(j, "app_labels",
+                            svc->app_labels ? json_incref(svc->app_labels)
+                                            : json_null())) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
 }
 
 /* See sdk_store.h. */
@@ -176,10 +187,18 @@ struct sdk_service *sdk_service_from_json(const json_t *j)
         json_string_value(json_object_get(sch, "app_version")));
     svc->sched_task_id = util_strdup(
         json_string_value(json_object_get(sch, "task_id")));
+    svc->uninstall_env = json_is_true(json_object_get(j, "uninstall_env"));
+    svc->uninstalling = json_is_true(json_object_get(j, "uninstalling"));
+    svc->framework_id = util_strdup(
+        json_string_value(json_object_get(j, "framework_id")));
+    if (json_is_object(json_object_get(j, "app_labels")))
+        svc->app_labels = json_deep_copy(json_object_get(j, "app_labels"));
     if (!svc->name || !svc->pkg_name || !svc->pkg_version ||
         !json_is_object(svc->options) || !json_is_object(svc->configs) ||
         plan_from_json(&svc->plan, json_object_get(j, "plan")) != 0 ||
-        plan_from_json(&svc->recovery, json_object_get(j, "recovery")) != 0)
+        plan_from_json(&svc->recovery, json_object_get(j, "recovery")) != 0 ||
+        sdk_uninstall_from_json(&svc->uninstall,
+                                json_object_get(j, "uninstall")) != 0)
         goto fail;
     json_array_foreach(json_object_get(j, "tasks"), i, tj) {
         int pod = (int)json_integer_value(json_object_get(tj, "pod"));

@@ -22,6 +22,8 @@
 #include "sim/secrets.h"
 #include "sim/state.h"
 
+#define CN_MAX 64 /* characters of a certificate CN (ub-common-name) */
+
 /* @name without slashes (foldered services); @dots_to_dashes for autoip. */
 static char *dns_name(const char *name, int dots_to_dashes)
 {
@@ -194,6 +196,18 @@ char *sdk_task_artifact_base(const struct sdk_service *svc,
 }
 
 /*
+ * The subject CN of a task certificate named @name: its last
+ * CN_MAX characters when longer, as dcos-commons' CertificateNamesGenerator
+ * cuts it (RFC 5280's ub-common-name); the SANs keep the full names.
+ */
+static const char *cn_of(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > CN_MAX ? name + (n - CN_MAX) : name;
+}
+
+/*
  * The certificate and key of @t: reused from the secret store when the
  * scheduler stored them before, else issued by the cluster CA and stored.
  * Sets *@cert and *@key (new; wipe the key with secret_wipe_str).
@@ -229,14 +243,14 @@ static int task_tls_material(struct sim *s, const struct sdk_service *svc,
         r = 0;
         goto out;
     }
-    svcdns = dns_name(svc->name, 0);
+    svcdns = dns_name(svc->name, 1);
     if (!svcdns || task_sans(svc, t, sans) != 0)
         goto out;
     cn = sdk_printf("%s.%s", t->name, svcdns);
     if (!cn)
         goto out;
-    r = sim_pki_issue(s, cn, (const char *const *)sans, 2, NULL, 0, cert,
-                      key);
+    r = sim_pki_issue(s, cn_of(cn), (const char *const *)sans, 2, NULL, 0,
+                      cert, key);
     if (r != 0) {
         LOG(LOG_ERROR, SDK_LOG, "certificate for %s.%s not issued (%s)",
             t->name, svc->name, err_name(r));

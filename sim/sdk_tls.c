@@ -41,13 +41,8 @@ static int same_spki(EVP_PKEY *a, EVP_PKEY *b)
     return same;
 }
 
-/*
- * Why the scheduler cannot log in with its service-account secret (read at
- * scheduler start) or use the CA: a static string, or NULL when it can;
- * on success the account is copied to svc->tls_uid.
- */
-static const char *tls_account_reason(struct sim *s,
-                                      struct sdk_service *svc)
+/* See sdk_tls.h. */
+const char *sdk_tls_login_reason(struct sim *s, struct sdk_service *svc)
 {
     const char *account = sdk_opt_str(svc->options, "service.service_account",
                                       "");
@@ -97,11 +92,6 @@ static const char *tls_account_reason(struct sim *s,
         reason = "service account login fails: the key does not match";
         goto out;
     }
-    if (!sim_iam_allowed(s, uid, "dcos:adminrouter:ops:ca:rw", "full")) {
-        reason = "service account may not use the CA "
-                 "(dcos:adminrouter:ops:ca:rw)";
-        goto out;
-    }
     memcpy(svc->tls_uid, uid, strlen(uid) + 1);
 out:
     if (pk)
@@ -110,6 +100,24 @@ out:
     EVP_PKEY_free(priv);
     EVP_PKEY_free(pub);
     BIO_free(bio);
+    return reason;
+}
+
+/*
+ * Why the scheduler cannot log in with its service-account secret (read at
+ * scheduler start) or use the CA: a static string, or NULL when it can;
+ * on success the account is in svc->tls_uid.
+ */
+static const char *tls_account_reason(struct sim *s,
+                                      struct sdk_service *svc)
+{
+    const char *reason = sdk_tls_login_reason(s, svc);
+
+    if (!reason &&
+        !sim_iam_allowed(s, svc->tls_uid, "dcos:adminrouter:ops:ca:rw",
+                         "full"))
+        reason = "service account may not use the CA "
+                 "(dcos:adminrouter:ops:ca:rw)";
     return reason;
 }
 

@@ -171,7 +171,7 @@ static json_t *secret_body(const struct sim_req *req, struct sim_resp *resp)
                 "Unsupported Content-Type: expected application/json.");
         return NULL;
     }
-    o = json_loadb(req->body, req->body_len, 0, &jerr);
+    o = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json_is_object(o)) {
         json_decref(o);
         sec_err(resp, 400, "ERR_INVALID_JSON",
@@ -242,13 +242,11 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* GET .../<path>?list=true: the paths below @path ("" = whole store),
- * relative to it, sorted. */
-static void secret_list(struct sim *s, struct sim_resp *resp,
-                        const char *path)
+/* See secrets.h. */
+json_t *sim_secret_list(struct sim *s, const char *dir)
 {
     json_t *store = sec_store(s), *arr = json_array(), *v;
-    size_t plen = strlen(path), i, n = 0;
+    size_t plen = strlen(dir), i, n = 0;
     const char **rel = NULL, *key;
 
     if (store)
@@ -256,29 +254,53 @@ static void secret_list(struct sim *s, struct sim_resp *resp,
     if (!store || !arr || !rel)
         goto nomem;
     json_object_foreach(store, key, v) {
-        if (plen > 0 &&
-            (strncmp(key, path, plen) != 0 || key[plen] != '/'))
+        if (plen > 0 && (strncmp(key, dir, plen) != 0 || key[plen] != '/'))
             continue;
         rel[n++] = plen > 0 ? key + plen + 1 : key;
     }
     (void)v;
-    if (plen > 0 && n == 0) {
-        free(rel);
-        json_decref(arr);
-        sec_err(resp, 404, "ERR_NOT_FOUND", "No secrets below `%s`.", path);
-        return;
-    }
     qsort(rel, n, sizeof(*rel), cmp_str);
     for (i = 0; i < n; i++)
         if (json_array_append_new(arr, json_string(rel[i])))
             goto nomem;
     free(rel);
-    sec_ok(resp, json_pack("{s:o}", "array", arr));
-    return;
+    return arr;
 nomem:
     free(rel);
     json_decref(arr);
-    sec_nomem(resp);
+    return NULL;
+}
+
+/* See secrets.h. */
+int sim_secret_delete(struct sim *s, const char *path)
+{
+    json_t *st = sec_store(s);
+
+    if (!st)
+        return ERR_NOMEM;
+    if (!path || json_object_del(st, path) != 0)
+        return ERR_NOTFOUND;
+    sim_state_dirty(s);
+    return 0;
+}
+
+/* GET .../<path>?list=true: the paths below @path ("" = whole store),
+ * relative to it, sorted. */
+static void secret_list(struct sim *s, struct sim_resp *resp,
+                        const char *path)
+{
+    json_t *arr = sim_secret_list(s, path);
+
+    if (!arr) {
+        sec_nomem(resp);
+        return;
+    }
+    if (path[0] && json_array_size(arr) == 0) {
+        json_decref(arr);
+        sec_err(resp, 404, "ERR_NOT_FOUND", "No secrets below `%s`.", path);
+        return;
+    }
+    sec_ok(resp, json_pack("{s:o}", "array", arr));
 }
 
 /* GET of one secret: {"value"[, "author", "description", "labels",

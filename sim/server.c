@@ -1,15 +1,18 @@
 /*
- * dcos-sim HTTP server: libmicrohttpd with one thread per connection over
- * TLS.  Requests are dispatched to the modules' route tables (longest
- * prefix wins) after Admin Router style authentication, simulated latency
- * and the fault rules of the control API; every request outside /sim/v1/
- * goes to a bounded request log.  Tokens are checked and handlers run
- * through the ops of the configuration (sim/server.h).
+ * dcos-sim HTTP server: libmicrohttpd over TLS, a small pool of epoll
+ * threads with a bounded number of connections (the front door's worker
+ * connections).  Requests are checked as nginx checks them (control
+ * characters in the path, the declared body size), then dispatched to the
+ * modules' route tables (longest prefix wins) after Admin Router style
+ * authentication and the fault rules of the control API; every request
+ * outside /sim/v1/ goes to a bounded request log.  Delays (fault rules,
+ * --latency-ms) suspend the connection instead of holding a thread
+ * (sim/server_delay.h).  Tokens are checked and handlers run through the
+ * ops of the configuration (sim/server.h).
  */
 #include "sim/server.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -18,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -29,18 +31,31 @@
 #include "common/secret.h"
 #include "common/util.h"
 #include "sim/http.h"
+#include "sim/server_delay.h"
 
 #define BODY_MAX ((size_t)4 * 1024 * 1024)
 #define LOG_CAP 10000
 #define CONN_TIMEOUT_S 120
+#define CONN_LIMIT 512u  /* open connections, idle ones included */
+#define POOL_THREADS 4u  /* epoll threads serving them */
+
+/* Where a request is (the access handler is called again after a
+ * suspended connection resumes). */
+enum conn_phase {
+    PH_BODY = 0,    /* headers and body arriving */
+    PH_FAULT_WAIT,  /* a delay fault rule holds it; then it is handled */
+    PH_DROP_WAIT,   /* dropped without an answer once the latency is over */
+    PH_ANSWERED     /* a response is queued */
+};
 
 /* Per-request context, created by the URI callback. */
 struct conn {
-    char *uri; /* raw request target (path and query) */
+    char *uri;     /* raw request target (path and query) */
+    char *path;    /* its path, still percent-encoded */
+    bool control;  /* a control API request (no faults, latency, log) */
     struct buf body;
     bool started;
-    bool too_big;
-    bool answered; /* a response was queued (or the connection dropped) */
+    int phase;     /* enum conn_phase */
     double t_wall; /* when the request line arrived */
 };
 
@@ -57,6 +72,7 @@ static struct {
     struct MHD_Daemon *daemon;
     char *cert_pem;
     char *key_pem;
+    volatile int stopping; /* resumed requests are dropped */
     pthread_mutex_t mu; /* guards faults and the request log */
     struct sim_fault *faults;
     size_t n_faults, cap_faults;
@@ -67,18 +83,6 @@ static struct {
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                              */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-
-    if (ms <= 0)
-        return;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* A uniform random number in [0, 1). */
 static double random_unit(void)
@@ -495,53 +499,59 @@ static void run_handler(const struct sim_route *rt, struct sim_req *req,
     }
 }
 
-static enum MHD_Result process(struct conn *k, struct MHD_Connection *c,
-                               const char *method)
+/*
+ * Answer @k: log it, then queue @resp (NULL with @drop: close the
+ * connection without an answer).  Outside the control API the answer
+ * waits --latency-ms first, on a suspended connection.  Frees @resp.
+ */
+static enum MHD_Result answer(struct conn *k, struct MHD_Connection *c,
+                              const char *method, struct sim_resp *resp,
+                              bool drop)
+{
+    long latency = k->control ? 0 : g.cfg.latency_ms;
+    enum MHD_Result ret;
+
+    if (!k->control)
+        log_request(method, k->uri, k->path, drop ? 0 : resp->status,
+                    k->t_wall);
+    if (drop) {
+        if (resp)
+            resp_free(resp);
+        k->phase = PH_DROP_WAIT;
+        if (latency > 0 && sim_server_delay_suspend(c, latency) == 0)
+            return MHD_YES;
+        return MHD_NO;
+    }
+    ret = send_resp(c, resp);
+    resp_free(resp);
+    k->phase = PH_ANSWERED;
+    /* the queued answer leaves when the connection is resumed */
+    if (ret == MHD_YES && latency > 0)
+        (void)sim_server_delay_suspend(c, latency);
+    return ret;
+}
+
+/* Route, authenticate and run a complete request. */
+static enum MHD_Result dispatch(struct conn *k, struct MHD_Connection *c,
+                                const char *method)
 {
     struct sim_resp resp;
     struct sim_req req;
-    struct sim_fault hit;
     const struct sim_route *rt;
-    const char *q;
-    char *path = NULL, *uid = NULL;
-    bool control, other_method, drop = false;
-    enum MHD_Result ret = MHD_NO;
-    int status;
+    const char *q = strchr(k->uri, '?');
+    char *uid = NULL;
+    bool other_method;
+    enum MHD_Result ret;
 
-    k->answered = true;
     memset(&resp, 0, sizeof(resp));
     memset(&req, 0, sizeof(req));
-    q = strchr(k->uri, '?');
-    path = strndup(k->uri, q ? (size_t)(q - k->uri) : strlen(k->uri));
-    if (!path)
-        return MHD_NO;
-    control = is_control(path);
-
-    if (k->too_big) {
-        sim_resp_upstream_down(&resp, 413);
-        goto answer;
-    }
-    if (!control && fault_match(method, path, &hit)) {
-        if (hit.reset) {
-            drop = true;
-            goto answer;
-        }
-        if (hit.status) {
-            resp_fault(&resp, hit.status, hit.id);
-            goto answer;
-        }
-        sleep_ms(hit.delay_ms);
-    }
-    rt = route_find(method, path, &other_method);
+    rt = route_find(method, k->path, &other_method);
     if (!rt) {
-        if (other_method)
-            sim_resp_upstream_down(&resp, 405);
-        else
-            sim_resp_upstream_down(&resp, 404);
-        goto answer;
+        sim_resp_upstream_down(&resp, other_method ? 405 : 404);
+        return answer(k, c, method, &resp, false);
     }
     req.method = method;
-    req.path = path;
+    req.path = k->path;
     req.query = q ? q + 1 : "";
     req.body = buf_str(&k->body);
     req.body_len = k->body.len;
@@ -557,30 +567,45 @@ static enum MHD_Result process(struct conn *k, struct MHD_Connection *c,
                                    g.cfg.payload);
         if (!uid) {
             sim_resp_401(&resp);
-            goto answer;
+            return answer(k, c, method, &resp, false);
         }
         req.uid = uid;
     } else if (rt->auth == SIM_AUTH_CONTROL &&
                !control_token_ok(req.authorization)) {
         sim_resp_401(&resp);
-        goto answer;
+        return answer(k, c, method, &resp, false);
     }
     run_handler(rt, &req, &resp);
-    drop = resp.reset;
-
-answer:
-    /* --latency-ms: every answer of the master API, errors included */
-    if (g.cfg.latency_ms > 0 && !control)
-        sleep_ms(g.cfg.latency_ms);
-    status = drop ? 0 : resp.status;
-    if (!drop)
-        ret = send_resp(c, &resp);
-    if (!control)
-        log_request(method, k->uri, path, status, k->t_wall);
-    resp_free(&resp);
+    ret = answer(k, c, method, &resp, resp.reset);
     free(uid);
-    free(path);
-    return drop ? MHD_NO : ret;
+    return ret;
+}
+
+/* A complete request: the front door's checks, fault rules, dispatch. */
+static enum MHD_Result process(struct conn *k, struct MHD_Connection *c,
+                               const char *method)
+{
+    struct sim_resp resp;
+    struct sim_fault hit;
+
+    memset(&resp, 0, sizeof(resp));
+    if (sim_path_has_control(k->path)) {
+        sim_resp_upstream_down(&resp, 400);
+        return answer(k, c, method, &resp, false);
+    }
+    if (!k->control && fault_match(method, k->path, &hit)) {
+        if (hit.reset)
+            return answer(k, c, method, NULL, true);
+        if (hit.status) {
+            resp_fault(&resp, hit.status, hit.id);
+            return answer(k, c, method, &resp, false);
+        }
+        k->phase = PH_FAULT_WAIT;
+        if (hit.delay_ms > 0 &&
+            sim_server_delay_suspend(c, hit.delay_ms) == 0)
+            return MHD_YES;
+    }
+    return dispatch(k, c, method);
 }
 
 /* ------------------------------------------------------------------ */
@@ -589,16 +614,24 @@ answer:
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct conn *k = calloc(1, sizeof(*k));
+    const char *q;
 
     (void)cls;
     (void)c;
     if (!k)
         return NULL;
     k->uri = strdup(uri);
-    if (!k->uri) {
+    q = k->uri ? strchr(k->uri, '?') : NULL;
+    k->path = k->uri ? strndup(k->uri, q ? (size_t)(q - k->uri)
+                                         : strlen(k->uri))
+                     : NULL;
+    if (!k->uri || !k->path) {
+        free(k->uri);
+        free(k->path);
         free(k);
         return NULL;
     }
+    k->control = is_control(k->path);
     buf_init(&k->body, BODY_MAX);
     k->t_wall = util_now_wall();
     return k;
@@ -615,6 +648,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!k)
         return;
     free(k->uri);
+    free(k->path);
     buf_wipe_free(&k->body);
     free(k);
     *con_cls = NULL;
@@ -650,33 +684,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   size_t *upload_data_size, void **con_cls)
 {
     struct conn *k = *con_cls;
+    struct sim_resp resp;
 
     (void)cls;
     (void)url;
     (void)version;
     if (!k)
         return MHD_NO;
-    if (k->answered) {
+    if (k->phase != PH_BODY && g.stopping)
+        return MHD_NO; /* resumed by the shutdown */
+    switch (k->phase) {
+    case PH_FAULT_WAIT:
+        return dispatch(k, c, method);
+    case PH_DROP_WAIT:
+        return MHD_NO;
+    case PH_ANSWERED:
         *upload_data_size = 0;
         return MHD_YES;
+    default:
+        break;
     }
     if (!k->started) {
-        const char *cl = MHD_lookup_connection_value(
-            c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        long n;
-
         k->started = true;
-        /* Too big: read and discard the body, then answer 413, so that
-         * clients still sending it see the answer. */
-        if (cl && util_parse_long(&n, cl, 0, LONG_MAX) == 0 &&
-            (size_t)n > BODY_MAX)
-            k->too_big = true;
+        /* A declared body over the cap is refused before it is read
+         * (nginx's client_max_body_size): no 100 Continue, 413, and the
+         * connection closes. */
+        if (sim_length_over(MHD_lookup_connection_value(
+                                c, MHD_HEADER_KIND,
+                                MHD_HTTP_HEADER_CONTENT_LENGTH),
+                            BODY_MAX)) {
+            memset(&resp, 0, sizeof(resp));
+            sim_resp_upstream_down(&resp, 413);
+            return answer(k, c, method, &resp, false);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!k->too_big &&
-            buf_append(&k->body, upload_data, *upload_data_size) != 0)
-            k->too_big = true;
+        /* a chunked body growing past the cap: the connection closes */
+        if (buf_append(&k->body, upload_data, *upload_data_size) != 0)
+            return answer(k, c, method, NULL, true);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -694,9 +740,9 @@ int sim_server_start(char **url_out, const struct sim_server_config *cfg,
     struct sockaddr_in6 sin6;
     struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
-    unsigned int flags = MHD_USE_THREAD_PER_CONNECTION |
-                         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-                         MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                         MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME |
+                         MHD_USE_ERROR_LOG;
     const char *host = cfg->listen_host;
     char url[128], *u;
     int port;
@@ -726,6 +772,13 @@ int sim_server_start(char **url_out, const struct sim_server_config *cfg,
         return err_set(e, ERR_NOMEM, "out of memory");
     }
     g.cfg.cert_pem = g.cfg.key_pem = NULL; /* the copies are used */
+    g.stopping = 0;
+    if (sim_server_delay_start() != 0) {
+        free(g.cert_pem);
+        secret_wipe_str(g.key_pem);
+        g.cert_pem = g.key_pem = NULL;
+        return err_set(e, ERR_INTERNAL, "cannot start the delay timer");
+    }
     /* the logger first, so that option errors reach it too */
     g.daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->listen_port, NULL, NULL, on_request, NULL,
@@ -735,8 +788,10 @@ int sim_server_start(char **url_out, const struct sim_server_config *cfg,
         on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_noop, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
-        MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
+        MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS, MHD_OPTION_END);
     if (!g.daemon) {
+        sim_server_delay_stop();
         free(g.cert_pem);
         secret_wipe_str(g.key_pem);
         g.cert_pem = g.key_pem = NULL;
@@ -765,6 +820,10 @@ int sim_server_start(char **url_out, const struct sim_server_config *cfg,
 /* See server.h. */
 void sim_server_stop(void)
 {
+    /* Delayed requests are resumed (and dropped) before the daemon
+     * stops: it must not find suspended connections. */
+    g.stopping = 1;
+    sim_server_delay_stop();
     if (g.daemon) {
         MHD_stop_daemon(g.daemon);
         g.daemon = NULL;

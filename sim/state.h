@@ -12,7 +12,7 @@
  * lifecycle (load, persistence, module hooks, ticker) is in sim/core.h.
  * See docs/sim.md.
  *
- * Concurrency: the HTTP server runs one thread per connection.  Every
+ * Concurrency: the HTTP server runs a small pool of threads.  Every
  * handler and every tick runs with `sim->lock` held (the core takes it), so
  * handlers never lock.  Simulated latency and faults are applied by the
  * server outside the lock.
