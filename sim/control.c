@@ -244,6 +244,25 @@ static void h_node_op(struct sim *s, const struct sim_req *req,
     sim_segments_free(seg, n);
 }
 
+/* GET /sim/v1/services/<service>/scheduler: what the scheduler holds. */
+static void h_scheduler(struct sim *s, const struct sim_req *req,
+                        struct sim_resp *resp)
+{
+    char *seg[3] = {NULL};
+    size_t n = sim_path_segments(req, "/sim/v1/services", seg, 3);
+    json_t *info = NULL;
+
+    (void)s;
+    if (n == 2 && strcmp(seg[1], "scheduler") == 0)
+        info = sim_sdk_scheduler_info(seg[0]);
+    if (info)
+        sim_resp_json(resp, 200, info, "application/json");
+    else
+        ctl_error(resp, 404, "expected /sim/v1/services/<installed "
+                             "service>/scheduler");
+    sim_segments_free(seg, n);
+}
+
 static void h_state(struct sim *s, const struct sim_req *req,
                     struct sim_resp *resp)
 {
@@ -263,6 +282,7 @@ static const struct sim_route control_routes[] = {
     {"POST", "/sim/v1/faults", true, SIM_AUTH_CONTROL, h_faults},
     {"DELETE", "/sim/v1/faults", false, SIM_AUTH_CONTROL, h_faults},
     {"POST", "/sim/v1/services/", false, SIM_AUTH_CONTROL, h_node_op},
+    {"GET", "/sim/v1/services/", false, SIM_AUTH_CONTROL, h_scheduler},
     {"GET", "/sim/v1/state", true, SIM_AUTH_CONTROL, h_state},
 };
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -331,6 +332,30 @@ int sim_sdk_exists(struct sim *s, const char *name)
 }
 
 /* See sdk.h. */
+json_t *sim_sdk_scheduler_info(const char *service)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct sdk_service *svc = sdk_find(service);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    char fp[2 * EVP_MAX_MD_SIZE + 1];
+
+    if (!svc)
+        return NULL;
+    if (!svc->credential ||
+        EVP_Digest(svc->credential->buf, svc->credential->len, md, &mdlen,
+                   EVP_sha256(), NULL) != 1)
+        return json_pack("{s:s, s:b, s:n}", "service", svc->name,
+                         "scheduler_up", svc->sched_up, "credential_sha256");
+    for (i = 0; i < mdlen; i++) {
+        fp[2 * i] = hex[md[i] >> 4];
+        fp[2 * i + 1] = hex[md[i] & 15];
+    }
+    fp[2 * mdlen] = '\0';
+    return json_pack("{s:s, s:b, s:s}", "service", svc->name, "scheduler_up",
+                     svc->sched_up, "credential_sha256", fp);
+}
+
 int sim_sdk_node_op(struct sim *s, const char *service, const char *task,
                     const char *op)
 {

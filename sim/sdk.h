@@ -69,6 +69,14 @@ const char *sim_sdk_deployment(struct sim *s, const char *name);
 json_t *sim_sdk_mesos_state(struct sim *s);
 
 /*
+ * What the scheduler of @service holds now, for tests (control API):
+ * {"service","scheduler_up":bool,"credential_sha256": hex of the
+ * SHA-256 of the service-account secret value it read at its last start,
+ * or null}.  New reference, NULL for an unknown service or on ENOMEM.
+ */
+json_t *sim_sdk_scheduler_info(const char *service);
+
+/*
  * Node operation from the control API: @op is "kill" (the task dies;
  * the scheduler relaunches it after a while, as Mesos would) or "restart"
  * (in place).  @task is a task name such as "master-0-node".  Returns 0,
