@@ -8,13 +8,48 @@
 #include <stdio.h>
 
 #include "dcos/client.h"
+#include "dcos/parse.h"
+
+/* After a 409: is the account really a member now? */
+static void on_members(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    const struct model_member_params *m = &exec_action(x)->params.member;
+    struct dcos_user_list l = {0};
+    int has;
+
+    if (r->err.code) {
+        exec_retry(x, &r->err, "reading the group's members");
+        return;
+    }
+    if (dcos_parse_group_users(&l, r->json)) {
+        exec_fail(x, "reading the group's members: unexpected answer");
+        return;
+    }
+    has = dcos_user_list_has(&l, m->uid);
+    dcos_user_list_clear(&l);
+    if (!has) {
+        exec_fail(x, "IAM answered 409 (already a member) but %s is not a "
+                     "member of group %s", m->uid, m->gid);
+        return;
+    }
+    exec_done(x);
+}
 
 static void on_member(const struct dcos_result *r, void *payload)
 {
     struct exec_ctx *x = payload;
+    const struct model_member_params *m = &exec_action(x)->params.member;
 
-    /* 409: already a member. */
-    if (r->err.code && r->err.code != ERR_CONFLICT) {
+    /* 409 says "already a member": check it, do not trust it. */
+    if (r->err.code == ERR_CONFLICT) {
+        exec_check(x,
+                   dcos_iam_group_users_get(exec_client(x), m->gid, true,
+                                            on_members, x),
+                   "GET group members");
+        return;
+    }
+    if (r->err.code) {
         exec_retry(x, &r->err, NULL);
         return;
     }
@@ -31,10 +66,38 @@ static void group_add_start(struct exec_ctx *x)
                "PUT group member");
 }
 
+/* After the grant: does IAM now allow it? (A 409 is not trusted.) */
+static void on_allowed(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    const struct model_grant_params *g = &exec_action(x)->params.grant;
+    bool allowed = false;
+
+    if (r->err.code) {
+        exec_retry(x, &r->err, "checking the grant");
+        return;
+    }
+    if (dcos_parse_allowed(&allowed, r->json) || !allowed) {
+        exec_fail(x, "IAM accepted the grant but does not allow %s %s on "
+                     "%s", g->uid, g->action, g->rid);
+        return;
+    }
+    exec_done(x);
+}
+
 static void on_grant(const struct dcos_result *r, void *payload)
 {
     struct exec_ctx *x = payload;
+    const struct model_grant_params *g = &exec_action(x)->params.grant;
 
+    /* The client counts a 409 (already granted) as success: check it. */
+    if (r->err.code == ERR_CONFLICT || (!r->err.code && r->status == 409)) {
+        exec_check(x,
+                   dcos_iam_acl_user_allowed(exec_client(x), g->rid, g->uid,
+                                             g->action, on_allowed, x),
+                   "GET permission");
+        return;
+    }
     if (r->err.code) {
         exec_retry(x, &r->err, NULL);
         return;

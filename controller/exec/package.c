@@ -8,16 +8,79 @@
 #include "controller/exec/package.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "dcos/client.h"
+#include "dcos/parse.h"
+#include "model/names.h"
+#include "reconcilers/options_diff.h"
+
+/*
+ * After a 409: adopt the installed service only when it is what this
+ * action would have installed (package, pinned version, and every option
+ * the document sets); anything else is someone else's service.
+ */
+static void on_installed(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    const struct model_install_params *p = &exec_action(x)->params.install;
+    struct dcos_service_desc *d = NULL;
+    struct options_diff diff;
+    struct err_info e = {0};
+    char *paths = NULL;
+
+    if (r->err.code) {
+        exec_retry(x, &r->err, "describing the installed service");
+        return;
+    }
+    if (dcos_parse_service_describe(&d, r->json)) {
+        exec_fail(x, "describing the installed service: unexpected answer");
+        return;
+    }
+    memset(&diff, 0, sizeof(diff));
+    if (!d->package_name || strcmp(d->package_name, p->package) != 0 ||
+        (p->version && (!d->package_version ||
+                        strcmp(d->package_version, p->version) != 0)))
+        exec_fail(x, "service %s was installed concurrently from package "
+                     "%s %s; run etls again to converge it",
+                  exec_plan(x)->service,
+                  d->package_name ? d->package_name : "?",
+                  d->package_version ? d->package_version : "?");
+    else if (options_diff_compute(&diff, p->options, d->resolved_options,
+                                  &e) < 0)
+        exec_fail(x, "%s", e.text);
+    else if (diff.n_paths > 0 && (paths = options_diff_paths(&diff)))
+        exec_fail(x, "service %s was installed concurrently with other "
+                     "options (%.200s); run etls again to update it",
+                  exec_plan(x)->service, paths);
+    else if (diff.n_paths > 0)
+        exec_fail(x, "out of memory");
+    else {
+        exec_note(x, "Already installed with the same options; adopting it");
+        exec_done(x);
+    }
+    free(paths);
+    options_diff_clear(&diff);
+    dcos_service_desc_free(d);
+}
 
 static void on_install(const struct dcos_result *r, void *payload)
 {
     struct exec_ctx *x = payload;
 
     if (r->err.code == ERR_CONFLICT) {
-        exec_note(x, "Already installed; adopting it");
-        exec_done(x);
+        char *app_id = model_app_id(exec_plan(x)->service);
+
+        if (!app_id) {
+            exec_fail(x, "out of memory");
+            return;
+        }
+        exec_check(x,
+                   dcos_cosmos_service_describe(exec_client(x), app_id,
+                                                on_installed, x),
+                   "service describe");
+        free(app_id);
         return;
     }
     if (r->err.code) {
