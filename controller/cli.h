@@ -21,6 +21,9 @@ enum cli_output {
 struct cli {
     const char *command;       /* validate | plan | apply | version | help */
     const char *file;          /* -f PATH */
+    const char *plan_file;     /* apply FILE: a saved plan */
+    const char *out_file;      /* plan -out FILE */
+    bool auto_approve;         /* apply: no confirmation */
     enum cli_output output;
     bool detailed_exitcode;
     bool color;

@@ -391,8 +391,8 @@ static void test_runs(void **state)
     etls("plan-empty-json", 0, NULL, "plan", "-f", manifest, "--sim", sd,
          "-o", "json", "--trace", "--log-level", "debug", (char *)NULL);
     r = etls("apply", 0, NULL, "apply", "-f", manifest, "--sim", sd,
-             "--no-color", "--trace", "--log-level", "debug", "--timeout",
-             "10m", (char *)NULL);
+             "--auto-approve", "--no-color", "--trace", "--log-level",
+             "debug", "--timeout", "10m", (char *)NULL);
     assert_non_null(strstr(r->out, "Apply complete!"));
 
     /* The private key etls generated, read back through the API. */
@@ -450,9 +450,9 @@ static void test_runs(void **state)
          "--uid", OPS_UID, "--private-key", ops_key_file, "--no-color",
          "--trace", "--log-level", "debug", (char *)NULL);
     r = etls("apply-service-login", 0, NULL, "apply", "-f", manifest,
-             "--sim", sd, "--uid", OPS_UID, "--private-key", ops_key_file,
-             "--no-color", "--trace", "--log-level", "debug", "--timeout",
-             "10m", (char *)NULL);
+             "--sim", sd, "--auto-approve", "--uid", OPS_UID,
+             "--private-key", ops_key_file, "--no-color", "--trace",
+             "--log-level", "debug", "--timeout", "10m", (char *)NULL);
     assert_non_null(strstr(r->out, "Apply complete!"));
 
     /* A manifest that carries a password: plan output must mask it. */
@@ -468,8 +468,8 @@ static void test_runs(void **state)
     assert_non_null(strstr(r->out, "health_user_password"));
     /* Apply it (the update carries the password), then plan again. */
     r = etls("apply-manifest-password", 0, NULL, "apply", "-f", pw_manifest,
-             "--sim", sd, "--no-color", "--trace", "--log-level", "debug",
-             "--timeout", "10m", (char *)NULL);
+             "--sim", sd, "--auto-approve", "--no-color", "--trace",
+             "--log-level", "debug", "--timeout", "10m", (char *)NULL);
     assert_non_null(strstr(r->out, "Apply complete!"));
     etls("plan-manifest-password-converged", 0, NULL, "plan", "-f",
          pw_manifest, "--sim", sd, "--detailed-exitcode", "--no-color",
@@ -489,8 +489,8 @@ static void test_runs(void **state)
     forged_file = h_write_file(g_dir, "forged-token", body);
     free(body);
     etls("fail-forged-token", 1, NULL, "apply", "-f", manifest, "--sim", sd,
-         "--token-file", forged_file, "--no-color", "--trace",
-         "--log-level", "debug", (char *)NULL);
+         "--auto-approve", "--token-file", forged_file, "--no-color",
+         "--trace", "--log-level", "debug", (char *)NULL);
     etls("fail-forged-env-token", 1, forged, "plan", "-f", manifest,
          "--no-color", "--trace", "--log-level", "debug", (char *)NULL);
     free(forged);

@@ -833,7 +833,8 @@ void e_run_free(struct e_run *r)
 
 struct e_run e_apply(struct h_sim *s, const char *file)
 {
-    struct e_run r = e_etls(s, "apply", file, (char *)NULL);
+    struct e_run r = e_etls(s, "apply", file, "--auto-approve",
+                            (char *)NULL);
 
     e_assert_clean(&r, s, "elastic/secret");
     return r;
