@@ -16,23 +16,12 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "harness/h_json.h"
 #include "controller/fingerprint.h"
 
-static char *dup(const char *s)
-{
-    char *d = strdup(s);
-
-    assert_non_null(d);
-    return d;
-}
-
-static json_t *js(const char *text)
-{
-    json_t *j = json_loads(text, 0, NULL);
-
-    assert_non_null(j);
-    return j;
-}
+/* The helpers of harness/h_json.h under short names. */
+#define dup(s) h_fmt("%s", (s))
+#define js(text) h_json_parse(text)
 
 /* One desired service with one group and one permission. */
 static void make_service(struct model_service *svc, const char *name)

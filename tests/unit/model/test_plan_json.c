@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "harness/h_json.h"
 #include "model/plan.h"
 #include "model/plan_json.h"
 
@@ -29,21 +30,9 @@ static struct model_action *add(struct model_plan *p, enum model_op op,
     return a;
 }
 
-static char *dup(const char *s)
-{
-    char *d = strdup(s);
-
-    assert_non_null(d);
-    return d;
-}
-
-static json_t *js(const char *text)
-{
-    json_t *j = json_loads(text, 0, NULL);
-
-    assert_non_null(j);
-    return j;
-}
+/* The helpers of harness/h_json.h under short names. */
+#define dup(s) h_fmt("%s", (s))
+#define js(text) h_json_parse(text)
 
 static void depend(struct model_plan *p, size_t idx, size_t dep)
 {
