@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "e2e/etls/etls_testutil.h"
 #include "harness/h_file.h"
@@ -272,7 +273,7 @@ static void test_refused_files(void **state)
     struct e_run r;
 
     (void)state;
-    e_runbook_default(&g_sim, E_NO_INSTALL);
+    EVP_PKEY_free(e_runbook_default(&g_sim, E_NO_INSTALL));
     e_secret_delete(&g_sim, "elastic/secret");
     keylost = e_data("keylost-fail.json");
     r = plan_out(keylost, file, 1, NULL);
