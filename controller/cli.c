@@ -21,7 +21,11 @@ void cli_usage(FILE *f)
         "Commands:\n"
         "  validate -f PATH     check desired-state files offline\n"
         "  plan -f PATH         show what apply would change (read-only)\n"
+        "  plan -f PATH -out FILE  ... and save that plan to FILE\n"
         "  apply -f PATH        converge the cluster and verify HTTPS\n"
+        "  apply FILE           apply exactly the plan saved in FILE\n"
+        "                       (refused when the documents or the cluster\n"
+        "                       changed since)\n"
         "  force-unlock SERVICE remove the lease another etls holds on "
         "SERVICE\n"
         "  version              print the version\n"
@@ -48,6 +52,11 @@ void cli_usage(FILE *f)
         "  -o, --output text|json   plan output format (default text)\n"
         "  --detailed-exitcode  plan: exit 0 = no changes, 2 = changes "
         "pending\n"
+        "  -out, --out FILE     plan: save the plan to FILE (mode 0600, no "
+        "secret)\n"
+        "  --auto-approve       apply: no confirmation of disruptive "
+        "actions\n"
+        "                       (needed without a terminal)\n"
         "  --timeout DURATION   apply: rollout wait (default 15m)\n"
         "  --lock-timeout DURATION  apply: wait this long for a service "
         "another etls\n"
@@ -62,7 +71,8 @@ void cli_usage(FILE *f)
         "  --trace              log HTTP requests (secrets redacted)\n"
         "\n"
         "Exit status: 0 success; 1 error; 2 (plan --detailed-exitcode) "
-        "changes pending.\n",
+        "changes pending;\n"
+        "130 / 143 interrupted by SIGINT / SIGTERM.\n",
         f);
 }
 
@@ -162,6 +172,11 @@ int cli_parse(struct cli *out, int argc, char **argv)
             out->service = a;
             continue;
         }
+        if (a[0] != '-' && strcmp(out->command, "apply") == 0 &&
+            !out->plan_file) {
+            out->plan_file = a;
+            continue;
+        }
         if (a[0] != '-')
             /* Not echoed: a stray argument may be a misplaced secret. */
             return usage_error("unexpected argument at position %d (options "
@@ -188,10 +203,16 @@ int cli_parse(struct cli *out, int argc, char **argv)
         }                                                                     \
     } while (0)
         if (v && (FLAG("--detailed-exitcode") || FLAG("--no-color") ||
-                  FLAG("--insecure") || FLAG("--trace")))
+                  FLAG("--insecure") || FLAG("--trace") ||
+                  FLAG("--auto-approve")))
             return usage_error("option %s takes no value", a);
         if (FLAG("--detailed-exitcode")) {
             out->detailed_exitcode = 1;
+        } else if (FLAG("--auto-approve")) {
+            out->auto_approve = 1;
+        } else if (FLAG("-out") || FLAG("--out")) {
+            NEEDV();
+            out->out_file = v;
         } else if (FLAG("--no-color")) {
             out->color = 0;
         } else if (FLAG("--insecure")) {
@@ -312,6 +333,13 @@ int cli_parse(struct cli *out, int argc, char **argv)
             return ERR_NOMEM;
     }
 checks:
+    if (out->plan_file && out->file)
+        return usage_error("give either -f PATH or a saved plan FILE, not "
+                           "both");
+    if (out->out_file && strcmp(out->command, "plan") != 0)
+        return usage_error("-out is an option of plan");
+    if (out->auto_approve && strcmp(out->command, "apply") != 0)
+        return usage_error("--auto-approve is an option of apply");
     if (out->password && out->private_key)
         return usage_error("give either --password-file or "
                                  "--private-key, not both");

@@ -23,6 +23,9 @@ struct cli {
                                   version | help */
     const char *file;          /* -f PATH */
     const char *service;       /* force-unlock SERVICE */
+    const char *plan_file;     /* apply FILE: a saved plan */
+    const char *out_file;      /* plan -out FILE */
+    bool auto_approve;         /* apply: no confirmation */
     enum cli_output output;
     bool detailed_exitcode;
     bool color;

@@ -5,6 +5,7 @@
  */
 #include "controller/engine.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +32,51 @@ struct engine {
     struct apply *running;      /* the apply in progress, or NULL */
     struct lease_set *leases;   /* held since engine_lock, or NULL */
     char *holder;               /* how our leases describe us */
+    engine_signal_fn on_signal; /* the signal hook, or NULL */
+    void *signal_payload;
+    ev_signal sig_int;
+    ev_signal sig_term;
 };
 
 const char *engine_cluster_url(const struct engine *eng)
 {
     return dcos_client_url(eng->client);
+}
+
+const char *engine_cluster_ca(const struct engine *eng)
+{
+    return eng->cluster.ca_pem;
+}
+
+static void on_sig(struct ev_loop *ev, ev_signal *w, int revents)
+{
+    struct engine *eng = w->data;
+
+    (void)ev;
+    (void)revents;
+    if (eng->on_signal)
+        eng->on_signal(eng, w->signum, eng->signal_payload);
+}
+
+void engine_on_signal(struct engine *eng, engine_signal_fn fn, void *payload)
+{
+    eng->on_signal = fn;
+    eng->signal_payload = payload;
+}
+
+/* Catch SIGINT and SIGTERM on the loop while the engine works (@on). */
+static void signals_watch(struct engine *eng, bool on)
+{
+    if (!eng->on_signal)
+        return;
+    if (on) {
+        ev_signal_start(eng->ev, &eng->sig_int);
+        ev_signal_start(eng->ev, &eng->sig_term);
+    } else {
+        /* With no watcher left libev restores the default action. */
+        ev_signal_stop(eng->ev, &eng->sig_int);
+        ev_signal_stop(eng->ev, &eng->sig_term);
+    }
 }
 
 struct login_wait {
@@ -103,6 +144,10 @@ int engine_new(struct engine **out, const struct engine_options *o,
     eng->o = *o;
     defaults(&eng->o);
     eng->holder = lease_holder_describe(o->command ? o->command : "apply");
+    ev_signal_init(&eng->sig_int, on_sig, SIGINT);
+    ev_signal_init(&eng->sig_term, on_sig, SIGTERM);
+    eng->sig_int.data = eng;
+    eng->sig_term.data = eng;
     eng->ev = ev_loop_new(EVFLAG_AUTO);
     if (!eng->ev) {
         free(eng);
@@ -156,6 +201,14 @@ void engine_free(struct engine *eng)
 int engine_plan(struct engine *eng, const struct model_desired *d,
                 struct model_plan **plans_out, struct err_info *e)
 {
+    return engine_plan_observed(eng, d, plans_out, NULL, e);
+}
+
+int engine_plan_observed(struct engine *eng, const struct model_desired *d,
+                         struct model_plan **plans_out,
+                         struct model_observed **observed_out,
+                         struct err_info *e)
+{
     struct model_observed *obs;
     struct model_plan *plans;
     size_t i, n = d->n_services;
@@ -168,8 +221,10 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
         free(plans);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
+    signals_watch(eng, true);
     r = observe_run(eng->client, eng->o.request_timeout, d, &eng->cluster,
                     obs, e);
+    signals_watch(eng, false);
     for (i = 0; r == 0 && i < n; i++) {
         r = reconcilers_plan(&plans[i], d->services[i], &obs[i], e);
         r = r < 0 ? r : 0;
@@ -180,9 +235,12 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
             obs[i].lease_holder = NULL;
         }
     }
-    for (i = 0; i < n; i++)
-        model_observed_clear(&obs[i]);
-    free(obs);
+    if (r || !observed_out) {
+        for (i = 0; i < n; i++)
+            model_observed_clear(&obs[i]);
+        free(obs);
+        obs = NULL;
+    }
     if (r) {
         for (i = 0; i < n; i++)
             model_plan_clear(&plans[i]);
@@ -190,6 +248,8 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
         return r;
     }
     *plans_out = plans;
+    if (observed_out)
+        *observed_out = obs;
     return 0;
 }
 
@@ -305,7 +365,9 @@ int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
     env.report = eng->o.report.ops ? &eng->o.report : NULL;
     env.may_write = may_write;
     env.may_write_payload = eng;
+    signals_watch(eng, true);
     r = apply_run(&env, plans, n, &eng->running, e);
+    signals_watch(eng, false);
     if (taken)
         engine_unlock(eng);
     return r;

@@ -9,6 +9,7 @@
 #include "common/secret.h"
 #include "controller/report.h"
 #include "model/desired.h"
+#include "model/observed.h"
 #include "model/plan.h"
 
 /*
@@ -74,6 +75,34 @@ const char *engine_cluster_url(const struct engine *eng);
  */
 int engine_plan(struct engine *eng, const struct model_desired *d,
                 struct model_plan **plans_out, struct err_info *e);
+
+/*
+ * engine_plan(), also handing out what observation saw (the input of the
+ * plans, e.g. for a fingerprint of a saved plan): on success
+ * *@observed_out is a new array of d->n_services observations, in the
+ * order of @d (free each with model_observed_clear, then the array).
+ */
+int engine_plan_observed(struct engine *eng, const struct model_desired *d,
+                         struct model_plan **plans_out,
+                         struct model_observed **observed_out,
+                         struct err_info *e);
+
+/* The cluster CA bundle read by the last observation (borrowed), or NULL
+ * before the first. */
+const char *engine_cluster_ca(const struct engine *eng);
+
+/*
+ * Called on the engine's loop with SIGINT or SIGTERM (@signum) when one
+ * arrives while engine_plan* or engine_apply runs; it may call
+ * engine_cancel().  Outside those calls the signals keep their default
+ * effect.
+ */
+typedef void (*engine_signal_fn)(struct engine *eng, int signum,
+                                 void *payload);
+
+/* Install @fn (NULL: none) with @payload as the signal hook of @eng. */
+void engine_on_signal(struct engine *eng, engine_signal_fn fn,
+                      void *payload);
 
 /*
  * Execute the @n @plans in dependency order, independent actions and

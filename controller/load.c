@@ -37,8 +37,42 @@ static int diag_add(struct model_diags *d, const char *file,
     return 0;
 }
 
+/* Name @file and the digest of its @len bytes in @docs (may be NULL). */
+static int doc_add(struct load_docs *docs, const char *file,
+                   const char *text, size_t len)
+{
+    struct load_doc *n;
+
+    if (!docs)
+        return 0;
+    n = realloc(docs->items, (docs->n + 1) * sizeof(*n));
+    if (!n)
+        return ERR_NOMEM;
+    docs->items = n;
+    n = &docs->items[docs->n];
+    n->path = strdup(file);
+    if (!n->path)
+        return ERR_NOMEM;
+    if (fingerprint_sha256(n->sha256, text, len)) {
+        free(n->path);
+        return ERR_INTERNAL;
+    }
+    docs->n++;
+    return 0;
+}
+
+void load_docs_clear(struct load_docs *docs)
+{
+    size_t i;
+
+    for (i = 0; i < docs->n; i++)
+        free(docs->items[i].path);
+    free(docs->items);
+    memset(docs, 0, sizeof(*docs));
+}
+
 static int load_one(struct model_desired *out, const char *file,
-                    struct model_diags *diags)
+                    struct model_diags *diags, struct load_docs *docs)
 {
     struct model_service *svc = NULL;
     char *text = NULL;
@@ -56,7 +90,9 @@ static int load_one(struct model_desired *out, const char *file,
                    : ERR_INVALID;
     if (r)
         return r;
-    r = model_service_parse(&svc, text, len, file, diags);
+    r = doc_add(docs, file, text, len);
+    if (r == 0)
+        r = model_service_parse(&svc, text, len, file, diags);
     free(text);
     if (r)
         return r;
@@ -69,7 +105,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static int load_dir(struct model_desired *out, const char *dir,
-                    struct model_diags *diags)
+                    struct model_diags *diags, struct load_docs *docs)
 {
     char **names = NULL;
     size_t n = 0, i;
@@ -118,7 +154,7 @@ static int load_dir(struct model_desired *out, const char *dir,
     if (n)
         qsort(names, n, sizeof(*names), cmp_str);
     for (i = 0; r == 0 && i < n; i++) {
-        int r1 = load_one(out, names[i], diags);
+        int r1 = load_one(out, names[i], diags, docs);
 
         if (r1 == ERR_NOMEM)
             r = r1;
@@ -136,6 +172,12 @@ static int load_dir(struct model_desired *out, const char *dir,
 int load_desired(struct model_desired *out, const char *path,
                  struct model_diags *diags)
 {
+    return load_desired_docs(out, path, diags, NULL);
+}
+
+int load_desired_docs(struct model_desired *out, const char *path,
+                      struct model_diags *diags, struct load_docs *docs)
+{
     struct stat st;
     int r;
 
@@ -146,9 +188,9 @@ int load_desired(struct model_desired *out, const char *path,
         return r ? r : ERR_INVALID;
     }
     if (S_ISDIR(st.st_mode))
-        r = load_dir(out, path, diags);
+        r = load_dir(out, path, diags, docs);
     else
-        r = load_one(out, path, diags);
+        r = load_one(out, path, diags, docs);
     if (r)
         model_desired_clear(out);
     return r;

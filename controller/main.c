@@ -2,6 +2,9 @@
  * etls: keeps DC/OS Enterprise Elastic services TLS-encrypted.
  * The one main() of the CLI (docs/cli.md).
  */
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,106 +15,28 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "controller/cli.h"
+#include "controller/cmd_apply.h"
+#include "controller/cmd_common.h"
 #include "controller/engine.h"
+#include "controller/fingerprint.h"
 #include "controller/load.h"
 #include "controller/render.h"
 #include "controller/report_text.h"
+#include "controller/saved.h"
 #include "dcos/client.h"
-
-#ifndef ETLS_VERSION
-#define ETLS_VERSION "0.0.0"
-#endif
-
-enum {
-    EXIT_OK = 0,
-    EXIT_ERROR = 1,
-    EXIT_CHANGES = 2
-};
-
-static void print_diags(const struct model_diags *d)
-{
-    size_t i;
-
-    for (i = 0; i < d->n; i++) {
-        char *line = model_diag_format(&d->items[i]);
-
-        fprintf(stderr, "%s\n", line ? line : "(out of memory)");
-        free(line);
-    }
-}
-
-/* Load and validate -f; prints diagnostics.  0 or EXIT_ERROR. */
-static int load(const struct cli *c, struct model_desired *d)
-{
-    struct model_diags diags = {0};
-    int r;
-
-    if (!c->file) {
-        fprintf(stderr, "etls %s: -f PATH is required\n", c->command);
-        return EXIT_ERROR;
-    }
-    r = load_desired(d, c->file, &diags);
-    print_diags(&diags);
-    model_diags_clear(&diags);
-    if (r) {
-        if (r == ERR_NOMEM)
-            fprintf(stderr, "etls: out of memory\n");
-        return EXIT_ERROR;
-    }
-    return 0;
-}
 
 static int cmd_validate(const struct cli *c)
 {
     struct model_desired d = {0};
     size_t i;
 
-    if (load(c, &d))
+    if (cmd_load(c, c->file, &d, NULL))
         return EXIT_ERROR;
     for (i = 0; i < d.n_services; i++)
         printf("%s: service %s is valid\n", d.services[i]->source,
                d.services[i]->name);
     model_desired_clear(&d);
     return EXIT_OK;
-}
-
-static void plans_free(struct model_plan *plans, size_t n)
-{
-    size_t i;
-
-    for (i = 0; plans && i < n; i++)
-        model_plan_clear(&plans[i]);
-    free(plans);
-}
-
-static int connect_engine(struct cli *c, struct engine **eng,
-                          const struct report_sink *report)
-{
-    struct engine_options o;
-    struct err_info e = {0};
-    char buf[512];
-
-    if (c->sim_dir && cli_apply_sim(c, buf, sizeof(buf))) {
-        fprintf(stderr, "etls: --sim: %s\n", buf);
-        return EXIT_ERROR;
-    }
-    if (!c->cluster_url) {
-        fprintf(stderr, "etls: no cluster: give --cluster URL, set DCOS_URL, "
-                        "or use --sim DIR\n");
-        return EXIT_ERROR;
-    }
-    if (c->insecure)
-        fprintf(stderr,
-                "etls: WARNING: TLS verification of %s is DISABLED "
-                "(--insecure or DCOS_SSL_VERIFY=false); anyone on the path "
-                "can read the credentials and secrets sent to it\n",
-                c->cluster_url);
-    cli_engine_options(&o, c, report);
-    if (engine_new(eng, &o, &e)) {
-        fprintf(stderr, "etls: %s\n", e.text);
-        return EXIT_ERROR;
-    }
-    return 0;
 }
 
 /*
@@ -136,20 +61,87 @@ static int print_fail_reasons(const struct model_plan *plans, size_t n)
     return any;
 }
 
+/* @path made absolute against the working directory (new), or NULL. */
+static char *absolute_path(const char *path)
+{
+    char cwd[PATH_MAX], *abs;
+    size_t n;
+
+    if (path[0] == '/')
+        return strdup(path);
+    if (!getcwd(cwd, sizeof(cwd)))
+        return NULL;
+    n = strlen(cwd) + strlen(path) + 2;
+    abs = malloc(n);
+    if (abs)
+        snprintf(abs, n, "%s/%s", cwd, path);
+    return abs;
+}
+
+/*
+ * plan -out: write the saved plan of @plans (made from @d, read from
+ * @desired_path as @docs, and the observation @obs) to c->out_file.
+ * 0 or EXIT_ERROR.
+ */
+static int save_plan(const struct cli *c, struct engine *eng,
+                     const struct model_desired *d,
+                     const struct load_docs *docs, const char *desired_path,
+                     const struct model_plan *plans,
+                     const struct model_observed *obs)
+{
+    struct saved s;
+    struct err_info e = {0};
+    int r = ERR_NOMEM;
+
+    memset(&s, 0, sizeof(s));
+    s.etls_version = strdup(ETLS_VERSION);
+    s.cluster = strdup(engine_cluster_url(eng));
+    s.desired_path = strdup(desired_path);
+    s.docs = *docs; /* borrowed */
+    s.plans = saved_plans_json(plans, d->n_services);
+    if (s.etls_version && s.cluster && s.desired_path && s.plans)
+        r = fingerprint_run(s.fingerprint, &s.services, d, obs,
+                            engine_cluster_ca(eng));
+    if (r == 0)
+        r = saved_write(c->out_file, &s, &e);
+    else
+        err_set(&e, r, "cannot make the saved plan: %s", err_name(r));
+    memset(&s.docs, 0, sizeof(s.docs));
+    saved_clear(&s);
+    if (r) {
+        fprintf(stderr, "etls: %s\n", e.text);
+        return EXIT_ERROR;
+    }
+    fprintf(c->output == CLI_OUTPUT_JSON ? stderr : stdout,
+            "\nSaved the plan to: %s\n\nTo perform exactly these actions, "
+            "run:\n    etls apply %s\n",
+            c->out_file, c->out_file);
+    return 0;
+}
+
 static int cmd_plan(struct cli *c)
 {
     struct model_desired d = {0};
+    struct load_docs docs = {0};
+    struct model_observed *obs = NULL;
     struct model_plan *plans = NULL;
     struct engine *eng = NULL;
+    struct interrupt in = {false, false};
     struct err_info e = {0};
+    char *abs = NULL;
     int rc = EXIT_ERROR, changes = 0;
     size_t i;
 
-    if (load(c, &d))
-        return EXIT_ERROR;
-    if (connect_engine(c, &eng, NULL))
+    /* A saved plan names its documents by absolute path. */
+    if (c->out_file && c->file)
+        abs = absolute_path(c->file);
+    if (cmd_load(c, abs ? abs : c->file, &d, c->out_file ? &docs : NULL))
         goto out;
-    if (engine_plan(eng, &d, &plans, &e)) {
+    if (cmd_connect(c, &eng, NULL))
+        goto out;
+    engine_on_signal(eng, cmd_on_signal, &in);
+    if (engine_plan_observed(eng, &d, &plans, c->out_file ? &obs : NULL,
+                             &e)) {
         fprintf(stderr, "etls: %s\n", e.text);
         goto out;
     }
@@ -171,107 +163,24 @@ static int cmd_plan(struct cli *c)
         render_plan_text(stdout, plans, d.n_services,
                          c->color && isatty(STDOUT_FILENO));
     }
-    if (print_fail_reasons(plans, d.n_services))
-        rc = EXIT_ERROR;
-    else if (changes && c->detailed_exitcode)
-        rc = EXIT_CHANGES;
-    else
-        rc = EXIT_OK;
+    if (print_fail_reasons(plans, d.n_services)) {
+        if (c->out_file)
+            fprintf(stderr, "etls: no plan saved: it cannot be applied\n");
+        goto out;
+    }
+    if (c->out_file && save_plan(c, eng, &d, &docs, abs ? abs : c->file,
+                                 plans, obs))
+        goto out;
+    rc = changes && c->detailed_exitcode ? EXIT_CHANGES : EXIT_OK;
 out:
-    plans_free(plans, d.n_services);
+    for (i = 0; obs && i < d.n_services; i++)
+        model_observed_clear(&obs[i]);
+    free(obs);
+    cmd_plans_free(plans, d.n_services);
     engine_free(eng);
+    load_docs_clear(&docs);
     model_desired_clear(&d);
-    return rc;
-}
-
-/* Does any plan write (a change, and no FAIL that refuses it)? */
-static int plans_write(const struct model_plan *plans, size_t n)
-{
-    size_t i, j;
-    int any = 0;
-
-    for (i = 0; i < n; i++) {
-        for (j = 0; j < plans[i].n_actions; j++)
-            if (plans[i].actions[j].op == MODEL_OP_FAIL)
-                return 0;
-        any |= model_plan_has_changes(&plans[i]);
-    }
-    return any;
-}
-
-/*
- * Take the leases of the services @plans change, then plan again under
- * them: the cluster may have changed meanwhile (another etls held the
- * lease).  A plan that changed is shown again.  0 or EXIT_ERROR.
- */
-static int lock_and_replan(struct engine *eng, const struct cli *c,
-                           const struct model_desired *d,
-                           struct model_plan **plans)
-{
-    struct model_plan *again = NULL;
-    struct err_info e = {0};
-    size_t i;
-    int same = 1;
-
-    if (!plans_write(*plans, d->n_services))
-        return 0;
-    if (engine_lock(eng, *plans, d->n_services, &e) ||
-        engine_plan(eng, d, &again, &e)) {
-        fprintf(stderr, "etls: %s\n", e.text);
-        return EXIT_ERROR;
-    }
-    for (i = 0; i < d->n_services; i++)
-        same &= model_plan_equal(&(*plans)[i], &again[i]);
-    plans_free(*plans, d->n_services);
-    *plans = again;
-    if (!same) {
-        printf("\nThe cluster changed before etls took the lease; this is "
-               "the plan now:\n\n");
-        render_plan_text(stdout, again, d->n_services,
-                         c->color && isatty(STDOUT_FILENO));
-        fflush(stdout);
-    }
-    return 0;
-}
-
-static int cmd_apply(struct cli *c)
-{
-    struct model_desired d = {0};
-    struct model_plan *plans = NULL;
-    struct engine *eng = NULL;
-    struct report_text *text = NULL;
-    struct report_sink sink;
-    struct err_info e = {0};
-    int rc = EXIT_ERROR;
-
-    if (load(c, &d))
-        return EXIT_ERROR;
-    text = report_text_new(stdout, &sink);
-    if (!text) {
-        fprintf(stderr, "etls: out of memory\n");
-        goto out;
-    }
-    if (connect_engine(c, &eng, &sink))
-        goto out;
-    if (engine_plan(eng, &d, &plans, &e)) {
-        fprintf(stderr, "etls: %s\n", e.text);
-        goto out;
-    }
-    render_plan_text(stdout, plans, d.n_services,
-                     c->color && isatty(STDOUT_FILENO));
-    fflush(stdout);
-    if (lock_and_replan(eng, c, &d, &plans))
-        goto out;
-    if (engine_apply(eng, plans, d.n_services, &e)) {
-        fprintf(stderr, "etls: %s\n", e.text);
-        goto out;
-    }
-    rc = EXIT_OK;
-out:
-    plans_free(plans, d.n_services);
-    engine_free(eng);
-    report_text_free(text);
-    model_desired_clear(&d);
+    free(abs);
     return rc;
 }
 
@@ -288,7 +197,7 @@ static int cmd_force_unlock(struct cli *c)
                         "force-unlock SERVICE\n");
         return EXIT_ERROR;
     }
-    if (connect_engine(c, &eng, NULL))
+    if (cmd_connect(c, &eng, NULL))
         goto out;
     if (engine_force_unlock(eng, c->service, &holder, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);

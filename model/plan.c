@@ -130,7 +130,7 @@ static void action_clear(struct model_action *a)
     memset(a, 0, sizeof(*a));
 }
 
-static const char *password_source_name(enum model_password_source s)
+const char *model_password_source_name(enum model_password_source s)
 {
     switch (s) {
     case MODEL_PW_ENV: return "env";
@@ -246,12 +246,12 @@ json_t *model_action_params_json(const struct model_plan *p,
         return json_pack("{s:s, s:s}", "app_id", u->restore.app_id,
                          "update_strategy", u->restore.update_strategy);
     case MODEL_OP_HTTPS_VERIFY:
-        return json_pack("{s:s, s:b, s:s?, s:s, s:{s:s, s:s?}}", "endpoint",
-                         u->verify.endpoint, "tls", u->verify.tls, "user",
-                         u->verify.user, "health", u->verify.health,
-                         "password", "source",
-                         password_source_name(u->verify.password_source),
-                         "ref", u->verify.password_ref);
+        return json_pack(
+            "{s:s, s:b, s:s?, s:s, s:{s:s, s:s?}}", "endpoint",
+            u->verify.endpoint, "tls", u->verify.tls, "user", u->verify.user,
+            "health", u->verify.health, "password", "source",
+            model_password_source_name(u->verify.password_source), "ref",
+            u->verify.password_ref);
     case MODEL_OP_FAIL:
         break;
     }

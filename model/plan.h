@@ -220,6 +220,10 @@ json_t *model_change_actions_json(enum model_change c);
 /* Name of an op, for logs and JSON ("account_create"). */
 const char *model_op_name(enum model_op op);
 
+/* JSON name of a password source of the HTTPS check: "env", "file",
+ * "secret" or "health_options". */
+const char *model_password_source_name(enum model_password_source s);
+
 /*
  * Append a zeroed action to @p and return it (borrowed), or NULL on ENOMEM.
  * The caller fills the fields with heap copies (the plan frees them).

@@ -61,7 +61,7 @@ $ETLS plan --sim "$state" -f "$MANIFEST" --detailed-exitcode || rc=$?
 echo "exit status: $rc"
 
 step "etls apply"
-$ETLS apply --sim "$state" -f "$MANIFEST"
+$ETLS apply --sim "$state" -f "$MANIFEST" --auto-approve
 
 step "etls plan again (exit 0 = no changes)"
 $ETLS plan --sim "$state" -f "$MANIFEST" --detailed-exitcode
@@ -108,7 +108,7 @@ $ETLS plan --sim "$state" -f "$MANIFEST" --detailed-exitcode || rc=$?
 echo "exit status: $rc"
 
 step "etls apply repairs it (parallel TLS toggle, then serial restored)"
-$ETLS apply --sim "$state" -f "$MANIFEST"
+$ETLS apply --sim "$state" -f "$MANIFEST" --auto-approve
 
 step "check by hand: HTTPS with the cluster CA under the service's DNS name"
 dns=$(curl -sS --cacert "$ca" -H @"$hdr" "$url/service/elastic/v1/endpoints/coordinator-http" |

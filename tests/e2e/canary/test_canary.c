@@ -8,10 +8,11 @@
  * DCOS_URL + DCOS_SSL_VERIFY + DCOS_ACS_TOKEN, --password-file, a
  * service-account --private-key), with a manifest that carries a password,
  * and on error paths (wrong key, wrong password, forged token, secrets
- * wrongly put in argv).  Everything etls
- * printed (stdout and stderr) is then searched for the bootstrap password,
- * the other passwords, every token issued (and anything that decodes as a
- * JWT), every private key the test wrote, and the private key etls
+ * wrongly put in argv), and a plan saved with -out.  Everything etls
+ * printed (stdout and stderr) and the saved plan file are then searched
+ * for the bootstrap password, the other passwords, every token issued (and
+ * anything that decodes as a JWT), every private key the test wrote, and
+ * the private key etls
  * generated (read back from the secret through the API).  `etls --help`
  * must document no flag that takes a secret value.
  */
@@ -33,6 +34,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "common/util.h"
 #include "harness/h_cluster.h"
 #include "harness/h_crypto.h"
 #include "harness/h_file.h"
@@ -197,6 +199,23 @@ static const struct run *etls(const char *name, int want_rc,
                  el > 3000 ? r->err + el - 3000 : r->err);
     }
     return r;
+}
+
+/* Record the contents of the file @path as the stdout of a run @name, so
+ * that every check searches it too. */
+static void file_run(const char *name, const char *path)
+{
+    struct run *r;
+    size_t len;
+
+    assert_true(g_n_runs < MAX_RUNS);
+    r = &g_runs[g_n_runs++];
+    r->name = strdup(name);
+    r->rc = 0;
+    r->err = strdup("");
+    if (util_read_file(&r->out, &len, path, 16u << 20) != 0)
+        fail_msg("cannot read %s", path);
+    assert_true(r->name && r->err);
 }
 
 /*
@@ -367,7 +386,7 @@ static void test_runs(void **state)
     const char *pw_manifest =
         ETLS_TEST_DATA "/canary/elastic-tls-password.json";
     char *tok_file, *pw_file, *wrong_pw_file, *ops_key_file, *wrong_key_file;
-    char *forged_file, *forged, *ops_token, *t1, *body;
+    char *forged_file, *forged, *ops_token, *t1, *body, *plan_file;
     const char *val_text;
     EVP_PKEY *ops, *wrong;
     const struct run *r;
@@ -391,8 +410,8 @@ static void test_runs(void **state)
     etls("plan-empty-json", 0, NULL, "plan", "-f", manifest, "--sim", sd,
          "-o", "json", "--trace", "--log-level", "debug", (char *)NULL);
     r = etls("apply", 0, NULL, "apply", "-f", manifest, "--sim", sd,
-             "--no-color", "--trace", "--log-level", "debug", "--timeout",
-             "10m", (char *)NULL);
+             "--auto-approve", "--no-color", "--trace", "--log-level",
+             "debug", "--timeout", "10m", (char *)NULL);
     assert_non_null(strstr(r->out, "Apply complete!"));
 
     /* The private key etls generated, read back through the API. */
@@ -450,9 +469,9 @@ static void test_runs(void **state)
          "--uid", OPS_UID, "--private-key", ops_key_file, "--no-color",
          "--trace", "--log-level", "debug", (char *)NULL);
     r = etls("apply-service-login", 0, NULL, "apply", "-f", manifest,
-             "--sim", sd, "--uid", OPS_UID, "--private-key", ops_key_file,
-             "--no-color", "--trace", "--log-level", "debug", "--timeout",
-             "10m", (char *)NULL);
+             "--sim", sd, "--auto-approve", "--uid", OPS_UID,
+             "--private-key", ops_key_file, "--no-color", "--trace",
+             "--log-level", "debug", "--timeout", "10m", (char *)NULL);
     assert_non_null(strstr(r->out, "Apply complete!"));
 
     /* A manifest that carries a password: plan output must mask it. */
@@ -466,10 +485,17 @@ static void test_runs(void **state)
              pw_manifest, "--sim", sd, "-o", "json", "--trace",
              "--log-level", "debug", (char *)NULL);
     assert_non_null(strstr(r->out, "health_user_password"));
+    /* A saved plan of it: the file is searched like the outputs. */
+    plan_file = h_path(g_dir, "plan.etls");
+    etls("plan-manifest-password-out", 2, NULL, "plan", "-f", pw_manifest,
+         "--sim", sd, "--detailed-exitcode", "--no-color", "-out", plan_file,
+         "--trace", "--log-level", "debug", (char *)NULL);
+    file_run("saved-plan-file", plan_file);
+    free(plan_file);
     /* Apply it (the update carries the password), then plan again. */
     r = etls("apply-manifest-password", 0, NULL, "apply", "-f", pw_manifest,
-             "--sim", sd, "--no-color", "--trace", "--log-level", "debug",
-             "--timeout", "10m", (char *)NULL);
+             "--sim", sd, "--auto-approve", "--no-color", "--trace",
+             "--log-level", "debug", "--timeout", "10m", (char *)NULL);
     assert_non_null(strstr(r->out, "Apply complete!"));
     etls("plan-manifest-password-converged", 0, NULL, "plan", "-f",
          pw_manifest, "--sim", sd, "--detailed-exitcode", "--no-color",
@@ -489,8 +515,8 @@ static void test_runs(void **state)
     forged_file = h_write_file(g_dir, "forged-token", body);
     free(body);
     etls("fail-forged-token", 1, NULL, "apply", "-f", manifest, "--sim", sd,
-         "--token-file", forged_file, "--no-color", "--trace",
-         "--log-level", "debug", (char *)NULL);
+         "--auto-approve", "--token-file", forged_file, "--no-color",
+         "--trace", "--log-level", "debug", (char *)NULL);
     etls("fail-forged-env-token", 1, forged, "plan", "-f", manifest,
          "--no-color", "--trace", "--log-level", "debug", (char *)NULL);
     free(forged);

@@ -2,6 +2,8 @@
  * etls_testutil.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -693,19 +695,14 @@ void e_assert_no_writes(struct h_sim *s, const char *what)
 /* ------------------------------------------------------------------ */
 /* running etls                                                         */
 
-static struct e_proc spawn_v(struct h_sim *s, const char *cmd,
-                             const char *file, va_list ap)
+/* The argv of an etls run (see e_etls) into @argv, the binary in @bin. */
+static void build_argv(const char *argv[64], char bin[512], struct h_sim *s,
+                       const char *cmd, const char *file, va_list ap)
 {
-    char outpath[] = "/tmp/etls-e2e-out-XXXXXX";
-    char errpath[] = "/tmp/etls-e2e-err-XXXXXX";
-    const char *argv[64];
-    char bin[512];
-    struct e_proc p;
     size_t n = 0;
     const char *a;
-    pid_t pid;
 
-    snprintf(bin, sizeof(bin), "%s/etls", ETLS_BIN_DIR);
+    snprintf(bin, 512, "%s/etls", ETLS_BIN_DIR);
     argv[n++] = bin;
     argv[n++] = cmd;
     if (file) {
@@ -723,6 +720,19 @@ static struct e_proc spawn_v(struct h_sim *s, const char *cmd,
         argv[n++] = a;
     }
     argv[n] = NULL;
+}
+
+static struct e_proc spawn_v(struct h_sim *s, const char *cmd,
+                             const char *file, va_list ap)
+{
+    char outpath[] = "/tmp/etls-e2e-out-XXXXXX";
+    char errpath[] = "/tmp/etls-e2e-err-XXXXXX";
+    const char *argv[64];
+    char bin[512];
+    struct e_proc p;
+    pid_t pid;
+
+    build_argv(argv, bin, s, cmd, file, ap);
 
     p.out_fd = mkstemp(outpath);
     p.err_fd = mkstemp(errpath);
@@ -761,55 +771,88 @@ struct e_proc e_spawn(struct h_sim *s, const char *cmd, const char *file,
     return p;
 }
 
+/*
+ * Everything written to @fd so far.  pread: the file offset is shared with
+ * the etls process that may still be writing.
+ */
 static char *slurp(int fd)
 {
     struct buf b;
     char tmp[4096];
+    off_t off = 0;
 
     buf_init(&b, E_OUT_MAX);
-    if (lseek(fd, 0, SEEK_SET) < 0)
-        fail_msg("lseek: %s", strerror(errno));
     for (;;) {
-        ssize_t n = read(fd, tmp, sizeof(tmp));
+        ssize_t n = pread(fd, tmp, sizeof(tmp), off);
 
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
+        off += n;
         if (buf_append(&b, tmp, (size_t)n) != 0)
             fail_msg("etls output too large");
     }
     return buf_detach(&b);
 }
 
-struct e_run e_wait(struct e_proc *p)
+char *e_proc_out(const struct e_proc *p)
 {
-    struct e_run r;
+    return slurp(p->out_fd);
+}
+
+int e_wait_out(const struct e_proc *p, const char *needle, int timeout_ms)
+{
+    int i, found = 0;
+
+    for (i = 0; !found && i <= timeout_ms / E_POLL_MS; i++) {
+        char *out = slurp(p->out_fd);
+
+        found = strstr(out, needle) != NULL;
+        free(out);
+        if (!found)
+            h_sleep_ms(E_POLL_MS);
+    }
+    return found;
+}
+
+int e_try_wait(struct e_proc *p, int timeout_ms, struct e_run *r)
+{
     int status = 0, i;
     pid_t got = 0;
 
-    memset(&r, 0, sizeof(r));
-    for (i = 0; i < E_RUN_MS / 10; i++) {
+    for (i = 0; i <= timeout_ms / 10; i++) {
         got = waitpid((pid_t)p->pid, &status, WNOHANG);
         if (got == (pid_t)p->pid)
             break;
-        h_sleep_ms(10);
+        if (i < timeout_ms / 10)
+            h_sleep_ms(10);
     }
-    if (got != (pid_t)p->pid) {
-        kill((pid_t)p->pid, SIGKILL);
-        waitpid((pid_t)p->pid, &status, 0);
-        r.out = slurp(p->out_fd);
-        r.err = slurp(p->err_fd);
-        fprintf(stderr, "etls stdout:\n%s\netls stderr:\n%s\n", r.out,
-                r.err);
-        fail_msg("etls did not finish within %d ms", E_RUN_MS);
-    }
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(p->out_fd);
-    r.err = slurp(p->err_fd);
+    if (got != (pid_t)p->pid)
+        return 0;
+    memset(r, 0, sizeof(*r));
+    r->rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r->out = slurp(p->out_fd);
+    r->err = slurp(p->err_fd);
     close(p->out_fd);
     close(p->err_fd);
     p->pid = 0;
+    return 1;
+}
+
+struct e_run e_wait(struct e_proc *p)
+{
+    struct e_run r;
+    int status = 0;
+
+    if (e_try_wait(p, E_RUN_MS, &r))
+        return r;
+    kill((pid_t)p->pid, SIGKILL);
+    waitpid((pid_t)p->pid, &status, 0);
+    r.out = slurp(p->out_fd);
+    r.err = slurp(p->err_fd);
+    fprintf(stderr, "etls stdout:\n%s\netls stderr:\n%s\n", r.out, r.err);
+    fail_msg("etls did not finish within %d ms", E_RUN_MS);
     return r;
 }
 
@@ -824,6 +867,84 @@ struct e_run e_etls(struct h_sim *s, const char *cmd, const char *file, ...)
     return e_wait(&p);
 }
 
+/* Read what the pty @master shows until EOF or the deadline; answer
+ * @answer once the confirmation question shows. */
+static void tty_talk(int master, pid_t pid, const char *answer, struct buf *b)
+{
+    double deadline = util_now_mono() + E_RUN_MS / 1000.0;
+    int answered = 0;
+    char tmp[4096];
+
+    for (;;) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        int pr = poll(&pfd, 1, 100);
+        ssize_t n;
+
+        if (util_now_mono() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            fprintf(stderr, "etls on a terminal:\n%s\n", buf_str(b));
+            fail_msg("etls did not finish within %d ms", E_RUN_MS);
+        }
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0)
+            continue;
+        n = read(master, tmp, sizeof(tmp));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* EIO: every process closed the terminal */
+        if (buf_append(b, tmp, (size_t)n) != 0)
+            fail_msg("etls output too large");
+        if (answer && !answered && strstr(buf_str(b), E_PROMPT)) {
+            if (write(master, answer, strlen(answer)) < 0 ||
+                write(master, "\n", 1) != 1)
+                fail_msg("cannot answer on the terminal: %s",
+                         strerror(errno));
+            answered = 1;
+        }
+    }
+}
+
+struct e_run e_etls_tty(struct h_sim *s, const char *answer, const char *cmd,
+                        const char *file, ...)
+{
+    const char *argv[64];
+    char bin[512];
+    struct e_run r;
+    struct buf b;
+    va_list ap;
+    int master = -1, status = 0;
+    pid_t pid;
+
+    va_start(ap, file);
+    build_argv(argv, bin, s, cmd, file, ap);
+    va_end(ap);
+    fflush(stdout);
+    fflush(stderr);
+    pid = forkpty(&master, NULL, NULL, NULL);
+    if (pid < 0)
+        fail_msg("forkpty: %s", strerror(errno));
+    if (pid == 0) {
+        execv(bin, (char *const *)(uintptr_t)argv);
+        _exit(127);
+    }
+    buf_init(&b, E_OUT_MAX);
+    tty_talk(master, pid, answer, &b);
+    if (waitpid(pid, &status, 0) != pid)
+        fail_msg("waitpid: %s", strerror(errno));
+    close(master);
+    memset(&r, 0, sizeof(r));
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    buf_puts(&b, "");
+    r.out = buf_detach(&b);
+    r.err = strdup("");
+    if (!r.out || !r.err)
+        fail_msg("out of memory");
+    return r;
+}
+
 void e_run_free(struct e_run *r)
 {
     free(r->out);
@@ -833,7 +954,8 @@ void e_run_free(struct e_run *r)
 
 struct e_run e_apply(struct h_sim *s, const char *file)
 {
-    struct e_run r = e_etls(s, "apply", file, (char *)NULL);
+    struct e_run r = e_etls(s, "apply", file, "--auto-approve",
+                            (char *)NULL);
 
     e_assert_clean(&r, s, "elastic/secret");
     return r;

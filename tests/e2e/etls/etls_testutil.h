@@ -206,6 +206,26 @@ struct e_proc e_spawn(struct h_sim *s, const char *cmd, const char *file,
 struct e_run e_wait(struct e_proc *p);
 void e_run_free(struct e_run *r);
 
+/* What the running etls @p printed on stdout so far (new). */
+char *e_proc_out(const struct e_proc *p);
+/* Wait (at most @timeout_ms) until @p's stdout holds @needle: 1, or 0. */
+int e_wait_out(const struct e_proc *p, const char *needle, int timeout_ms);
+/* Wait at most @timeout_ms for @p to end: 1 and *@r set, or 0 when it
+ * still runs. */
+int e_try_wait(struct e_proc *p, int timeout_ms, struct e_run *r);
+
+/* The confirmation question of a disruptive apply. */
+#define E_PROMPT "Only 'yes' will be accepted:"
+
+/*
+ * e_etls() on a new pseudo-terminal (stdin, stdout and stderr of etls):
+ * when the confirmation question (E_PROMPT) shows, types @answer and a
+ * newline (@answer NULL: never).  Everything etls showed is in out (err
+ * is empty).  Bounded by E_RUN_MS.
+ */
+struct e_run e_etls_tty(struct h_sim *s, const char *answer, const char *cmd,
+                        const char *file, ...) __attribute__((sentinel));
+
 /*
  * `etls apply -f @file` (e_etls), then e_assert_clean() of its output with
  * the secret elastic/secret.  e_apply_runbook() applies the runbook's

@@ -338,11 +338,11 @@ static void test_apply_bad_credentials(void **state)
     (void)state;
     temp_file(pw, sizeof(pw), "not-the-password\n");
     e_log_clear(&g_sim);
-    r = e_etls(&g_sim, "apply", file, "--uid", "bootstrapuser",
-               "--password-file", pw, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", "--uid",
+               "bootstrapuser", "--password-file", pw, (char *)NULL);
     /* an unknown user too */
-    r2 = e_etls(&g_sim, "apply", file, "--uid", "nobody-here",
-                "--password-file", pw, (char *)NULL);
+    r2 = e_etls(&g_sim, "apply", file, "--auto-approve", "--uid",
+                "nobody-here", "--password-file", pw, (char *)NULL);
     unlink(pw);
     free(file);
     expect_one_error_line(&r);
@@ -367,9 +367,10 @@ static void test_apply_unreachable_cluster(void **state)
     temp_file(pw, sizeof(pw), "deleteme\n");
     url = h_fmt("https://127.0.0.1:%d", port);
     where = h_fmt("127.0.0.1:%d", port);
-    r = e_etls(NULL, "apply", file, "--cluster", url, "--ca-cert",
-               g_sim.ca_cert, "--uid", "bootstrapuser", "--password-file",
-               pw, "--request-timeout", "5s", (char *)NULL);
+    r = e_etls(NULL, "apply", file, "--auto-approve", "--cluster", url,
+               "--ca-cert", g_sim.ca_cert, "--uid", "bootstrapuser",
+               "--password-file", pw, "--request-timeout", "5s",
+               (char *)NULL);
     unlink(pw);
     expect_one_error_line(&r);
     e_expect_err(&r, where);
@@ -392,8 +393,8 @@ static void test_apply_wrong_ca(void **state)
     h_sim_up(&other, NULL, E_SPEED);
     e_log_clear(&g_sim);
     /* --ca-cert wins over the CA named by --sim */
-    r = e_etls(&g_sim, "apply", file, "--ca-cert", other.ca_cert,
-               (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", "--ca-cert",
+               other.ca_cert, (char *)NULL);
     expect_one_error_line(&r);
     e_expect_err(&r, "certificate");
     e_assert_clean(&r, NULL, NULL);

@@ -72,7 +72,7 @@ static void test_apply_tls_on_parallel_then_serial(void **state)
                     "update\",\"delay_ms\":1,\"count\":1}");
     e_fault(&g_sim, "{\"method\":\"POST\",\"path\":\"/cosmos/service/"
                     "update\",\"delay_ms\":3000,\"count\":1}");
-    p = e_spawn(&g_sim, "apply", file, (char *)NULL);
+    p = e_spawn(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     for (n = 0; n < E_WAIT_MS / E_POLL_MS && e_faults_left(&g_sim) > 0; n++)
         h_sleep_ms(E_POLL_MS);
     if (e_faults_left(&g_sim) > 0) {
@@ -294,7 +294,7 @@ static void test_apply_secret_lost_fail(void **state)
     k = e_runbook_default(&g_sim, 0);
     e_secret_delete(&g_sim, "elastic/secret");
     e_log_clear(&g_sim);
-    r = e_etls(&g_sim, "apply", file, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     e_assert_clean(&r, &g_sim, NULL);
     e_expect_rc(&r, 1);
     e_expect_out(&r, "private key of service account elastic is lost "

@@ -143,9 +143,9 @@ static void pair(int i, int variant)
                       "\"count\":1}", i);
     if (fault)
         e_fault(&g_sim, fault);
-    a = e_spawn(&g_sim, "apply", file, "--lock-timeout", "180s",
+    a = e_spawn(&g_sim, "apply", file, "--auto-approve", "--lock-timeout", "180s",
                 (char *)NULL);
-    b = e_spawn(&g_sim, "apply", file, "--lock-timeout", "180s",
+    b = e_spawn(&g_sim, "apply", file, "--auto-approve", "--lock-timeout", "180s",
                 (char *)NULL);
     ra = e_wait(&a);
     rb = e_wait(&b);

@@ -71,7 +71,7 @@ static void test_install_409_other_options(void **state)
                     "superusers/users/racer\",\"delay_ms\":3000,"
                     "\"count\":1}");
     e_log_clear(&g_sim);
-    p = e_spawn(&g_sim, "apply", file, (char *)NULL);
+    p = e_spawn(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     /* The account is written: etls now waits on its delayed group add. */
     for (i = 0; i < 1000 && e_log_count(&g_sim, "PUT",
                                         "/acs/api/v1/users/racer") == 0;
@@ -86,7 +86,7 @@ static void test_install_409_other_options(void **state)
     e_run_free(&r);
 
     assert_true(e_wait_deployed(&g_sim, "racer"));
-    r = e_etls(&g_sim, "apply", file, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     e_expect_apply_ok(&r, "racer");
     e_expect_out(&r, "transport encryption turns on");
     e_run_free(&r);
@@ -104,13 +104,13 @@ static void test_group_409_not_member(void **state)
     e_fault(&g_sim, "{\"method\":\"PUT\",\"path\":\"/acs/api/v1/groups/"
                     "superusers/users/grouped\",\"status\":409,"
                     "\"count\":1}");
-    r = e_etls(&g_sim, "apply", file, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     e_expect_rc(&r, 1);
     e_expect_out(&r, "IAM answered 409 (already a member) but grouped is "
                      "not a member of group superusers");
     e_run_free(&r);
     /* Nothing was adopted: the next run adds the membership for real. */
-    r = e_etls(&g_sim, "apply", file, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     e_expect_apply_ok(&r, "grouped");
     e_run_free(&r);
     assert_true(e_in_group(&g_sim, "superusers", "grouped"));
@@ -127,12 +127,12 @@ static void test_grant_409_not_allowed(void **state)
     e_fault(&g_sim, "{\"method\":\"PUT\",\"path\":\"/acs/api/v1/acls/"
                     "dcos:adminrouter:ops:ca:rw/users/search/full\","
                     "\"status\":409,\"count\":1}");
-    r = e_etls(&g_sim, "apply", file, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     e_expect_rc(&r, 1);
     e_expect_out(&r, "IAM accepted the grant but does not allow search full "
                      "on dcos:adminrouter:ops:ca:rw");
     e_run_free(&r);
-    r = e_etls(&g_sim, "apply", file, (char *)NULL);
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", (char *)NULL);
     e_expect_apply_ok(&r, "search");
     e_run_free(&r);
     assert_true(e_allowed(&g_sim, "search", "dcos:adminrouter:ops:ca:rw",

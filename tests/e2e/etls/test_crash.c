@@ -111,7 +111,7 @@ static size_t writes_of(const char *svc, struct write *w)
 
 static int run_apply(const char *file)
 {
-    struct e_run r = e_etls(&g_sim, "apply", file, "--lock-ttl", "5s",
+    struct e_run r = e_etls(&g_sim, "apply", file, "--auto-approve", "--lock-ttl", "5s",
                             "--lock-timeout", "60s", (char *)NULL);
     int rc = r.rc;
 
@@ -160,7 +160,7 @@ static void apply_killed_before(const char *file, const char *svc,
                   "\"count\":1}", w->method, prefix);
     e_fault(&g_sim, fault);
     free(fault);
-    p = e_spawn(&g_sim, "apply", file, "--lock-ttl", "5s", (char *)NULL);
+    p = e_spawn(&g_sim, "apply", file, "--auto-approve", "--lock-ttl", "5s", (char *)NULL);
     for (i = 0; i < 3000 && !logged(w->method, path, 503); i++)
         h_sleep_ms(20);
     if (i == 3000)

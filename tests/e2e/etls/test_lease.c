@@ -158,7 +158,7 @@ static void test_apply_takes_over_expired_lease(void **state)
     make_work();
     foreign_lease(1, 2);
     e_log_clear(&g_sim);
-    r = e_etls(&g_sim, "apply", file, "--lock-timeout", "60s",
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", "--lock-timeout", "60s",
                (char *)NULL);
     e_expect_apply_ok(&r, "elastic");
     e_run_free(&r);

@@ -73,7 +73,8 @@ static void test_validate(void **state)
 
 static void test_apply_then_plan(void **state)
 {
-    const char *apply[] = {"apply", "--sim", g_sim.dir, "--no-color", "-f",
+    const char *apply[] = {"apply", "--sim", g_sim.dir, "--no-color",
+                           "--auto-approve", "-f",
                            ETLS_SOURCE_DIR "/manifests/elastic-tls.json",
                            NULL};
     const char *plan[] = {"plan", "--sim", g_sim.dir, "--detailed-exitcode",

@@ -609,6 +609,7 @@ static void test_usage(void **state)
         "--request-timeout DURATION", "--max-connections N", "--no-color",
         "--log-level LEVEL", "--trace", "DCOS_URL", "DCOS_SSL_VERIFY",
         "DCOS_ACS_TOKEN", "validate", "plan", "apply", "version",
+        "-out, --out FILE", "--auto-approve", "apply FILE", "130 / 143",
     };
     char *text = NULL;
     size_t len = 0, i;
@@ -810,6 +811,54 @@ static void test_apply_sim_errors(void **state)
  * Boolean flags take no value: `--insecure=false` must not turn TLS
  * verification off (nor be silently accepted as "on").
  */
+/* plan -out FILE, apply FILE (a saved plan) and --auto-approve. */
+static void test_saved_plan_and_approval(void **state)
+{
+    struct cli c;
+
+    (void)state;
+    PARSE_OK(&c, "plan", "-f", "a.json", "-out", "p.json");
+    assert_string_equal(c.out_file, "p.json");
+    assert_null(c.plan_file);
+    assert_false(c.auto_approve);
+    cli_free(&c);
+    PARSE_OK(&c, "plan", "-f", "a.json", "--out=p2.json");
+    assert_string_equal(c.out_file, "p2.json");
+    cli_free(&c);
+    PARSE_OK(&c, "plan", "-out=p3.json", "-f", "a.json");
+    assert_string_equal(c.out_file, "p3.json");
+    cli_free(&c);
+    PARSE_OK(&c, "apply", "p.json");
+    assert_string_equal(c.plan_file, "p.json");
+    assert_null(c.file);
+    assert_false(c.auto_approve);
+    cli_free(&c);
+    PARSE_OK(&c, "apply", "--sim", "/s", "p.json", "--auto-approve");
+    assert_string_equal(c.plan_file, "p.json");
+    assert_true(c.auto_approve);
+    cli_free(&c);
+    PARSE_OK(&c, "apply", "--auto-approve", "-f", "a.json");
+    assert_true(c.auto_approve);
+    assert_null(c.plan_file);
+    cli_free(&c);
+
+    PARSE_BAD(&c, "give either -f PATH or a saved plan FILE, not both",
+              "apply", "p.json", "-f", "a.json");
+    /* A second positional argument is not echoed. */
+    PARSE_BAD(&c, "unexpected argument at position 3", "apply", "p.json",
+              "hunter2");
+    assert_null(strstr(last_err, "hunter2"));
+    PARSE_BAD(&c, "unexpected argument at position 2", "plan", "p.json");
+    PARSE_BAD(&c, "-out is an option of plan", "apply", "-f", "a.json",
+              "-out", "p.json");
+    PARSE_BAD(&c, "-out is an option of plan", "validate", "--out=x");
+    PARSE_BAD(&c, "option -out needs a value", "plan", "-f", "a", "-out");
+    PARSE_BAD(&c, "--auto-approve is an option of apply", "plan",
+              "--auto-approve");
+    PARSE_BAD(&c, "option --auto-approve takes no value", "apply",
+              "--auto-approve=yes");
+}
+
 static void test_bool_flags_reject_value(void **state)
 {
     static const char *const args[] = {
@@ -857,6 +906,7 @@ int main(void)
         T(test_apply_sim_ignores_env),
         T(test_apply_sim_errors),
         T(test_bool_flags_reject_value),
+        T(test_saved_plan_and_approval),
 #undef T
     };
 

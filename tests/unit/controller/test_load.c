@@ -2,7 +2,8 @@
  * Unit tests of controller/load.c: `-f PATH` as a file or a directory
  * (sorted, only *.json, hidden files skipped), a missing path, an empty
  * directory, duplicate service names across files, and invalid files among
- * valid ones (every problem reported, nothing returned).
+ * valid ones (every problem reported, nothing returned), and the
+ * documents' digests of load_desired_docs().
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -363,6 +364,52 @@ static void test_too_many_files(void **state)
     model_diags_clear(&diags);
 }
 
+/*
+ * load_desired_docs() names every document read, in load order, with the
+ * SHA-256 of the exact bytes parsed (an invalid one too); load_desired()
+ * is the same load.
+ */
+static void test_docs_digests(void **state)
+{
+    static const char broken[] = "{ not json";
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    struct load_docs docs = {0};
+    char *a = doc("svc-a"), *pa = h_path(dir, "a.json");
+    char *pb = h_path(dir, "b.json"), want[FINGERPRINT_LEN];
+
+    (void)state;
+    write_doc("a.json", "svc-a");
+    write_doc("b.json", "svc-b");
+    assert_int_equal(load_desired_docs(&d, dir, &diags, &docs), 0);
+    assert_int_equal(d.n_services, 2);
+    assert_int_equal(docs.n, 2);
+    assert_string_equal(docs.items[0].path, pa);
+    assert_string_equal(docs.items[1].path, pb);
+    assert_int_equal(fingerprint_sha256(want, a, strlen(a)), 0);
+    assert_string_equal(docs.items[0].sha256, want);
+    /* Same text, same digest; the service name differs in b. */
+    assert_string_not_equal(docs.items[1].sha256, want);
+    assert_int_equal(strlen(want), 71);
+    assert_non_null(strstr(want, "sha256:"));
+    model_desired_clear(&d);
+    load_docs_clear(&docs);
+    assert_int_equal(docs.n, 0);
+
+    /* An invalid document is named too, and the load fails. */
+    free(h_write_file(dir, "c.json", broken));
+    assert_int_equal(load_desired_docs(&d, dir, &diags, &docs),
+                     ERR_INVALID);
+    assert_int_equal(docs.n, 3);
+    assert_int_equal(fingerprint_sha256(want, broken, strlen(broken)), 0);
+    assert_string_equal(docs.items[2].sha256, want);
+    model_diags_clear(&diags);
+    load_docs_clear(&docs);
+    free(a);
+    free(pa);
+    free(pb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +424,7 @@ int main(void)
         T(test_invalid_among_valid),
         T(test_invalid_single_file),
         T(test_too_many_files),
+        T(test_docs_digests),
 #undef T
     };
 

@@ -1,0 +1,125 @@
+/* What the commands of the etls binary share (cmd_common.h). */
+#include "controller/cmd_common.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/err.h"
+
+void cmd_print_diags(const struct model_diags *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        char *line = model_diag_format(&d->items[i]);
+
+        fprintf(stderr, "%s\n", line ? line : "(out of memory)");
+        free(line);
+    }
+}
+
+int cmd_load(const struct cli *c, const char *path, struct model_desired *d,
+             struct load_docs *docs)
+{
+    struct model_diags diags = {0};
+    int r;
+
+    if (!path) {
+        fprintf(stderr, "etls %s: -f PATH is required\n", c->command);
+        return EXIT_ERROR;
+    }
+    r = load_desired_docs(d, path, &diags, docs);
+    cmd_print_diags(&diags);
+    model_diags_clear(&diags);
+    if (r) {
+        if (r == ERR_NOMEM)
+            fprintf(stderr, "etls: out of memory\n");
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+void cmd_plans_free(struct model_plan *plans, size_t n)
+{
+    size_t i;
+
+    for (i = 0; plans && i < n; i++)
+        model_plan_clear(&plans[i]);
+    free(plans);
+}
+
+int cmd_connect(struct cli *c, struct engine **eng,
+                const struct report_sink *report)
+{
+    struct engine_options o;
+    struct err_info e = {0};
+    char buf[512];
+
+    if (c->sim_dir && cli_apply_sim(c, buf, sizeof(buf))) {
+        fprintf(stderr, "etls: --sim: %s\n", buf);
+        return EXIT_ERROR;
+    }
+    if (!c->cluster_url) {
+        fprintf(stderr, "etls: no cluster: give --cluster URL, set DCOS_URL, "
+                        "or use --sim DIR\n");
+        return EXIT_ERROR;
+    }
+    if (c->insecure)
+        fprintf(stderr,
+                "etls: WARNING: TLS verification of %s is DISABLED "
+                "(--insecure or DCOS_SSL_VERIFY=false); anyone on the path "
+                "can read the credentials and secrets sent to it\n",
+                c->cluster_url);
+    cli_engine_options(&o, c, report);
+    if (engine_new(eng, &o, &e)) {
+        fprintf(stderr, "etls: %s\n", e.text);
+        return EXIT_ERROR;
+    }
+    return 0;
+}
+
+const char *cmd_signal_name(int signum)
+{
+    return signum == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+void cmd_on_signal(struct engine *eng, int signum, void *payload)
+{
+    struct interrupt *in = payload;
+
+    if (in->applying && !in->signum) {
+        in->signum = signum;
+        fprintf(stderr, "etls: %s received: starting nothing new and "
+                        "waiting for the requests in flight; send it again "
+                        "to stop at once\n",
+                cmd_signal_name(signum));
+        engine_cancel(eng);
+        return;
+    }
+    if (!in->signum)
+        in->signum = signum;
+    fflush(stdout);
+    if (in->applying)
+        fprintf(stderr, "etls: %s received again: stopped at once; requests "
+                        "in flight may have been applied or not; run 'etls "
+                        "plan' to see where the cluster stands\n",
+                cmd_signal_name(signum));
+    else
+        fprintf(stderr, "etls: %s received while reading the cluster: "
+                        "stopped; nothing was changed and no plan was made\n",
+                cmd_signal_name(signum));
+    _exit(128 + in->signum);
+}
+
+int cmd_has_fail(const struct model_plan *plans, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++)
+        for (j = 0; j < plans[i].n_actions; j++)
+            if (plans[i].actions[j].op == MODEL_OP_FAIL)
+                return 1;
+    return 0;
+}
