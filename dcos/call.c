@@ -111,12 +111,34 @@ bool dcos_call_looks_json(const char *ctype, const char *body, size_t len)
 
 void dcos_call_note_attempts(struct err_info *e, const struct dcos_call *k)
 {
-    size_t n = strlen(e->text);
+    char head[160], rest[sizeof(e->text)];
+    double took = util_now_mono() - k->started;
+    size_t n = strlen(e->text), len;
+    int h;
 
-    if (k->attempts > 1 && err_is_retryable(e->code) && n < sizeof(e->text))
+    if (k->attempts < 2 || !err_is_retryable(e->code))
+        return;
+    if (k->kind != DCOS_CALL_LOGIN) {
         snprintf(e->text + n, sizeof(e->text) - n,
-                 " (%u attempts in %.1f s)", k->attempts,
-                 util_now_mono() - k->started);
+                 " (%u attempts in %.1f s)", k->attempts, took);
+        return;
+    }
+    /* "login as U failed after N attempts in S s: <last outcome>" */
+    h = snprintf(head, sizeof(head), "login as %s failed: ", k->c->uid);
+    if (h <= 0 || (size_t)h >= sizeof(head) ||
+        strncmp(e->text, head, (size_t)h) != 0)
+        return;
+    memcpy(rest, e->text + h, n - (size_t)h + 1);
+    h = snprintf(e->text, sizeof(e->text),
+                 "login as %s failed after %u attempts in %.1f s: ",
+                 k->c->uid, k->attempts, took);
+    if (h <= 0 || (size_t)h >= sizeof(e->text))
+        return;
+    len = strlen(rest);
+    if (len > sizeof(e->text) - (size_t)h - 1)
+        len = sizeof(e->text) - (size_t)h - 1;
+    memcpy(e->text + h, rest, len);
+    e->text[(size_t)h + len] = '\0';
 }
 
 static void call_complete(struct dcos_call *k, struct dcos_result *res)

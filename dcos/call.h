@@ -188,8 +188,9 @@ bool dcos_call_retry_later(struct dcos_call *k,
 void dcos_call_retry_cancelled(struct err_info *e, const struct dcos_call *k,
                                int code);
 
-/* Append to @e how often @k tried and for how long, when it gave up on a
- * retryable failure after more than one attempt. */
+/* Say in @e how often @k tried and for how long, when it gave up on a
+ * retryable failure after more than one attempt: appended, or for a
+ * login after "login as U failed" (the request stays last). */
 void dcos_call_note_attempts(struct err_info *e, const struct dcos_call *k);
 
 /* --- the login flow (login.c) --- */

@@ -6,6 +6,9 @@
  * loop cancels, secrets kept out of the trace of retried requests; and the
  * group-members 404 that is no "group missing".
  */
+#define _DEFAULT_SOURCE /* SOCK_CLOEXEC */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -263,27 +269,92 @@ static void test_tls_handshake_cut_then_success(void **state)
     dcos_client_free(c);
 }
 
-/* A handshake the server refuses (plain HTTP on the port) is no cut
- * handshake: one attempt, ERR_INVALID. */
+/*
+ * A TLS peer that refuses every handshake: it reads the ClientHello,
+ * answers a fatal handshake_failure alert and waits for the client to
+ * close (so the client reads the alert, never a reset).
+ */
+struct refuser {
+    int fd;
+    int port;
+    int accepted;
+    pthread_t thread;
+};
+
+static void *refuser_run(void *arg)
+{
+    static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02,
+                                           0x02, 0x28 };
+    struct refuser *rf = arg;
+    struct timeval tv = { 5, 0 };
+    char buf[4096];
+    int i;
+
+    /* Bounded: a handful of connections, each at most 5 s. */
+    for (i = 0; i < 8; i++) {
+        int c = accept(rf->fd, NULL, NULL);
+
+        if (c < 0)
+            break;
+        rf->accepted++;
+        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (read(c, buf, sizeof(buf)) > 0 &&
+            write(c, alert, sizeof(alert)) == (ssize_t)sizeof(alert))
+            while (read(c, buf, sizeof(buf)) > 0)
+                ;
+        close(c);
+    }
+    return NULL;
+}
+
+static void refuser_start(struct refuser *rf)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+
+    memset(rf, 0, sizeof(*rf));
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    rf->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(rf->fd >= 0);
+    assert_int_equal(bind(rf->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(rf->fd, 8), 0);
+    assert_int_equal(getsockname(rf->fd, (struct sockaddr *)&sa, &len), 0);
+    rf->port = ntohs(sa.sin_port);
+    assert_int_equal(pthread_create(&rf->thread, NULL, refuser_run, rf), 0);
+}
+
+static void refuser_stop(struct refuser *rf)
+{
+    shutdown(rf->fd, SHUT_RDWR);
+    pthread_join(rf->thread, NULL);
+    close(rf->fd);
+}
+
+/* A handshake the server refuses (a TLS alert) is no cut handshake: one
+ * attempt, ERR_INVALID. */
 static void test_tls_refused_not_retried(void **state)
 {
-    struct fake_srv *plain = NULL;
+    struct refuser rf;
     struct dcos_client *c;
     struct res r;
     char url[64];
 
     (void)state;
-    assert_int_equal(fake_start(&plain, NULL, NULL, handler, NULL), 0);
-    snprintf(url, sizeof(url), "https://127.0.0.1:%d", fake_port(plain));
+    refuser_start(&rf);
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d", rf.port);
     c = client_at(url, 5000, 20);
     memset(&r, 0, sizeof(r));
     assert_int_equal(dcos_version_get(c, on_res, &r), 0);
     run_one(c, &r);
-    assert_int_equal(r.code, ERR_INVALID);
-    assert_int_equal(r.attempts, 1);
-    assert_non_null(strstr(r.text, "(curl 35)"));
     dcos_client_free(c);
-    fake_stop(plain);
+    refuser_stop(&rf);
+    if (r.code != ERR_INVALID || r.attempts != 1 || rf.accepted != 1)
+        fail_msg("code %d, %u attempts, %d connections: %s", r.code,
+                 r.attempts, rf.accepted, r.text);
+    assert_non_null(strstr(r.text, "(curl 35)"));
+    assert_non_null(strstr(r.text, "alert handshake failure"));
 }
 
 /* 502, 503 and 504 on an IAM read and on an SDK read: ridden out. */
@@ -440,8 +511,14 @@ static void test_down_cluster_bounded(void **state)
     run_one(c, &r);
     assert_int_equal(r.code, ERR_TRANSIENT);
     assert_int_equal(r.attempts, 0);
-    assert_true(util_has_prefix(r.text, "login as bootstrapuser failed: "));
-    assert_non_null(strstr(r.text, "(4 attempts in "));
+    assert_true(util_has_prefix(r.text, "login as bootstrapuser failed "
+                                        "after 4 attempts in "));
+    assert_non_null(strstr(r.text, "(curl 7) on POST https://"));
+    /* The request it names is named in full, at the end. */
+    assert_true(strlen(r.text) > strlen("/acs/api/v1/auth/login") &&
+                strcmp(r.text + strlen(r.text) -
+                           strlen("/acs/api/v1/auth/login"),
+                       "/acs/api/v1/auth/login") == 0);
     dcos_client_free(c);
 
     /* Accepts, never answers in time: 400 ms attempts, bound 1.6 s. */
