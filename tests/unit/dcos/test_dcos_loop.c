@@ -716,7 +716,23 @@ static void test_defer(void **state)
 
 static void test_err_mapping(void **state)
 {
+    static const struct {
+        const char *text;
+        int want;
+    } tls35[] = {
+        { "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to h:443 ",
+          ERR_TRANSIENT },
+        { "OpenSSL SSL_connect: Connection reset by peer in connection to "
+          "h:443 ",
+          ERR_TRANSIENT },
+        { "error:0A000126:SSL routines::unexpected eof while reading",
+          ERR_TRANSIENT },
+        { "error:0A00010B:SSL routines::wrong version number", ERR_INVALID },
+        { "error:0A000410:SSL routines::sslv3 alert handshake failure",
+          ERR_INVALID },
+    };
     struct err_info e;
+    size_t i;
 
     (void)state;
     memset(&e, 0, sizeof(e));
@@ -734,34 +750,12 @@ static void test_err_mapping(void **state)
     assert_int_equal(http_err_from_curl(&e, 35, "", "GET", "u", false, 0),
                      ERR_INVALID);
     /* curl 35: a handshake the peer cut is transient, a refused one not. */
-    assert_int_equal(http_err_from_curl(&e, 35,
-                                        "OpenSSL SSL_connect: "
-                                        "SSL_ERROR_SYSCALL in connection to "
-                                        "h:443 ",
-                                        "GET", "u", false, 0),
-                     ERR_TRANSIENT);
-    assert_non_null(strstr(e.text, "(curl 35)"));
-    assert_int_equal(http_err_from_curl(&e, 35,
-                                        "OpenSSL SSL_connect: Connection "
-                                        "reset by peer in connection to "
-                                        "h:443 ",
-                                        "GET", "u", false, 0),
-                     ERR_TRANSIENT);
-    assert_int_equal(http_err_from_curl(&e, 35,
-                                        "error:0A000126:SSL routines::"
-                                        "unexpected eof while reading",
-                                        "GET", "u", false, 0),
-                     ERR_TRANSIENT);
-    assert_int_equal(http_err_from_curl(&e, 35,
-                                        "error:0A00010B:SSL routines::"
-                                        "wrong version number",
-                                        "GET", "u", false, 0),
-                     ERR_INVALID);
-    assert_int_equal(http_err_from_curl(&e, 35,
-                                        "error:0A000410:SSL routines::"
-                                        "sslv3 alert handshake failure",
-                                        "GET", "u", false, 0),
-                     ERR_INVALID);
+    for (i = 0; i < sizeof(tls35) / sizeof(tls35[0]); i++) {
+        assert_int_equal(http_err_from_curl(&e, 35, tls35[i].text, "GET",
+                                            "u", false, 0),
+                         tls35[i].want);
+        assert_non_null(strstr(e.text, "(curl 35)"));
+    }
     assert_int_equal(http_err_from_curl(&e, 23, "", "GET", "u", true, 9),
                      ERR_INVALID);
     assert_non_null(strstr(e.text, "larger than 9 bytes"));
