@@ -101,8 +101,9 @@ static int login(struct engine *eng, struct err_info *e)
 
     memset(&w, 0, sizeof(w));
     r = dcos_client_login(eng->client, on_login, &w);
-    if (r == 0)
-        r = dcos_client_run(eng->client, o->request_timeout + 5);
+    if (r == 0) /* the login's retries included */
+        r = dcos_client_run(eng->client,
+                            dcos_client_call_bound(eng->client) + 5);
     if (r == 0 && !w.done)
         r = ERR_TIMEOUT;
     if (r)

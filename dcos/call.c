@@ -4,15 +4,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/jsonscan.h"
 #include "common/util.h"
 #include "dcos/json.h"
-#include "dcos/keys.h"
 #include "dcos/parse.h"
-
-/* The login flow, at the end of this file. */
-static void dcos_login_finish(struct dcos_client *c,
-                              const struct err_info *err, long status);
 
 #define BODY_MAX (4u * 1024u * 1024u)
 
@@ -61,6 +55,8 @@ int dcos_call_map_status(struct err_info *e, const struct dcos_call *k,
 
     if (status == 401 || status == 403) {
         code = ERR_AUTH;
+    } else if (status == 404 && k->hint_404) {
+        code = ERR_INVALID;
     } else if (status == 404) {
         /* Admin Router answers for an SDK scheduler that is restarting. */
         code = k->kind == DCOS_CALL_SDK && is_html(ctype) ? ERR_TRANSIENT
@@ -83,6 +79,9 @@ int dcos_call_map_status(struct err_info *e, const struct dcos_call *k,
     if (k->kind == DCOS_CALL_LOGIN)
         err_set(e, code, "login as %s failed: %s%sHTTP %ld", k->c->uid,
                 summary, *summary ? " - " : "", status);
+    else if (status == 404 && k->hint_404)
+        err_set(e, code, "%s%sHTTP 404 on %s %s: %s", summary,
+                *summary ? " - " : "", k->method, k->path, k->hint_404);
     else
         err_set(e, code, "%s%sHTTP %ld on %s %s", summary,
                 *summary ? " - " : "", status, k->method, k->path);
@@ -110,10 +109,101 @@ bool dcos_call_looks_json(const char *ctype, const char *body, size_t len)
 /* ------------------------------------------------------------------ */
 /* calls                                                               */
 
+void dcos_call_note_attempts(struct err_info *e, const struct dcos_call *k)
+{
+    char head[160], rest[sizeof(e->text)];
+    double took = util_now_mono() - k->started;
+    size_t n = strlen(e->text), len;
+    int h;
+
+    if (k->attempts < 2 || !err_is_retryable(e->code))
+        return;
+    if (k->kind != DCOS_CALL_LOGIN) {
+        snprintf(e->text + n, sizeof(e->text) - n,
+                 " (%u attempts in %.1f s)", k->attempts, took);
+        return;
+    }
+    /* "login as U failed after N attempts in S s: <last outcome>" */
+    h = snprintf(head, sizeof(head), "login as %s failed: ", k->c->uid);
+    if (h <= 0 || (size_t)h >= sizeof(head) ||
+        strncmp(e->text, head, (size_t)h) != 0)
+        return;
+    memcpy(rest, e->text + h, n - (size_t)h + 1);
+    h = snprintf(e->text, sizeof(e->text),
+                 "login as %s failed after %u attempts in %.1f s: ",
+                 k->c->uid, k->attempts, took);
+    if (h <= 0 || (size_t)h >= sizeof(e->text))
+        return;
+    len = strlen(rest);
+    if (len > sizeof(e->text) - (size_t)h - 1)
+        len = sizeof(e->text) - (size_t)h - 1;
+    memcpy(e->text + h, rest, len);
+    e->text[(size_t)h + len] = '\0';
+}
+
 static void call_complete(struct dcos_call *k, struct dcos_result *res)
 {
+    res->attempts = k->attempts;
+    dcos_call_note_attempts(&res->err, k);
     k->done(res, k->payload);
     dcos_call_free(k);
+}
+
+void dcos_call_attempt_begin(struct dcos_call *k)
+{
+    if (k->attempts++ == 0) {
+        k->started = util_now_mono();
+        k->deadline = k->started + dcos_retry_bound(&k->c->retry);
+    }
+}
+
+bool dcos_call_retry_later(struct dcos_call *k,
+                           const struct http_response *resp,
+                           http_defer_fn fire)
+{
+    struct dcos_client *c = k->c;
+    double delay;
+
+    /*
+     * A 502/503 of an SDK scheduler means it is (re)starting: its callers
+     * watch for that and wait it out themselves (observation: the plan is
+     * unknown; the rollout wait: progress, cancel and its own timeout).
+     */
+    if (!k->retry_safe || k->kind == DCOS_CALL_SDK ||
+        !dcos_retry_transient(resp->err.code, resp->status))
+        return false;
+    delay = dcos_retry_delay(&c->retry, k->attempts, util_now_mono(),
+                             k->deadline);
+    if (delay < 0)
+        return false;
+    if (resp->err.code)
+        k->last_err = resp->err;
+    else
+        err_set(&k->last_err, ERR_TRANSIENT, "HTTP %ld on %s %s",
+                resp->status, k->method, k->path);
+    return http_loop_defer(c->loop, delay, fire, k) == 0;
+}
+
+void dcos_call_retry_cancelled(struct err_info *e, const struct dcos_call *k,
+                               int code)
+{
+    memset(e, 0, sizeof(*e));
+    err_set(e, code, "cancelled before a retry; last attempt: %s",
+            k->last_err.text);
+    e->status = k->last_err.status;
+}
+
+static void call_retry_fire(void *arg, int cancel_code)
+{
+    struct dcos_call *k = arg;
+    struct err_info e;
+
+    if (cancel_code) {
+        dcos_call_retry_cancelled(&e, k, cancel_code);
+        dcos_call_fail(k, &e);
+        return;
+    }
+    dcos_call_start_or_fail(k);
 }
 
 void dcos_call_fail(struct dcos_call *k, const struct err_info *err)
@@ -150,6 +240,7 @@ struct dcos_call *dcos_call_new(struct dcos_client *c, enum dcos_call_kind kind,
     k->method = method;
     k->done = done;
     k->payload = payload;
+    k->retry_safe = strcmp(method, "GET") == 0;
     buf_init(&k->body, BODY_MAX);
     return k;
 }
@@ -202,6 +293,11 @@ int dcos_call_request(struct http_request **out, const struct dcos_call *k)
         http_request_set_insecure(req);
     if (k->resp_secret || k->body_secret || k->sensitive)
         http_request_set_sensitive(req);
+    /* libcurl replays a request once when a reused connection dies before
+     * any answer byte, even after the request went out: a write takes a
+     * fresh connection so that it reaches the cluster at most once. */
+    if (!k->retry_safe)
+        http_request_fresh_connection(req);
     http_request_set_timeouts(req, c->connect_timeout_ms, c->timeout_ms);
     http_request_set_max_response(req, c->max_response);
     *out = req;
@@ -218,6 +314,8 @@ static void call_http_done(struct http_response *resp, void *payload)
     const char *body = buf_str(&resp->body);
     size_t len = resp->body.len;
 
+    if (dcos_call_retry_later(k, resp, call_retry_fire))
+        return;
     /* 401 with credentials at hand: log in again once and replay. */
     if (!resp->err.code && resp->status == 401 && !k->no_auth &&
         !k->replayed && dcos_login_possible(c)) {
@@ -280,8 +378,10 @@ static void call_http_done(struct http_response *resp, void *payload)
 int dcos_call_start(struct dcos_call *k)
 {
     struct http_request *req;
-    int r = dcos_call_request(&req, k);
+    int r;
 
+    dcos_call_attempt_begin(k);
+    r = dcos_call_request(&req, k);
     if (r)
         return r;
     k->token_gen = k->c->token_gen;
@@ -352,156 +452,4 @@ int dcos_call_go_json(struct dcos_call *k, const char *ctype, json_t *body)
     k->ctype = ctype;
     k->has_body = true;
     return dcos_call_go(k);
-}
-
-/* --- login --- */
-
-#define JWT_LIFETIME_S 300
-
-bool dcos_login_possible(const struct dcos_client *c)
-{
-    return c->uid && (c->password || c->private_key);
-}
-
-static void dcos_login_finish(struct dcos_client *c,
-                              const struct err_info *err, long status)
-{
-    struct dcos_call *list = c->waiting, *k;
-    struct dcos_login_waiter *w = c->login_waiters;
-
-    c->waiting = NULL;
-    c->login_waiters = NULL;
-    while (w) {
-        struct dcos_login_waiter *next = w->next;
-        struct dcos_result res;
-
-        memset(&res, 0, sizeof(res));
-        res.status = status;
-        res.err = *err;
-        w->done(&res, w->payload);
-        free(w);
-        w = next;
-    }
-    /* Waiting calls are in reverse order of arrival: restore it. */
-    {
-        struct dcos_call *rev = NULL;
-
-        while (list) {
-            k = list;
-            list = k->next;
-            k->next = rev;
-            rev = k;
-        }
-        list = rev;
-    }
-    while ((k = list)) {
-        list = k->next;
-        k->next = NULL;
-        if (err->code)
-            dcos_call_fail(k, err);
-        else
-            dcos_call_start_or_fail(k);
-    }
-}
-
-static void login_done(struct http_response *resp, void *payload)
-{
-    struct dcos_call *k = payload;
-    struct dcos_client *c = k->c;
-    struct err_info e;
-    struct secret *tok = NULL;
-    json_t *j = NULL;
-
-    memset(&e, 0, sizeof(e));
-    c->login_inflight = false;
-    if (resp->err.code) {
-        e = resp->err;
-        err_set(&e, resp->err.code, "login as %s failed: %s", c->uid,
-                resp->err.text);
-    } else {
-        const char *body = buf_str(&resp->body);
-
-        if (resp->status != 200 &&
-            dcos_call_looks_json(resp->content_type, body, resp->body.len))
-            j = dcos_json_parse(body, resp->body.len);
-        if (dcos_call_map_status(&e, k, resp->status, resp->content_type, j,
-                                 body, resp->body.len) == 0) {
-            if (jsonscan_secret_member(&tok, body, resp->body.len, "token") ==
-                    0 &&
-                tok->len == 0) {
-                secret_free(tok);
-                tok = NULL;
-            }
-            if (!tok)
-                err_set(&e, ERR_INVALID,
-                        "login as %s failed: no token in the answer",
-                        c->uid);
-        }
-    }
-    json_decref(j);
-    if (tok) {
-        secret_free(c->token);
-        c->token = tok;
-        c->token_gen++;
-        c->logins++;
-    }
-    e.status = (int)resp->status;
-    dcos_call_free(k);
-    dcos_login_finish(c, &e, resp->status);
-}
-
-int dcos_login_start(struct dcos_client *c)
-{
-    struct dcos_call *k;
-    struct secret *jwt = NULL;
-    struct http_request *req = NULL;
-    int r;
-
-    if (c->login_inflight)
-        return 0;
-    if (!dcos_login_possible(c))
-        return ERR_INVALID;
-    k = dcos_call_new(c, DCOS_CALL_LOGIN, "POST", NULL, NULL);
-    if (!k)
-        return ERR_NOMEM;
-    k->ctype = MT_JSON;
-    k->accept = MT_JSON;
-    k->no_auth = true;
-    k->has_body = true;
-    k->body_secret = true;
-    k->path = strdup("/acs/api/v1/auth/login");
-    r = k->path ? buf_puts(&k->body, "{\"uid\":") : ERR_NOMEM;
-    if (r == 0)
-        r = jsonscan_put_string(&k->body, c->uid, strlen(c->uid));
-    if (r == 0 && c->password) {
-        r = buf_puts(&k->body, ",\"password\":");
-        if (r == 0)
-            r = jsonscan_put_string(&k->body, (const char *)c->password->buf,
-                                    c->password->len);
-    } else if (r == 0) {
-        r = dcos_jwt_rs256(&jwt, c->uid, c->private_key,
-                           (long)util_now_wall() + JWT_LIFETIME_S);
-        if (r == 0)
-            r = buf_puts(&k->body, ",\"token\":");
-        if (r == 0)
-            r = jsonscan_put_string(&k->body, (const char *)jwt->buf, jwt->len);
-        secret_free(jwt);
-    }
-    if (r == 0)
-        r = buf_puts(&k->body, "}");
-    if (r == 0)
-        r = dcos_call_request(&req, k);
-    if (r) {
-        dcos_call_free(k);
-        return r;
-    }
-    /* The body now lives in the request only. */
-    buf_wipe_free(&k->body);
-    r = http_loop_submit(c->loop, req, login_done, k);
-    if (r) {
-        dcos_call_free(k);
-        return r;
-    }
-    c->login_inflight = true;
-    return 0;
 }

@@ -12,13 +12,14 @@
 #include "dcos/result.h"
 #include "dcos/loop.h"
 #include "dcos/path.h"
+#include "dcos/retry.h"
 
 /*
  * What the typed calls of client.h are made of (internal to dcos/): the
  * client's state, one struct dcos_call per typed call, the one status
- * mapping, and submitting with the token, after a login when one is
- * needed (the login flow is at the end of call.c).  The typed calls
- * themselves live in client_<api>.c.
+ * mapping, submitting with the token, after a login when one is needed
+ * (the login flow is login.c), and retrying what changes nothing
+ * (retry.h).  The typed calls themselves live in client_<api>.c.
  */
 
 /* Media types (dcos-api.md 8.1). */
@@ -60,6 +61,16 @@ struct dcos_call {
     void *payload;
     bool replayed;
     unsigned token_gen;
+    bool retry_safe;           /* changes nothing (a read, a POST that only
+                                  reads, a login): transient failures are
+                                  retried (retry.h) */
+    const char *hint_404;      /* static or NULL: a 404 is ERR_INVALID with
+                                  this hint, not "not found" */
+    unsigned attempts;         /* HTTP attempts started so far */
+    double started;            /* monotonic time of the first attempt */
+    double deadline;           /* started + the retry bound */
+    struct err_info last_err;  /* the last attempt's outcome, while a retry
+                                  waits */
     struct dcos_call *next;
 };
 
@@ -81,6 +92,7 @@ struct dcos_client {
     long connect_timeout_ms;
     long timeout_ms;
     size_t max_response;
+    struct dcos_retry_policy retry;
     struct http_loop *loop;
     bool own_loop;
     bool login_inflight;
@@ -91,8 +103,8 @@ struct dcos_client {
 };
 
 /*
- * New call of @kind (path, body and media types still to set).  Returns
- * NULL on ENOMEM.
+ * New call of @kind (path, body and media types still to set); a GET is
+ * retry_safe.  Returns NULL on ENOMEM.
  */
 struct dcos_call *dcos_call_new(struct dcos_client *c, enum dcos_call_kind kind,
                                 const char *method, dcos_done_fn done,
@@ -112,8 +124,9 @@ int dcos_call_go(struct dcos_call *k);
  * freed when that fails. */
 int dcos_call_go_json(struct dcos_call *k, const char *ctype, json_t *body);
 
-/* Submit @k now with the current token.  0 or a negative err (then @k is
- * neither freed nor completed). */
+/* Submit @k now with the current token: its next attempt (the first one
+ * sets its deadline).  0 or a negative err (then @k is neither freed nor
+ * completed). */
 int dcos_call_start(struct dcos_call *k);
 
 /* Start @k; on failure complete it with the error (async context). */
@@ -124,7 +137,8 @@ void dcos_call_fail(struct dcos_call *k, const struct err_info *err);
 
 /*
  * The HTTP request of @k: URL, media types, the token unless k->no_auth,
- * the body, the cluster trust, redaction, timeouts and the response cap.
+ * the body, the cluster trust, redaction, timeouts and the response cap; a
+ * request that is not retry_safe (a write) on a fresh connection.
  * @param[out] out new request
  * @return 0 or a negative err
  */
@@ -155,6 +169,32 @@ int dcos_call_simple(struct dcos_client *c, enum dcos_call_kind kind,
 /* Count @status as a success of @k too (up to three extra statuses). */
 void dcos_call_ok_also(struct dcos_call *k, long status);
 
+/* Count one more attempt of @k; the first one sets started and deadline. */
+void dcos_call_attempt_begin(struct dcos_call *k);
+
+/*
+ * Schedule @fire(@k) on the loop for another attempt after the outcome
+ * @resp, when @k is retry_safe, the outcome is transient and the policy
+ * has an attempt left that can end by @k's deadline (retry.h); the
+ * outcome is kept in k->last_err.  True when it is scheduled (then @k
+ * must not be completed now).
+ */
+bool dcos_call_retry_later(struct dcos_call *k,
+                           const struct http_response *resp,
+                           http_defer_fn fire);
+
+/* Fill @e for a retry of @k that the loop cancelled with @code: the code
+ * and k->last_err's text. */
+void dcos_call_retry_cancelled(struct err_info *e, const struct dcos_call *k,
+                               int code);
+
+/* Say in @e how often @k tried and for how long, when it gave up on a
+ * retryable failure after more than one attempt: appended, or for a
+ * login after "login as U failed" (the request stays last). */
+void dcos_call_note_attempts(struct err_info *e, const struct dcos_call *k);
+
+/* --- the login flow (login.c) --- */
+
 /* 1 when @c has credentials to log in with (uid + password or key). */
 bool dcos_login_possible(const struct dcos_client *c);
 
@@ -164,6 +204,11 @@ bool dcos_login_possible(const struct dcos_client *c);
  * token run (or fail) and so do the login waiters.  0 or a negative err.
  */
 int dcos_login_start(struct dcos_client *c);
+
+/* End the login of @c with @err (code 0: success) and HTTP @status: the
+ * login waiters complete, the waiting calls start (or fail with @err). */
+void dcos_login_finish(struct dcos_client *c, const struct err_info *err,
+                       long status);
 
 #define CALL(c, kind, method, accept, done, payload, kout, ...)               \
     dcos_call_simple((c), (kind), (method), (accept), PATH_SEGS(__VA_ARGS__), \

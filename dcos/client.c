@@ -70,6 +70,15 @@ int dcos_client_new(struct dcos_client **out,
     c->connect_timeout_ms = o->connect_timeout_ms;
     c->timeout_ms = o->timeout_ms;
     c->max_response = o->max_response;
+    c->retry.attempts = o->max_attempts ? o->max_attempts
+                                        : DCOS_RETRY_ATTEMPTS;
+    c->retry.backoff = (double)(o->retry_backoff_ms > 0
+                                    ? o->retry_backoff_ms
+                                    : DCOS_RETRY_BACKOFF_MS) /
+                       1000.0;
+    c->retry.timeout = (double)(o->timeout_ms > 0 ? o->timeout_ms
+                                                  : HTTP_DEFAULT_TIMEOUT_MS) /
+                       1000.0;
     if (loop) {
         c->loop = loop;
     } else {
@@ -162,6 +171,11 @@ int dcos_client_has_token(const struct dcos_client *c)
 unsigned dcos_client_logins(const struct dcos_client *c)
 {
     return c->logins;
+}
+
+double dcos_client_call_bound(const struct dcos_client *c)
+{
+    return dcos_retry_bound(&c->retry);
 }
 
 int dcos_client_run(struct dcos_client *c, double timeout_s)

@@ -36,6 +36,16 @@
  * TLS trust failures ERR_INVALID).  err.text is one line naming the cause
  * and the request; err.status the HTTP status.
  *
+ * Retries (retry.h): a call that changes nothing (every GET, the Cosmos
+ * package list and describe and the service describe, a login) is tried
+ * again after a transient outcome (a refused or reset connection, a TLS
+ * handshake cut short, an empty reply, a timeout, HTTP 502/503/504) with
+ * a backoff of 1, 2, 4 s, at most max_attempts times, as long as the next
+ * attempt can end within max_attempts x timeout of the first one
+ * (dcos_client_call_bound).  Writes are never replayed by the client: the
+ * caller (the executors' exec_retry) owns their retries.  r->attempts
+ * says how many attempts a call made.
+ *
  * Nothing here prints or logs anything.
  */
 
@@ -53,8 +63,11 @@ struct dcos_client_options {
     const struct secret *private_key; /* copied; PKCS#8 PEM; may be NULL */
     unsigned max_connections; /* 0 = HTTP_DEFAULT_MAX_TRANSFERS */
     long connect_timeout_ms;  /* 0 = default */
-    long timeout_ms;          /* 0 = default */
+    long timeout_ms;          /* one attempt; 0 = default */
     size_t max_response;      /* 0 = default */
+    unsigned max_attempts;    /* of a read or login; 0 = DCOS_RETRY_ATTEMPTS
+                                 (4), 1 = no retry */
+    long retry_backoff_ms;    /* first backoff; 0 = DCOS_RETRY_BACKOFF_MS */
 };
 
 /*
@@ -113,6 +126,14 @@ int dcos_client_login(struct dcos_client *c, dcos_done_fn done,
                       void *payload);
 
 /*
+ * The longest a call of @c that changes nothing (a read or a login) takes
+ * from its first attempt to its completion, retries and backoff included:
+ * max_attempts x timeout, in seconds (docs/dcos-client.md, "Retries").
+ * A call waiting for a login is bounded by the login's bound plus its own.
+ */
+double dcos_client_call_bound(const struct dcos_client *c);
+
+/*
  * Run the loop until no call is pending or @timeout_s seconds pass.
  * @return 0 or ERR_TIMEOUT
  */
@@ -148,7 +169,8 @@ int dcos_iam_user_delete(struct dcos_client *c, const char *uid,
                          dcos_done_fn done, void *payload);
 
 /* GET /acs/api/v1/groups/<gid>/users[?type=service]: 200; unknown group
- * ERR_NOTFOUND. */
+ * (IAM's 400 ERR_UNKNOWN_GROUP_ID) ERR_NOTFOUND.  A 404 is no IAM answer
+ * (an Admin Router route or a proxy in the way): ERR_INVALID. */
 int dcos_iam_group_users_get(struct dcos_client *c, const char *gid,
                              bool service_only, dcos_done_fn done,
                              void *payload);
@@ -262,11 +284,12 @@ int dcos_sdk_target_id_get(struct dcos_client *c, const char *service,
                            dcos_done_fn done, void *payload);
 
 /*
- * Marathon.
- *   app_get: GET /marathon/v2/apps/<id>?embed=app.counts; 404
+ * Marathon, through Admin Router's /service/marathon/ (the older
+ * /marathon/ route is deprecated).
+ *   app_get: GET /service/marathon/v2/apps/<id>?embed=app.counts; 404
  *     ERR_NOTFOUND.
- *   app_restart: POST /marathon/v2/apps/<id>/restart[?force=true]; 409
- *     (locked by a deployment) ERR_CONFLICT.
+ *   app_restart: POST /service/marathon/v2/apps/<id>/restart
+ *     [?force=true]; 409 (locked by a deployment) ERR_CONFLICT.
  */
 int dcos_marathon_app_get(struct dcos_client *c, const char *app_id,
                           dcos_done_fn done, void *payload);

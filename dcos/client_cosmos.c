@@ -6,9 +6,11 @@
 
 #include "dcos/call.h"
 
+/* POST @body (stolen) to @path; @reads: the request changes nothing on
+ * the cluster, so a transient failure is retried (retry.h). */
 static int cosmos_call(struct dcos_client *c, const char *path,
                        const char *ctype, const char *accept, json_t *body,
-                       dcos_done_fn done, void *payload)
+                       bool reads, dcos_done_fn done, void *payload)
 {
     struct dcos_call *k;
     int r;
@@ -25,6 +27,7 @@ static int cosmos_call(struct dcos_client *c, const char *path,
      * in answers) can hold passwords such as
      * elasticsearch.health_user_password: never trace Cosmos bodies. */
     k->sensitive = true;
+    k->retry_safe = reads;
     return dcos_call_go_json(k, ctype, body);
 }
 
@@ -54,8 +57,8 @@ int dcos_cosmos_package_install(struct dcos_client *c, const char *package,
     }
     return cosmos_call(
         c, "/package/install", MT("package.install-request", "v1"),
-        MT("package.install-response", "v2") "," MT_COSMOS_ERROR, b, done,
-        payload);
+        MT("package.install-response", "v2") "," MT_COSMOS_ERROR, b, false,
+        done, payload);
 }
 
 int dcos_cosmos_package_list(struct dcos_client *c, const char *package,
@@ -71,7 +74,7 @@ int dcos_cosmos_package_list(struct dcos_client *c, const char *package,
     }
     return cosmos_call(c, "/package/list", MT("package.list-request", "v1"),
                        MT("package.list-response", "v1") "," MT_COSMOS_ERROR,
-                       b, done, payload);
+                       b, true, done, payload);
 }
 
 int dcos_cosmos_package_describe(struct dcos_client *c, const char *package,
@@ -89,8 +92,8 @@ int dcos_cosmos_package_describe(struct dcos_client *c, const char *package,
     }
     return cosmos_call(
         c, "/package/describe", MT("package.describe-request", "v1"),
-        MT("package.describe-response", "v3") "," MT_COSMOS_ERROR, b, done,
-        payload);
+        MT("package.describe-response", "v3") "," MT_COSMOS_ERROR, b, true,
+        done, payload);
 }
 
 int dcos_cosmos_service_describe(struct dcos_client *c, const char *app_id,
@@ -101,7 +104,7 @@ int dcos_cosmos_service_describe(struct dcos_client *c, const char *app_id,
     return cosmos_call(
         c, "/cosmos/service/describe", MT("service.describe-request", "v1"),
         MT("service.describe-response", "v1") "," MT_COSMOS_ERROR,
-        json_pack("{s:s}", "appId", app_id), done, payload);
+        json_pack("{s:s}", "appId", app_id), true, done, payload);
 }
 
 int dcos_cosmos_service_update(struct dcos_client *c, const char *app_id,
@@ -121,6 +124,6 @@ int dcos_cosmos_service_update(struct dcos_client *c, const char *app_id,
     }
     return cosmos_call(
         c, "/cosmos/service/update", MT("service.update-request", "v1"),
-        MT("service.update-response", "v1") "," MT_COSMOS_ERROR, b, done,
-        payload);
+        MT("service.update-response", "v1") "," MT_COSMOS_ERROR, b, false,
+        done, payload);
 }

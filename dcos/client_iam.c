@@ -51,11 +51,22 @@ int dcos_iam_group_users_get(struct dcos_client *c, const char *gid,
                              bool service_only, dcos_done_fn done,
                              void *payload)
 {
+    struct dcos_call *k;
+    int r;
+
     if (!dcos_path_valid_name(gid))
         return ERR_INVALID;
-    return CALL(c, DCOS_CALL_IAM, "GET", MT_JSON, done, payload, NULL,
-                { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
-                { 'l', service_only ? "/users?type=service" : "/users" });
+    r = CALL(c, DCOS_CALL_IAM, "GET", MT_JSON, done, payload, &k,
+             { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
+             { 'l', service_only ? "/users?type=service" : "/users" });
+    if (r)
+        return r;
+    /* IAM answers an unknown group with 400 ERR_UNKNOWN_GROUP_ID
+     * (dcos-api.md 4.1, 4.2): a 404 comes from something else. */
+    k->hint_404 = "not an IAM answer (IAM reports an unknown group as 400 "
+                  "ERR_UNKNOWN_GROUP_ID); check the cluster URL and Admin "
+                  "Router";
+    return dcos_call_go(k);
 }
 
 int dcos_iam_group_user_put(struct dcos_client *c, const char *gid,

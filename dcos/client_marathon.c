@@ -1,6 +1,6 @@
 /*
- * Typed calls of Marathon (dcos-api.md 9): read and restart an app.  See
- * client.h.
+ * Typed calls of Marathon: read and restart an app, through Admin
+ * Router's /service/marathon/ route.  See client.h.
  */
 #include "client.h"
 
@@ -13,7 +13,7 @@ int dcos_marathon_app_get(struct dcos_client *c, const char *app_id,
     if (!dcos_path_valid(app_id))
         return ERR_INVALID;
     return CALL(c, DCOS_CALL_MARATHON, "GET", MT_JSON, done, payload, NULL,
-                { 'l', "/marathon/v2/apps/" }, { 'p', app_id },
+                { 'l', "/service/marathon/v2/apps/" }, { 'p', app_id },
                 { 'l', "?embed=app.counts" });
 }
 
@@ -24,6 +24,6 @@ int dcos_marathon_app_restart(struct dcos_client *c, const char *app_id,
     if (!dcos_path_valid(app_id))
         return ERR_INVALID;
     return CALL(c, DCOS_CALL_MARATHON, "POST", MT_JSON, done, payload, NULL,
-                { 'l', "/marathon/v2/apps/" }, { 'p', app_id },
+                { 'l', "/service/marathon/v2/apps/" }, { 'p', app_id },
                 { 'l', force ? "/restart?force=true" : "/restart" });
 }

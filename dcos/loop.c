@@ -20,6 +20,16 @@ struct http_sock {
     curl_socket_t fd;
 };
 
+/* A deferred callback (http_loop_defer), in the loop's list. */
+struct http_defer {
+    ev_timer timer;
+    struct http_loop *loop;
+    http_defer_fn fn;
+    void *arg;
+    struct http_defer *prev;
+    struct http_defer *next;
+};
+
 struct http_loop {
     struct ev_loop *ev;
     bool own_ev;
@@ -32,6 +42,8 @@ struct http_loop {
     struct http_request *queue_head;
     struct http_request *queue_tail;
     struct http_request *active;
+    struct http_defer *deferred;
+    unsigned n_deferred;
     bool refuse;          /* submit fails (cancel_all or free running) */
     bool in_run;
     FILE *trace;          /* borrowed; NULL: no trace */
@@ -251,6 +263,58 @@ int http_loop_submit(struct http_loop *loop, struct http_request *req,
     return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* deferred callbacks                                                  */
+
+static void defer_unlink(struct http_loop *loop, struct http_defer *d)
+{
+    if (d->prev)
+        d->prev->next = d->next;
+    else
+        loop->deferred = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
+    loop->n_deferred--;
+    ev_timer_stop(loop->ev, &d->timer);
+}
+
+static void defer_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct http_defer *d = w->data;
+    http_defer_fn fn = d->fn;
+    void *arg = d->arg;
+
+    (void)ev;
+    (void)revents;
+    defer_unlink(d->loop, d);
+    free(d);
+    fn(arg, 0);
+}
+
+int http_loop_defer(struct http_loop *loop, double seconds, http_defer_fn fn,
+                    void *arg)
+{
+    struct http_defer *d;
+
+    if (loop->refuse)
+        return ERR_INVALID;
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return ERR_NOMEM;
+    d->loop = loop;
+    d->fn = fn;
+    d->arg = arg;
+    ev_timer_init(&d->timer, defer_cb, seconds > 0 ? seconds : 0., 0.);
+    d->timer.data = d;
+    d->next = loop->deferred;
+    if (loop->deferred)
+        loop->deferred->prev = d;
+    loop->deferred = d;
+    loop->n_deferred++;
+    ev_timer_start(loop->ev, &d->timer);
+    return 0;
+}
+
 void http_loop_cancel_all(struct http_loop *loop, int code)
 {
     bool was = loop->refuse;
@@ -273,6 +337,15 @@ void http_loop_cancel_all(struct http_loop *loop, int code)
         loop->queued--;
         req->next = NULL;
         http_request_complete(req, 0, code, "request cancelled");
+    }
+    while (loop->deferred) {
+        struct http_defer *d = loop->deferred;
+        http_defer_fn fn = d->fn;
+        void *arg = d->arg;
+
+        defer_unlink(loop, d);
+        free(d);
+        fn(arg, code);
     }
     loop->refuse = was;
 }
@@ -363,7 +436,8 @@ void http_loop_set_trace(struct http_loop *loop, FILE *out)
 
 unsigned http_loop_pending(const struct http_loop *loop)
 {
-    return loop->running + loop->queued + http_pool_pending(loop->pool);
+    return loop->running + loop->queued + loop->n_deferred +
+           http_pool_pending(loop->pool);
 }
 
 unsigned http_loop_peak_transfers(const struct http_loop *loop)

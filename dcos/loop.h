@@ -63,7 +63,8 @@ void http_loop_free(struct http_loop *loop);
  */
 void http_loop_set_trace(struct http_loop *loop, FILE *out);
 
-/* Number of requests queued or running plus jobs not yet completed. */
+/* Number of requests queued or running, deferred callbacks not yet run
+ * and jobs not yet completed. */
 unsigned http_loop_pending(const struct http_loop *loop);
 
 /* Highest number of transfers that ran at the same time so far. */
@@ -80,7 +81,8 @@ int http_loop_run(struct http_loop *loop, double deadline);
 
 /*
  * Complete every queued and running request now with @code (e.g.
- * ERR_TIMEOUT) and the text "request cancelled".
+ * ERR_TIMEOUT) and the text "request cancelled", and run every deferred
+ * callback with @code.
  */
 void http_loop_cancel_all(struct http_loop *loop, int code);
 
@@ -92,6 +94,23 @@ void http_loop_cancel_all(struct http_loop *loop, int code);
  */
 int http_loop_job(struct http_loop *loop, http_work_fn work,
                   http_work_done_fn done, void *arg);
+
+/*
+ * A deferred callback (http_loop_defer): @cancel_code is 0 when the delay
+ * passed, else the code the loop was cancelled with (nothing can be
+ * submitted then).
+ */
+typedef void (*http_defer_fn)(void *arg, int cancel_code);
+
+/*
+ * Call @fn(@arg, 0) on the loop in @seconds (a retry's backoff).  It counts
+ * as pending: http_loop_run waits for it.  http_loop_cancel_all and
+ * http_loop_free call it at once with their code instead.  @fn is called
+ * exactly once when this returns 0.
+ * @return 0, ERR_NOMEM, or ERR_INVALID when the loop is shutting down
+ */
+int http_loop_defer(struct http_loop *loop, double seconds, http_defer_fn fn,
+                    void *arg);
 
 /*
  * Queue @req (stolen in every case).  @done(resp, @payload) is called

@@ -17,6 +17,31 @@
 /* ------------------------------------------------------------------ */
 /* error mapping                                                       */
 
+/*
+ * 1 when curl's text of a failed TLS handshake (curl 35) says the peer
+ * went away (a reset or an early close, as a load balancer or a
+ * restarting Admin Router does) rather than refused the handshake (an
+ * alert, a protocol mismatch, plain HTTP on the port).
+ */
+static bool tls_handshake_cut(const char *why)
+{
+    static const char *const cut[] = {
+        "reset by peer", "ssl_error_syscall", "unexpected eof",
+        "broken pipe", "connection was reset",
+    };
+    char low[CURL_ERROR_SIZE];
+    size_t i;
+
+    for (i = 0; why[i] && i + 1 < sizeof(low); i++)
+        low[i] = (char)(why[i] >= 'A' && why[i] <= 'Z' ? why[i] - 'A' + 'a'
+                                                      : why[i]);
+    low[i] = '\0';
+    for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++)
+        if (strstr(low, cut[i]))
+            return true;
+    return false;
+}
+
 int http_err_from_curl(struct err_info *e, int curl_code,
                        const char *errbuf, const char *method,
                        const char *url, bool too_big, size_t max)
@@ -44,6 +69,10 @@ int http_err_from_curl(struct err_info *e, int curl_code,
     case CURLE_OPERATION_TIMEDOUT:
         code = ERR_TIMEOUT;
         break;
+    case CURLE_SSL_CONNECT_ERROR:
+        /* Nothing was sent yet: a cut handshake is a connection failure. */
+        code = tls_handshake_cut(why) ? ERR_TRANSIENT : ERR_INVALID;
+        break;
     case CURLE_OUT_OF_MEMORY:
         code = ERR_NOMEM;
         break;
@@ -59,7 +88,6 @@ int http_err_from_curl(struct err_info *e, int curl_code,
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_ISSUER_ERROR:

@@ -173,8 +173,9 @@ void http_request_fresh_connection(struct http_request *req);
 /*
  * The one mapping from a CURLcode to enum err: sets @e (code, curl's error
  * text, what was asked) and returns the code.  @curl_code 0 returns 0.
- * Connection failures are ERR_TRANSIENT, timeouts ERR_TIMEOUT, TLS trust
- * failures ERR_INVALID, an over-long body ERR_INVALID.
+ * Connection failures are ERR_TRANSIENT (a TLS handshake the peer cut
+ * with a reset or an early close too), timeouts ERR_TIMEOUT, TLS trust
+ * and handshake refusals ERR_INVALID, an over-long body ERR_INVALID.
  */
 int http_err_from_curl(struct err_info *e, int curl_code,
                        const char *errbuf, const char *method,

@@ -23,6 +23,8 @@ struct dcos_result {
     const char *content_type;  /* NULL when absent */
     const struct secret *secret; /* dcos_secret_get: the value, else NULL */
     struct err_info err;       /* code 0 = expected success */
+    unsigned attempts;         /* HTTP attempts made (retries, a replay
+                                  after a re-login); 0 when none was */
 };
 
 typedef void (*dcos_done_fn)(const struct dcos_result *r, void *payload);

@@ -24,6 +24,8 @@ struct fake_srv {
     int active;
     int peak;
     int port;
+    int cut;        /* accepted connections still to close at once */
+    int accepts;
 };
 
 struct conn_ctx {
@@ -148,6 +150,24 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
     return ret;
 }
 
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr,
+                                 socklen_t addrlen)
+{
+    struct fake_srv *s = cls;
+    enum MHD_Result ok = MHD_YES;
+
+    (void)addr;
+    (void)addrlen;
+    pthread_mutex_lock(&s->lock);
+    s->accepts++;
+    if (s->cut > 0) {
+        s->cut--;
+        ok = MHD_NO;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -183,14 +203,14 @@ int fake_start(struct fake_srv **out, const char *cert_pem,
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (cert_pem)
         s->d = MHD_start_daemon(
-            flags | MHD_USE_TLS, 0, NULL, NULL, handler, s,
+            flags | MHD_USE_TLS, 0, accept_cb, s, handler, s,
             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
             key_pem, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(
-            flags, 0, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR,
+            flags, 0, accept_cb, s, handler, s, MHD_OPTION_SOCK_ADDR,
             (struct sockaddr *)&sa, MHD_OPTION_UNESCAPE_CALLBACK,
             no_unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
             MHD_OPTION_END);
@@ -250,6 +270,23 @@ const struct fake_req *fake_get(struct fake_srv *s, size_t i)
     r = i < s->n ? &s->reqs[i] : NULL;
     pthread_mutex_unlock(&s->lock);
     return r;
+}
+
+void fake_cut_accepts(struct fake_srv *s, int n)
+{
+    pthread_mutex_lock(&s->lock);
+    s->cut = n;
+    pthread_mutex_unlock(&s->lock);
+}
+
+int fake_accepts(struct fake_srv *s)
+{
+    int n;
+
+    pthread_mutex_lock(&s->lock);
+    n = s->accepts;
+    pthread_mutex_unlock(&s->lock);
+    return n;
 }
 
 int fake_peak(struct fake_srv *s)

@@ -49,6 +49,16 @@ size_t fake_count(struct fake_srv *s);
 const struct fake_req *fake_get(struct fake_srv *s, size_t i);
 void fake_clear(struct fake_srv *s);
 
+/*
+ * Close the next @n accepted connections at once, before the TLS
+ * handshake (as a load balancer or a restarting Admin Router does): the
+ * client's handshake is cut short.
+ */
+void fake_cut_accepts(struct fake_srv *s, int n);
+
+/* Connections accepted so far (cut ones included). */
+int fake_accepts(struct fake_srv *s);
+
 /* Highest number of requests handled at the same time. */
 int fake_peak(struct fake_srv *s);
 

@@ -297,6 +297,7 @@ static struct dcos_client *client_pw(const char *password)
     o.ca_pem = pki.ca_pem;
     o.uid = "bootstrapuser";
     o.password = pw;
+    o.retry_backoff_ms = 10; /* retries of 5xx reads: fast */
     assert_int_equal(dcos_client_new(&c, &o, NULL, &e), 0);
     secret_free(pw);
     return c;
@@ -313,6 +314,7 @@ static struct dcos_client *client_key(const struct secret *key)
     o.ca_pem = pki.ca_pem;
     o.uid = "elastic";
     o.private_key = key;
+    o.retry_backoff_ms = 10;
     assert_int_equal(dcos_client_new(&c, &o, NULL, &e), 0);
     return c;
 }
@@ -556,12 +558,14 @@ static void test_wrong_ca_and_unreachable(void **state)
     snprintf(url, sizeof(url), "https://127.0.0.1:%d", fake_closed_port());
     o.url = url;
     o.ca_pem = pki.ca_pem;
+    o.retry_backoff_ms = 10;
     assert_int_equal(dcos_client_new(&c, &o, NULL, &e), 0);
     memset(&r, 0, sizeof(r));
     assert_int_equal(dcos_version_get(c, on_res, &r), 0);
     wait_one(c, &r);
     assert_int_equal(r.code, ERR_TRANSIENT);
     assert_non_null(strstr(r.text, "(curl 7)"));
+    assert_non_null(strstr(r.text, "(4 attempts in "));
     dcos_client_free(c);
 }
 
@@ -789,10 +793,12 @@ static void test_request_shapes(void **state)
         { "GET", "/service/elastic/v1/configurations/targetId", NULL, NULL,
           "application/json", NULL });
     RUN(dcos_marathon_app_get(c, "/elastic", on_res, &r),
-        { "GET", "/marathon/v2/apps/elastic", "embed=app.counts", NULL,
+        { "GET", "/service/marathon/v2/apps/elastic", "embed=app.counts",
+          NULL,
           "application/json", NULL });
     RUN(dcos_marathon_app_restart(c, "/elastic", true, on_res, &r),
-        { "POST", "/marathon/v2/apps/elastic/restart", "force=true", NULL,
+        { "POST", "/service/marathon/v2/apps/elastic/restart", "force=true",
+          NULL,
           "application/json", "" });
 #undef RUN
     /* Invalid arguments fail at once; done is never called. */
@@ -1013,14 +1019,15 @@ static void test_status_mapping(void **state)
           ERR_NOTFOUND, "Element not found - HTTP 404" },
         { c_endpoint, "/service/elastic/v1/endpoints/nope", 404, NULL, "",
           ERR_NOTFOUND, "HTTP 404" },
-        { c_restart, "/marathon/v2/apps/elastic/restart", 409,
+        { c_restart, "/service/marathon/v2/apps/elastic/restart", 409,
           "application/json",
           "{\"message\":\"App is locked by one or more deployments.\"}",
           ERR_CONFLICT, "App is locked" },
-        { c_app_get, "/marathon/v2/apps/elastic", 404, "application/json",
+        { c_app_get, "/service/marathon/v2/apps/elastic", 404,
+          "application/json",
           "{\"message\":\"App '/elastic' does not exist\"}", ERR_NOTFOUND,
           "does not exist" },
-        { c_app_get, "/marathon/v2/apps/elastic", 429, NULL, "",
+        { c_app_get, "/service/marathon/v2/apps/elastic", 429, NULL, "",
           ERR_TRANSIENT, "HTTP 429" },
     };
     struct dcos_client *c = client_pw(PASSWORD);

@@ -648,9 +648,91 @@ static void test_jobs(void **state)
     }
 }
 
+struct deferred {
+    int calls;
+    int code;
+    double at;
+    struct http_loop *loop;
+    bool resubmit;         /* defer again from the callback */
+};
+
+static void on_deferred(void *arg, int cancel_code)
+{
+    struct deferred *d = arg;
+
+    d->calls++;
+    d->code = cancel_code;
+    d->at = util_now_mono();
+    if (d->resubmit && !cancel_code) {
+        d->resubmit = false;
+        assert_int_equal(http_loop_defer(d->loop, 0.05, on_deferred, d), 0);
+    }
+}
+
+/* Deferred callbacks: run after their delay, keep http_loop_run going,
+ * may defer again; cancel_all and free run them with their code. */
+static void test_defer(void **state)
+{
+    struct http_loop *loop = NULL;
+    struct deferred a, b;
+    double t0;
+
+    (void)state;
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    assert_int_equal(http_loop_new(&loop, NULL, 0), 0);
+    a.loop = b.loop = loop;
+    a.resubmit = true;
+    t0 = util_now_mono();
+    assert_int_equal(http_loop_defer(loop, 0.2, on_deferred, &a), 0);
+    assert_int_equal(http_loop_defer(loop, 0.1, on_deferred, &b), 0);
+    assert_int_equal(http_loop_pending(loop), 2);
+    assert_int_equal(http_loop_run(loop, util_now_mono() + 10), 0);
+    assert_int_equal(a.calls, 2);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(a.code, 0);
+    assert_true(b.at - t0 >= 0.09 && b.at < a.at);
+    assert_true(a.at - t0 >= 0.24);
+    assert_int_equal(http_loop_pending(loop), 0);
+
+    /* Cancelled: at once, with the code, exactly once. */
+    memset(&a, 0, sizeof(a));
+    a.loop = loop;
+    assert_int_equal(http_loop_defer(loop, 30, on_deferred, &a), 0);
+    assert_int_equal(http_loop_run(loop, util_now_mono() + 0.05),
+                     ERR_TIMEOUT);
+    http_loop_cancel_all(loop, ERR_TIMEOUT);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(a.code, ERR_TIMEOUT);
+    assert_int_equal(http_loop_pending(loop), 0);
+
+    /* Freed with one waiting. */
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(http_loop_defer(loop, 30, on_deferred, &a), 0);
+    http_loop_free(loop);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(a.code, ERR_INTERNAL);
+}
+
 static void test_err_mapping(void **state)
 {
+    static const struct {
+        const char *text;
+        int want;
+    } tls35[] = {
+        { "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to h:443 ",
+          ERR_TRANSIENT },
+        { "OpenSSL SSL_connect: Connection reset by peer in connection to "
+          "h:443 ",
+          ERR_TRANSIENT },
+        { "error:0A000126:SSL routines::unexpected eof while reading",
+          ERR_TRANSIENT },
+        { "error:0A00010B:SSL routines::wrong version number", ERR_INVALID },
+        { "error:0A000410:SSL routines::sslv3 alert handshake failure",
+          ERR_INVALID },
+    };
     struct err_info e;
+    size_t i;
 
     (void)state;
     memset(&e, 0, sizeof(e));
@@ -667,6 +749,13 @@ static void test_err_mapping(void **state)
                      ERR_INVALID);
     assert_int_equal(http_err_from_curl(&e, 35, "", "GET", "u", false, 0),
                      ERR_INVALID);
+    /* curl 35: a handshake the peer cut is transient, a refused one not. */
+    for (i = 0; i < sizeof(tls35) / sizeof(tls35[0]); i++) {
+        assert_int_equal(http_err_from_curl(&e, 35, tls35[i].text, "GET",
+                                            "u", false, 0),
+                         tls35[i].want);
+        assert_non_null(strstr(e.text, "(curl 35)"));
+    }
     assert_int_equal(http_err_from_curl(&e, 23, "", "GET", "u", true, 9),
                      ERR_INVALID);
     assert_non_null(strstr(e.text, "larger than 9 bytes"));
@@ -718,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_submit_from_callback),
         cmocka_unit_test(test_cancel_all),
         cmocka_unit_test(test_jobs),
+        cmocka_unit_test(test_defer),
         cmocka_unit_test(test_err_mapping),
     };
 
