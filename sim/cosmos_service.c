@@ -10,11 +10,11 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/jsonschema_defaults.h"
 #include "sim/catalog.h"
 #include "sim/cosmos_apps.h"
 #include "sim/cosmos_request.h"
 #include "sim/http.h"
-#include "sim/jsonschema_defaults.h"
 #include "sim/sdk.h"
 #include "sim/state.h"
 
