@@ -8,7 +8,9 @@
 /*
  * Helpers of the JSON Schema validator (common/jsonschema.h) on instance and
  * schema nodes: types as the validator sees them, number and equality rules,
- * JSON pointers, regexes, formatting.  Internal to jsonschema*.c; pure.
+ * JSON pointers, regexes, formatting.  Internal to jsonschema*.c, except
+ * that model/options_schema.c matches patternProperties with
+ * jsonschema_regex_search() as the validator does; pure.
  */
 
 /* Primitive types in json-schema-validator's NodeType order, which is the

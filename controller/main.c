@@ -40,7 +40,25 @@ static void print_diags(const struct model_diags *d)
     }
 }
 
-/* Load and validate -f; prints diagnostics.  0 or EXIT_ERROR. */
+/* The warnings of every document of @d, one line each on stderr. */
+static void print_warnings(const struct model_desired *d)
+{
+    size_t i, j;
+
+    for (i = 0; i < d->n_services; i++)
+        for (j = 0; j < d->services[i]->warnings.n; j++) {
+            char *line =
+                model_warning_format(&d->services[i]->warnings.items[j]);
+
+            fprintf(stderr, "%s\n", line ? line : "(out of memory)");
+            free(line);
+        }
+}
+
+/*
+ * Load and validate -f; prints diagnostics, and the documents' warnings
+ * (transport encryption off, ...) when they are valid.  0 or EXIT_ERROR.
+ */
 static int load(const struct cli *c, struct model_desired *d)
 {
     struct model_diags diags = {0};
@@ -58,6 +76,7 @@ static int load(const struct cli *c, struct model_desired *d)
             fprintf(stderr, "etls: out of memory\n");
         return EXIT_ERROR;
     }
+    print_warnings(d);
     return 0;
 }
 
