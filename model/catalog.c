@@ -74,8 +74,10 @@ void model_catalog_versions(char *buf, size_t size, const char *name)
         last = next->release;
         n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
                      next->version);
-        if (n < 0 || (size_t)n >= size - len)
+        if (n < 0 || (size_t)n >= size - len) {
+            buf[len] = '\0'; /* cut between versions */
             return;
+        }
         len += (size_t)n;
     }
 }

@@ -27,6 +27,13 @@
 /* Bytes of a message listing enum values or a pattern. */
 #define EXPECT_MAX 512u
 
+/* One check: the document's context, and what the parser had found. */
+struct os_run {
+    struct doc_ctx *c;
+    size_t before;       /* diags of the document before this check */
+    const char *what;    /* the schema, for messages */
+};
+
 /* ---- did you mean ---- */
 
 static char fold(char ch)
@@ -106,12 +113,13 @@ static const char *suggest(const json_t *props, const json_t *siblings,
 /* ---- diagnostics ---- */
 
 /*
- * 1 when a problem of this document is already diagnosed at the current
- * path's position (@w) under the same field: the parser's own checks
- * (types, names) come first and are not repeated.
+ * 1 when the parser's own checks (types, names), which come first, have
+ * diagnosed this document at the current path's position (@w) under the
+ * same field: that problem is not repeated.
  */
-static int reported_here(struct doc_ctx *c, enum doc_where w)
+static int reported_here(const struct os_run *o, enum doc_where w)
 {
+    struct doc_ctx *c = o->c;
     const char *field = c->path.field.len ? c->path.field.p : "(root)";
     int line, column;
     size_t i;
@@ -119,7 +127,7 @@ static int reported_here(struct doc_ctx *c, enum doc_where w)
     if (c->nomem)
         return 1;
     doc_locate(c, c->path.ptr.p ? c->path.ptr.p : "", w, &line, &column);
-    for (i = c->first; line > 0 && i < c->diags->n; i++) {
+    for (i = c->first; line > 0 && i < o->before; i++) {
         const struct model_diag *d = &c->diags->items[i];
 
         if (d->line == line && d->column == column &&
@@ -142,10 +150,12 @@ static int path_sensitive(const struct doc_ctx *c)
 }
 
 /* "@expected, got <value>", the value left out on password fields. */
-static void diag_value(struct doc_ctx *c, const char *expected,
+static void diag_value(const struct os_run *o, const char *expected,
                        const json_t *v)
 {
-    if (reported_here(c, DOC_AT_VALUE))
+    struct doc_ctx *c = o->c;
+
+    if (reported_here(o, DOC_AT_VALUE))
         return;
     if (path_sensitive(c) || !v)
         doc_diag(c, DOC_AT_VALUE, "%s", expected);
@@ -169,20 +179,19 @@ static const json_t *pattern_schema(const json_t *schema, const char *key)
     return NULL;
 }
 
-static void unknown_key(struct doc_ctx *c, const json_t *props,
-                        const json_t *siblings, const char *key,
-                        const char *what)
+static void unknown_key(const struct os_run *o, const json_t *props,
+                        const json_t *siblings, const char *key)
 {
     const char *near = props ? suggest(props, siblings, key) : NULL;
 
-    if (reported_here(c, DOC_AT_KEY))
+    if (reported_here(o, DOC_AT_KEY))
         return;
     if (near)
-        doc_diag(c, DOC_AT_KEY, "unknown option; did you mean \"%.64s\"?",
-                 near);
+        doc_diag(o->c, DOC_AT_KEY,
+                 "unknown option; did you mean \"%.64s\"?", near);
     else
-        doc_diag(c, DOC_AT_KEY,
-                 "unknown option: not in the options schema of %s", what);
+        doc_diag(o->c, DOC_AT_KEY,
+                 "unknown option: not in the options schema of %s", o->what);
 }
 
 /*
@@ -191,9 +200,10 @@ static void unknown_key(struct doc_ctx *c, const json_t *props,
  * a schema (maps) are walked with that schema; objects the schema leaves
  * free (no `properties`, no `additionalProperties: false`) are not.
  */
-static void walk(struct doc_ctx *c, const json_t *schema, const json_t *inst,
-                 const char *what)
+static void walk(const struct os_run *o, const json_t *schema,
+                 const json_t *inst)
 {
+    struct doc_ctx *c = o->c;
     const json_t *props = json_object_get(schema, "properties");
     const json_t *more = json_object_get(schema, "additionalProperties");
     const json_t *items = json_object_get(schema, "items");
@@ -209,7 +219,7 @@ static void walk(struct doc_ctx *c, const json_t *schema, const json_t *inst,
     if (json_is_array(inst) && json_is_object(items)) {
         json_array_foreach(inst, i, v) {
             doc_push_index(c, i);
-            walk(c, items, v, what);
+            walk(o, items, v);
             doc_pop(c);
         }
         return;
@@ -221,11 +231,11 @@ static void walk(struct doc_ctx *c, const json_t *schema, const json_t *inst,
             sub = pattern_schema(schema, key);
         doc_push(c, key);
         if (sub)
-            walk(c, sub, v, what);
+            walk(o, sub, v);
         else if (props || json_is_false(more))
-            unknown_key(c, props, inst, key, what);
+            unknown_key(o, props, inst, key);
         else if (json_is_object(more))
-            walk(c, more, v, what);
+            walk(o, more, v);
         doc_pop(c);
     }
 }
@@ -292,17 +302,23 @@ static int type_phrase(struct buf *b, const json_t *types)
     static const char *const phrases[] = {"an array", "a boolean",
                                           "an integer", "null", "a number",
                                           "an object", "a string"};
-    size_t i, k;
+    size_t i, k, shown = 0;
+    int r = 0, number = 0;
     json_t *t;
-    int r = 0;
 
+    json_array_foreach(types, i, t)
+        number |= json_is_string(t) &&
+                  strcmp(json_string_value(t), "number") == 0;
     json_array_foreach(types, i, t) {
         const char *p = json_string_value(t);
 
+        /* The validator lists "integer" with "number": say it once. */
+        if (number && p && strcmp(p, "integer") == 0)
+            continue;
         for (k = 0; p && k < sizeof(names) / sizeof(names[0]); k++)
             if (strcmp(p, names[k]) == 0)
                 p = phrases[k];
-        if (r == 0 && i > 0)
+        if (r == 0 && shown++ > 0)
             r = buf_puts(b, " or ");
         if (r == 0)
             r = buf_puts(b, p ? p : "?");
@@ -387,10 +403,11 @@ static int limit_phrase(struct buf *b, const char *kw, const json_t *sub)
 }
 
 /* One error object of the validator, diagnosed at its instance. */
-static void diag_error(struct doc_ctx *c, const json_t *schema,
-                       const json_t *merged, const json_t *err,
-                       const char *what)
+static void diag_error(const struct os_run *o, const json_t *schema,
+                       const json_t *merged, const json_t *err)
 {
+    struct doc_ctx *c = o->c;
+    const char *what = o->what;
     const char *kw = json_string_value(json_object_get(err, "keyword"));
     const char *iptr = json_string_value(
         json_object_get(json_object_get(err, "instance"), "pointer"));
@@ -410,7 +427,7 @@ static void diag_error(struct doc_ctx *c, const json_t *schema,
             if (!json_is_string(m) || c->path.depth + 1 >= MODEL_MAX_DEPTH)
                 continue;
             doc_push(c, json_string_value(m));
-            if (!reported_here(c, DOC_AT_VALUE))
+            if (!reported_here(o, DOC_AT_VALUE))
                 doc_diag(c, DOC_AT_VALUE, "missing: expected a value "
                          "(required by the options schema of %s)", what);
             doc_pop(c);
@@ -437,7 +454,7 @@ static void diag_error(struct doc_ctx *c, const json_t *schema,
     if (r == ERR_NOMEM)
         c->nomem = 1;
     else
-        diag_value(c, buf_str(&b), v);
+        diag_value(o, buf_str(&b), v);
 out:
     buf_free(&b);
     for (i = 0; i < levels; i++)
@@ -447,13 +464,14 @@ out:
 void options_schema_check(struct doc_ctx *c, const json_t *options,
                           const json_t *schema, const char *what)
 {
+    struct os_run o = {c, c->diags->n, what};
     json_t *defaults = NULL, *merged = NULL, *errors = NULL;
     size_t i;
     int r;
 
     if (c->nomem || !json_is_object(options) || !json_is_object(schema))
         return;
-    walk(c, schema, options, what);
+    walk(&o, schema, options);
     defaults = jsonschema_defaults(schema);
     merged = defaults ? jsonschema_merge(defaults, options) : NULL;
     errors = json_array();
@@ -470,7 +488,7 @@ void options_schema_check(struct doc_ctx *c, const json_t *options,
                  err_name(r));
     } else {
         for (i = 0; i < json_array_size(errors) && !c->nomem; i++)
-            diag_error(c, schema, merged, json_array_get(errors, i), what);
+            diag_error(&o, schema, merged, json_array_get(errors, i));
     }
 out:
     json_decref(defaults);
