@@ -4,7 +4,10 @@
  */
 #include "model/catalog.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -29,22 +32,44 @@ const struct model_catalog_pkg *model_catalog_find(const char *name,
     return best;
 }
 
-int model_catalog_schema(json_t **out, const struct model_catalog_pkg *p)
-{
-    json_error_t je;
-    json_t *j;
+/* The parsed schemas, by index in model_catalog_pkgs (parse_all). */
+static pthread_once_t parse_once = PTHREAD_ONCE_INIT;
+static json_t **parsed;
+static int parse_err;
 
-    j = json_loadb((const char *)p->config, p->config_len,
-                   JSON_REJECT_DUPLICATES, &je);
-    if (!j)
-        return json_error_code(&je) == json_error_out_of_memory
-                   ? ERR_NOMEM
-                   : ERR_INVALID;
-    if (!json_is_object(j)) {
-        json_decref(j);
-        return ERR_INVALID;
+static void parse_all(void)
+{
+    size_t i;
+
+    parsed = calloc(model_catalog_count + 1, sizeof(*parsed));
+    if (!parsed) {
+        parse_err = ERR_NOMEM;
+        return;
     }
-    *out = j;
+    for (i = 0; i < model_catalog_count; i++) {
+        const struct model_catalog_pkg *p = &model_catalog_pkgs[i];
+        json_error_t je;
+
+        parsed[i] = json_loadb((const char *)p->config, p->config_len,
+                               JSON_REJECT_DUPLICATES, &je);
+        if (!parsed[i] && json_error_code(&je) == json_error_out_of_memory)
+            parse_err = ERR_NOMEM;
+    }
+}
+
+int model_catalog_schema(const json_t **out,
+                         const struct model_catalog_pkg *p)
+{
+    size_t i = (size_t)(p - model_catalog_pkgs);
+
+    assert(i < model_catalog_count);
+    if (pthread_once(&parse_once, parse_all) != 0)
+        return ERR_INTERNAL;
+    if (!parsed || !parsed[i])
+        return parse_err ? parse_err : ERR_INVALID;
+    if (!json_is_object(parsed[i]))
+        return ERR_INVALID;
+    *out = parsed[i];
     return 0;
 }
 

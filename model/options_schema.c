@@ -96,10 +96,12 @@ static const char *suggest(const json_t *props, const json_t *siblings,
 
     limit = len <= 3 ? 1 : len / 3 > 2 ? len / 3 : 2;
     json_object_foreach((json_t *)props, name, sub) {
-        size_t d;
+        size_t n = strlen(name), d;
 
         (void)sub;
-        if (json_object_get(siblings, name))
+        /* The distance is at least the difference of the lengths. */
+        if ((n > len ? n - len : len - n) > limit ||
+            json_object_get(siblings, name))
             continue;
         d = edit_distance(key, name);
         if (d <= limit && d < best_d) {
@@ -350,12 +352,10 @@ static int enum_phrase(struct buf *b, const json_t *values)
     return r;
 }
 
-/* Schema node at the schema pointer of error @err in @schema, or NULL. */
-static const json_t *schema_at(const json_t *schema, const json_t *err)
+/* The value at JSON pointer @p (RFC 6901) of @root, or NULL. */
+static const json_t *at_pointer(const json_t *root, const char *p)
 {
-    const char *p = json_string_value(
-        json_object_get(json_object_get(err, "schema"), "pointer"));
-    const json_t *node = schema;
+    const json_t *node = root;
     char tok[256];
 
     while (p && *p == '/' && node) {
@@ -375,7 +375,14 @@ static const json_t *schema_at(const json_t *schema, const json_t *err)
                    : json_object_get(node, tok);
         p += 1 + n;
     }
-    return node;
+    return p && !*p ? node : NULL;
+}
+
+/* The pointer member @member of error @err ("schema" or "instance"). */
+static const char *err_pointer(const json_t *err, const char *member)
+{
+    return json_string_value(
+        json_object_get(json_object_get(err, member), "pointer"));
 }
 
 /* The expectation of a failed bound or length keyword, into @b. */
@@ -402,16 +409,20 @@ static int limit_phrase(struct buf *b, const char *kw, const json_t *sub)
     return r;
 }
 
-/* One error object of the validator, diagnosed at its instance. */
+/*
+ * One error object of the validator on @options, diagnosed at its
+ * instance.  Cosmos validates the options merged over the schema's
+ * @defaults: a required member the defaults provide is no error.
+ */
 static void diag_error(const struct os_run *o, const json_t *schema,
-                       const json_t *merged, const json_t *err)
+                       const json_t *options, const json_t *defaults,
+                       const json_t *err)
 {
     struct doc_ctx *c = o->c;
     const char *what = o->what;
     const char *kw = json_string_value(json_object_get(err, "keyword"));
-    const char *iptr = json_string_value(
-        json_object_get(json_object_get(err, "instance"), "pointer"));
-    const json_t *sub = schema_at(schema, err), *v;
+    const char *iptr = err_pointer(err, "instance");
+    const json_t *sub = at_pointer(schema, err_pointer(err, "schema")), *v;
     struct buf b;
     size_t levels, i;
     json_t *m;
@@ -420,11 +431,14 @@ static void diag_error(const struct os_run *o, const json_t *schema,
     /* Unknown keys are the walk's. */
     if (!kw || !iptr || strcmp(kw, "additionalProperties") == 0)
         return;
-    v = enter(c, merged, iptr, &levels);
+    v = enter(c, options, iptr, &levels);
     buf_init(&b, EXPECT_MAX + 128);
     if (strcmp(kw, "required") == 0) {
+        const json_t *filled = at_pointer(defaults, iptr);
+
         json_array_foreach(json_object_get(err, "missing"), i, m) {
-            if (!json_is_string(m) || c->path.depth + 1 >= MODEL_MAX_DEPTH)
+            if (!json_is_string(m) || c->path.depth + 1 >= MODEL_MAX_DEPTH ||
+                json_object_get(filled, json_string_value(m)))
                 continue;
             doc_push(c, json_string_value(m));
             if (!reported_here(o, DOC_AT_VALUE))
@@ -465,21 +479,33 @@ void options_schema_check(struct doc_ctx *c, const json_t *options,
                           const json_t *schema, const char *what)
 {
     struct os_run o = {c, c->diags->n, what};
-    json_t *defaults = NULL, *merged = NULL, *errors = NULL;
+    json_t *defaults = NULL, *errors = NULL, *err;
     size_t i;
     int r;
 
     if (c->nomem || !json_is_object(options) || !json_is_object(schema))
         return;
     walk(&o, schema, options);
-    defaults = jsonschema_defaults(schema);
-    merged = defaults ? jsonschema_merge(defaults, options) : NULL;
+    /*
+     * Cosmos validates the options merged over the schema's defaults.  The
+     * options alone give the same errors (a member's value is the user's
+     * wherever the user set it, the defaults are valid), except that a
+     * required member may come from the defaults: those are filtered.
+     * Much cheaper than validating every default of every document.
+     */
     errors = json_array();
-    if (!merged || !errors) {
+    if (!errors) {
         c->nomem = 1;
-        goto out;
+        return;
     }
-    r = jsonschema_validate(schema, merged, errors, JSONSCHEMA_DEEP);
+    r = jsonschema_validate(schema, options, errors, JSONSCHEMA_DEEP);
+    json_array_foreach(errors, i, err) {
+        const char *kw = json_string_value(json_object_get(err, "keyword"));
+
+        if (r >= 0 && !defaults && kw && strcmp(kw, "required") == 0 &&
+            !(defaults = jsonschema_defaults(schema)))
+            r = ERR_NOMEM;
+    }
     if (r == ERR_NOMEM) {
         c->nomem = 1;
     } else if (r < 0) {
@@ -488,11 +514,10 @@ void options_schema_check(struct doc_ctx *c, const json_t *options,
                  err_name(r));
     } else {
         for (i = 0; i < json_array_size(errors) && !c->nomem; i++)
-            diag_error(&o, schema, merged, json_array_get(errors, i));
+            diag_error(&o, schema, options, defaults,
+                       json_array_get(errors, i));
     }
-out:
     json_decref(defaults);
-    json_decref(merged);
     json_decref(errors);
 }
 
@@ -528,7 +553,7 @@ void options_schema_check_vendored(struct doc_ctx *c,
                                    struct model_service *svc)
 {
     const struct model_catalog_pkg *p;
-    json_t *schema = NULL;
+    const json_t *schema = NULL;
     char what[160];
     int r;
 
@@ -552,7 +577,6 @@ void options_schema_check_vendored(struct doc_ctx *c,
     options_schema_check(c, svc->options, schema, what);
     if (svc->envelope)
         doc_pop(c);
-    json_decref(schema);
 }
 
 int model_options_check(struct model_diags *out,

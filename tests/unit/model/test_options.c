@@ -165,6 +165,21 @@ static void test_types_enums_bounds(void **state)
         "string, got a number\n");
 }
 
+/*
+ * Cosmos validates the options merged over the schema's defaults: a
+ * required member the defaults provide may be left out (service requires
+ * name, user, deploy_strategy and update_strategy; heap requires size).
+ */
+static void test_required_from_defaults(void **state)
+{
+    struct model_service *svc;
+
+    (void)state;
+    svc = parse_ok("{\"service\": {}, \"master_nodes\": {\"heap\": {}}}",
+                   "defaults.json");
+    model_service_free(svc);
+}
+
 static void test_envelope_form(void **state)
 {
     struct model_service *svc;
@@ -366,7 +381,7 @@ static void test_catalog(void **state)
     /* Embedded byte for byte from sim/catalog, and usable. */
     for (i = 0; i < 3; i++) {
         char path[512], *text = NULL;
-        json_t *schema = NULL;
+        const json_t *schema = NULL, *again = NULL;
         size_t len = 0;
 
         snprintf(path, sizeof(path),
@@ -384,7 +399,9 @@ static void test_catalog(void **state)
         assert_int_equal(model_catalog_schema(&schema, p), 0);
         assert_non_null(json_object_get(json_object_get(schema, "properties"),
                                         "service"));
-        json_decref(schema);
+        /* Parsed once. */
+        assert_int_equal(model_catalog_schema(&again, p), 0);
+        assert_ptr_equal(schema, again);
         free(text);
     }
 }
@@ -458,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys_suggested),
         cmocka_unit_test(test_unknown_keys_not_close),
         cmocka_unit_test(test_types_enums_bounds),
+        cmocka_unit_test(test_required_from_defaults),
         cmocka_unit_test(test_envelope_form),
         cmocka_unit_test(test_not_vendored_warns),
         cmocka_unit_test(test_tls_off_warning),
