@@ -39,16 +39,12 @@ static struct h_sim g_sim;
 
 static int setup(void **state)
 {
-    assert_int_equal(dcos_global_init(), 0);
     return h_group_up(state, &g_sim, E_SPEED);
 }
 
 static int teardown(void **state)
 {
-    int r = h_group_down(state, &g_sim);
-
-    dcos_global_cleanup();
-    return r;
+    return h_group_down(state, &g_sim);
 }
 
 /* Number of requests in the sim's log. */
@@ -103,44 +99,43 @@ static void expect_at(const struct e_run *r, const char *rel,
 }
 
 /*
- * The issue's typo: validate, plan and apply refuse it at its key with the
- * suggestion, exit 1, and contact nothing (the check is offline).
+ * validate, plan and apply all refuse options/@rel with the problem
+ * "<file>:@where", exit 1, print nothing on stdout and contact nothing
+ * (the check is offline).
  */
-static void test_typo_rejected(void **state)
+static void expect_refused_offline(const char *rel, const char *where)
 {
     static const char *const cmds[] = {"validate", "plan", "apply"};
     size_t i;
 
-    (void)state;
     for (i = 0; i < 3; i++) {
-        struct e_run r = run(&g_sim, cmds[i], "typo.json", 1);
+        struct e_run r = run(&g_sim, cmds[i], rel, 1);
 
         e_expect_rc(&r, 1);
-        expect_at(&r, "typo.json",
-                  "6:19: service.security.transport_encrytion: unknown "
-                  "option; did you mean \"transport_encryption\"?");
+        expect_at(&r, rel, where);
         assert_string_equal(r.out, "");
         e_run_free(&r);
     }
+}
+
+/* The typo, at its key with the suggestion. */
+static void test_typo_rejected(void **state)
+{
+    (void)state;
+    expect_refused_offline("typo.json",
+                           "6:19: service.security.transport_encrytion: "
+                           "unknown option; did you mean "
+                           "\"transport_encryption\"?");
     assert_null(e_account_pub(&g_sim, "elastic"));
 }
 
-/* A wrong type is an error at the value, before anything is written. */
+/* A wrong type is an error at the value. */
 static void test_wrong_type_rejected(void **state)
 {
-    static const char *const cmds[] = {"validate", "plan", "apply"};
-    size_t i;
-
     (void)state;
-    for (i = 0; i < 3; i++) {
-        struct e_run r = run(&g_sim, cmds[i], "three.json", 1);
-
-        e_expect_rc(&r, 1);
-        expect_at(&r, "three.json",
-                  "9:28: data_nodes.count: expected an integer, got "
-                  "\"three\"");
-        e_run_free(&r);
-    }
+    expect_refused_offline("three.json",
+                           "9:28: data_nodes.count: expected an integer, got "
+                           "\"three\"");
 }
 
 /* TLS off (explicitly, or by default): one warning line, exit unchanged. */
@@ -402,6 +397,7 @@ static char *install_version(struct h_sim *s, const char *path)
         fail_msg("cli_apply_sim: %s", err);
     cli_engine_options(&o, &c, NULL);
     assert_int_equal(load_desired(&d, path, &diags), 0);
+    assert_int_equal(dcos_global_init(), 0);
     if (engine_new(&eng, &o, &e) || engine_plan(eng, &d, &plans, &e))
         fail_msg("engine: %s", e.text);
     for (i = 0; i < plans[0].n_actions; i++)
@@ -410,6 +406,7 @@ static char *install_version(struct h_sim *s, const char *path)
     model_plan_clear(&plans[0]);
     free(plans);
     engine_free(eng);
+    dcos_global_cleanup();
     cli_free(&c);
     model_desired_clear(&d);
     model_diags_clear(&diags);

@@ -84,6 +84,18 @@ static struct model_service *parse_ok(const char *text, const char *file)
     return svc;
 }
 
+/* Warning @i of @svc, formatted, is @want. */
+static void expect_warning(const struct model_service *svc, size_t i,
+                           const char *want)
+{
+    char *got;
+
+    assert_true(i < svc->warnings.n);
+    got = model_warning_format(&svc->warnings.items[i]);
+    assert_string_equal(got, want);
+    free(got);
+}
+
 static void test_unknown_keys_suggested(void **state)
 {
     (void)state;
@@ -243,12 +255,10 @@ static void test_not_vendored_warns(void **state)
                    " \"options\": {\"anything\": 1}}\n",
                    "other.json");
     assert_int_equal(svc->warnings.n, 2);
-    got = model_warning_format(&svc->warnings.items[0]);
-    assert_string_equal(got, "other.json:2:22: warning: package.name: "
-                             "package my-elastic has no vendored definition; "
-                             "its options are checked at plan time against "
-                             "the schema of the cluster's catalog");
-    free(got);
+    expect_warning(svc, 0, "other.json:2:22: warning: package.name: "
+                           "package my-elastic has no vendored definition; "
+                           "its options are checked at plan time against "
+                           "the schema of the cluster's catalog");
     model_service_free(svc);
 }
 
@@ -261,18 +271,15 @@ static void test_tls_off_warning(void **state)
     };
     struct model_service *svc;
     size_t i;
-    char *got;
 
     (void)state;
     for (i = 0; i < 2; i++) {
         svc = parse_ok(off[i], "elastic.json");
         assert_int_equal(svc->warnings.n, 1);
-        got = model_warning_format(&svc->warnings.items[0]);
-        assert_string_equal(got, "elastic.json: warning: service elastic: "
-                                 "transport encryption is off "
-                                 "(service.security.transport_encryption."
-                                 "enabled is not true)");
-        free(got);
+        expect_warning(svc, 0, "elastic.json: warning: service elastic: "
+                               "transport encryption is off "
+                               "(service.security.transport_encryption."
+                               "enabled is not true)");
         model_service_free(svc);
     }
     svc = parse_ok("{\"service\": {\"service_account\": \"e\", "
