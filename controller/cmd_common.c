@@ -20,6 +20,21 @@ void cmd_print_diags(const struct model_diags *d)
     }
 }
 
+/* The warnings of every document of @d, one line each on stderr. */
+static void print_warnings(const struct model_desired *d)
+{
+    size_t i, j;
+
+    for (i = 0; i < d->n_services; i++)
+        for (j = 0; j < d->services[i]->warnings.n; j++) {
+            char *line =
+                model_warning_format(&d->services[i]->warnings.items[j]);
+
+            fprintf(stderr, "%s\n", line ? line : "(out of memory)");
+            free(line);
+        }
+}
+
 int cmd_load(const struct cli *c, const char *path, struct model_desired *d,
              struct load_docs *docs)
 {
@@ -38,6 +53,7 @@ int cmd_load(const struct cli *c, const char *path, struct model_desired *d,
             fprintf(stderr, "etls: out of memory\n");
         return EXIT_ERROR;
     }
+    print_warnings(d);
     return 0;
 }
 

@@ -37,7 +37,8 @@ void cmd_print_diags(const struct model_diags *d);
 
 /*
  * Load and validate the documents at @path (-f, or the path of a saved
- * plan); prints diagnostics.  @docs (may be NULL) names each document
+ * plan); prints diagnostics, and the documents' warnings (transport
+ * encryption off, ...) when they are valid.  @docs (may be NULL) names each document
  * read with its SHA-256.  0 or EXIT_ERROR.
  */
 int cmd_load(const struct cli *c, const char *path, struct model_desired *d,

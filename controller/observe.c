@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "controller/observe_catalog.h"
 #include "controller/observe_err.h"
 #include "controller/observe_records.h"
 #include "dcos/client.h"
@@ -516,6 +517,10 @@ int observe_run(struct dcos_client *client, double request_timeout,
         }
         out[i].dcos_version = util_strdup(cl->dcos_version);
     }
+    /* ---- package catalog (issue 8): the version that will run and its
+     * options schema, once per package version (observe_catalog.c) ---- */
+    r = observe_catalog_run(client, request_timeout, d, out, e);
+    /* ---- end of package catalog ---- */
 out:
     for (i = 0; i < n; i++)
         obs_clear(&obs[i]);

@@ -124,6 +124,21 @@ int dcos_parse_service_describe(struct dcos_service_desc **out,
                                 const json_t *j);
 void dcos_service_desc_free(struct dcos_service_desc *d);
 
+/*
+ * POST /package/describe (describe-response v3, dcos-api.md 8):
+ * {"package": {"name", "version", "config", ...}}.
+ */
+struct dcos_package_desc {
+    char *name;
+    char *version;
+    json_t *config;  /* the options schema (new reference), NULL when the
+                        package has none */
+};
+
+int dcos_parse_package_describe(struct dcos_package_desc **out,
+                                const json_t *j);
+void dcos_package_desc_free(struct dcos_package_desc *d);
+
 /* POST /package/list: {"packages":[{"appId","packageInformation":
  * {"packageDefinition":{"name","version"}}}]} */
 struct dcos_installed {

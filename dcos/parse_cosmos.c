@@ -1,7 +1,7 @@
 /*
  * Parsers of Cosmos answers (dcos-api.md 8): the error envelope and its
- * one-line summary, service describe, package list, update and install
- * responses.  See parse.h.
+ * one-line summary, service and package describe, package list, update and
+ * install responses.  See parse.h.
  */
 #include "parse.h"
 
@@ -21,6 +21,11 @@ static const struct jfield cosmos_error_fields[] = {
 static const struct jfield describe_fields[] = {
     JFIELD(struct dcos_service_desc, package_name, "name", true),
     JFIELD(struct dcos_service_desc, package_version, "version", true),
+};
+
+static const struct jfield package_desc_fields[] = {
+    JFIELD(struct dcos_package_desc, name, "name", true),
+    JFIELD(struct dcos_package_desc, version, "version", true),
 };
 
 static const struct jfield installed_fields[] = {
@@ -190,6 +195,44 @@ int dcos_parse_service_describe(struct dcos_service_desc **out,
     }
     d->resolved_options = jfield_object_ref(j, "resolvedOptions");
     d->user_options = jfield_object_ref(j, "userProvidedOptions");
+    *out = d;
+    return 0;
+}
+
+void dcos_package_desc_free(struct dcos_package_desc *d)
+{
+    if (!d)
+        return;
+    free(d->name);
+    free(d->version);
+    json_decref(d->config);
+    free(d);
+}
+
+int dcos_parse_package_describe(struct dcos_package_desc **out,
+                                const json_t *j)
+{
+    const json_t *pkg = json_object_get(j, "package");
+    struct dcos_package_desc *d;
+    const json_t *config;
+    int r;
+
+    if (jfield_check(pkg, package_desc_fields,
+                     JFIELD_N(package_desc_fields)))
+        return ERR_INVALID;
+    config = json_object_get(pkg, "config");
+    if (config && !json_is_object(config))
+        return ERR_INVALID;
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return ERR_NOMEM;
+    r = jfield_copy(d, pkg, package_desc_fields,
+                    JFIELD_N(package_desc_fields));
+    if (r) {
+        dcos_package_desc_free(d);
+        return r;
+    }
+    d->config = config ? json_incref((json_t *)config) : NULL;
     *out = d;
     return 0;
 }

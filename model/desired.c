@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/crossdoc.h"
 #include "model/doc.h"
 #include "model/envelope.h"
 #include "model/jsonpos.h"
+#include "model/options_schema.h"
 #include "model/syntax.h"
 #include "model/validate.h"
 
@@ -230,6 +232,18 @@ static void looks_like_envelope(struct doc_ctx *c, json_t *root)
     }
 }
 
+/* The warning of a document that leaves transport encryption off. */
+static void warn_tls_off(struct doc_ctx *c, struct model_service *svc)
+{
+    char msg[256];
+
+    snprintf(msg, sizeof(msg), "service %s: transport encryption is off "
+             "(%sservice.security.transport_encryption.enabled is not true)",
+             svc->name, svc->envelope ? "options." : "");
+    if (doc_diags_push(&svc->warnings, c->file, 0, 0, "", msg))
+        c->nomem = 1;
+}
+
 static struct model_service *service_new(const char *file)
 {
     struct model_service *s = calloc(1, sizeof(*s));
@@ -333,6 +347,13 @@ int model_service_parse(struct model_service **out, const char *text,
     if (!c.count && !c.nomem && *svc->account && !svc->n_groups &&
         !svc->n_permissions)
         envelope_group_add(&c, svc, "superusers");
+    options_schema_check_vendored(&c, svc);
+    if (!c.count && !c.nomem && !svc->tls)
+        warn_tls_off(&c, svc);
+    if (!c.count && !c.nomem) {
+        svc->pos = c.ix;
+        c.ix = NULL;
+    }
 out:
     json_decref(root);
     jsonpos_free(c.ix);
@@ -373,6 +394,8 @@ void model_service_free(struct model_service *svc)
     free(svc->verify_user);
     free(svc->verify_password_ref);
     free(svc->verify_health);
+    jsonpos_free(svc->pos);
+    model_diags_clear(&svc->warnings);
     free(svc);
 }
 
@@ -380,35 +403,12 @@ int model_desired_add(struct model_desired *d, struct model_service *svc,
                       struct model_diags *diags)
 {
     struct model_service **n;
-    size_t i;
+    int r;
 
-    for (i = 0; i < d->n_services; i++) {
-        const struct model_service *first = d->services[i];
-        char *msg;
-        int r, len;
-
-        if (strcmp(first->name, svc->name) != 0)
-            continue;
-        len = snprintf(NULL, 0,
-                       "duplicate service name \"%s\": already used by %s; "
-                       "expected one file per service",
-                       svc->name, first->source);
-        msg = len < 0 ? NULL : malloc((size_t)len + 1);
-        if (!msg) {
-            model_service_free(svc);
-            return ERR_NOMEM;
-        }
-        snprintf(msg, (size_t)len + 1,
-                 "duplicate service name \"%s\": already used by %s; "
-                 "expected one file per service",
-                 svc->name, first->source);
-        r = doc_diags_push(diags, svc->source, svc->name_line, svc->name_column,
-                           svc->envelope ? "options.service.name"
-                                     : "service.name",
-                           msg);
-        free(msg);
+    r = crossdoc_check(d, svc, diags);
+    if (r) {
         model_service_free(svc);
-        return r ? r : ERR_CONFLICT;
+        return r < 0 ? r : ERR_CONFLICT;
     }
     n = realloc(d->services, (d->n_services + 1) * sizeof(*n));
     if (!n) {
@@ -431,29 +431,35 @@ void model_desired_clear(struct model_desired *d)
     d->n_services = 0;
 }
 
-char *model_diag_format(const struct model_diag *dg)
+/* "file[:line:col]: [warning: ][field: ]message" (new string). */
+static char *diag_format(const struct model_diag *dg, const char *kind)
 {
+    const char *sep = *dg->field ? ": " : "";
+    char pos[32] = "";
     char *s;
     int n;
 
     if (dg->line > 0)
-        n = snprintf(NULL, 0, "%s:%d:%d: %s: %s", dg->file, dg->line,
-                     dg->column, dg->field, dg->message);
-    else
-        n = snprintf(NULL, 0, "%s: %s: %s", dg->file, dg->field,
-                     dg->message);
+        snprintf(pos, sizeof(pos), ":%d:%d", dg->line, dg->column);
+    n = snprintf(NULL, 0, "%s%s: %s%s%s%s", dg->file, pos, kind, dg->field,
+                 sep, dg->message);
     if (n < 0)
         return NULL;
     s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    if (dg->line > 0)
-        snprintf(s, (size_t)n + 1, "%s:%d:%d: %s: %s", dg->file, dg->line,
-                 dg->column, dg->field, dg->message);
-    else
-        snprintf(s, (size_t)n + 1, "%s: %s: %s", dg->file, dg->field,
-                 dg->message);
+    if (s)
+        snprintf(s, (size_t)n + 1, "%s%s: %s%s%s%s", dg->file, pos, kind,
+                 dg->field, sep, dg->message);
     return s;
+}
+
+char *model_diag_format(const struct model_diag *dg)
+{
+    return diag_format(dg, "");
+}
+
+char *model_warning_format(const struct model_diag *w)
+{
+    return diag_format(w, "warning: ");
 }
 
 void model_diags_clear(struct model_diags *d)

@@ -18,7 +18,11 @@
  * @file is the name used in diagnostics.  On success returns 0 and sets
  * *@out (new, free with model_service_free).  On invalid input returns
  * ERR_INVALID, leaves *@out untouched and appends every problem found (at
- * most 100, sorted by position) to @diags; ERR_NOMEM likewise.
+ * most 100, sorted by position) to @diags; ERR_NOMEM likewise.  The package
+ * options are also checked against the vendored options schema of the
+ * pinned (or newest) package version (model/options_schema.h); warnings
+ * (transport encryption off, a version that is not vendored) go to
+ * (*@out)->warnings.
  */
 int model_service_parse(struct model_service **out, const char *text,
                         size_t len, const char *file,
@@ -29,8 +33,10 @@ void model_service_free(struct model_service *svc);
 
 /*
  * Take ownership of @svc into @d (steals @svc: on failure it is freed).
- * Fails with ERR_CONFLICT (and a diag on @svc's file naming the first one)
- * when a service of the same name is already in @d; ERR_NOMEM.
+ * Fails with ERR_CONFLICT (and one diag on @svc's file per conflict, naming
+ * the other document's file:line:col) when a service of @d has the same
+ * name, service account or service account secret path (model/crossdoc.h);
+ * ERR_NOMEM.
  */
 int model_desired_add(struct model_desired *d, struct model_service *svc,
                       struct model_diags *diags);
@@ -40,6 +46,13 @@ void model_desired_clear(struct model_desired *d);
 
 /* Format "file:line:col: field: message" into @out (new string). */
 char *model_diag_format(const struct model_diag *dg);
+
+/*
+ * Format a warning of model_service.warnings: "file:line:col: warning:
+ * field: message", or "file: warning: message" when it has no position
+ * and no field.  New string, NULL on ENOMEM.
+ */
+char *model_warning_format(const struct model_diag *w);
 
 /* Free every diag (not @d itself). */
 void model_diags_clear(struct model_diags *d);

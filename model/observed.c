@@ -43,6 +43,8 @@ void model_observed_clear(struct model_observed *o)
     free(o->package_version);
     json_decref(o->user_options);
     json_decref(o->resolved_options);
+    free(o->catalog_version);
+    json_decref(o->catalog_schema);
     model_plan_status_clear(&o->plan);
     free(o->target_config_id);
     model_observed_init(o);

@@ -99,6 +99,15 @@ struct model_observed {
     json_t *user_options;      /* userProvidedOptions (owned) */
     json_t *resolved_options;  /* resolvedOptions (owned) */
 
+    /*
+     * Package catalog: `POST /package/describe` of the version that will
+     * run (the pinned one; else the running one; else the catalog's
+     * latest, for an install).  UNKNOWN when not observed.
+     */
+    enum model_presence catalog;   /* ABSENT: the catalog lacks it */
+    char *catalog_version;         /* the version described */
+    json_t *catalog_schema;        /* its options schema (owned), or NULL */
+
     /* SDK scheduler. */
     struct model_plan_status plan;
     char *target_config_id;

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+struct jsonpos;
+
 /*
  * The types of the desired state (docs/manifest.md), declared apart from
  * the functions of model/desired.h so that the modules that parse a
@@ -27,6 +29,24 @@ enum model_password_source {
 enum model_key_lost_policy {
     MODEL_KEY_LOST_ROTATE = 0,
     MODEL_KEY_LOST_FAIL
+};
+
+/*
+ * One validation problem, positioned in the source document.  `line` and
+ * `column` are 1-based (0 when unknown); `field` is the dotted path of the
+ * offending member ("service.name", "options.service.name", "(root)").
+ */
+struct model_diag {
+    char *file;
+    int line;
+    int column;
+    char *field;
+    char *message; /* what was expected, one line */
+};
+
+struct model_diags {
+    struct model_diag *items;
+    size_t n;
 };
 
 struct model_permission {
@@ -69,30 +89,22 @@ struct model_service {
     /* Policies. */
     enum model_key_lost_policy key_lost;
     bool restore_update_strategy; /* after a TLS toggle (default true) */
+
+    /*
+     * The document's position index (model/jsonpos.h; owned), kept so that
+     * later checks (the options against the schema Cosmos returns at plan
+     * time, rules between documents) report file:line:col.
+     */
+    struct jsonpos *pos;
+    /* Warnings of the document (no error; line 0 when not positioned),
+     * printed with model_warning_format(). */
+    struct model_diags warnings;
 };
 
 /* A set of services (one per file of a directory), names unique. */
 struct model_desired {
     struct model_service **services;
     size_t n_services;
-};
-
-/*
- * One validation problem, positioned in the source document.  `line` and
- * `column` are 1-based (0 when unknown); `field` is the dotted path of the
- * offending member ("service.name", "options.service.name", "(root)").
- */
-struct model_diag {
-    char *file;
-    int line;
-    int column;
-    char *field;
-    char *message; /* what was expected, one line */
-};
-
-struct model_diags {
-    struct model_diag *items;
-    size_t n;
 };
 
 #endif

@@ -5,11 +5,13 @@
  * update_strategy parallel (elastic-sdk.md sections 2.3 and 2.5).
  * Decisions: docs/plan.md, "package".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "model/names.h"
+#include "model/options_schema.h"
 #include "options_diff.h"
 #include "rc.h"
 
@@ -92,9 +94,13 @@ static int put_display_options(json_t **state, json_t **mask,
     return 0;
 }
 
-static int plan_install(const struct model_service *d, struct model_plan *p,
+static int plan_install(const struct model_service *d,
+                        const struct model_observed *o, struct model_plan *p,
                         struct err_info *e)
 {
+    /* Unpinned: the version the catalog resolved (NULL unobserved). */
+    const char *version = d->package_version ? d->package_version
+                                             : o->catalog_version;
     struct model_action *a;
     json_t *opts;
     size_t idx;
@@ -103,9 +109,8 @@ static int plan_install(const struct model_service *d, struct model_plan *p,
     r = rc_add(p, &idx, MODEL_OP_PACKAGE_INSTALL, MODEL_CHANGE_CREATE,
                RC_TYPE_PACKAGE, d->name, e,
                "service %s is not installed; install package %s%s%s",
-               d->name, d->package_name,
-               d->package_version ? " " : "",
-               d->package_version ? d->package_version : "");
+               d->name, d->package_name, version ? " " : "",
+               version ? version : "");
     if (r < 0)
         return r;
     a = &p->actions[idx];
@@ -115,13 +120,12 @@ static int plan_install(const struct model_service *d, struct model_plan *p,
         return rc_nomem(e);
     a->params.install.options = opts;
     r = rc_strdups(e, 2, &a->params.install.package, d->package_name,
-                   &a->params.install.version, d->package_version);
+                   &a->params.install.version, version);
     if (r == 0)
         r = rc_set(&a->after,
                    json_pack("{s:s, s:s}", "package", d->package_name,
-                             "version",
-                             d->package_version ? d->package_version
-                                                : RC_UNKNOWN_AFTER), e);
+                             "version", version ? version : RC_UNKNOWN_AFTER),
+                   e);
     if (r == 0)
         r = put_display_options(&a->after, &a->after_sensitive, opts, e);
     if (r == 0)
@@ -466,6 +470,51 @@ static int plan_present(const struct model_service *d,
     return r;
 }
 
+/*
+ * The version that will run must be in the catalog, and the options must
+ * satisfy the options schema Cosmos has for it (docs/plan.md, "package"):
+ * each problem is a FAIL at the document's file:line:col.  Returns 1 when
+ * there is any, 0, or a negative enum err.
+ */
+static int check_catalog(const struct model_service *d,
+                         const struct model_observed *o,
+                         struct model_plan *p, struct err_info *e)
+{
+    struct model_diags diags = {0};
+    char what[256];
+    size_t i;
+    int n, r = 0;
+
+    if (o->catalog == MODEL_UNKNOWN)
+        return 0;
+    if (o->catalog == MODEL_ABSENT) {
+        /* An update keeping the running version uses the stored one. */
+        if (!d->package_version && o->package == MODEL_PRESENT)
+            return 0;
+        r = rc_fail(p, RC_TYPE_PACKAGE, d->name, e, "package %s%s%s is not "
+                    "in the cluster's package catalog", d->package_name,
+                    d->package_version ? " version " : "",
+                    d->package_version ? d->package_version : "");
+        return r < 0 ? r : 1;
+    }
+    if (!o->catalog_schema)
+        return 0;
+    snprintf(what, sizeof(what), "%s %s", d->package_name,
+             o->catalog_version);
+    n = model_options_check(&diags, d, o->catalog_schema, what);
+    for (i = 0; n > 0 && r == 0 && i < diags.n; i++) {
+        char *line = model_diag_format(&diags.items[i]);
+
+        r = line ? rc_fail(p, RC_TYPE_PACKAGE, d->name, e, "%s", line)
+                 : rc_nomem(e);
+        free(line);
+    }
+    model_diags_clear(&diags);
+    if (n < 0)
+        return rc_nomem(e);
+    return r < 0 ? r : n > 0;
+}
+
 static int package_plan(const struct model_service *d,
                         const struct model_observed *o,
                         struct model_plan *p, struct err_info *e)
@@ -476,8 +525,11 @@ static int package_plan(const struct model_service *d,
     if (o->package == MODEL_UNKNOWN)
         return err_set(e, ERR_INVALID, "package of service %s was not "
                        "observed", d->name);
+    r = check_catalog(d, o, p, e);
+    if (r)
+        return r;
     if (o->package == MODEL_ABSENT)
-        r = plan_install(d, p, e);
+        r = plan_install(d, o, p, e);
     else
         r = plan_present(d, o, p, e);
     if (r < 0)

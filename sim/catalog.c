@@ -16,8 +16,8 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/jsonschema_defaults.h"
 #include "common/util.h"
-#include "sim/jsonschema_defaults.h"
 
 /* Limits on what the catalog loader reads. */
 #define CAT_MAX_VERSIONS 64

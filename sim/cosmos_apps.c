@@ -11,10 +11,10 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/jsonschema.h"
+#include "common/jsonschema_defaults.h"
 #include "sim/catalog.h"
 #include "sim/http.h"
-#include "sim/jsonschema.h"
-#include "sim/jsonschema_defaults.h"
 #include "sim/marathon.h"
 #include "sim/sdk.h"
 #include "sim/state.h"

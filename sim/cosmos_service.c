@@ -10,13 +10,13 @@
 #include <jansson.h>
 
 #include "common/err.h"
+#include "common/jsonschema_defaults.h"
 #include "common/util.h"
 #include "sim/catalog.h"
 #include "sim/cosmos_apps.h"
 #include "sim/cosmos_labels.h"
 #include "sim/cosmos_request.h"
 #include "sim/http.h"
-#include "sim/jsonschema_defaults.h"
 #include "sim/sdk.h"
 #include "sim/state.h"
 

@@ -255,17 +255,23 @@ static void test_duplicate_names(void **state)
     write_doc("b.json", "elastic");
     write_doc("c.json", "other");
     assert_failed(load_desired(&d, dir, &diags), &d);
-    assert_int_equal(diags.n, 1);
+    /* The same name, hence the same account and secret (doc()). */
+    assert_int_equal(diags.n, 3);
     assert_string_equal(diags.items[0].file, second);
     assert_string_equal(diags.items[0].field, "service.name");
-    /* Positioned on the name in the second file. */
+    /* Positioned on the name in the second file, naming the first's. */
     assert_int_equal(diags.items[0].line, 3);
     assert_int_equal(diags.items[0].column, 13);
     snprintf(want, sizeof(want),
-             "duplicate service name \"elastic\": already used by %s; "
+             "duplicate service name \"elastic\": already used by %s:3:13; "
              "expected one file per service",
              first);
     assert_string_equal(diags.items[0].message, want);
+    assert_string_equal(diags.items[1].field, "service.service_account");
+    assert_int_equal(diags.items[1].line, 4);
+    assert_string_equal(diags.items[2].field,
+                        "service.service_account_secret");
+    assert_int_equal(diags.items[2].line, 5);
     model_diags_clear(&diags);
     free(first);
     free(second);

@@ -262,7 +262,6 @@ static void test_upstream_inputs(void **state)
 {
     static const char *const bad[] = {UPSTREAM_INPUT "empty.json",
                                       UPSTREAM_INPUT "malformed.json"};
-    struct model_service *s;
     size_t i, len;
 
     (void)state;
@@ -280,19 +279,35 @@ static void test_upstream_inputs(void **state)
         free(text);
     }
     /*
-     * config.json is a hello-world options file: well-formed, no TLS, no
-     * account.  It passes offline validation (members etls does not read
-     * are the cluster's business: beta-elastic's schema would reject
-     * `hello`/`world` at install time with JsonSchemaMismatch).
+     * config.json is a hello-world options file: well-formed, but not
+     * beta-elastic options.  Checked against beta-elastic's options schema
+     * offline (issue 8), its hello-world members are unknown options, each
+     * at its key; nothing is close enough to suggest.
      */
-    s = parse_file_ok(UPSTREAM_INPUT "config.json");
-    assert_string_equal(s->name, "hello-world");
-    assert_false(s->tls);
-    assert_string_equal(s->account, "");
-    assert_string_equal(s->secret_path, "");
-    assert_int_equal(s->n_groups, 0); /* no account: nothing granted */
-    assert_non_null(json_object_get(s->options, "hello"));
-    model_service_free(s);
+    {
+        static const char *const want[] = {
+            "2:3: hello: unknown option: not in the options schema of "
+            "beta-elastic 2.1.2-5.6.5-beta",
+            "15:5: service.sleep: unknown option: not in the options schema "
+            "of beta-elastic 2.1.2-5.6.5-beta",
+            "16:5: service.spec_file: unknown option: not in the options "
+            "schema of beta-elastic 2.1.2-5.6.5-beta",
+            "19:3: world: unknown option: not in the options schema of "
+            "beta-elastic 2.1.2-5.6.5-beta"};
+        struct model_diags d;
+        char *text, *line;
+
+        read_text(&text, &len, UPSTREAM_INPUT "config.json");
+        d = parse_bad(text, len);
+        assert_int_equal(d.n, 4);
+        for (i = 0; i < 4; i++) {
+            line = model_diag_format(&d.items[i]);
+            assert_non_null(strstr(line, want[i]));
+            free(line);
+        }
+        model_diags_clear(&d);
+        free(text);
+    }
 }
 
 static void test_names(void **state)
@@ -388,12 +403,12 @@ static void test_desired_add_duplicates(void **state)
     line = model_diag_format(&d.items[0]);
     assert_string_equal(line, "b.json:3:35: options.service.name: duplicate "
                               "service name \"elastic\": already used by "
-                              "a.json; expected one file per service");
+                              "a.json:1:22; expected one file per service");
     free(line);
     line = model_diag_format(&d.items[1]);
     assert_string_equal(line, "c.json:1:1: service.name: duplicate service "
-                              "name \"elastic\": already used by a.json; "
-                              "expected one file per service");
+                              "name \"elastic\": already used by "
+                              "a.json:1:22; expected one file per service");
     free(line);
     model_diags_clear(&d);
     model_desired_clear(&set);
@@ -424,10 +439,12 @@ static void test_size_cap(void **state)
     (void)state;
     assert_non_null(text);
     /* Exactly 1 MiB is accepted. */
-    memcpy(text, "{\"x\":\"", 6);
-    for (i = 6; i < max - 2; i++)
+    /* A string option of the package schema (an unknown key is an
+     * error). */
+    memcpy(text, "{\"service\":{\"user\":\"", 20);
+    for (i = 20; i < max - 3; i++)
         text[i] = 'a';
-    memcpy(text + max - 2, "\"}", 2);
+    memcpy(text + max - 3, "\"}}", 3);
     assert_int_equal(model_service_parse(&s, text, max, "big.json", &d), 0);
     model_service_free(s);
     /* One byte more is not. */

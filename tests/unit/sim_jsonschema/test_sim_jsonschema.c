@@ -1,5 +1,5 @@
 /*
- * Unit tests of sim/jsonschema.c: the draft-04 subset Cosmos validates
+ * Unit tests of common/jsonschema*.c (moved from sim/): the draft-04 subset Cosmos validates
  * package options with, its error objects (checked against the upstream
  * Cosmos error fixture), defaults and merging, and the real beta-elastic
  * option schemas of the catalog.
@@ -17,8 +17,8 @@
 
 #include "common/err.h"
 #include "harness/h_json.h"
-#include "sim/jsonschema.h"
-#include "sim/jsonschema_defaults.h"
+#include "common/jsonschema.h"
+#include "common/jsonschema_defaults.h"
 
 #define CATALOG ETLS_SOURCE_DIR "/sim/catalog/beta-elastic"
 #define BAD_JSON                                                              \

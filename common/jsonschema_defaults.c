@@ -3,12 +3,12 @@
  * Cosmos's rules (JsonSchema.extractDefaultsFromSchema, circe's
  * Json.deepMerge).  See jsonschema_defaults.h and docs/sim.md.
  */
-#include "sim/jsonschema_defaults.h"
+#include "common/jsonschema_defaults.h"
 
 #include <jansson.h>
 
 #include "common/err.h"
-#include "sim/jsonschema.h"
+#include "common/jsonschema.h"
 
 /* Defaults of the "properties" object @props (new object or NULL). */
 static json_t *defaults_of(const json_t *props, int depth)

@@ -1,5 +1,5 @@
-#ifndef ETLS_SIM_JSONSCHEMA_H
-#define ETLS_SIM_JSONSCHEMA_H
+#ifndef ETLS_COMMON_JSONSCHEMA_H
+#define ETLS_COMMON_JSONSCHEMA_H
 
 #include <jansson.h>
 
@@ -8,8 +8,9 @@
  * validated the way Cosmos validates them: with the error objects, messages
  * and traversal order of java-json-tools json-schema-validator 2.2 (what
  * Cosmos calls); Cosmos's rules for defaults and merging are in
- * sim/jsonschema_defaults.h.  Pure: no I/O, no global state.  See
- * docs/sim.md.
+ * common/jsonschema_defaults.h.  Pure: no I/O, no global state.  dcos-sim
+ * validates with it as Cosmos; etls checks package options with it
+ * (model/options_schema.h).  See docs/sim.md.
  *
  * Keywords: type (string or array), properties, additionalProperties
  * (boolean or schema), required, enum, minimum, maximum, exclusiveMinimum,

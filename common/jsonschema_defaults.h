@@ -1,10 +1,10 @@
-#ifndef ETLS_SIM_JSONSCHEMA_DEFAULTS_H
-#define ETLS_SIM_JSONSCHEMA_DEFAULTS_H
+#ifndef ETLS_COMMON_JSONSCHEMA_DEFAULTS_H
+#define ETLS_COMMON_JSONSCHEMA_DEFAULTS_H
 
 #include <jansson.h>
 
 /*
- * Package options as Cosmos builds them (sim/jsonschema_defaults.c): the
+ * Package options as Cosmos builds them (common/jsonschema_defaults.c): the
  * defaults of an options schema, and the merge of user options over them.
  * Pure: no I/O, no global state.  See docs/sim.md.
  */

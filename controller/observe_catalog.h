@@ -1,0 +1,29 @@
+#ifndef ETLS_CONTROLLER_OBSERVE_CATALOG_H
+#define ETLS_CONTROLLER_OBSERVE_CATALOG_H
+
+#include "common/err.h"
+#include "model/desired.h"
+#include "model/observed.h"
+
+/*
+ * The package catalog part of observation (issue 8): for each service, the
+ * package version that will run and its options schema, from
+ * `POST /package/describe` (read-only), once per distinct package and
+ * version of the run.  The version is the pinned one; else, for an
+ * installed service of the same package, the running one; else (an
+ * install) what describe without a version answers, the catalog's latest.
+ */
+struct dcos_client;
+
+/*
+ * Fill the catalog fields (catalog, catalog_version, catalog_schema) of
+ * @out[i] for each service of @d, whose other observations are done.  A
+ * package or version the catalog lacks is MODEL_ABSENT (the reconciler
+ * decides what that means).  Returns 0, or a negative enum err with @e
+ * naming the service and the read that failed.
+ */
+int observe_catalog_run(struct dcos_client *client, double request_timeout,
+                        const struct model_desired *d,
+                        struct model_observed *out, struct err_info *e);
+
+#endif
