@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "controller/apply.h"
 #include "controller/observe.h"
+#include "controller/preflight.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
 #include "reconcilers/reconciler.h"
@@ -159,6 +160,9 @@ int engine_plan(struct engine *eng, const struct model_desired *d,
     }
     r = observe_run(eng->client, eng->o.request_timeout, d, &eng->cluster,
                     obs, e);
+    if (r == 0)
+        r = preflight_run(eng->client, eng->o.request_timeout, eng->o.uid, d,
+                          obs, e);
     for (i = 0; r == 0 && i < n; i++) {
         r = reconcilers_plan(&plans[i], d->services[i], &obs[i], e);
         r = r < 0 ? r : 0;

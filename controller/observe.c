@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/sa_secret.h"
 #include "common/util.h"
+#include "controller/https_probe.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
 #include "dcos/parse.h"
@@ -538,6 +539,10 @@ int observe_run(struct dcos_client *client, double request_timeout,
         }
         out[i].dcos_version = util_strdup(cl->dcos_version);
     }
+    /* ---- plan-time HTTPS check (docs/plan.md, "https"): a wave of
+     * its own, not fatal (controller/https_probe.c) ---- */
+    https_probe_observe(client, request_timeout, cl->ca_pem, d, out);
+    /* ---- end of the plan-time HTTPS check ---- */
 out:
     for (i = 0; i < n; i++)
         obs_clear(&obs[i]);
