@@ -9,9 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "options_diff.h"
 #include "rc.h"
 
 #define PROBLEM_MAX 400
+
+static const char *const PATH_TLS[] = {
+    "service", "security", "transport_encryption", "enabled", NULL
+};
 
 /* Preflight: the check must be able to get its password. */
 static int password_fail(const struct model_service *d,
@@ -37,9 +42,9 @@ static int password_fail(const struct model_service *d,
  * The read-only part of the check: only when the node was probed (the
  * package is installed and its deploy plan COMPLETE) and this plan neither
  * installs nor updates the package.  Then the resolved options already
- * hold the desired TLS flag (the package reconciler always compares it),
- * so a node that answers otherwise is a mismatch no apply can fix, and
- * apply's check would fail after its whole window.
+ * hold the desired TLS flag (the package reconciler always compares it;
+ * checked again here), so a node that answers otherwise is a mismatch no
+ * apply can fix, and apply's check would fail after its whole window.
  */
 static int node_fail(const struct model_service *d,
                      const struct model_observed *o, struct model_plan *p,
@@ -53,7 +58,8 @@ static int node_fail(const struct model_service *d,
 
     if (!o->node_probed ||
         (pkg != MODEL_NO_ACTION &&
-         p->actions[pkg].op != MODEL_OP_SCHEDULER_RESTART))
+         p->actions[pkg].op != MODEL_OP_SCHEDULER_RESTART) ||
+        json_is_true(options_lookup(o->resolved_options, PATH_TLS)) != d->tls)
         return 0;
     if (d->tls && o->node_plain_answered)
         r = rc_fail(p, RC_TYPE_HTTPS, d->name, e,
