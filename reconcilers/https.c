@@ -9,14 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "managed.h"
 #include "options_diff.h"
 #include "rc.h"
 
 #define PROBLEM_MAX 400
-
-static const char *const PATH_TLS[] = {
-    "service", "security", "transport_encryption", "enabled", NULL
-};
 
 /* Preflight: the check must be able to get its password. */
 static int password_fail(const struct model_service *d,
@@ -59,7 +56,8 @@ static int node_fail(const struct model_service *d,
     if (!o->node_probed ||
         (pkg != MODEL_NO_ACTION &&
          p->actions[pkg].op != MODEL_OP_SCHEDULER_RESTART) ||
-        json_is_true(options_lookup(o->resolved_options, PATH_TLS)) != d->tls)
+        json_is_true(options_lookup(o->resolved_options,
+                                    managed_path(MANAGED_TLS))) != d->tls)
         return 0;
     if (d->tls && o->node_plain_answered)
         r = rc_fail(p, RC_TYPE_HTTPS, d->name, e,

@@ -37,6 +37,11 @@ static const char *const NAMES[MANAGED_COUNT] = {
     "service.service_account_secret", "service.update_strategy"
 };
 
+const char *const *managed_path(enum managed_field m)
+{
+    return m < MANAGED_COUNT ? PATHS[m] : PATHS[MANAGED_TLS];
+}
+
 /* The desired value of @m (new); NULL on ENOMEM. */
 static json_t *desired_value(const struct model_service *d,
                              enum managed_field m)

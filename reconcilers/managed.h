@@ -24,6 +24,9 @@ enum managed_field {
     MANAGED_COUNT
 };
 
+/* The member path of field @m (NULL-terminated keys, for options_lookup). */
+const char *const *managed_path(enum managed_field m);
+
 /*
  * When the document of @d leaves field @m unset and its desired value
  * differs from @resolved, put that value into @options (the options the

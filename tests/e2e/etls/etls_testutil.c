@@ -824,6 +824,20 @@ struct e_run e_etls(struct h_sim *s, const char *cmd, const char *file, ...)
     return e_wait(&p);
 }
 
+struct e_run e_run_logged(struct h_sim *s, const char *cmd,
+                          const char *file)
+{
+    struct e_run r;
+
+    e_log_clear(s);
+    if (strcmp(cmd, "plan") == 0)
+        r = e_etls(s, cmd, file, "--detailed-exitcode", (char *)NULL);
+    else
+        r = e_etls(s, cmd, file, (char *)NULL);
+    e_assert_clean(&r, s, "elastic/secret");
+    return r;
+}
+
 void e_run_free(struct e_run *r)
 {
     free(r->out);

@@ -46,20 +46,6 @@ static int teardown(void **state)
     return h_group_down(state, &g_sim);
 }
 
-/* `etls @cmd -f @file` on a cleared request log, checked for secrets. */
-static struct e_run run(const char *cmd, const char *file)
-{
-    struct e_run r;
-
-    e_log_clear(&g_sim);
-    if (strcmp(cmd, "plan") == 0)
-        r = e_etls(&g_sim, cmd, file, "--detailed-exitcode", (char *)NULL);
-    else
-        r = e_etls(&g_sim, cmd, file, (char *)NULL);
-    e_assert_clean(&r, &g_sim, "elastic/secret");
-    return r;
-}
-
 /* The property for the situation @what, the document @file and the plan
  * exit status @want. */
 static void agree(const char *file, int want, const char *what)
@@ -67,11 +53,11 @@ static void agree(const char *file, int want, const char *what)
     struct e_run r;
 
     print_message("situation: %s\n", what);
-    r = run("plan", file);
+    r = e_run_logged(&g_sim, "plan", file);
     e_assert_no_writes(&g_sim, what);
     e_expect_rc(&r, want);
     e_run_free(&r);
-    r = run("apply", file);
+    r = e_run_logged(&g_sim, "apply", file);
     switch (want) {
     case 0:
         /* the promise: no write, and success */
@@ -84,7 +70,7 @@ static void agree(const char *file, int want, const char *what)
         e_expect_rc(&r, 0);
         e_expect_out(&r, "Apply complete! Resources: ");
         e_run_free(&r);
-        r = run("plan", file);
+        r = e_run_logged(&g_sim, "plan", file);
         e_assert_no_writes(&g_sim, what);
         e_expect_rc(&r, 0);
         break;
@@ -202,7 +188,7 @@ static void test_agree_drifts_of_a_tls_service(void **state)
 
     /* The case: plan and apply agree on the package default. */
     name_only = e_data("name-only.json");
-    run_tls = run("plan", name_only);
+    run_tls = e_run_logged(&g_sim, "plan", name_only);
     free(name_only);
     e_expect_rc(&run_tls, 2);
     e_expect_out(&run_tls, "package defaults differ from the running "

@@ -62,34 +62,19 @@ static char *envelope(const char *password)
     return path;
 }
 
-/* `etls @cmd -f @file [--detailed-exitcode]` on a cleared request log,
- * which must stay free of writes; the run is checked for secrets. */
-static struct e_run run(const char *cmd, const char *file)
-{
-    struct e_run r;
-
-    e_log_clear(&g_sim);
-    if (strcmp(cmd, "plan") == 0)
-        r = e_etls(&g_sim, cmd, file, "--detailed-exitcode", (char *)NULL);
-    else
-        r = e_etls(&g_sim, cmd, file, (char *)NULL);
-    e_assert_clean(&r, &g_sim, "elastic/secret");
-    return r;
-}
-
 /*
  * Plan and apply of @file both fail (exit 1) naming @why, and neither
  * writes anything.
  */
 static void expect_refused(const char *file, const char *why)
 {
-    struct e_run r = run("plan", file);
+    struct e_run r = e_run_logged(&g_sim, "plan", file);
 
     e_assert_no_writes(&g_sim, "etls plan");
     e_expect_rc(&r, 1);
     e_expect_err(&r, why);
     e_run_free(&r);
-    r = run("apply", file);
+    r = e_run_logged(&g_sim, "apply", file);
     e_assert_no_writes(&g_sim, "etls apply of a plan that cannot be "
                                "applied");
     e_expect_rc(&r, 1);
@@ -102,7 +87,7 @@ static void expect_refused(const char *file, const char *why)
 /* Plan of @file exits @rc without writing. */
 static void expect_plan(const char *file, int rc)
 {
-    struct e_run r = run("plan", file);
+    struct e_run r = e_run_logged(&g_sim, "plan", file);
 
     e_assert_no_writes(&g_sim, "etls plan");
     e_expect_rc(&r, rc);
@@ -129,55 +114,50 @@ static void test_preflight_password_env(void **state)
     free(file);
 }
 
+/*
+ * The envelope whose password file is @path; with @why, plan and apply of
+ * it are refused naming @why, else its plan exits 2.
+ */
+static void password_file(const char *path, const char *why)
+{
+    char *ref = h_fmt("{\"file\":\"%s\"}", path), *file = envelope(ref);
+
+    if (why)
+        expect_refused(file, why);
+    else
+        expect_plan(file, 2);
+    free(ref);
+    free(file);
+}
+
 static void test_preflight_password_file(void **state)
 {
-    char *missing = h_path(g_dir, "no-such-file"), *big, *pw, *file, *why;
-    char *filler = malloc(PW_MAX + 2), *ref;
+    char *missing = h_path(g_dir, "no-such-file"), *filler, *path, *why;
 
     (void)state;
-    ref = h_fmt("{\"file\":\"%s\"}", missing);
-    file = envelope(ref);
     why = h_fmt("the HTTPS check of elastic cannot get its password: file "
                 "%s does not exist; create it", missing);
-    expect_refused(file, why);
+    password_file(missing, why);
     free(why);
-    free(ref);
-    free(file);
-
     /* a directory is not a regular file */
-    ref = h_fmt("{\"file\":\"%s\"}", g_dir);
-    file = envelope(ref);
-    expect_refused(file, "is not a regular file");
-    free(ref);
-    free(file);
+    password_file(g_dir, "is not a regular file");
 
-    pw = h_write_file(g_dir, "empty", "");
-    ref = h_fmt("{\"file\":\"%s\"}", pw);
-    file = envelope(ref);
-    expect_refused(file, "is empty; write the password into it");
-    free(ref);
-    free(file);
-    free(pw);
+    path = h_write_file(g_dir, "empty", "");
+    password_file(path, "is empty; write the password into it");
+    free(path);
 
+    filler = malloc(PW_MAX + 2);
     assert_non_null(filler);
     memset(filler, 'x', PW_MAX + 1);
     filler[PW_MAX + 1] = '\0';
-    big = h_write_file(g_dir, "big", filler);
-    ref = h_fmt("{\"file\":\"%s\"}", big);
-    file = envelope(ref);
-    expect_refused(file, "is longer than 4096 bytes");
-    free(ref);
-    free(file);
-    free(big);
-
-    pw = h_write_file(g_dir, "pw", "changeme\n");
-    ref = h_fmt("{\"file\":\"%s\"}", pw);
-    file = envelope(ref);
-    expect_plan(file, 2);
-    free(ref);
-    free(file);
-    free(pw);
+    path = h_write_file(g_dir, "big", filler);
+    password_file(path, "is longer than 4096 bytes");
+    free(path);
     free(filler);
+
+    path = h_write_file(g_dir, "pw", "changeme\n");
+    password_file(path, NULL);
+    free(path);
     free(missing);
 }
 
@@ -215,7 +195,7 @@ static void test_preflight_superuser_query(void **state)
     assert_true(json_is_true(json_object_get(resp.json, "allowed")));
     h_resp_free(&resp);
 
-    r = run("plan", file);
+    r = e_run_logged(&g_sim, "plan", file);
     e_expect_rc(&r, 2);
     e_run_free(&r);
     assert_int_equal(e_log_count(&g_sim, "GET", ALLOWED_PATH), 1);
@@ -420,7 +400,7 @@ static void test_plan_https_as_desired(void **state)
 
     (void)state;
     k = e_runbook_default(&g_sim, 0);
-    r = run("plan", file);
+    r = e_run_logged(&g_sim, "plan", file);
     e_assert_no_writes(&g_sim, "etls plan");
     e_expect_rc(&r, 0);
     e_expect_out(&r, "No changes.");
