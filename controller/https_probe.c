@@ -190,6 +190,7 @@ struct node_obs {
     struct node_wave *w;
     struct model_observed *m;
     struct https_node node;
+    bool again;              /* a failed TLS session is probed twice */
 };
 
 struct node_wave {
@@ -215,6 +216,14 @@ static void on_node_scheme(const struct https_scheme *sc, void *payload)
 
     if (n->w->cancelled || sc->incomplete)
         return;
+    /* A verdict needs a failure that repeats, not a reset connection. */
+    if (sc->https == MODEL_HTTPS_REJECTED && !n->again) {
+        n->again = true;
+        https_scheme_probe(n->w->loop, &n->node, n->w->ca_pem,
+                           HTTPS_PROBE_TLS | HTTPS_PROBE_PLAIN,
+                           on_node_scheme, n);
+        return;
+    }
     if (sc->https != MODEL_HTTPS_VERIFIED) {
         m->node_https_error = util_strdup(sc->https_err.text);
         if (!m->node_https_error)

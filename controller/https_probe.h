@@ -91,8 +91,9 @@ int https_scheme_probe(struct http_loop *loop, const struct https_node *n,
  * whose deploy plan is COMPLETE and whose verification is on, read the
  * endpoint `GET /service/<svc>/v1/endpoints/<endpoint>` and run both
  * scheme probes against the cluster CA @ca_pem, filling the node_* fields
- * of @out[i] (model/observed.h).  Not fatal: a read or probe that fails
- * leaves node_probed false.  Bounded by @request_timeout plus the probes'
+ * of @out[i] (model/observed.h).  A TLS session that fails is probed once
+ * more, so that one reset connection gives no verdict.  Not fatal: a read
+ * or probe that fails leaves node_probed false.  Bounded by @request_timeout plus the probes'
  * own timeout; does nothing without @ca_pem.
  */
 void https_probe_observe(struct dcos_client *client, double request_timeout,
