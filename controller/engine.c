@@ -16,6 +16,7 @@
 #include "controller/lease.h"
 #include "controller/lease_unlock.h"
 #include "controller/observe.h"
+#include "controller/preflight.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
 #include "reconcilers/reconciler.h"
@@ -225,6 +226,9 @@ int engine_plan_observed(struct engine *eng, const struct model_desired *d,
     signals_watch(eng, true);
     r = observe_run(eng->client, eng->o.request_timeout, d, &eng->cluster,
                     obs, e);
+    if (r == 0)
+        r = preflight_run(eng->client, eng->o.request_timeout, eng->o.uid, d,
+                          obs, e);
     signals_watch(eng, false);
     for (i = 0; r == 0 && i < n; i++) {
         r = reconcilers_plan(&plans[i], d->services[i], &obs[i], e);

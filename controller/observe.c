@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "controller/https_probe.h"
 #include "controller/observe_catalog.h"
 #include "controller/observe_err.h"
 #include "controller/observe_records.h"
@@ -521,6 +522,12 @@ int observe_run(struct dcos_client *client, double request_timeout,
      * options schema, once per package version (observe_catalog.c) ---- */
     r = observe_catalog_run(client, request_timeout, d, out, e);
     /* ---- end of package catalog ---- */
+    if (r)
+        goto out;
+    /* ---- plan-time HTTPS check (docs/plan.md, "https"): a wave of
+     * its own, not fatal (controller/https_probe.c) ---- */
+    https_probe_observe(client, request_timeout, cl->ca_pem, d, out);
+    /* ---- end of the plan-time HTTPS check ---- */
 out:
     for (i = 0; i < n; i++)
         obs_clear(&obs[i]);

@@ -1,5 +1,6 @@
 #include "model/observed.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,72 @@ void model_observed_clear(struct model_observed *o)
     json_decref(o->catalog_schema);
     model_plan_status_clear(&o->plan);
     free(o->target_config_id);
+    free(o->node_dns);
+    free(o->node_address);
+    free(o->node_https_error);
+    free(o->verify_password_detail);
+    free(o->caller_uid);
     model_observed_init(o);
+}
+
+void model_password_problem(char *buf, size_t len,
+                            enum model_password_check c, const char *ref,
+                            const char *detail)
+{
+    const char *r = ref ? ref : "?";
+    const char *fix = "; or change verify.password";
+
+    switch (c) {
+    case MODEL_PWC_ENV_UNSET:
+        snprintf(buf, len, "environment variable %s is not set; set it "
+                 "before running etls%s", r, fix);
+        break;
+    case MODEL_PWC_ENV_EMPTY:
+        snprintf(buf, len, "environment variable %s is empty; set it to "
+                 "the password%s", r, fix);
+        break;
+    case MODEL_PWC_FILE_MISSING:
+        snprintf(buf, len, "file %s does not exist; create it holding only "
+                 "the password%s", r, fix);
+        break;
+    case MODEL_PWC_FILE_NOT_REGULAR:
+        snprintf(buf, len, "%s is not a regular file; point verify.password "
+                 "at a file holding only the password", r);
+        break;
+    case MODEL_PWC_FILE_UNREADABLE:
+        snprintf(buf, len, "file %s cannot be read (%s); make it readable "
+                 "by the user running etls%s", r,
+                 detail ? detail : "read error", fix);
+        break;
+    case MODEL_PWC_FILE_EMPTY:
+        snprintf(buf, len, "file %s is empty; write the password into "
+                 "it%s", r, fix);
+        break;
+    case MODEL_PWC_FILE_TOO_LONG:
+        snprintf(buf, len, "file %s is longer than %u bytes; it must hold "
+                 "only the password", r, MODEL_PASSWORD_MAX);
+        break;
+    case MODEL_PWC_SECRET_MISSING:
+        snprintf(buf, len, "DC/OS secret %s does not exist; create it "
+                 "holding the password%s", r, fix);
+        break;
+    case MODEL_PWC_SECRET_DENIED:
+        snprintf(buf, len, "DC/OS secret %s may not be read by the user "
+                 "etls runs as (HTTP 403); grant it read access to that "
+                 "secret%s", r, fix);
+        break;
+    case MODEL_PWC_SECRET_NOT_TEXT:
+        snprintf(buf, len, "DC/OS secret %s is a binary secret; store the "
+                 "password as a text secret", r);
+        break;
+    case MODEL_PWC_SECRET_EMPTY:
+        snprintf(buf, len, "DC/OS secret %s is empty; store the password "
+                 "in it%s", r, fix);
+        break;
+    default:
+        snprintf(buf, len, "the password of %s is not usable", r);
+        break;
+    }
 }
 
 static void phase_clear(struct model_plan_phase *ph)

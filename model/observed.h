@@ -46,6 +46,42 @@ struct model_plan_status {
     size_t n_errors;
 };
 
+/*
+ * What the read-only HTTPS probe of the plan saw on the node behind the
+ * verification endpoint (controller/https_probe.c).
+ */
+enum model_node_https {
+    MODEL_HTTPS_NO_ANSWER = 0, /* no TLS session: refused, reset, timeout */
+    MODEL_HTTPS_VERIFIED,      /* an HTTP answer (any status) over TLS with a
+                                  certificate that chains to the cluster CA
+                                  and names the endpoint's DNS name */
+    MODEL_HTTPS_REJECTED       /* the TLS session failed: the certificate
+                                  does not verify, or the handshake failed */
+};
+
+/*
+ * Whether the HTTPS check can get its password (preflight,
+ * controller/preflight.c; never the value).  docs/plan.md, "Preflight".
+ */
+/* Longest verification password file etls reads, bytes. */
+#define MODEL_PASSWORD_MAX 4096u
+
+enum model_password_check {
+    MODEL_PWC_UNCHECKED = 0,   /* verify off, or source health_options */
+    MODEL_PWC_OK,
+    MODEL_PWC_ENV_UNSET,
+    MODEL_PWC_ENV_EMPTY,
+    MODEL_PWC_FILE_MISSING,
+    MODEL_PWC_FILE_NOT_REGULAR,
+    MODEL_PWC_FILE_UNREADABLE, /* detail: the system's reason */
+    MODEL_PWC_FILE_EMPTY,
+    MODEL_PWC_FILE_TOO_LONG,
+    MODEL_PWC_SECRET_MISSING,
+    MODEL_PWC_SECRET_DENIED,   /* 401/403 */
+    MODEL_PWC_SECRET_NOT_TEXT,
+    MODEL_PWC_SECRET_EMPTY
+};
+
 struct model_observed {
     /* Cluster-wide. */
     char *dcos_version;  /* "2.2.0" etc., NULL when unknown */
@@ -122,6 +158,35 @@ struct model_observed {
     bool tasks_tls_known;
     size_t tasks_tls_on;
     size_t tasks_tls_off;
+
+    /* ---- plan-time HTTPS check (docs/plan.md, "https") ---- */
+    /*
+     * Read only while the package is installed, its deploy plan COMPLETE
+     * and verification on: the endpoint from the scheduler, then an HTTPS
+     * GET / without credentials (cluster CA, host name verification) and a
+     * plain-HTTP GET / on the node's address.
+     */
+    bool node_probed;          /* the endpoint was read, both probes ran */
+    char *node_dns;            /* "<host>:<port>" the certificate must name */
+    char *node_address;        /* "<ip>:<port>" */
+    enum model_node_https node_https;
+    char *node_https_error;    /* the TLS failure (one line) when REJECTED */
+    bool node_plain_answered;  /* plain HTTP got an HTTP answer */
+    long node_plain_status;
+
+    /* ---- preflight (docs/plan.md, "Preflight") ---- */
+    enum model_password_check verify_password;
+    char *verify_password_detail; /* why, for FILE_UNREADABLE (no value) */
+    /*
+     * The identity etls runs as (cluster-wide, the same in every service):
+     * `caller_superuser` from `GET /acs/api/v1/acls/dcos:superuser/users/
+     * <uid>/full`; UNKNOWN when no uid is known (a token alone) or the
+     * query failed.  `caller_iam_denied`: the IAM API refused that query
+     * (HTTP 403), so the caller cannot use the IAM API at all.
+     */
+    char *caller_uid;
+    enum model_presence caller_superuser;
+    bool caller_iam_denied;
 };
 
 /* Initialise an empty observation. */
@@ -143,5 +208,17 @@ int model_plan_status_from_json(struct model_plan_status *out,
 
 /* Free everything held by @p and zero it (not @p itself). */
 void model_plan_status_clear(struct model_plan_status *p);
+
+/*
+ * What is wrong with the verification password (@c, not OK or UNCHECKED)
+ * and how to fix it, one line into @buf (@len bytes, truncated), e.g.
+ * "environment variable ES_PW is not set; set it before running etls, or
+ * change verify.password".  @ref is the variable name, file path or secret
+ * path of the document; @detail the system's reason (may be NULL).  Shared
+ * by the plan's FAIL reason and the HTTPS check executor.
+ */
+void model_password_problem(char *buf, size_t len,
+                            enum model_password_check c, const char *ref,
+                            const char *detail);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "managed.h"
 #include "model/names.h"
 #include "model/options_schema.h"
 #include "options_diff.h"
@@ -26,6 +27,7 @@ static const char *const PATH_XPACK[] = {
 static const char *const PATH_UPDATE_STRATEGY[] = {
     "service", "update_strategy", NULL
 };
+
 static const char *const PATH_DATA_COUNT[] = {
     "data_nodes", "count", NULL
 };
@@ -144,6 +146,9 @@ struct pkg_update {
     bool version_differs;
     bool parallel;          /* the update runs with update_strategy
                                parallel and restarts nodes */
+    unsigned defaults;      /* managed fields the document leaves at the
+                               package default that the update sets
+                               (managed.h) */
 };
 
 static void pkg_update_clear(struct pkg_update *u)
@@ -181,21 +186,37 @@ static int assess(struct pkg_update *u, const struct model_service *d,
 {
     const json_t *res = o->resolved_options;
     const json_t *strategy;
-    int r;
+    int m, r = 0;
 
     memset(u, 0, sizeof(*u));
     u->options = json_is_object(d->options) ? json_deep_copy(d->options)
                                             : json_object();
     if (!u->options)
         return rc_nomem(e);
-    u->tls_toggle = options_lookup(d->options, PATH_TLS) &&
-                    d->tls != resolved_flag(res, PATH_TLS);
-    u->xpack_toggle = options_lookup(d->options, PATH_XPACK) &&
-                      d->xpack != resolved_flag(res, PATH_XPACK);
+    for (m = 0; r == 0 && m < MANAGED_STRATEGY; m++)
+        r = managed_put(u->options, &u->defaults, d, res,
+                        (enum managed_field)m);
+    if (r < 0)
+        return rc_nomem(e);
+    u->tls_toggle = d->tls != resolved_flag(res, PATH_TLS);
+    u->xpack_toggle = d->xpack != resolved_flag(res, PATH_XPACK);
     u->stuck = plan_is_stuck(o);
     u->version_differs = d->package_version &&
                          (!o->package_version ||
                           strcmp(d->package_version, o->package_version) != 0);
+    r = options_diff_compute(&u->shown, u->options, res, e);
+    if (r < 0)
+        return r;
+    /*
+     * update_strategy at rest rides along with an update that happens
+     * anyway (alone, it is the rollout's strategy_restore); a toggle runs
+     * parallel and is restored afterwards.
+     */
+    if ((r > 0 || u->version_differs) && !u->tls_toggle &&
+        !u->xpack_toggle && !u->stuck && d->restore_update_strategy &&
+        managed_put(u->options, &u->defaults, d, res, MANAGED_STRATEGY) < 0)
+        return rc_nomem(e);
+    options_diff_clear(&u->shown);
     if (u->tls_toggle || u->xpack_toggle || u->stuck) {
         r = options_put(u->options, PATH_UPDATE_STRATEGY,
                         json_string("parallel"));
@@ -232,6 +253,10 @@ static int build_reason(struct buf *b, const struct pkg_update *u,
         r = buf_printf(b, "options differ from the running service: %s",
                        paths);
         free(paths);
+        sep = "; ";
+    }
+    if (r == 0 && u->defaults) {
+        r = managed_reason(b, u->options, u->defaults, sep);
         sep = "; ";
     }
     if (r == 0 && (u->tls_toggle || u->xpack_toggle)) {

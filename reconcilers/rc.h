@@ -18,13 +18,14 @@
  * contract).  Everything here is pure.
  */
 
-/* The six reconcilers, in registry order (one per .c file). */
+/* The seven reconcilers, in registry order (one per .c file). */
 extern const struct reconciler_ops reconciler_account;
 extern const struct reconciler_ops reconciler_secret;
 extern const struct reconciler_ops reconciler_membership;
 extern const struct reconciler_ops reconciler_package;
 extern const struct reconciler_ops reconciler_rollout;
 extern const struct reconciler_ops reconciler_https;
+extern const struct reconciler_ops reconciler_preflight;
 
 /* Resource types (the part of an address before the first '.'). */
 #define RC_TYPE_ACCOUNT "dcos_service_account"

@@ -23,7 +23,7 @@
 struct reconciler_ops {
     unsigned version;
     const char *name; /* "account", "secret", "membership", "package",
-                         "rollout", "https" */
+                         "rollout", "https", "preflight" */
     int (*plan)(const struct model_service *desired,
                 const struct model_observed *observed,
                 struct model_plan *plan, struct err_info *e);

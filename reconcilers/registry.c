@@ -14,6 +14,7 @@ const struct reconciler_ops *const reconcilers[] = {
     &reconciler_package,
     &reconciler_rollout,
     &reconciler_https,
+    &reconciler_preflight,
 };
 
 const size_t reconcilers_count = sizeof(reconcilers) / sizeof(reconcilers[0]);

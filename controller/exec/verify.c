@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "controller/https_probe.h"
+#include "controller/preflight.h"
 #include "controller/report.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
@@ -28,10 +30,7 @@
 struct verify_state {
     char *user;
     struct secret *password;
-    char *dns;          /* "<dnshost>:<port>" of the endpoint */
-    char *url;          /* https://<dns>/ */
-    char *connect_to;   /* "<dnshost>:<port>:<addrhost>:<port>" */
-    char *address;      /* "<addrhost>:<port>" */
+    struct https_node node; /* the endpoint's node */
     char *es_version;
     char *cluster_name;
     char *health;
@@ -48,10 +47,7 @@ static void verify_clear(void *state)
 
     free(v->user);
     secret_free(v->password);
-    free(v->dns);
-    free(v->url);
-    free(v->connect_to);
-    free(v->address);
+    https_node_clear(&v->node);
     free(v->es_version);
     free(v->cluster_name);
     free(v->health);
@@ -116,9 +112,9 @@ static void report(struct exec_ctx *x)
     memset(&rv, 0, sizeof(rv));
     rv.service = exec_plan(x)->service;
     rv.tls = params(x)->tls;
-    rv.url = v->url;
-    rv.dns = v->dns;
-    rv.address = v->address;
+    rv.url = v->node.url;
+    rv.dns = v->node.dns;
+    rv.address = v->node.address;
     rv.es_version = v->es_version;
     rv.cluster_name = v->cluster_name;
     rv.health = v->health;
@@ -132,33 +128,36 @@ static void report(struct exec_ctx *x)
     exec_done(x);
 }
 
-/* TLS on: plain HTTP to the node's address must get no HTTP answer. */
-static void on_plain(const struct dcos_plain_result *r, void *payload)
+/*
+ * The negative check: with TLS on, plain HTTP to the node's address must
+ * get no HTTP answer; with TLS off, HTTPS must not be offered.
+ */
+static void on_scheme(const struct https_scheme *s, void *payload)
 {
     struct exec_ctx *x = payload;
     struct verify_state *v = exec_state(x);
     char buf[200];
 
-    if (r->answered) {
+    if (s->incomplete) {
+        exec_check(x, s->incomplete, "scheme probe");
+        return;
+    }
+    if (!params(x)->tls) {
+        if (s->https == MODEL_HTTPS_VERIFIED) {
+            retry(x, "the node still speaks HTTPS although transport "
+                     "encryption is off");
+            return;
+        }
+        report(x);
+        return;
+    }
+    if (s->plain_answered) {
         retry(x, "the node still answers plain HTTP (HTTP %ld) at %s",
-              r->status, v->address);
+              s->plain_status, v->node.address);
         return;
     }
-    snprintf(buf, sizeof(buf), "refused (%.150s)", r->err.text);
+    snprintf(buf, sizeof(buf), "refused (%.150s)", s->plain_err.text);
     set_str(&v->plain, buf);
-    report(x);
-}
-
-/* TLS off: HTTPS must not be offered. */
-static void on_tls_off(const struct dcos_probe_result *r, void *payload)
-{
-    struct exec_ctx *x = payload;
-
-    if (r->err.code == 0 || r->status != 0) {
-        retry(x, "the node still speaks HTTPS although transport "
-                 "encryption is off");
-        return;
-    }
     report(x);
 }
 
@@ -170,16 +169,14 @@ static int node_get(struct exec_ctx *x, const char *path, dcos_probe_fn done)
     char *url;
     int r;
 
-    url = malloc(strlen(v->dns) + strlen(path) + sizeof("https://"));
+    url = https_node_url(&v->node, params(x)->tls, path);
     if (!url)
         return ERR_NOMEM;
-    sprintf(url, "%s://%s%s", params(x)->tls ? "https" : "http", v->dns,
-            path);
     if (params(x)->tls)
-        r = dcos_probe_https(exec_loop(x), url, v->connect_to, exec_ca_pem(x),
-                             v->user, v->password, done, x);
+        r = dcos_probe_https(exec_loop(x), url, v->node.connect_to,
+                             exec_ca_pem(x), v->user, v->password, done, x);
     else
-        r = dcos_probe_http(exec_loop(x), url, v->connect_to, v->user,
+        r = dcos_probe_http(exec_loop(x), url, v->node.connect_to, v->user,
                             v->password, done, x);
     free(url);
     return r;
@@ -190,7 +187,6 @@ static void on_health(const struct dcos_probe_result *r, void *payload)
     struct exec_ctx *x = payload;
     struct verify_state *v = exec_state(x);
     const char *h, *want = params(x)->health;
-    char *url;
 
     if (r->err.code || !r->json) {
         retry(x, "GET /_cluster/health: %s",
@@ -204,23 +200,12 @@ static void on_health(const struct dcos_probe_result *r, void *payload)
               h ? h : "unknown", want);
         return;
     }
-    if (!params(x)->tls) {
-        exec_check(x,
-                   dcos_probe_https(exec_loop(x), v->url, v->connect_to,
-                                    exec_ca_pem(x), NULL, NULL, on_tls_off,
-                                    x),
-                   "HTTPS probe");
-        return;
-    }
-    url = malloc(strlen(v->address) + sizeof("http:///"));
-    if (!url) {
-        exec_fail(x, "out of memory");
-        return;
-    }
-    sprintf(url, "http://%s/", v->address);
-    exec_check(x, dcos_probe_plain(exec_loop(x), url, NULL, on_plain, x),
-               "plain HTTP probe");
-    free(url);
+    exec_check(x,
+               https_scheme_probe(exec_loop(x), &v->node, exec_ca_pem(x),
+                                  params(x)->tls ? HTTPS_PROBE_PLAIN
+                                                 : HTTPS_PROBE_TLS,
+                                  on_scheme, x),
+               "scheme probe");
 }
 
 static char *join_sans(const struct http_cert *c)
@@ -250,13 +235,13 @@ static void on_root(const struct dcos_probe_result *r, void *payload)
 
     if (r->err.code) {
         retry(x, "GET %s://%s/: %s", params(x)->tls ? "https" : "http",
-              v->dns, r->err.text);
+              v->node.dns, r->err.text);
         return;
     }
     ver = json_object_get(json_object_get(r->json, "version"), "number");
     if (!json_is_string(ver)) {
         retry(x, "GET %s: the answer is not an Elasticsearch root document",
-              v->url);
+              v->node.url);
         return;
     }
     set_str(&v->es_version, json_string_value(ver));
@@ -272,36 +257,10 @@ static void on_root(const struct dcos_probe_result *r, void *payload)
     exec_check(x, node_get(x, "/_cluster/health", on_health), "node probe");
 }
 
-/* Set *@field to "<a>:<pa>" or "<a>:<pa>:<b>:<pb>" style joins. */
-static int set_fmt(char **field, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int set_fmt(char **field, const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (s = malloc((size_t)n + 1))) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    free(*field);
-    *field = s;
-    return s ? 0 : ERR_NOMEM;
-}
-
 static void on_endpoint(const struct dcos_result *r, void *payload)
 {
     struct exec_ctx *x = payload;
     struct verify_state *v = exec_state(x);
-    struct dcos_endpoint *ep = NULL;
-    char *dhost = NULL, *ahost = NULL;
-    long dport = 0, aport = 0;
     int rc;
 
     if (r->err.code) {
@@ -309,24 +268,13 @@ static void on_endpoint(const struct dcos_result *r, void *payload)
               r->err.text);
         return;
     }
-    if (dcos_parse_endpoint(&ep, r->json) || ep->n == 0 || ep->n_dns == 0 ||
-        dcos_split_host_port(&dhost, &dport, ep->dns[0]) ||
-        dcos_split_host_port(&ahost, &aport, ep->address[0])) {
-        dcos_endpoint_free(ep);
-        free(dhost);
-        retry(x, "endpoint %s lists no address yet", params(x)->endpoint);
+    rc = https_node_from_endpoint(&v->node, r->json);
+    if (rc == ERR_NOMEM) {
+        exec_fail(x, "out of memory");
         return;
     }
-    rc = set_fmt(&v->dns, "%s:%ld", dhost, dport);
-    rc |= set_fmt(&v->url, "https://%s:%ld/", dhost, dport);
-    rc |= set_fmt(&v->connect_to, "%s:%ld:%s:%ld", dhost, dport, ahost,
-                  aport);
-    rc |= set_fmt(&v->address, "%s", ep->address[0]);
-    dcos_endpoint_free(ep);
-    free(dhost);
-    free(ahost);
     if (rc) {
-        exec_fail(x, "out of memory");
+        retry(x, "endpoint %s lists no address yet", params(x)->endpoint);
         return;
     }
     if (!exec_ca_pem(x)) {
@@ -356,44 +304,54 @@ static void credentials_done(struct exec_ctx *x)
     attempt(x);
 }
 
+/* Fail the action with what is wrong with the password, as plan says. */
+static void password_fail(struct exec_ctx *x, enum model_password_check c,
+                          const char *detail)
+{
+    char why[300];
+
+    model_password_problem(why, sizeof(why), c, params(x)->password_ref,
+                           detail);
+    exec_fail(x, "the HTTPS check cannot get its password: %s", why);
+}
+
 static void on_password_secret(const struct dcos_result *r, void *payload)
 {
     struct exec_ctx *x = payload;
     struct verify_state *v = exec_state(x);
+    enum model_password_check c = preflight_password_secret(r);
 
-    if (r->err.code || !r->secret) {
+    if (c == MODEL_PWC_UNCHECKED) {
         exec_fail(x, "reading the verification password secret: %s",
                   r->err.text);
+        return;
+    }
+    if (c != MODEL_PWC_OK) {
+        password_fail(x, c, NULL);
         return;
     }
     v->password = secret_new(r->secret->buf, r->secret->len);
     credentials_done(x);
 }
 
-/* The password from the environment or a file; 0 or fails the action. */
+/* The password from the environment or a file (preflight.h, the same
+ * checks plan made); 0 or fails the action. */
 static int local_password(struct exec_ctx *x)
 {
     const struct model_verify_params *p = params(x);
     struct verify_state *v = exec_state(x);
-    const char *ref = p->password_ref;
+    enum model_password_check c;
+    char detail[160];
 
-    if (p->password_source == MODEL_PW_ENV) {
-        const char *s = ref ? getenv(ref) : NULL;
-
-        if (!s) {
-            exec_fail(x, "environment variable %s (verify password) is not "
-                         "set", ref ? ref : "?");
-            return -1;
-        }
-        v->password = secret_new_str(s);
+    c = preflight_password_local(p->password_source, p->password_ref,
+                                 &v->password, detail, sizeof(detail));
+    if (c == MODEL_PWC_OK)
         return 0;
-    }
-    if (!ref || secret_from_file(&v->password, ref, 4096)) {
-        exec_fail(x, "cannot read the verify password file %s",
-                  ref ? ref : "?");
-        return -1;
-    }
-    return 0;
+    if (c == MODEL_PWC_UNCHECKED)
+        exec_fail(x, "cannot get the verification password");
+    else
+        password_fail(x, c, detail);
+    return -1;
 }
 
 static void on_describe(const struct dcos_result *r, void *payload)

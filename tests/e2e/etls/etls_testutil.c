@@ -945,6 +945,22 @@ struct e_run e_etls_tty(struct h_sim *s, const char *answer, const char *cmd,
     return r;
 }
 
+struct e_run e_run_logged(struct h_sim *s, const char *cmd,
+                          const char *file)
+{
+    struct e_run r;
+
+    e_log_clear(s);
+    if (strcmp(cmd, "plan") == 0)
+        r = e_etls(s, cmd, file, "--detailed-exitcode", (char *)NULL);
+    else if (strcmp(cmd, "apply") == 0)
+        r = e_etls(s, cmd, file, "--auto-approve", (char *)NULL);
+    else
+        r = e_etls(s, cmd, file, (char *)NULL);
+    e_assert_clean(&r, s, "elastic/secret");
+    return r;
+}
+
 void e_run_free(struct e_run *r)
 {
     free(r->out);

@@ -200,6 +200,13 @@ void e_assert_no_writes(struct h_sim *s, const char *what);
  */
 struct e_run e_etls(struct h_sim *s, const char *cmd, const char *file, ...)
     __attribute__((sentinel));
+/*
+ * `etls @cmd -f @file --sim` on a cleared request log (plan: with
+ * --detailed-exitcode), its output checked with e_assert_clean() for the
+ * secret elastic/secret.
+ */
+struct e_run e_run_logged(struct h_sim *s, const char *cmd,
+                          const char *file);
 /* Same, in the background; collect with e_wait(). */
 struct e_proc e_spawn(struct h_sim *s, const char *cmd, const char *file,
                       ...) __attribute__((sentinel));

@@ -241,6 +241,65 @@ static void load_plan(struct model_observed *o, const json_t *plan)
     json_decref(loaded);
 }
 
+/* Index of string @v in the NULL-terminated @names, or fail. */
+static int name_index(const json_t *v, const char *const *names,
+                      const char *what)
+{
+    int i;
+
+    for (i = 0; names[i]; i++)
+        if (json_is_string(v) && strcmp(json_string_value(v), names[i]) == 0)
+            return i;
+    fail_msg("unknown %s", what);
+    return 0;
+}
+
+/* "node": the plan-time HTTPS probe (docs/plan.md, "Fixture format"). */
+static void load_node(struct model_observed *o, const json_t *n)
+{
+    static const char *const https[] = {"no_answer", "verified", "rejected",
+                                        NULL};
+    const json_t *plain = json_object_get(n, "plain_status");
+
+    if (!n)
+        return;
+    o->node_probed = true;
+    o->node_dns = dup_or_null(json_object_get(n, "dns"));
+    o->node_address = dup_or_null(json_object_get(n, "address"));
+    o->node_https = (enum model_node_https)name_index(
+        json_object_get(n, "https"), https, "node https");
+    o->node_https_error = dup_or_null(json_object_get(n, "https_error"));
+    o->node_plain_answered = plain != NULL;
+    o->node_plain_status = (long)json_integer_value(plain);
+}
+
+/* "verify_password" and "caller": what preflight recorded. */
+static void load_preflight(struct model_observed *o, const json_t *pw,
+                           const json_t *caller)
+{
+    static const char *const checks[] = {
+        "unchecked", "ok", "env_unset", "env_empty", "file_missing",
+        "file_not_regular", "file_unreadable", "file_empty", "file_too_long",
+        "secret_missing", "secret_denied", "secret_not_text", "secret_empty",
+        NULL
+    };
+    const json_t *v;
+
+    if (pw) {
+        o->verify_password = (enum model_password_check)name_index(
+            json_object_get(pw, "check"), checks, "password check");
+        o->verify_password_detail =
+            dup_or_null(json_object_get(pw, "detail"));
+    }
+    if (caller) {
+        o->caller_uid = dup_or_null(json_object_get(caller, "uid"));
+        v = json_object_get(caller, "superuser");
+        o->caller_superuser = v ? presence(v, "caller") : MODEL_UNKNOWN;
+        o->caller_iam_denied =
+            json_is_true(json_object_get(caller, "iam_denied"));
+    }
+}
+
 static void load_observed(struct model_observed *o, const json_t *j,
                           const struct model_service *svc)
 {
@@ -322,6 +381,9 @@ static void load_observed(struct model_observed *o, const json_t *j,
         o->tasks_tls_off = (size_t)json_integer_value(
             json_object_get(tasks, "off"));
     }
+    load_node(o, json_object_get(j, "node"));
+    load_preflight(o, json_object_get(j, "verify_password"),
+                   json_object_get(j, "caller"));
 }
 
 static const char *change_name(enum model_change c)

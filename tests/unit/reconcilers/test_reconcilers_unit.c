@@ -99,12 +99,13 @@ static void test_app_id(void **state)
 static void test_registry_order(void **state)
 {
     static const char *const names[] = {
-        "secret", "account", "membership", "package", "rollout", "https"
+        "secret", "account", "membership", "package", "rollout", "https",
+        "preflight"
     };
     size_t i;
 
     (void)state;
-    assert_int_equal(reconcilers_count, 6);
+    assert_int_equal(reconcilers_count, 7);
     for (i = 0; i < reconcilers_count; i++) {
         assert_string_equal(reconcilers[i]->name, names[i]);
         assert_int_equal(reconcilers[i]->version, RECONCILER_OPS_VERSION);
