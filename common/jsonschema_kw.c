@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/jsonschema_node.h"
+#include "common/util.h"
 
 /* See jsonschema_kw.h. */
 void jsonschema_ctx_fail(struct jsonschema_ctx *c, int code)
@@ -131,7 +132,7 @@ void jsonschema_kw_type(struct jsonschema_ctx *c, const json_t *schema,
     }
     exp_text = jsonschema_dump(expected);
     report(c, sptr, iptr, "type",
-           exp_text ? jsonschema_fmt("instance type (%s) does not match any "
+           exp_text ? util_format("instance type (%s) does not match any "
                                      "allowed primitive type (allowed: %s)",
                                      jsonschema_type_names[found], exp_text)
                     : NULL,
@@ -163,7 +164,7 @@ void jsonschema_kw_enum(struct jsonschema_ctx *c, const json_t *schema,
     vtext = jsonschema_dump(inst);
     etext = jsonschema_dump(values);
     report(c, sptr, iptr, "enum",
-           vtext && etext ? jsonschema_fmt("instance value (%s) not found in "
+           vtext && etext ? util_format("instance value (%s) not found in "
                                            "enum (possible values: %s)",
                                            vtext, etext)
                           : NULL,
@@ -214,10 +215,10 @@ void jsonschema_kw_bound(struct jsonschema_ctx *c, const json_t *schema,
     if (a == b) {
         report(c, sptr, iptr, kw,
                !ltext ? NULL
-               : is_min ? jsonschema_fmt("numeric instance is not strictly "
+               : is_min ? util_format("numeric instance is not strictly "
                                          "greater than the required minimum "
                                          "%s", ltext)
-                        : jsonschema_fmt("numeric instance is not strictly "
+                        : util_format("numeric instance is not strictly "
                                          "lower than the required maximum "
                                          "%s", ltext),
                json_pack("{s:o, s:b}", kw, lim,
@@ -226,10 +227,10 @@ void jsonschema_kw_bound(struct jsonschema_ctx *c, const json_t *schema,
     } else {
         report(c, sptr, iptr, kw,
                !ltext || !itext ? NULL
-               : is_min ? jsonschema_fmt("numeric instance is lower than the "
+               : is_min ? util_format("numeric instance is lower than the "
                                          "required minimum (minimum: %s, "
                                          "found: %s)", ltext, itext)
-                        : jsonschema_fmt("numeric instance is greater than "
+                        : util_format("numeric instance is greater than "
                                          "the required maximum (maximum: %s, "
                                          "found: %s)", ltext, itext),
                json_pack("{s:o, s:O}", kw, lim, "found", inst));
@@ -258,7 +259,7 @@ void jsonschema_kw_length(struct jsonschema_ctx *c, const json_t *schema,
     if (is_min ? len >= want : len <= want)
         return;
     report(c, sptr, iptr, kw,
-           jsonschema_fmt(is_min ? "string \"%s\" is too short (length: %lld, "
+           util_format(is_min ? "string \"%s\" is too short (length: %lld, "
                                    "required minimum: %lld)"
                                  : "string \"%s\" is too long (length: %lld, "
                                    "maximum allowed: %lld)",
@@ -291,7 +292,7 @@ void jsonschema_kw_pattern(struct jsonschema_ctx *c, const json_t *schema,
     if (r)
         return;
     report(c, sptr, iptr, "pattern",
-           jsonschema_fmt("ECMA 262 regex \"%s\" does not match input string "
+           util_format("ECMA 262 regex \"%s\" does not match input string "
                           "\"%s\"", json_string_value(pat),
                           json_string_value(inst)),
            json_pack("{s:O, s:O}", "regex", pat, "string", inst));
@@ -338,7 +339,7 @@ void jsonschema_kw_required(struct jsonschema_ctx *c, const json_t *schema,
     }
     text = jsonschema_dump(missing);
     report(c, sptr, iptr, "required",
-           text ? jsonschema_fmt("object has missing required properties (%s)",
+           text ? util_format("object has missing required properties (%s)",
                                  text)
                 : NULL,
            json_pack("{s:O, s:o}", "required", req, "missing", missing));
@@ -406,7 +407,7 @@ void jsonschema_kw_additional(struct jsonschema_ctx *c, const json_t *schema,
     }
     text = jsonschema_dump(unwanted);
     report(c, sptr, iptr, "additionalProperties",
-           text ? jsonschema_fmt("object instance has properties which are not "
+           text ? util_format("object instance has properties which are not "
                                  "allowed by the schema: %s", text)
                 : NULL,
            json_pack("{s:o}", "unwanted", unwanted));

@@ -144,28 +144,6 @@ int jsonschema_equal(const json_t *a, const json_t *b)
     return json_equal(a, b);
 }
 
-/* See jsonschema_node.h. */
-char *jsonschema_fmt(const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    char *s;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    s = malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* Compact JSON text of @v (new, NULL on ENOMEM). */
 char *jsonschema_dump(const json_t *v)
 {
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

@@ -47,10 +47,6 @@ double jsonschema_num_value(const json_t *v);
 /* 1 when @a equals @b, numbers compared by value (JsonNumEquals). */
 int jsonschema_equal(const json_t *a, const json_t *b);
 
-/* printf into a new string.  @return new, NULL on ENOMEM. */
-char *jsonschema_fmt(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
 /* Compact JSON text of @v.  @return new, NULL on ENOMEM. */
 char *jsonschema_dump(const json_t *v);
 

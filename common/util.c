@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,34 @@ int util_parse_double(double *out, const char *s, double min, double max)
         return ERR_INVALID;
     *out = v;
     return 0;
+}
+
+char *util_vformat(const char *fmt, va_list ap)
+{
+    va_list aq;
+    char *s;
+    int n;
+
+    va_copy(aq, ap);
+    n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0)
+        return NULL;
+    s = malloc((size_t)n + 1);
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *util_format(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = util_vformat(fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 char *util_strdup(const char *s)
@@ -238,7 +267,14 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
     if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
         (int)sizeof(tmp))
         return ERR_INVALID;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+    /*
+     * A fresh file of our own: a leftover of an earlier run (or a link
+     * someone put there) is removed, never written through, and the file
+     * is created with @mode, not whatever a leftover had.
+     */
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              (mode_t)mode);
     if (fd < 0)
         return ERR_INVALID;
     while (off < len) {

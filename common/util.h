@@ -1,6 +1,7 @@
 #ifndef ETLS_COMMON_UTIL_H
 #define ETLS_COMMON_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Small, pure helpers shared by every library. */
@@ -16,6 +17,14 @@ int util_parse_double(double *out, const char *s, double min, double max);
 
 /* strdup that returns NULL for a NULL argument. */
 char *util_strdup(const char *s);
+
+/*
+ * The text printf would print for @fmt (new string), or NULL on ENOMEM or
+ * an encoding error.  util_vformat leaves @ap usable by the caller.
+ */
+char *util_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *util_vformat(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /* 1 when @s starts with @prefix. */
 int util_has_prefix(const char *s, const char *prefix);

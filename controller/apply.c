@@ -217,9 +217,10 @@ static int summarize(struct apply *run, struct err_info *e)
             goto out;
         }
         for (j = 0; j < s->plan->n_actions; j++) {
-            outs[i][j] = s->acts[j].st == EXEC_DONE     ? REPORT_DONE
-                         : s->acts[j].st == EXEC_FAILED ? REPORT_FAILED
-                                                       : REPORT_NOT_STARTED;
+            outs[i][j] = s->acts[j].st == EXEC_DONE ? REPORT_DONE
+                         : s->acts[j].st != EXEC_FAILED ? REPORT_NOT_STARTED
+                         : s->acts[j].stopped           ? REPORT_CANCELLED
+                                                        : REPORT_FAILED;
             left += outs[i][j] != REPORT_DONE;
         }
         if (left && !s->failed) {
@@ -276,6 +277,7 @@ int apply_run(const struct apply_env *env, struct model_plan *plans,
     run.host.client = env->client;
     run.host.ca_pem = env->ca_pem;
     run.host.rollout_timeout = env->rollout_timeout;
+    run.host.retry_window = env->retry_window;
     run.host.verify_window = env->verify_window;
     run.host.report = env->report;
     run.may_write = env->may_write;

@@ -26,6 +26,8 @@ struct apply_env {
     const char *ca_pem;          /* cluster CA bundle, or NULL */
     double rollout_timeout;      /* seconds per rollout wait */
     double verify_window;        /* seconds of HTTPS check retries */
+    double retry_window;         /* seconds an action retries transient
+                                    failures (from the first one) */
     double time_limit;           /* seconds for the whole apply */
     const struct report_sink *report;
     /*

@@ -364,6 +364,9 @@ int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
     env.ca_pem = eng->cluster.ca_pem;
     env.rollout_timeout = eng->o.rollout_timeout;
     env.verify_window = eng->o.verify_window;
+    /* A cluster that stays unreachable fails an action within the bound
+     * of one read (dcos_client_call_bound): retries x request timeout. */
+    env.retry_window = dcos_client_call_bound(eng->client);
     /* Bounded: the rollout timeout of each wait plus margins. */
     env.time_limit = 3 * eng->o.rollout_timeout + eng->o.verify_window +
                      APPLY_MARGIN;

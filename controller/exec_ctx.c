@@ -35,10 +35,13 @@ static void *rpayload(const struct exec_ctx *x)
     return x->svc->host->report->payload;
 }
 
-static const char *stop_reason(const struct exec_ctx *x)
+/* End the action because the apply was cancelled or ran out of time. */
+static void stop(struct exec_ctx *x)
 {
-    return x->svc->host->timed_out ? "apply did not finish in time"
-                                   : "cancelled";
+    x->stopped = !x->svc->host->timed_out;
+    exec_fail(x, "%s", x->svc->host->timed_out
+                           ? "apply did not finish in time"
+                           : "cancelled");
 }
 
 /* --- exec_ctx: what executors read --- */
@@ -186,7 +189,7 @@ static void on_timer(struct ev_loop *ev, ev_timer *w, int revents)
     (void)revents;
     x->sleeping = false;
     if (x->svc->host->cancelled) {
-        exec_fail(x, "%s", stop_reason(x));
+        stop(x);
         return;
     }
     wake(x);
@@ -199,7 +202,7 @@ void exec_sleep(struct exec_ctx *x, double seconds, exec_fn wake)
     if (x->st != EXEC_RUNNING)
         return;
     if (x->svc->host->cancelled) {
-        exec_fail(x, "%s", stop_reason(x));
+        stop(x);
         return;
     }
     if (x->sleeping)
@@ -226,12 +229,16 @@ static void restart_attempt(struct exec_ctx *x)
 void exec_retry(struct exec_ctx *x, const struct err_info *err,
                 const char *what)
 {
-    if (err_is_retryable(err->code) && !x->svc->host->cancelled &&
-        x->tries < EXEC_MAX_RETRIES) {
-        unsigned shift = x->tries < RETRY_SHIFT_MAX ? x->tries
-                                                    : RETRY_SHIFT_MAX;
-        double delay = RETRY_DELAY * (double)(1u << shift);
+    double now = util_now_mono(), window = x->svc->host->retry_window;
+    unsigned shift = x->tries < RETRY_SHIFT_MAX ? x->tries : RETRY_SHIFT_MAX;
+    double delay = RETRY_DELAY * (double)(1u << shift);
 
+    if (err_is_retryable(err->code) && !x->failing_since)
+        x->failing_since = now;
+    /* Within the window from the first failure, backoff included. */
+    if (err_is_retryable(err->code) && !x->svc->host->cancelled &&
+        x->tries < EXEC_MAX_RETRIES &&
+        (window <= 0 || now - x->failing_since + delay <= window)) {
         x->tries++;
         exec_note(x, "transient failure (%s); retrying in %.0fs", err->text,
                   delay);
@@ -239,7 +246,11 @@ void exec_retry(struct exec_ctx *x, const struct err_info *err,
         exec_sleep(x, delay, restart_attempt);
         return;
     }
-    if (what)
+    if (x->failing_since && err_is_retryable(err->code))
+        exec_fail(x, "%s%s%s (still failing after %.0fs of retries)",
+                  what ? what : "", what ? ": " : "", err->text,
+                  now - x->failing_since);
+    else if (what)
         exec_fail(x, "%s: %s", what, err->text);
     else
         exec_fail(x, "%s", err->text);
@@ -404,5 +415,5 @@ void exec_ctx_refuse(struct exec_ctx *x, const char *why)
 void exec_ctx_cancel(struct exec_ctx *x)
 {
     if (x->st == EXEC_RUNNING && x->sleeping)
-        exec_fail(x, "%s", stop_reason(x));
+        stop(x);
 }

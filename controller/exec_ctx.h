@@ -37,6 +37,7 @@ struct exec_host {
     const char *ca_pem;
     double rollout_timeout;
     double verify_window;
+    double retry_window;     /* bound of an action's transient retries */
     const struct report_sink *report;
     bool cancelled;          /* no waits or backoffs any more */
     bool timed_out;          /* ... because the time limit passed */
@@ -51,6 +52,8 @@ struct exec_ctx {
     const struct executor_ops *ops;
     void *state;              /* ops->state_size bytes while running */
     unsigned tries;           /* exec_retry and exec_try_again */
+    double failing_since;     /* first transient failure, 0: none yet */
+    bool stopped;             /* failed because the apply was cancelled */
     double started;
     bool sleeping;
     ev_timer timer;           /* exec_sleep */

@@ -17,27 +17,13 @@
 #include "dcos/parse.h"
 #include "dcos/probe.h"
 
-/* Set *@field to the formatted text (new); 0 or ERR_NOMEM. */
-static int set_fmt(char **field, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int set_fmt(char **field, const char *fmt, ...)
+/* Replace *@field with @text (stolen; NULL after ENOMEM): 0 or
+ * ERR_NOMEM. */
+static int take(char **field, char *text)
 {
-    va_list ap;
-    char *s = NULL;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (s = malloc((size_t)n + 1))) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     free(*field);
-    *field = s;
-    return s ? 0 : ERR_NOMEM;
+    *field = text;
+    return text ? 0 : ERR_NOMEM;
 }
 
 void https_node_clear(struct https_node *n)
@@ -64,14 +50,14 @@ int https_node_from_endpoint(struct https_node *n, const json_t *endpoint)
     if (r == 0)
         r = dcos_split_host_port(&ahost, &aport, ep->address[0]);
     if (r == 0)
-        r = set_fmt(&n->dns, "%s:%ld", dhost, dport);
+        r = take(&n->dns, util_format("%s:%ld", dhost, dport));
     if (r == 0)
-        r = set_fmt(&n->url, "https://%s:%ld/", dhost, dport);
+        r = take(&n->url, util_format("https://%s:%ld/", dhost, dport));
     if (r == 0)
-        r = set_fmt(&n->connect_to, "%s:%ld:%s:%ld", dhost, dport, ahost,
-                    aport);
+        r = take(&n->connect_to, util_format("%s:%ld:%s:%ld", dhost, dport,
+                                             ahost, aport));
     if (r == 0)
-        r = set_fmt(&n->address, "%s", ep->address[0]);
+        r = take(&n->address, util_strdup(ep->address[0]));
     dcos_endpoint_free(ep);
     free(dhost);
     free(ahost);
@@ -82,11 +68,7 @@ int https_node_from_endpoint(struct https_node *n, const json_t *endpoint)
 
 char *https_node_url(const struct https_node *n, bool tls, const char *path)
 {
-    char *url = NULL;
-
-    if (set_fmt(&url, "%s://%s%s", tls ? "https" : "http", n->dns, path))
-        return NULL;
-    return url;
+    return util_format("%s://%s%s", tls ? "https" : "http", n->dns, path);
 }
 
 /* One run of https_scheme_probe: the probes left and what they saw. */
@@ -145,7 +127,7 @@ int https_scheme_probe(struct http_loop *loop, const struct https_node *n,
         ((what & HTTPS_PROBE_TLS) && !ca_pem))
         return ERR_INVALID;
     if ((what & HTTPS_PROBE_PLAIN) &&
-        set_fmt(&url, "http://%s/", n->address))
+        take(&url, util_format("http://%s/", n->address)))
         return ERR_NOMEM;
     run = calloc(1, sizeof(*run));
     if (!run) {

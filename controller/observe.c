@@ -529,6 +529,13 @@ int observe_run(struct dcos_client *client, double request_timeout,
     https_probe_observe(client, request_timeout, cl->ca_pem, d, out);
     /* ---- end of the plan-time HTTPS check ---- */
 out:
+    /*
+     * Reads still out (a timeout) complete now, while @obs lives; their
+     * callbacks may submit follow-up reads, cancelled in turn (a wave
+     * submits at most two more).
+     */
+    for (i = 0; i < 4 && http_loop_pending(dcos_client_loop(client)); i++)
+        http_loop_cancel_all(dcos_client_loop(client), ERR_TIMEOUT);
     for (i = 0; i < n; i++)
         obs_clear(&obs[i]);
     free(obs);

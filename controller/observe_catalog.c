@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "dcos/client.h"
+#include "dcos/loop.h"
 #include "dcos/parse.h"
 
 /* One distinct describe of the run. */
@@ -121,9 +122,12 @@ int observe_catalog_run(struct dcos_client *client, double request_timeout,
         }
         read_of[i] = k;
     }
-    if (n_reads && dcos_client_run(client, 4 * request_timeout + 10) &&
-        !r)
-        r = err_set(e, ERR_TIMEOUT, "describing the packages timed out");
+    if (n_reads && dcos_client_run(client, 4 * request_timeout + 10)) {
+        /* The answers still out complete now, while @reads lives. */
+        http_loop_cancel_all(dcos_client_loop(client), ERR_TIMEOUT);
+        if (!r)
+            r = err_set(e, ERR_TIMEOUT, "describing the packages timed out");
+    }
     for (i = 0; !r && i < n; i++) {
         const struct catalog_read *c = &reads[read_of[i]];
 

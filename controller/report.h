@@ -37,6 +37,7 @@ struct report_verified {
 enum report_outcome {
     REPORT_DONE = 0,
     REPORT_FAILED,
+    REPORT_CANCELLED,    /* stopped by a cancel (a wait or a backoff) */
     REPORT_NOT_STARTED
 };
 

@@ -168,8 +168,9 @@ static void on_summary(void *payload, const struct report_summary *s)
             if (rs->outcomes[j] != REPORT_DONE)
                 fprintf(t->out, "  left to do: %s (%s)\n",
                         rs->plan->actions[j].address,
-                        rs->outcomes[j] == REPORT_FAILED ? "failed"
-                                                         : "not started");
+                        rs->outcomes[j] == REPORT_FAILED      ? "failed"
+                        : rs->outcomes[j] == REPORT_CANCELLED ? "cancelled"
+                                                              : "not started");
     }
     fflush(t->out);
 }

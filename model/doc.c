@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/util.h"
 #include "model/jsonpos.h"
 #include "model/validate.h"
 
@@ -177,26 +178,6 @@ void doc_locate(const struct doc_ctx *c, const char *ptr, enum doc_where w,
     }
 }
 
-static char *vformat(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
-
-static char *vformat(const char *fmt, va_list ap)
-{
-    va_list aq;
-    char *s;
-    int n;
-
-    va_copy(aq, ap);
-    n = vsnprintf(NULL, 0, fmt, aq);
-    va_end(aq);
-    if (n < 0)
-        return NULL;
-    s = malloc((size_t)n + 1);
-    if (s)
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
-
 int doc_diags_push(struct model_diags *d, const char *file, int line,
                    int column, const char *field, const char *message)
 {
@@ -240,7 +221,7 @@ static void vdiag_at(struct doc_ctx *c, int line, int column, const char *field,
             c->nomem = 1;
         return;
     }
-    msg = vformat(fmt, ap);
+    msg = util_vformat(fmt, ap);
     if (!msg) {
         c->nomem = 1;
         return;

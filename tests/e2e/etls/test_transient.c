@@ -211,6 +211,38 @@ static void test_plan_cluster_unavailable_bounded(void **state)
     e_run_free(&r);
 }
 
+/*
+ * The cluster goes unavailable for the writes of apply (the secret store
+ * answers 503 to the service's secret): an action retries within the
+ * bound of one read
+ * (4 x --request-timeout from its first failure, backoff included), so
+ * with --request-timeout 2s apply fails within seconds, not the minutes
+ * twenty retries with growing backoffs would take, naming the failure.
+ */
+static void test_apply_writes_unavailable_bounded(void **state)
+{
+    char *file = e_runbook_file();
+    struct e_run r;
+    double t0, took;
+
+    (void)state;
+    e_fault(&g_sim, "{\"method\":\"PUT\",\"path\":\"/secrets/v1/secret/"
+                    "default/elastic/\",\"status\":503}");
+    t0 = util_now_mono();
+    r = e_etls(&g_sim, "apply", file, "--auto-approve", "--request-timeout",
+               "2s", (char *)NULL);
+    took = util_now_mono() - t0;
+    e_expect_rc(&r, 1);
+    e_expect_out(&r, "still failing after ");
+    e_expect_out(&r, "Apply failed!");
+    if (took > 4 * 2.0 + 10.0)
+        fail_msg("apply against a cluster refusing writes took %.1f s",
+                 took);
+    e_assert_clean(&r, &g_sim, NULL);
+    e_run_free(&r);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +254,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_plan_cluster_unavailable_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_apply_writes_unavailable_bounded, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
