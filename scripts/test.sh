@@ -55,13 +55,13 @@ if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
     t=$(date +%s)
     build "gcc Release -O3" build-release gcc -DCMAKE_BUILD_TYPE=Release
     pass "gcc Release -O3" build-release "$t" --timeout 600 \
-        -LE 'valgrind|bench|lint'
+        -LE 'valgrind|bench|lint|stress'
 
     t=$(date +%s)
     build "clang RelWithDebInfo" build-clang clang \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo
     pass "clang RelWithDebInfo" build-clang "$t" --timeout 600 \
-        -LE 'valgrind|bench|lint'
+        -LE 'valgrind|bench|lint|stress'
 
     t=$(date +%s)
     build "gcc Debug ASan + UBSan" build-asan gcc -DCMAKE_BUILD_TYPE=Debug \
@@ -70,7 +70,7 @@ if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     export ASAN_OPTIONS UBSAN_OPTIONS
     pass "gcc Debug ASan + UBSan" build-asan "$t" --timeout 900 \
-        -LE 'bench|lint'
+        -LE 'bench|lint|stress'
 fi
 
 echo "== time per pass:$summary"
