@@ -30,7 +30,7 @@
 #define RES_PER_TASK 4
 
 static const char *const PHASE_NAMES[SDK_U_N_KINDS] = {
-    "kill-tasks", "unreserve-resources-" AGENT_HOST, "tls-cleanup",
+    "kill-tasks", ("unreserve-resources-" AGENT_HOST), "tls-cleanup",
     "deregister-service"};
 static const char *const STEP_CLASSES[SDK_U_N_KINDS] = {
     "TaskKillStep", "ResourceCleanupStep", "TLSCleanupStep",

@@ -39,7 +39,7 @@ json_t *fid_fixture_json(const char *rel)
 int fid_port(const struct h_sim *s)
 {
     const char *p = strrchr(s->url, ':');
-    long v;
+    long v = 0;
 
     if (!p || util_parse_long(&v, p + 1, 1, 65535) != 0)
         fail_msg("no port in %s", s->url);
