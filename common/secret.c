@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "err.h"
+#include "file.h"
 
 struct secret *secret_new(const void *data, size_t len)
 {
@@ -34,50 +35,37 @@ struct secret *secret_new_str(const char *str)
     return secret_new(str, strlen(str));
 }
 
-int secret_from_file(struct secret **out, const char *path, size_t max)
+int secret_from_file(struct secret **out, const char *path, size_t max,
+                     struct err_info *e)
 {
     unsigned char *p;
-    size_t len = 0;
+    long n;
+    size_t len;
     int fd, r = 0;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = file_open_regular(path, max, e);
     if (fd < 0)
-        return errno == ENOENT ? ERR_NOTFOUND : ERR_INVALID;
+        return fd;
     p = malloc(max + 1);
     if (!p) {
         close(fd);
-        return ERR_NOMEM;
+        return err_set(e, ERR_NOMEM, "out of memory");
     }
-    for (;;) {
-        ssize_t n;
-
-        if (len == max) {
-            char extra;
-
-            if (read(fd, &extra, 1) > 0)
-                r = ERR_INVALID;
-            break;
-        }
-        n = read(fd, p + len, max - len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            r = ERR_INVALID;
-            break;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
+    n = file_read_fd(fd, p, max);
     close(fd);
+    if (n < 0)
+        r = err_set(e, ERR_INVALID, "cannot read the file");
+    else if ((size_t)n > max)
+        r = file_too_large(e, max);
     if (r == 0) {
+        len = (size_t)n;
         while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
             len--;
         p[len] = '\0';
         *out = calloc(1, sizeof(**out));
-        if (!*out)
-            r = ERR_NOMEM;
-        else {
+        if (!*out) {
+            r = err_set(e, ERR_NOMEM, "out of memory");
+        } else {
             (*out)->buf = p;
             (*out)->len = len;
             return 0;

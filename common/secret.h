@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "common/err.h"
+
 /*
  * The only place a secret (token, private-key PEM, JWT, password) lives.
  * There is deliberately no print or format helper for this type.  `buf` is
@@ -21,10 +23,13 @@ struct secret *secret_new(const void *data, size_t len);
 struct secret *secret_new_str(const char *s);
 
 /*
- * Read a secret from a file (at most @max bytes; a trailing newline is
- * dropped).  Returns 0 and sets *@out (new), or a negative enum err.
+ * Read a secret from a regular file (at most @max bytes; trailing newlines
+ * are dropped; file_open_regular's checks, common/file.h).  Returns 0 and
+ * sets *@out (new), or a negative enum err with @e (may be NULL) saying
+ * why (not found, permission, not a regular file, too large).
  */
-int secret_from_file(struct secret **out, const char *path, size_t max);
+int secret_from_file(struct secret **out, const char *path, size_t max,
+                     struct err_info *e);
 
 /* The secret as a C string (borrowed). */
 const char *secret_str(const struct secret *s);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "file.h"
 
 int util_parse_long(long *out, const char *s, long min, long max)
 {
@@ -301,34 +302,5 @@ int util_write_file_atomic(const char *path, const void *data, size_t len,
 
 int util_read_file(char **out, size_t *len_out, const char *path, size_t max)
 {
-    FILE *f;
-    char *p;
-    size_t len;
-    int fd;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? ERR_NOTFOUND : ERR_INVALID;
-    f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return ERR_INVALID;
-    }
-    p = malloc(max + 2);
-    if (!p) {
-        fclose(f);
-        return ERR_NOMEM;
-    }
-    len = fread(p, 1, max + 1, f);
-    if (ferror(f) || len > max) {
-        fclose(f);
-        free(p);
-        return ERR_INVALID;
-    }
-    fclose(f);
-    p[len] = '\0';
-    *out = p;
-    if (len_out)
-        *len_out = len;
-    return 0;
+    return file_read(out, len_out, path, max, NULL);
 }

@@ -59,7 +59,10 @@ double util_now_wall(void);
 int util_write_file_atomic(const char *path, const void *data, size_t len,
                            unsigned mode);
 
-/* Read a whole file of at most @max bytes; new NUL-terminated buffer. */
+/*
+ * Read a whole regular file of at most @max bytes; new NUL-terminated
+ * buffer.  file_read() without the reason (common/file.h).
+ */
 int util_read_file(char **out, size_t *len_out, const char *path, size_t max);
 
 #endif

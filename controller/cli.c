@@ -123,16 +123,17 @@ static int set_str(char **dst, const char *v)
 static int read_secret(struct secret **dst, const char *path,
                        const char *what)
 {
+    struct err_info e;
     int r;
 
     secret_free(*dst);
     *dst = NULL;
-    r = secret_from_file(dst, path, SECRET_FILE_MAX);
+    r = secret_from_file(dst, path, SECRET_FILE_MAX, &e);
     if (r == ERR_NOTFOUND)
         return usage_error("no such file for %s", what);
     if (r)
-        return usage_error("cannot read the %s file (or it is too large)",
-                           what);
+        return usage_error("cannot read the %s file %s: %s", what, path,
+                           e.text);
     return 0;
 }
 

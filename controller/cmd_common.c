@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "dcos/url.h"
 
 void cmd_print_diags(const struct model_diags *d)
 {
@@ -80,6 +81,11 @@ int cmd_connect(struct cli *c, struct engine **eng,
     if (!c->cluster_url) {
         fprintf(stderr, "etls: no cluster: give --cluster URL, set DCOS_URL, "
                         "or use --sim DIR\n");
+        return EXIT_ERROR;
+    }
+    /* Before anything prints the URL: it may hold a password. */
+    if (dcos_url_check(c->cluster_url, &e)) {
+        fprintf(stderr, "etls: %s\n", e.text);
         return EXIT_ERROR;
     }
     if (c->insecure)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/err.h"
+#include "common/file.h"
 #include "common/util.h"
 
 /* Desired-state documents are small; anything larger is a mistake. */
@@ -75,19 +76,14 @@ static int load_one(struct model_desired *out, const char *file,
                     struct model_diags *diags, struct load_docs *docs)
 {
     struct model_service *svc = NULL;
+    struct err_info fe;
     char *text = NULL;
     size_t len = 0;
     int r;
 
-    r = util_read_file(&text, &len, file, LOAD_MAX_FILE);
-    if (r == ERR_NOTFOUND)
-        return diag_add(diags, file, "no such file") ? ERR_NOMEM
-                                                     : ERR_INVALID;
-    if (r == ERR_INVALID)
-        return diag_add(diags, file,
-                        "cannot read the file, or it is larger than 1 MiB")
-                   ? ERR_NOMEM
-                   : ERR_INVALID;
+    r = file_read(&text, &len, file, LOAD_MAX_FILE, &fe);
+    if (r == ERR_NOTFOUND || r == ERR_INVALID)
+        return diag_add(diags, file, fe.text) ? ERR_NOMEM : ERR_INVALID;
     if (r)
         return r;
     r = doc_add(docs, file, text, len);

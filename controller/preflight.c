@@ -45,7 +45,7 @@ static enum model_password_check file_password(const char *ref,
         return MODEL_PWC_FILE_NOT_REGULAR;
     if (st.st_size > (off_t)MODEL_PASSWORD_MAX)
         return MODEL_PWC_FILE_TOO_LONG;
-    if (secret_from_file(&s, ref, MODEL_PASSWORD_MAX) != 0) {
+    if (secret_from_file(&s, ref, MODEL_PASSWORD_MAX, NULL) != 0) {
         snprintf(detail, detail_len, "read error");
         return MODEL_PWC_FILE_UNREADABLE;
     }

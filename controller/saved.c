@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file.h"
 #include "common/util.h"
 #include "model/plan_json.h"
 
@@ -195,14 +196,9 @@ int saved_read(struct saved *out, const char *file, struct err_info *e)
     size_t len = 0;
     int r;
 
-    r = util_read_file(&text, &len, file, SAVED_MAX_FILE);
-    if (r == ERR_NOTFOUND)
-        return err_set(e, r, "no such file");
-    if (r == ERR_NOMEM)
-        return err_set(e, r, "out of memory");
+    r = file_read(&text, &len, file, SAVED_MAX_FILE, e);
     if (r)
-        return err_set(e, ERR_INVALID, "cannot read the file, or it is "
-                       "larger than %u MiB", SAVED_MAX_FILE >> 20);
+        return r;
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     free(text);
     if (!root)

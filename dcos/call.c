@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "dcos/json.h"
 #include "dcos/parse.h"
+#include "dcos/redact.h"
 
 #define BODY_MAX (4u * 1024u * 1024u)
 
@@ -16,6 +17,23 @@
 static bool is_html(const char *ctype)
 {
     return ctype && strncasecmp(ctype, "text/html", 9) == 0;
+}
+
+/*
+ * Make @text, a summary of a server's answer to @k, safe to print: the
+ * client's password, token and private key and a secret write's body are
+ * known secrets (redact.h).
+ */
+static void call_redact(const struct dcos_call *k, char *text, size_t cap)
+{
+    struct secret body = { (unsigned char *)k->body.data, k->body.len };
+    const struct secret *known[4] = { k->c->password, k->c->token,
+                                      k->c->private_key, NULL };
+
+    /* A secret write's body (a key); a login body holds the uid too. */
+    if (k->body_secret && k->kind != DCOS_CALL_LOGIN && k->body.data)
+        known[3] = &body;
+    dcos_redact_text(text, cap, known, 4);
 }
 
 int dcos_call_map_status(struct err_info *e, const struct dcos_call *k,
@@ -52,6 +70,7 @@ int dcos_call_map_status(struct err_info *e, const struct dcos_call *k,
     for (i = 0; summary[i]; i++)
         if ((unsigned char)summary[i] < 0x20)
             summary[i] = ' ';
+    call_redact(k, summary, sizeof(summary));
 
     if (status == 401 || status == 403) {
         code = ERR_AUTH;

@@ -3,9 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file.h"
 #include "common/util.h"
 #include "dcos/call.h"
 #include "dcos/loop.h"
+#include "dcos/redact.h"
+#include "dcos/url.h"
+
+#define CA_FILE_MAX (1024u * 1024u)
 
 /* ------------------------------------------------------------------ */
 /* set-up                                                              */
@@ -37,10 +42,11 @@ int dcos_client_new(struct dcos_client **out,
     size_t n;
     int r;
 
-    if (!o->url || !(util_has_prefix(o->url, "https://") ||
-                     (o->insecure && util_has_prefix(o->url, "http://"))))
-        return err_set(err, ERR_INVALID,
-                       "cluster URL must start with https://");
+    if (dcos_url_check(o->url, err))
+        return ERR_INVALID;
+    if (o->token && !dcos_token_header_safe(o->token))
+        return err_set(err, ERR_INVALID, "the token is empty or holds a "
+                       "space or a control character (CR, LF, ...)");
     if (!o->insecure && !o->ca_file && !o->ca_pem)
         return err_set(err, ERR_INVALID,
                        "no trust configured: give a CA certificate file");
@@ -58,8 +64,19 @@ int dcos_client_new(struct dcos_client **out,
     n = strlen(c->url);
     while (n > 0 && c->url[n - 1] == '/')
         c->url[--n] = '\0';
-    if ((o->ca_file && !(c->ca_file = strdup(o->ca_file))) ||
-        (o->ca_pem && !(c->ca_pem = strdup(o->ca_pem))) ||
+    if (o->ca_file && !o->ca_pem && !o->insecure) {
+        /* Read here, not by libcurl: a FIFO must not hang (file.h). */
+        struct err_info fe;
+
+        r = file_read(&c->ca_pem, NULL, o->ca_file, CA_FILE_MAX, &fe);
+        if (r) {
+            dcos_client_free(c);
+            return err_set(err, r == ERR_NOMEM ? r : ERR_INVALID,
+                           "CA certificate file %s: %s", o->ca_file,
+                           fe.text);
+        }
+    }
+    if ((o->ca_pem && !(c->ca_pem = strdup(o->ca_pem))) ||
         (o->uid && !(c->uid = strdup(o->uid))))
         goto nomem;
     c->insecure = o->insecure;

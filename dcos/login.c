@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "dcos/json.h"
 #include "dcos/keys.h"
+#include "dcos/redact.h"
 
 #define JWT_LIFETIME_S 300
 
@@ -123,10 +124,17 @@ static void login_done(struct http_response *resp, void *payload)
                 secret_free(tok);
                 tok = NULL;
             }
-            if (!tok)
+            if (tok && !dcos_token_header_safe(tok)) {
+                secret_free(tok);
+                tok = NULL;
+                err_set(&e, ERR_INVALID,
+                        "login as %s failed: the token in the answer holds "
+                        "a space or a control character", c->uid);
+            } else if (!tok) {
                 err_set(&e, ERR_INVALID,
                         "login as %s failed: no token in the answer",
                         c->uid);
+            }
         }
     }
     json_decref(j);

@@ -238,8 +238,13 @@ int http_request_add_secret_header(struct http_request *req,
                                    const struct secret *value)
 {
     struct buf b;
+    size_t i;
     int r;
 
+    /* A CR or LF would end the header and inject others: never sent. */
+    for (i = 0; i < value->len; i++)
+        if (value->buf[i] < 0x20 || value->buf[i] == 0x7f)
+            return ERR_INVALID;
     buf_init(&b, 64 * 1024);
     r = buf_printf(&b, "%s: %s", name, prefix);
     if (r == 0)

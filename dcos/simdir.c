@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "common/buf.h"
+#include "common/file.h"
 #include "common/jsonscan.h"
 #include "common/util.h"
 #include "dcos/client.h"
@@ -46,6 +47,7 @@ int dcos_sim_cluster_read(struct dcos_sim_cluster *out, const char *dir,
     static const char *const keys[F_N] = { "url", "ca_cert", "uid",
                                            "password" };
     struct jsonscan_field f[F_N];
+    struct err_info fe;
     struct buf path, v[F_N];
     char *text = NULL;
     size_t len = 0, i;
@@ -62,15 +64,13 @@ int dcos_sim_cluster_read(struct dcos_sim_cluster *out, const char *dir,
         r = err_set(err, ERR_INVALID, "state directory path too long");
         goto out;
     }
-    r = util_read_file(&text, &len, buf_str(&path), CLUSTER_JSON_MAX);
+    r = file_read(&text, &len, buf_str(&path), CLUSTER_JSON_MAX, &fe);
     if (r == ERR_NOTFOUND) {
-        err_set(err, r, "%s: unable to open: no such file",
-                buf_str(&path));
+        err_set(err, r, "%s: unable to open: %s", buf_str(&path), fe.text);
         goto out;
     }
     if (r) {
-        r = err_set(err, r == ERR_NOMEM ? r : ERR_INVALID,
-                    "%s: cannot read: %s", buf_str(&path), err_name(r));
+        r = err_set(err, r, "%s: cannot read: %s", buf_str(&path), fe.text);
         goto out;
     }
     r = jsonscan_fields(text, len, f, F_N);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "common/util.h"
+#include "dcos/redact.h"
 
 #define TRACE_BODY_MAX 2048u
 
@@ -78,7 +79,9 @@ static void trace_header_block(FILE *out, const char *tag, const char *p,
             len--;
         if (len > 0) {
             fputs(tag, out);
-            if (header_is_secret(p, len)) {
+            if (header_is_secret(p, len) ||
+                (memchr(p, ':', len) &&
+                 dcos_redact_found(p, len, NULL, 0))) {
                 const char *colon = memchr(p, ':', len);
 
                 trace_escaped(out, p, (size_t)(colon - p));
@@ -122,6 +125,10 @@ void http_trace_write(FILE *out, bool sensitive, curl_infotype type,
 
         if (sensitive) {
             fprintf(out, "%s [%zu bytes redacted]\n", tag, size);
+        } else if (dcos_redact_found(data, size, NULL, 0)) {
+            /* An answer that echoes a credential (redact.h). */
+            fprintf(out, "%s [%zu bytes redacted: may hold a credential]\n",
+                    tag, size);
         } else {
             fprintf(out, "%s ", tag);
             trace_escaped(out, data,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
@@ -563,10 +564,24 @@ static void test_secret_files(void **state)
     PARSE_OK(&c, "plan", "--uid", "u", "--private-key", exact);
     assert_int_equal(c.private_key->len, 64 * 1024);
     cli_free(&c);
-    PARSE_BAD(&c, "cannot read the --private-key file (or it is too large)",
-              "plan", "--uid", "u", "--private-key", big);
-    PARSE_BAD(&c, "cannot read the --token-file file (or it is too large)",
-              "plan", "--token-file", dir);
+    PARSE_BAD(&c, "larger than the limit of 64 KiB", "plan", "--uid", "u",
+              "--private-key", big);
+    PARSE_BAD(&c, "not a regular file (a directory)", "plan", "--token-file",
+              dir);
+    {
+        /* A FIFO would block a plain open: refused at once. */
+        char fifo[512];
+
+        snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        alarm(10);
+        PARSE_BAD(&c, "not a regular file (a FIFO)", "plan", "--token-file",
+                  fifo);
+        PARSE_BAD(&c, "not a regular file (a FIFO)", "plan", "--uid", "u",
+                  "--password-file", fifo);
+        alarm(0);
+        unlink(fifo);
+    }
     PARSE_BAD(&c, "no such file for --token-file", "plan", "--token-file",
               missing);
     PARSE_BAD(&c, "no such file for --password-file", "plan", "--uid", "u",
@@ -805,6 +820,17 @@ static void test_apply_sim_errors(void **state)
     sim_bad("{\"url\":\"https://x\",\"ca_cert\":\"/c\",\"uid\":\"u\","
             "\"password\":\"deleteme\",\"url\":\"https://y\"}",
             "duplicate object key");
+    {
+        /* A FIFO cluster.json: refused at once, not read forever. */
+        char fifo[512];
+
+        snprintf(fifo, sizeof(fifo), "%s/cluster.json", dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        alarm(10);
+        sim_bad(NULL, "not a regular file (a FIFO)");
+        alarm(0);
+        unlink(fifo);
+    }
 }
 
 /*

@@ -304,8 +304,13 @@ static void test_invalid_among_valid(void **state)
     free(h_write_file(dir, "e.json", big));
     free(big);
     write_doc("f.json", "svc-f");
+    /* A FIFO would block a plain read: refused at once, by its kind. */
+    snprintf(want, sizeof(want), "%s/g.json", dir);
+    assert_int_equal(mkfifo(want, 0600), 0);
 
+    alarm(10);
     assert_failed(load_desired(&d, dir, &diags), &d);
+    alarm(0);
     text = diags_text(&diags);
     /* b: syntax error with position; d: bad name; e: too large. */
     snprintf(want, sizeof(want), "%s/b.json:2:", dir);
@@ -316,11 +321,13 @@ static void test_invalid_among_valid(void **state)
         fail_msg("no diag for d.json:\n%s", text);
     assert_non_null(strstr(text, "service.name: expected a Marathon app id"));
     snprintf(want, sizeof(want),
-             "%s/e.json: (file): cannot read the file, or it is larger than "
-             "1 MiB\n",
-             dir);
+             "%s/e.json: (file): larger than the limit of 1 MiB\n", dir);
     if (!strstr(text, want))
         fail_msg("no diag for e.json:\n%s", text);
+    snprintf(want, sizeof(want),
+             "%s/g.json: (file): not a regular file (a FIFO)\n", dir);
+    if (!strstr(text, want))
+        fail_msg("no diag for g.json:\n%s", text);
     /* Nothing about the good files. */
     snprintf(want, sizeof(want), "%s/a.json", dir);
     assert_null(strstr(text, want));
