@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "model/crossdoc.h"
 #include "model/doc.h"
 #include "model/envelope.h"
@@ -235,13 +236,14 @@ static void looks_like_envelope(struct doc_ctx *c, json_t *root)
 /* The warning of a document that leaves transport encryption off. */
 static void warn_tls_off(struct doc_ctx *c, struct model_service *svc)
 {
-    char msg[256];
+    char *msg = util_format("service %s: transport encryption is off "
+                            "(%sservice.security.transport_encryption."
+                            "enabled is not true)",
+                            svc->name, svc->envelope ? "options." : "");
 
-    snprintf(msg, sizeof(msg), "service %s: transport encryption is off "
-             "(%sservice.security.transport_encryption.enabled is not true)",
-             svc->name, svc->envelope ? "options." : "");
-    if (doc_diags_push(&svc->warnings, c->file, 0, 0, "", msg))
+    if (!msg || doc_diags_push(&svc->warnings, c->file, 0, 0, "", msg))
         c->nomem = 1;
+    free(msg);
 }
 
 static struct model_service *service_new(const char *file)

@@ -21,6 +21,7 @@
 #include "model/catalog.h"
 #include "model/doc.h"
 #include "model/suggest.h"
+#include "model/validate.h"
 
 /* Bytes of a message listing enum values or a pattern. */
 #define EXPECT_MAX 512u
@@ -63,12 +64,20 @@ static int reported_here(const struct os_run *o, enum doc_where w)
 static int path_sensitive(const struct doc_ctx *c)
 {
     const char *f = c->path.field.p;
-    size_t i;
+    char *seg;
+    size_t n;
+    int hit = 0;
 
-    for (i = 0; f && f[i]; i++)
-        if (strncasecmp(f + i, "password", 8) == 0)
-            return 1;
-    return 0;
+    /* Any key of the path (model_key_sensitive). */
+    while (f && *f && !hit) {
+        n = strcspn(f, ".[");
+        seg = strndup(f, n);
+        hit = !seg || model_key_sensitive(seg);
+        free(seg);
+        f += n;
+        f += strspn(f, ".[]0123456789");
+    }
+    return hit;
 }
 
 /* "@expected, got <value>", the value left out on password fields. */
@@ -276,12 +285,14 @@ static int enum_phrase(struct buf *b, const json_t *values)
 static const json_t *at_pointer(const json_t *root, const char *p)
 {
     const json_t *node = root;
-    char tok[256];
 
     while (p && *p == '/' && node) {
         size_t n = strcspn(p + 1, "/"), i, k = 0;
+        char *tok = malloc(n + 1); /* a fixed buffer would cut a long key */
 
-        for (i = 0; i < n && k + 1 < sizeof(tok); i++) {
+        if (!tok)
+            return NULL;
+        for (i = 0; i < n; i++) {
             if (p[1 + i] == '~' && i + 1 < n) {
                 tok[k++] = p[2 + i] == '0' ? '~' : '/';
                 i++;
@@ -293,6 +304,7 @@ static const json_t *at_pointer(const json_t *root, const char *p)
         node = json_is_array(node)
                    ? json_array_get(node, (size_t)strtoul(tok, NULL, 10))
                    : json_object_get(node, tok);
+        free(tok);
         p += 1 + n;
     }
     return p && !*p ? node : NULL;

@@ -1,6 +1,7 @@
 #include "model/validate.h"
 
 #include <string.h>
+#include <strings.h>
 
 static int is_lower_alnum(char c)
 {
@@ -50,6 +51,8 @@ const char *model_check_service_name(const char *s)
         p++;
     if (!*p)
         return expected;
+    if (strlen(p) > MODEL_NAME_MAX)
+        return "expected a Marathon app id of at most 200 characters";
     for (;;) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
@@ -101,6 +104,8 @@ const char *model_check_secret_path(const char *s)
     if (*s == '/')
         return "expected a path relative to the secret store, without a "
                "leading '/'";
+    if (strlen(s) > MODEL_SECRET_PATH_MAX)
+        return "expected a secret path of at most 512 characters";
     for (;;) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p), i;
@@ -241,4 +246,60 @@ int model_key_in(const char *const *keys, const char *key)
             return 1;
     }
     return 0;
+}
+
+static const char *const sensitive_words[] = {
+    "password", "passwd", "pass", "pwd", "passphrase", "secret", "token",
+    "key", "apikey", "credential", "credentials", NULL
+};
+static const char *const sensitive_suffixes[] = {
+    "password", "passwd", "pass", "passphrase", "secret", "token", "key",
+    "credential", "credentials", NULL
+};
+
+static int is_letter_or_digit(char c)
+{
+    return is_alnum(c);
+}
+
+/* @w (@n bytes) is one of @list, or ends with one (@suffix). */
+static int word_in(const char *w, size_t n, const char *const *list,
+                   int suffix)
+{
+    size_t i, k;
+
+    for (i = 0; list[i]; i++) {
+        k = strlen(list[i]);
+        if (suffix ? k <= n && strncasecmp(w + n - k, list[i], k) == 0
+                   : k == n && strncasecmp(w, list[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int model_key_sensitive(const char *key)
+{
+    size_t i, start = 0, n = strlen(key), last = 0, last_len = 0;
+
+    if (strcmp(key, "service_account_secret") == 0)
+        return 0;
+    for (i = 0; i + 8 <= n; i++)
+        if (strncasecmp(key + i, "password", 8) == 0)
+            return 1;
+    for (i = 0; i <= n; i++) {
+        int split = i == n || !is_letter_or_digit(key[i]) ||
+                    (i > start && key[i] >= 'A' && key[i] <= 'Z' &&
+                     key[i - 1] >= 'a' && key[i - 1] <= 'z');
+
+        if (!split)
+            continue;
+        if (i > start) {
+            if (word_in(key + start, i - start, sensitive_words, 0))
+                return 1;
+            last = start;
+            last_len = i - start;
+        }
+        start = i < n && is_letter_or_digit(key[i]) ? i : i + 1;
+    }
+    return last_len && word_in(key + last, last_len, sensitive_suffixes, 1);
 }

@@ -13,11 +13,25 @@
 
 #define MODEL_UID_MAX 96          /* IAM uid and gid length limit */
 #define MODEL_NAME_SEGMENT_MAX 63 /* Marathon app id, per segment */
+/*
+ * Whole service name (without a leading '/').  UNCONFIRMED: Marathon
+ * documents no total; the SDK names every task
+ * <task>.<name without '/'>.autoip.dcos.thisdcos.directory, which must stay
+ * a DNS name (253 characters), so 200 leaves room for the task part.
+ */
+#define MODEL_NAME_MAX 200
+/*
+ * Secret path.  UNCONFIRMED: the secrets service documents no limit; the
+ * paths etls derives from it and the encoded request paths stay far below
+ * DCOS_PATH_MAX (4096) at 512.
+ */
+#define MODEL_SECRET_PATH_MAX 512
 
 /*
  * Service name = Marathon app id: '/'-separated segments, each matching
  * ^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*
- * [a-z0-9])$ and at most 63 characters; one leading '/' is tolerated.
+ * [a-z0-9])$ and at most 63 characters, at most MODEL_NAME_MAX characters
+ * in all; one leading '/' is tolerated.
  */
 const char *model_check_service_name(const char *s);
 
@@ -29,7 +43,8 @@ const char *model_check_gid(const char *s);
 
 /*
  * Secret path in the default store: segments of [A-Za-z0-9._-] separated by
- * single '/', no leading or trailing '/', no "." or ".." segment.
+ * single '/', no leading or trailing '/', no "." or ".." segment, at most
+ * MODEL_SECRET_PATH_MAX characters.
  */
 const char *model_check_secret_path(const char *s);
 
@@ -50,6 +65,19 @@ const char *model_check_basic_user(const char *s);
 
 /* ACL rid: starts with "dcos:", printable ASCII without spaces. */
 const char *model_check_rid(const char *s);
+
+/*
+ * 1 when an option key names a value that must never be shown (plan text,
+ * JSON plan, saved plans, diagnostics): split into words at every
+ * character other than a letter or digit and at a lower-to-upper case
+ * change, case-insensitively, a word is password, passwd, pass, pwd,
+ * passphrase, secret, token, key, apikey, credential or credentials, or
+ * the last word ends with password, passwd, pass, passphrase, secret,
+ * token, key or credential(s) ("adminpass", "apiToken"); any key holding
+ * "password" anywhere too.  The one exception is service_account_secret,
+ * the secret store path (not a value) the SDK reads its key from.
+ */
+int model_key_sensitive(const char *key);
 
 /*
  * Keys the etls/v1 envelope accepts in each of its objects.  @section is one

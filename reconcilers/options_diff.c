@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/validate.h"
+
 /*
  * Nesting bound of the comparison.  Package options are a few levels deep;
  * anything deeper is compared as a whole value, which keeps the recursion
@@ -204,15 +206,11 @@ void options_diff_clear(struct options_diff *d)
     memset(d, 0, sizeof(*d));
 }
 
-static bool is_sensitive_key(const char *key)
+/* Booleans and null reveal nothing; other values of such keys are masked. */
+static bool is_sensitive(const char *key, const json_t *v)
 {
-    static const char word[] = "password";
-    size_t n = strlen(word), i;
-
-    for (i = 0; key[i]; i++)
-        if (strncasecmp(key + i, word, n) == 0)
-            return true;
-    return false;
+    return model_key_sensitive(key) && !json_is_boolean(v) &&
+           !json_is_null(v);
 }
 
 /* Mask in place; returns the mask of @o (new), json_null() when none. */
@@ -223,7 +221,7 @@ static json_t *mask_walk(json_t *o, size_t depth, int *nomem)
 
     json_object_foreach(o, key, v) {
         sub = NULL;
-        if (is_sensitive_key(key)) {
+        if (is_sensitive(key, v)) {
             if (json_object_set_new(o, key, json_string(OD_SENSITIVE)) < 0) {
                 *nomem = 1;
                 break;

@@ -58,8 +58,10 @@ const json_t *options_lookup(const json_t *root, const char *const *keys);
 int options_put(json_t *root, const char *const *keys, json_t *value);
 
 /*
- * A deep copy of @display in which every member whose name contains
- * "password" (any case) has its value replaced by "(sensitive)".  When at
+ * A deep copy of @display in which every member named like a secret
+ * (model_key_sensitive: password, pass, secret, token, key, credential,
+ * ... as words or suffixes) has its value, unless a boolean or null,
+ * replaced by "(sensitive)".  When at
  * least one was replaced and @mask_out is not NULL, *@mask_out is set to a
  * new object of the same shape holding `true` at those members (the
  * Terraform `*_sensitive` form); otherwise to NULL.  Returns the copy (new)

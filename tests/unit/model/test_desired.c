@@ -356,6 +356,47 @@ static void test_names(void **state)
     for (i = 0; i < sizeof(bad_paths) / sizeof(*bad_paths); i++)
         if (!model_check_secret_path(bad_paths[i]))
             fail_msg("path %s accepted", bad_paths[i]);
+    {
+        /* Lengths: a whole name of 200, a secret path of 512 at most. */
+        char big[600];
+        size_t k;
+
+        for (k = 0; k < 200; k++)
+            big[k] = k % 50 == 49 ? '/' : 'a';
+        big[199] = 'b';
+        big[200] = '\0';
+        assert_null(model_check_service_name(big));
+        assert_null(model_check_secret_path(big));
+        big[200] = 'c';
+        big[201] = '\0';
+        assert_non_null(strstr(model_check_service_name(big),
+                               "at most 200 characters"));
+        memset(big, 's', 512);
+        big[512] = '\0';
+        assert_null(model_check_secret_path(big));
+        big[512] = 's';
+        big[513] = '\0';
+        assert_non_null(strstr(model_check_secret_path(big),
+                               "at most 512 characters"));
+    }
+    {
+        static const char *const secret_keys[] = {
+            "password", "health_user_password", "admin_pass", "api_token",
+            "secret_key", "apiToken", "dbpasswd", "AWS-Credentials",
+            "tls.key", "PASSPHRASE", "my-pwd", "adminpass", "private_key",
+        };
+        static const char *const plain_keys[] = {
+            "service_account_secret", "keystore_path", "passenger", "name",
+            "tls_enabled", "monkeys", "keys_count", "",
+        };
+
+        for (i = 0; i < sizeof(secret_keys) / sizeof(*secret_keys); i++)
+            if (!model_key_sensitive(secret_keys[i]))
+                fail_msg("%s not sensitive", secret_keys[i]);
+        for (i = 0; i < sizeof(plain_keys) / sizeof(*plain_keys); i++)
+            if (model_key_sensitive(plain_keys[i]))
+                fail_msg("%s sensitive", plain_keys[i]);
+    }
     assert_null(model_check_rid("dcos:superuser"));
     assert_non_null(model_check_rid("dcos:"));
     assert_non_null(model_check_rid("dcos:a b"));

@@ -265,6 +265,21 @@ static void test_mask_sensitive(void **state)
     json_decref(out);
     json_decref(in);
     assert_null(options_mask_sensitive(NULL, NULL));
+
+    /* Not only "password": the words of issue 10, whole or as suffixes. */
+    in = h_json_parse("{\"a\":{\"admin_pass\":\"p1\",\"api_token\":\"t1\","
+                      "\"secret_key\":\"k1\",\"apiToken\":\"t2\","
+                      "\"dbpasswd\":\"p2\",\"AWS-Credentials\":{\"x\":1},"
+                      "\"keystore_path\":\"k2\",\"tls_enabled\":\"v\","
+                      "\"allow_credentials\":true,\"passenger\":\"v\"},"
+                      "\"service\":{\"service_account_secret\":\"e/s\"}}");
+    out = options_mask_sensitive(in, &mask);
+    h_expect_json_eq(mask, "{\"a\":{\"admin_pass\":true,\"api_token\":true,"
+                     "\"secret_key\":true,\"apiToken\":true,"
+                     "\"dbpasswd\":true,\"AWS-Credentials\":true}}");
+    json_decref(out);
+    json_decref(mask);
+    json_decref(in);
 }
 
 static void test_value_equal(void **state)
