@@ -177,13 +177,12 @@ int load_desired_docs(struct model_desired *out, const char *path,
     struct stat st;
     int r;
 
-    if (stat(path, &st) != 0) {
-        r = diag_add(diags, path,
-                     errno == ENOENT ? "no such file or directory"
-                                     : "cannot access the path");
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        r = diag_add(diags, path, "no such file or directory");
         return r ? r : ERR_INVALID;
     }
-    if (S_ISDIR(st.st_mode))
+    /* Any other failure: the file reader says which (file.h). */
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         r = load_dir(out, path, diags, docs);
     else
         r = load_one(out, path, diags, docs);

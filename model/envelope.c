@@ -221,7 +221,7 @@ static void parse_password(struct doc_ctx *c, json_t *pw,
         enum model_password_source src;
         doc_check_fn check;
     } kinds[] = {{"env", MODEL_PW_ENV, model_check_env_name},
-                 {"file", MODEL_PW_FILE, NULL},
+                 {"file", MODEL_PW_FILE, model_check_file_path},
                  {"secret", MODEL_PW_SECRET, model_check_secret_path}};
     size_t i, n = 0;
 
@@ -250,13 +250,6 @@ static void parse_password(struct doc_ctx *c, json_t *pw,
         n++;
         if (doc_get_string(c, pw, kinds[i].key, kinds[i].check, 0, &s) != 1)
             continue;
-        if (kinds[i].src == MODEL_PW_FILE && s[0] != '/') {
-            doc_push(c, "file");
-            doc_diag_value(c, "expected an absolute file path",
-                           json_object_get(pw, "file"));
-            doc_pop(c);
-            continue;
-        }
         svc->verify_password_source = kinds[i].src;
         doc_set_str(c, &svc->verify_password_ref, s);
     }

@@ -126,6 +126,21 @@ const char *model_check_secret_path(const char *s)
     }
 }
 
+const char *model_check_file_path(const char *s)
+{
+    size_t n = 0;
+
+    if (s[0] != '/')
+        return "expected an absolute file path";
+    for (; s[n]; n++)
+        if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+            return "expected an absolute file path without control "
+                   "characters";
+    if (n > 4096)
+        return "expected an absolute file path of at most 4096 bytes";
+    return NULL;
+}
+
 const char *model_check_env_name(const char *s)
 {
     static const char expected[] =

@@ -48,6 +48,9 @@ const char *model_check_gid(const char *s);
  */
 const char *model_check_secret_path(const char *s);
 
+/* File path: absolute, no control character, at most 4096 bytes. */
+const char *model_check_file_path(const char *s);
+
 /* Environment variable name: [A-Za-z_][A-Za-z0-9_]*. */
 const char *model_check_env_name(const char *s);
 
