@@ -26,6 +26,14 @@ static char *bio_str(BIO *b)
     return s;
 }
 
+static long g_not_before = -3600, g_not_after = 3600L * 24 * 30;
+
+void tpki_set_leaf_validity(long not_before_s, long not_after_s)
+{
+    g_not_before = not_before_s;
+    g_not_after = not_after_s;
+}
+
 static EVP_PKEY *ec_key(void)
 {
     return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -58,8 +66,9 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer,
         return NULL;
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 30);
+    X509_gmtime_adj(X509_getm_notBefore(x), issuer ? g_not_before : -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x),
+                    issuer ? g_not_after : 3600L * 24 * 30);
     X509_set_pubkey(x, key);
     n = X509_get_subject_name(x);
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
@@ -78,7 +87,7 @@ int tpki_make(struct tpki *p, const char *ca_cn, const char *cn,
 {
     EVP_PKEY *cak = NULL, *k = NULL;
     X509 *ca = NULL, *x = NULL;
-    BIO *b1 = NULL, *b2 = NULL, *b3 = NULL;
+    BIO *b1 = NULL, *b2 = NULL, *b3 = NULL, *b4 = NULL;
     char san[2048] = "";
     size_t i, pos = 0;
     int r = -1;
@@ -109,16 +118,20 @@ int tpki_make(struct tpki *p, const char *ca_cn, const char *cn,
     b1 = BIO_new(BIO_s_mem());
     b2 = BIO_new(BIO_s_mem());
     b3 = BIO_new(BIO_s_mem());
-    if (!b1 || !b2 || !b3 || PEM_write_bio_X509(b1, ca) != 1 ||
+    b4 = BIO_new(BIO_s_mem());
+    if (!b1 || !b2 || !b3 || !b4 || PEM_write_bio_X509(b1, ca) != 1 ||
         PEM_write_bio_X509(b2, x) != 1 ||
-        PEM_write_bio_PrivateKey(b3, k, NULL, NULL, 0, NULL, NULL) != 1)
+        PEM_write_bio_PrivateKey(b3, k, NULL, NULL, 0, NULL, NULL) != 1 ||
+        PEM_write_bio_PrivateKey(b4, cak, NULL, NULL, 0, NULL, NULL) != 1)
         goto out;
     p->ca_pem = bio_str(b1);
     p->cert_pem = bio_str(b2);
     p->key_pem = bio_str(b3);
-    if (p->ca_pem && p->cert_pem && p->key_pem)
+    p->ca_key_pem = bio_str(b4);
+    if (p->ca_pem && p->cert_pem && p->key_pem && p->ca_key_pem)
         r = 0;
 out:
+    BIO_free(b4);
     BIO_free(b1);
     BIO_free(b2);
     BIO_free(b3);
@@ -136,5 +149,6 @@ void tpki_free(struct tpki *p)
     free(p->ca_pem);
     free(p->cert_pem);
     free(p->key_pem);
+    free(p->ca_key_pem);
     memset(p, 0, sizeof(*p));
 }

@@ -11,7 +11,15 @@ struct tpki {
     char *ca_pem;
     char *cert_pem;
     char *key_pem;
+    char *ca_key_pem;   /* the CA's key: a self-signed server uses it */
 };
+
+/*
+ * Validity of the leaf certificates tpki_make makes from now on, in
+ * seconds from now (defaults -3600 and 30 days); a negative @not_after_s
+ * makes expired certificates.
+ */
+void tpki_set_leaf_validity(long not_before_s, long not_after_s);
 
 /* CA "CN=@ca_cn" and a leaf "CN=@cn" with DNS SANs @dns and IP SANs @ips.
  * Returns 0 or -1. */
