@@ -1,16 +1,18 @@
 /*
  * Crash points: `etls apply` killed with SIGKILL right after each of its
- * writes, then run again, against a private dcos-sim.  Two runs are cut
+ * writes, then run again, against a private dcos-sim.  Three runs are cut
  * this way: a from-scratch apply (lease, secret with a new key, account,
- * membership, install, ...) and a key rotation of an installed service
+ * membership, install, ...), a key rotation of an installed service
  * (lease, pending-restart record, secret, account replaced, membership,
- * scheduler restart, ...).  A reference run gives the sequence of writes;
+ * scheduler restart, ...) and a TLS toggle (TLS on -> off: lease, package
+ * update with update_strategy parallel, the restore to serial, ...).  A reference run gives the sequence of writes;
  * for crash point k, write k + 1 is made to fail once (503), and etls is
  * killed while it backs off, so writes 1..k happened and nothing after.
  * The second run (which must wait for the dead run's lease to expire and
  * take it over) converges; the private key stored is the one the account
  * holds, no second key was stored, and the scheduler runs with the secret
- * as it is now.
+ * as it is now.  Prints "crash points: N/M recovered consistent" for
+ * scripts/hardening.sh.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -36,6 +38,7 @@
 
 static struct h_sim g_sim;
 static char g_dir[256];
+static size_t g_points, g_recovered;
 
 struct write {
     char method[8];
@@ -54,19 +57,24 @@ static int teardown(void **state)
     return h_group_down(state, &g_sim);
 }
 
-static char *doc(const char *svc)
+static char *doc_tls(const char *svc, int tls)
 {
     char name[64], *text, *path;
 
-    snprintf(name, sizeof(name), "%s.json", svc);
+    snprintf(name, sizeof(name), "%s%s.json", svc, tls ? "" : "-off");
     text = h_fmt("{\"service\":{\"name\":\"%s\",\"service_account\":\"%s\","
                  "\"service_account_secret\":\"%s/secret\",\"security\":"
-                 "{\"transport_encryption\":{\"enabled\":true}}},"
+                 "{\"transport_encryption\":{\"enabled\":%s}}},"
                  "\"elasticsearch\":{\"xpack_enabled\":true}}", svc, svc,
-                 svc);
+                 svc, tls ? "true" : "false");
     path = h_write_file(g_dir, name, text);
     free(text);
     return path;
+}
+
+static char *doc(const char *svc)
+{
+    return doc_tls(svc, 1);
 }
 
 /* Replace every "/<from>" and "/<from>/" segment of @in by @to. */
@@ -190,8 +198,10 @@ static char *sha256_hex(const char *s)
     return out;
 }
 
-/* Converged, one key, and the scheduler runs with the secret of now. */
-static void assert_consistent(const char *svc, size_t secret_writes_max)
+/* Converged (TLS @tls), one key, and the scheduler runs with the secret
+ * of now. */
+static void assert_consistent_tls(const char *svc, size_t secret_writes_max,
+                                  int tls)
 {
     char path[64], url[128], *want;
     struct h_resp r;
@@ -199,7 +209,7 @@ static void assert_consistent(const char *svc, size_t secret_writes_max)
     size_t n, i, secret_writes = 0;
 
     snprintf(path, sizeof(path), "%s/secret", svc);
-    e_assert_converged(&g_sim, svc, svc, path, 1, 1);
+    e_assert_converged(&g_sim, svc, svc, path, tls, 1);
     e_assert_key_matches(&g_sim, svc, path);
     n = writes_of(svc, w);
     for (i = 0; i < n; i++)
@@ -223,12 +233,18 @@ static void assert_consistent(const char *svc, size_t secret_writes_max)
         fail_msg("%s: the scheduler does not hold the current secret", svc);
     h_resp_free(&r);
     free(want);
+    g_recovered++;
+}
+
+static void assert_consistent(const char *svc, size_t secret_writes_max)
+{
+    assert_consistent_tls(svc, secret_writes_max, 1);
 }
 
 static void test_crash_points(void **state)
 {
-    struct write scratch[MAX_WRITES], rotate[MAX_WRITES];
-    size_t n_scratch, n_rotate, k;
+    struct write scratch[MAX_WRITES], rotate[MAX_WRITES], toggle[MAX_WRITES];
+    size_t n_scratch, n_rotate, n_toggle, k;
     char *file, svc[32];
 
     (void)state;
@@ -242,8 +258,15 @@ static void test_crash_points(void **state)
     assert_int_equal(run_apply(file), 0);
     n_rotate = writes_of("cref", rotate);
     free(file);
+    /* ... and a TLS toggle (on -> off) of the converged service. */
+    file = doc_tls("cref", 0);
+    e_log_clear(&g_sim);
+    assert_int_equal(run_apply(file), 0);
+    n_toggle = writes_of("cref", toggle);
+    free(file);
     assert_true(n_scratch >= 5);
     assert_true(n_rotate >= 7);
+    assert_true(n_toggle >= 3);
 
     /*
      * From scratch, killed after write k (1 .. n - 1; after the last one,
@@ -255,6 +278,7 @@ static void test_crash_points(void **state)
         file = doc(svc);
         e_log_clear(&g_sim);
         apply_killed_before(file, svc, &scratch[k]);
+        g_points++;
         assert_int_equal(run_apply(file), 0);
         assert_consistent(svc, 1);
         free(file);
@@ -272,10 +296,31 @@ static void test_crash_points(void **state)
         e_secret_delete(&g_sim, path);
         e_log_clear(&g_sim);
         apply_killed_before(file, svc, &rotate[k]);
+        g_points++;
         assert_int_equal(run_apply(file), 0);
         assert_consistent(svc, 1);
         free(file);
     }
+
+    /* TLS toggles (on -> off) of converged services, killed after each
+     * write k: the rerun turns TLS off and restores serial. */
+    for (k = 1; k + 1 < n_toggle; k++) {
+        char *off;
+
+        snprintf(svc, sizeof(svc), "t%zu", k);
+        file = doc(svc);
+        off = doc_tls(svc, 0);
+        assert_int_equal(run_apply(file), 0);
+        e_log_clear(&g_sim);
+        apply_killed_before(off, svc, &toggle[k]);
+        g_points++;
+        assert_int_equal(run_apply(off), 0);
+        assert_consistent_tls(svc, 0, 0);
+        free(file);
+        free(off);
+    }
+    printf("crash points: %zu/%zu recovered consistent\n", g_recovered,
+           g_points);
 }
 
 int main(void)
