@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "common/util.h"
+#include "dcos/redact.h"
 #include "dcos/trace.h"
 
 /* ------------------------------------------------------------------ */
@@ -238,13 +239,11 @@ int http_request_add_secret_header(struct http_request *req,
                                    const struct secret *value)
 {
     struct buf b;
-    size_t i;
     int r;
 
     /* A CR or LF would end the header and inject others: never sent. */
-    for (i = 0; i < value->len; i++)
-        if (value->buf[i] < 0x20 || value->buf[i] == 0x7f)
-            return ERR_INVALID;
+    if (!dcos_token_header_safe(value))
+        return ERR_INVALID;
     buf_init(&b, 64 * 1024);
     r = buf_printf(&b, "%s: %s", name, prefix);
     if (r == 0)

@@ -111,7 +111,8 @@ int http_request_add_header(struct http_request *req, const char *name,
  * Add the header "@name: @prefix<secret>", e.g. ("Authorization",
  * "token=", token).  The header line is wiped when the request is freed and
  * its value is masked in traces.  Returns 0, ERR_INVALID when the secret
- * holds a control character (a CR or LF would inject headers) or ERR_NOMEM.
+ * is empty or holds a space or control character (a CR or LF would inject
+ * headers: dcos_token_header_safe) or ERR_NOMEM.
  */
 int http_request_add_secret_header(struct http_request *req,
                                    const char *name, const char *prefix,

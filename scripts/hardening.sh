@@ -58,18 +58,29 @@ run() {
     echo $? >"$log/$name.rc"
 }
 
+# judge NAME FIGURE PARSED VALUE OK : a FAILED row when program NAME
+# exited non-zero or its figure could not be read (PARSED empty).
+judge() {
+    if [ -z "$3" ] || [ "$(cat "$log/$1.rc")" != 0 ]; then
+        row "$2" "FAILED (see $log/$1)" 0
+    else
+        row "$2" "$4" "$5"
+    fi
+}
+
+# field NAME PATTERN SED-EXPR : what SED-EXPR prints of the first line of
+# NAME's output matching PATTERN.
+field() {
+    grep -m1 "$2" "$log/$1" 2>/dev/null | sed -n "$3"
+}
+
 # ratio NAME PATTERN FIGURE : "N/M" from the line matching PATTERN.
 ratio() {
-    line=$(grep -m1 "$2" "$log/$1" 2>/dev/null)
-    n=$(echo "$line" | sed -n 's/.*: \([0-9]*\)\/\([0-9]*\).*/\1/p')
-    m=$(echo "$line" | sed -n 's/.*: \([0-9]*\)\/\([0-9]*\).*/\2/p')
-    if [ -z "$n" ] || [ "$(cat "$log/$1.rc")" != 0 ]; then
-        row "$3" "FAILED (see $log/$1)" 0
-    else
-        ok=0
-        [ "$n" = "$m" ] && [ "$m" -gt 0 ] && ok=1
-        row "$3" "$n / $m" $ok
-    fi
+    n=$(field "$1" "$2" 's/.*: \([0-9]*\)\/\([0-9]*\).*/\1/p')
+    m=$(field "$1" "$2" 's/.*: \([0-9]*\)\/\([0-9]*\).*/\2/p')
+    ok=0
+    [ -n "$n" ] && [ "$n" = "$m" ] && [ "$m" -gt 0 ] && ok=1
+    judge "$1" "$3" "$n" "$n / $m" $ok
 }
 
 run docs "$bin/hostile_docs"
@@ -82,18 +93,14 @@ if [ $fast = 1 ]; then
 else
     run faults "$bin/hostile_faults" 100 101
 fi
-line=$(grep -m1 "^fault schedules:" "$log/faults" 2>/dev/null)
-a=$(echo "$line" | sed -n 's/.*: \([0-9]*\) in-run, \([0-9]*\) after a rerun, \([0-9]*\) total.*/\1/p')
-b=$(echo "$line" | sed -n 's/.*: \([0-9]*\) in-run, \([0-9]*\) after a rerun, \([0-9]*\) total.*/\2/p')
-t=$(echo "$line" | sed -n 's/.*: \([0-9]*\) in-run, \([0-9]*\) after a rerun, \([0-9]*\) total.*/\3/p')
-if [ -z "$t" ] || [ "$(cat "$log/faults.rc")" != 0 ]; then
-    row "fault schedules converged" "FAILED (see $log/faults)" 0
-else
-    ok=0
-    [ $((a + b)) = "$t" ] && [ "$t" -gt 0 ] && ok=1
-    row "fault schedules converged (in-run + after one rerun / total)" \
-        "$((a + b)) / $t ($a in-run, $b after a rerun)" $ok
-fi
+fs='s/.*: \([0-9]*\) in-run, \([0-9]*\) after a rerun, \([0-9]*\) total.*/'
+a=$(field faults "^fault schedules:" "${fs}\1/p")
+b=$(field faults "^fault schedules:" "${fs}\2/p")
+t=$(field faults "^fault schedules:" "${fs}\3/p")
+ok=0
+[ -n "$t" ] && [ $((${a:-0} + ${b:-0})) = "$t" ] && [ "$t" -gt 0 ] && ok=1
+judge faults "fault schedules converged (in-run + after one rerun / total)" \
+    "$t" "$((${a:-0} + ${b:-0})) / $t ($a in-run, $b after a rerun)" $ok
 
 if [ $fast = 1 ]; then
     row "crash points recovered consistent" "not run (--fast)" 1
@@ -126,7 +133,7 @@ for t in fuzz_manifest fuzz_dcos_parse fuzz_pem_jwt; do
         inputs=$(sed -n "s/^$t: \([0-9]*\) inputs, \([0-9]*\) runs.*/\2/p" "$log/$t")
         ok=0
         [ "$(cat "$log/$t.rc")" = 0 ] && ok=1
-        row "fuzz $t (replay, no libFuzzer build)" "0 s fuzzed, ${inputs:-?} replayed runs, $((1 - ok)) crashes" $ok
+        row "fuzz $t (replay driver)" "0 s fuzzed, ${inputs:-?} replayed runs, $((1 - ok)) crashes" $ok
     fi
 done
 
@@ -134,16 +141,12 @@ if [ $fast = 1 ]; then
     row "canary hits" "not run (--fast)" 1
 else
     run canary "$bin/e2e_canary_secrets"
-    line=$(grep -m1 "^canary:" "$log/canary" 2>/dev/null)
-    scanned=$(echo "$line" | sed -n 's/canary: \([0-9]*\) outputs scanned, \([0-9]*\) checks with hits.*/\1/p')
-    hits=$(echo "$line" | sed -n 's/canary: \([0-9]*\) outputs scanned, \([0-9]*\) checks with hits.*/\2/p')
-    if [ -z "$hits" ] || [ "$(cat "$log/canary.rc")" != 0 ]; then
-        row "canary hits" "FAILED (see $log/canary)" 0
-    else
-        ok=0
-        [ "$hits" = 0 ] && ok=1
-        row "canary hits" "$hits (in $scanned outputs and files)" $ok
-    fi
+    cs='s/canary: \([0-9]*\) outputs scanned, \([0-9]*\) checks with hits.*/'
+    scanned=$(field canary "^canary:" "${cs}\1/p")
+    hits=$(field canary "^canary:" "${cs}\2/p")
+    ok=0
+    [ "$hits" = 0 ] && ok=1
+    judge canary "canary hits" "$hits" "$hits (in $scanned outputs and files)" $ok
 fi
 
 echo "| figure | value |"

@@ -52,6 +52,12 @@ build() {
 t=$(date +%s)
 build "gcc RelWithDebInfo" build gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo
 pass "gcc RelWithDebInfo" build "$t" --timeout 600
+# The fast part of the hardening figures (docs/security.md).
+echo "== hardening figures (fast part)"
+if ! ./scripts/hardening.sh --fast build; then
+    failed="$failed
+  hardening figures"
+fi
 
 if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
     t=$(date +%s)

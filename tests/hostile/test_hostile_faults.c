@@ -55,17 +55,7 @@ static unsigned rnd(unsigned n)
 
 static char *doc(const char *svc)
 {
-    char name[64], *text, *path;
-
-    snprintf(name, sizeof(name), "%s.json", svc);
-    text = h_fmt("{\"service\":{\"name\":\"%s\",\"service_account\":\"%s\","
-                 "\"service_account_secret\":\"%s/secret\",\"security\":"
-                 "{\"transport_encryption\":{\"enabled\":true}}},"
-                 "\"elasticsearch\":{\"xpack_enabled\":true}}", svc, svc,
-                 svc);
-    path = h_write_file(g_dir, name, text);
-    free(text);
-    return path;
+    return e_service_doc(g_dir, svc, 1);
 }
 
 static struct e_proc spawn_apply(const char *file)
@@ -333,6 +323,11 @@ static void run_schedule(unsigned seed)
         e_run_free(&r2);
         g_after_rerun++;
     }
+    /* A restart or kill may land after etls verified and released the
+     * service: judge the state once the cluster has settled from it. */
+    if (action && !e_wait_complete(&g_sim, svc))
+        fail_msg("seed %u (%s): the service never settled", seed,
+                 buf_str(&desc));
     assert_outcome(svc, buf_str(&desc));
     e_run_free(&r);
     buf_free(&desc);

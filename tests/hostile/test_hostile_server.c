@@ -180,15 +180,12 @@ static void run_case(const char *what, int port, const char *ca_pem)
 
 static void test_answers(void **state)
 {
-    static const char *const dns[] = { "localhost" };
-    static const char *const ips[] = { "127.0.0.1" };
     struct fake_srv *srv = NULL;
     struct tpki pki;
     int m;
 
     (void)state;
-    assert_int_equal(tpki_make(&pki, "hostile CA", "master.mesos", dns, 1,
-                               ips, 1), 0);
+    assert_int_equal(tpki_loopback(&pki, "hostile CA"), 0);
     assert_int_equal(fake_start(&srv, pki.cert_pem, pki.key_pem, handler,
                                 NULL), 0);
     g_ca = pki.ca_pem;
@@ -216,21 +213,16 @@ static void bad_cert(const char *what, const char *cert, const char *key,
 
 static void test_certificates(void **state)
 {
-    static const char *const dns[] = { "localhost" };
-    static const char *const ips[] = { "127.0.0.1" };
     static const char *const other_dns[] = { "other.example" };
     struct tpki good, other, wrong_name, expired;
 
     (void)state;
-    assert_int_equal(tpki_make(&good, "cluster CA", "master.mesos", dns, 1,
-                               ips, 1), 0);
-    assert_int_equal(tpki_make(&other, "another CA", "master.mesos", dns, 1,
-                               ips, 1), 0);
+    assert_int_equal(tpki_loopback(&good, "cluster CA"), 0);
+    assert_int_equal(tpki_loopback(&other, "another CA"), 0);
     assert_int_equal(tpki_make(&wrong_name, "cluster CA", "other.example",
                                other_dns, 1, NULL, 0), 0);
     tpki_set_leaf_validity(-7200, -3600);
-    assert_int_equal(tpki_make(&expired, "cluster CA", "master.mesos", dns,
-                               1, ips, 1), 0);
+    assert_int_equal(tpki_loopback(&expired, "cluster CA"), 0);
     tpki_set_leaf_validity(-3600, 3600L * 24 * 30);
     bad_cert("certificate of another CA", other.cert_pem, other.key_pem,
              good.ca_pem);

@@ -27,6 +27,7 @@
 #include "common/buf.h"
 #include "common/util.h"
 #include "e2e/etls/etls_testutil.h"
+#include "harness/h_file.h"
 
 #define E_OUT_MAX (16u * 1024 * 1024)
 
@@ -41,6 +42,21 @@ char *e_data(const char *rel)
 char *e_runbook_file(void)
 {
     return h_fmt("%s/manifests/elastic-tls.json", ETLS_SOURCE_DIR);
+}
+
+char *e_service_doc(const char *dir, const char *svc, int tls)
+{
+    char name[64], *text, *path;
+
+    snprintf(name, sizeof(name), "%s%s.json", svc, tls ? "" : "-off");
+    text = h_fmt("{\"service\":{\"name\":\"%s\",\"service_account\":\"%s\","
+                 "\"service_account_secret\":\"%s/secret\",\"security\":"
+                 "{\"transport_encryption\":{\"enabled\":%s}}},"
+                 "\"elasticsearch\":{\"xpack_enabled\":true}}", svc, svc,
+                 svc, tls ? "true" : "false");
+    path = h_write_file(dir, name, text);
+    free(text);
+    return path;
 }
 
 char *e_read(const char *path)

@@ -57,6 +57,13 @@ char *e_data(const char *rel);
  * (new). */
 char *e_runbook_file(void);
 
+/*
+ * Write @dir/<@svc>.json (TLS on) or @dir/<@svc>-off.json (@tls 0): the
+ * options document of service @svc with service account @svc and secret
+ * <@svc>/secret, X-Pack on.  Returns its path (new).
+ */
+char *e_service_doc(const char *dir, const char *svc, int tls);
+
 /* Contents of file @path (new); fails the test when unreadable. */
 char *e_read(const char *path);
 

@@ -59,17 +59,7 @@ static int teardown(void **state)
 
 static char *doc_tls(const char *svc, int tls)
 {
-    char name[64], *text, *path;
-
-    snprintf(name, sizeof(name), "%s%s.json", svc, tls ? "" : "-off");
-    text = h_fmt("{\"service\":{\"name\":\"%s\",\"service_account\":\"%s\","
-                 "\"service_account_secret\":\"%s/secret\",\"security\":"
-                 "{\"transport_encryption\":{\"enabled\":%s}}},"
-                 "\"elasticsearch\":{\"xpack_enabled\":true}}", svc, svc,
-                 svc, tls ? "true" : "false");
-    path = h_write_file(g_dir, name, text);
-    free(text);
-    return path;
+    return e_service_doc(g_dir, svc, tls);
 }
 
 static char *doc(const char *svc)

@@ -361,12 +361,8 @@ static void test_redact_shapes(void **state)
 
 static int setup(void **state)
 {
-    static const char *const dns[] = { "localhost" };
-    static const char *const ips[] = { "127.0.0.1" };
-
     (void)state;
-    if (dcos_global_init() ||
-        tpki_make(&pki, "fake cluster CA", "master.mesos", dns, 1, ips, 1) ||
+    if (dcos_global_init() || tpki_loopback(&pki, "hostile CA") ||
         fake_start(&srv, pki.cert_pem, pki.key_pem, handler, NULL))
         return -1;
     snprintf(srv_url, sizeof(srv_url), "https://127.0.0.1:%d",

@@ -795,13 +795,9 @@ static void test_retries_keep_secrets_out(void **state)
 
 static int setup(void **state)
 {
-    static const char *const dns[] = { "localhost" };
-    static const char *const ips[] = { "127.0.0.1" };
-
     (void)state;
     pthread_mutex_init(&G.lock, NULL);
-    if (dcos_global_init() ||
-        tpki_make(&pki, "retry CA", "master.mesos", dns, 1, ips, 1) ||
+    if (dcos_global_init() || tpki_loopback(&pki, "retry CA") ||
         fake_start(&srv, pki.cert_pem, pki.key_pem, handler, NULL))
         return -1;
     snprintf(srv_url, sizeof(srv_url), "https://127.0.0.1:%d",

@@ -144,6 +144,14 @@ out:
     return r;
 }
 
+int tpki_loopback(struct tpki *p, const char *ca_cn)
+{
+    static const char *const dns[] = { "localhost" };
+    static const char *const ips[] = { "127.0.0.1" };
+
+    return tpki_make(p, ca_cn, "master.mesos", dns, 1, ips, 1);
+}
+
 void tpki_free(struct tpki *p)
 {
     free(p->ca_pem);

@@ -27,6 +27,10 @@ int tpki_make(struct tpki *p, const char *ca_cn, const char *cn,
               const char *const *dns, size_t n_dns,
               const char *const *ips, size_t n_ips);
 
+/* tpki_make for a loopback server: leaf "CN=master.mesos" with the SANs
+ * DNS:localhost and IP:127.0.0.1, CA "CN=@ca_cn".  Returns 0 or -1. */
+int tpki_loopback(struct tpki *p, const char *ca_cn);
+
 void tpki_free(struct tpki *p);
 
 #endif
