@@ -62,6 +62,7 @@ struct lease {
     double valid_until;       /* monotonic */
     double renew_sent;
     bool lost;
+    unsigned releases;        /* DELETEs of the release sent */
     ev_timer timer;           /* retry or renewal */
     struct err_info err;
 };
@@ -533,7 +534,12 @@ static void on_released(const struct dcos_result *r, void *payload)
 {
     struct lease *l = payload;
 
-    (void)r;
+    /* A reset or 5xx: try again while the release may (issue 10: an
+     * expired generation left behind is an orphan until a takeover). */
+    if (err_is_retryable(r->err.code) && ++l->releases < 4 &&
+        util_now_mono() < l->set->deadline &&
+        dcos_secret_delete(l->set->c, l->path, on_released, l) == 0)
+        return;
     l->busy = false;
 }
 
@@ -545,6 +551,7 @@ void lease_release(struct lease_set *ls)
     if (!ls)
         return;
     deadline = util_now_mono() + 2 * ls->o.request_timeout + 5;
+    ls->deadline = deadline; /* the acquisition's is over: on_released's */
     for (i = 0; i < ls->n; i++) {
         struct lease *l = &ls->l[i];
 
