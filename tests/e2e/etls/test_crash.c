@@ -5,9 +5,10 @@
  * membership, install, ...), a key rotation of an installed service
  * (lease, pending-restart record, secret, account replaced, membership,
  * scheduler restart, ...) and a TLS toggle (TLS on -> off: lease, package
- * update with update_strategy parallel, the restore to serial, ...).  A reference run gives the sequence of writes;
- * for crash point k, write k + 1 is made to fail once (503), and etls is
- * killed while it backs off, so writes 1..k happened and nothing after.
+ * update with update_strategy parallel, the restore to serial, ...).  A
+ * reference run gives the sequence of writes; for crash point k, write
+ * k + 1 is made to fail once (503), and etls is killed while it backs off,
+ * so writes 1..k happened and nothing after.
  * The second run (which must wait for the dead run's lease to expire and
  * take it over) converges; the private key stored is the one the account
  * holds, no second key was stored, and the scheduler runs with the secret
