@@ -31,9 +31,7 @@
 #define PASSWORD "pw-CANARY-7f3a-Hunter2"
 #define TOKEN "tok-CANARY-0123456789abcdef0123456789abcdef"
 
-static struct tpki pki;
-static struct fake_srv *srv;
-static char srv_url[128];
+static struct tpki_server T;
 
 /* What the fake answers: 0 echo the login body in a 400, 1 a 200 with
  * TOKEN and a 500 echoing the request headers to every other call, 2 a
@@ -100,8 +98,8 @@ static struct dcos_client *client(const struct secret *pw,
     struct err_info e;
 
     memset(&o, 0, sizeof(o));
-    o.url = srv_url;
-    o.ca_pem = pki.ca_pem;
+    o.url = T.url;
+    o.ca_pem = T.pki.ca_pem;
     o.uid = uid;
     o.password = pw;
     o.private_key = key;
@@ -228,10 +226,10 @@ static void test_token_crlf_never_sent(void **state)
     size_t i;
 
     (void)state;
-    fake_clear(srv);
+    fake_clear(T.srv);
     memset(&o, 0, sizeof(o));
-    o.url = srv_url;
-    o.ca_pem = pki.ca_pem;
+    o.url = T.url;
+    o.ca_pem = T.pki.ca_pem;
     o.token = bad;
     assert_int_equal(dcos_client_new(&c, &o, NULL, &e), ERR_INVALID);
     assert_null(c);
@@ -244,10 +242,10 @@ static void test_token_crlf_never_sent(void **state)
     assert_int_equal(dcos_client_run(c, 20), 0);
     assert_int_equal(r.code, ERR_INVALID);
     assert_non_null(strstr(r.text, "control character"));
-    for (i = 0; i < fake_count(srv); i++) {
-        assert_string_equal(fake_get(srv, i)->path,
+    for (i = 0; i < fake_count(T.srv); i++) {
+        assert_string_equal(fake_get(T.srv, i)->path,
                             "/acs/api/v1/auth/login");
-        assert_null(strstr(fake_get(srv, i)->auth, "Injected"));
+        assert_null(strstr(fake_get(T.srv, i)->auth, "Injected"));
     }
     dcos_client_free(c);
     secret_free(bad);
@@ -312,7 +310,7 @@ static void test_ca_file_fifo(void **state)
     snprintf(fifo, sizeof(fifo), "%s/ca.crt", dir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     memset(&o, 0, sizeof(o));
-    o.url = srv_url;
+    o.url = T.url;
     o.ca_file = fifo;
     alarm(10);
     assert_int_equal(dcos_client_new(&c, &o, NULL, &e), ERR_INVALID);
@@ -362,21 +360,13 @@ static void test_redact_shapes(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (dcos_global_init() || tpki_loopback(&pki, "hostile CA") ||
-        fake_start(&srv, pki.cert_pem, pki.key_pem, handler, NULL))
-        return -1;
-    snprintf(srv_url, sizeof(srv_url), "https://127.0.0.1:%d",
-             fake_port(srv));
-    return 0;
+    return tpki_server_up(&T, "hostile CA", handler, NULL);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    fake_stop(srv);
-    tpki_free(&pki);
-    dcos_global_cleanup();
-    return 0;
+    return tpki_server_down(&T);
 }
 
 int main(void)

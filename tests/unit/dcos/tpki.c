@@ -11,6 +11,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "dcos/client.h"
+
 static char *bio_str(BIO *b)
 {
     BUF_MEM *bm = NULL;
@@ -159,4 +161,24 @@ void tpki_free(struct tpki *p)
     free(p->key_pem);
     free(p->ca_key_pem);
     memset(p, 0, sizeof(*p));
+}
+
+int tpki_server_up(struct tpki_server *t, const char *ca_cn,
+                   fake_handler_fn h, void *arg)
+{
+    memset(t, 0, sizeof(*t));
+    if (dcos_global_init() || tpki_loopback(&t->pki, ca_cn) ||
+        fake_start(&t->srv, t->pki.cert_pem, t->pki.key_pem, h, arg))
+        return -1;
+    snprintf(t->url, sizeof(t->url), "https://127.0.0.1:%d",
+             fake_port(t->srv));
+    return 0;
+}
+
+int tpki_server_down(struct tpki_server *t)
+{
+    fake_stop(t->srv);
+    tpki_free(&t->pki);
+    dcos_global_cleanup();
+    return 0;
 }

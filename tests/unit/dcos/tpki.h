@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "fakesrv.h"
+
 /*
  * A throw-away PKI for the dcos/ tests: a CA (EC P-256) and one server
  * certificate it signed, all PEM strings (new).
@@ -32,5 +34,20 @@ int tpki_make(struct tpki *p, const char *ca_cn, const char *cn,
 int tpki_loopback(struct tpki *p, const char *ca_cn);
 
 void tpki_free(struct tpki *p);
+
+/* A loopback HTTPS fake (fakesrv.h) with a tpki_loopback certificate. */
+struct tpki_server {
+    struct tpki pki;
+    struct fake_srv *srv;
+    char url[64];        /* https://127.0.0.1:PORT */
+};
+
+/* dcos_global_init, tpki_loopback(@ca_cn), fake_start(@h, @arg) and the
+ * URL; a cmocka group setup in one call.  Returns 0 or -1. */
+int tpki_server_up(struct tpki_server *t, const char *ca_cn,
+                   fake_handler_fn h, void *arg);
+
+/* Stop, free and dcos_global_cleanup; returns 0. */
+int tpki_server_down(struct tpki_server *t);
 
 #endif
