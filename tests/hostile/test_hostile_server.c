@@ -164,7 +164,7 @@ static void run_case(const char *what, int port, const char *ca_pem)
                  r.rc, took, BOUND_S, r.err);
     if (strstr(r.out, PASSWORD) || strstr(r.err, PASSWORD) ||
         strstr(r.out, TOKEN) || strstr(r.err, TOKEN) ||
-        strstr(r.err, TOKEN + 4) || strstr(r.err, PASSWORD + 3))
+        strstr(r.err, &TOKEN[4]) || strstr(r.err, &PASSWORD[3]))
         fail_msg("%s: a secret was printed\n%s\n%s", what, r.out, r.err);
     g_clean++;
     printf("# %s: exit %d in %.1f s: %.*s\n", what, r.rc, took,
