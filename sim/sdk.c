@@ -432,6 +432,8 @@ static int sdk_start(struct sim *s)
     const char *key;
     size_t i;
 
+    if (sdk_task_plane_start(s) != 0)
+        return ERR_INTERNAL;
     json_object_foreach(sec, key, j) {
         struct sdk_service *svc = sdk_service_from_json(j);
 
@@ -449,7 +451,7 @@ static int sdk_start(struct sim *s)
         size_t k;
 
         /* The scheduler process came back with the cluster: it reads its
-         * secret again.  Nodes listen on new ports. */
+         * secret again. */
         if (svc->sched_up && cred)
             svc->credential = secret_new_str(cred);
         if (svc->recovery.n_phases == 0)
@@ -461,7 +463,7 @@ static int sdk_start(struct sim *s)
             struct sdk_task *t = &svc->tasks[k];
 
             if (t->state == SDK_TASK_RUNNING && sdk_task_has_listener(t) &&
-                sdk_task_node_start(s, svc, t, 0) != 0)
+                sdk_task_node_start(s, svc, t) != 0)
                 t->state = SDK_TASK_FAILED;
         }
     }
@@ -479,6 +481,7 @@ static void sdk_stop(struct sim *s)
     for (i = 0; i < sdk_count(); i++)
         sdk_service_free(sdk_at(i));
     sdk_registry_clear();
+    sdk_task_plane_stop();
 }
 
 static const struct sim_route sdk_routes[] = {
