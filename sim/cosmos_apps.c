@@ -60,8 +60,8 @@ void cosmos_reap(struct sim *s)
         const char *name = json_string_value(json_object_get(app, "name"));
 
         if (!name || !sim_sdk_exists(s, name)) {
+            sim_state_touch(s, "cosmos", "apps", id);
             json_object_del(apps, id);
-            sim_state_dirty(s);
         }
     }
 }
@@ -74,7 +74,8 @@ int cosmos_janitor_start(struct sim *s, json_t *app)
                             json_real(sim_now(s) + COSMOS_JANITOR_S)) != 0 ||
         json_object_set_new(app, "janitorTries", json_integer(0)) != 0)
         return ERR_NOMEM;
-    sim_state_dirty(s);
+    sim_state_touch(s, "cosmos", "apps",
+                    json_string_value(json_object_get(app, "appId")));
     return 0;
 }
 
@@ -95,6 +96,7 @@ void cosmos_janitor_tick(struct sim *s, double now)
         if (!json_is_true(json_object_get(app, "uninstalling")) ||
             !json_is_number(at) || now < json_number_value(at))
             continue;
+        sim_state_touch(s, "cosmos", "apps", id);
         if (name && sim_sdk_uninstalled(s, name)) {
             /* DELETE /v2/apps/<id>: the package leaves /package/list */
             marathon_app_delete(s, id);
@@ -108,7 +110,6 @@ void cosmos_janitor_tick(struct sim *s, double now)
             json_object_set_new(app, "janitorAt",
                                 json_real(now + COSMOS_JANITOR_S));
         }
-        sim_state_dirty(s);
     }
 }
 

@@ -227,7 +227,7 @@ int sim_sdk_install(struct sim *s, const char *name, const char *pkg_name,
     marathon_app_restart(s, svc, true);
     LOG(LOG_INFO, SDK_LOG, "%s: installed %s %s", svc->name, pkg_name,
         pkg_version);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -271,7 +271,7 @@ int sim_sdk_update(struct sim *s, const char *name, const char *pkg_version,
     svc->uninstall_env = 0;
     marathon_app_restart(s, svc, false);
     LOG(LOG_INFO, SDK_LOG, "%s: updated, scheduler restarting", svc->name);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -293,7 +293,7 @@ int sim_sdk_uninstall(struct sim *s, const char *name)
     marathon_app_restart(s, svc, false);
     LOG(LOG_INFO, SDK_LOG, "%s: uninstall requested, scheduler restarting",
         svc->name);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -377,7 +377,7 @@ int sim_sdk_node_op(struct sim *s, const char *service, const char *task,
         t->recover_at = now;
     }
     LOG(LOG_INFO, SDK_LOG, "%s: %s %s", svc->name, op, t->name);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -420,10 +420,17 @@ static void sdk_tick(struct sim *s, double now)
 {
     size_t i;
 
-    for (i = 0; i < sdk_count(); i++)
-        service_tick(s, sdk_at(i), now);
+    /* a change made outside a tick and not written yet: everything */
     if (sdk_dirty_get())
-        sdk_touch(s);
+        sdk_touch(s, NULL);
+    /* each service written when its tick changed it */
+    for (i = 0; i < sdk_count(); i++) {
+        service_tick(s, sdk_at(i), now);
+        if (sdk_dirty_get()) {
+            sdk_touch(s, sdk_at(i));
+            sdk_dirty_clear();
+        }
+    }
 }
 
 static int sdk_start(struct sim *s)
@@ -468,7 +475,7 @@ static int sdk_start(struct sim *s)
         }
     }
     if (sdk_count())
-        sdk_touch(s);
+        sdk_touch(s, NULL);
     return 0;
 }
 
@@ -477,7 +484,7 @@ static void sdk_stop(struct sim *s)
     size_t i;
 
     if (sdk_dirty_get())
-        sdk_touch(s);
+        sdk_touch(s, NULL);
     for (i = 0; i < sdk_count(); i++)
         sdk_service_free(sdk_at(i));
     sdk_registry_clear();
