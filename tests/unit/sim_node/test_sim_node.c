@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -1050,6 +1051,28 @@ static int count_threads(void)
     return n;
 }
 
+/*
+ * The descriptor count once the plane has closed the server side of the
+ * connections earlier tests closed (it does so when it reads their end,
+ * on its own thread): the same over 100 ms, at most 3 s.
+ */
+static int settled_fds(void)
+{
+    int last = count_fds(), i, now;
+
+    for (i = 0; i < 30; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+
+        nanosleep(&ts, NULL);
+        now = count_fds();
+        if (now == last)
+            return now;
+        last = now;
+    }
+    fail_msg("the descriptor count did not settle (%d)", last);
+    return last;
+}
+
 #define MANY_NODES 1000
 
 /* A thousand nodes (two per service, as dcos-sim runs them) open no
@@ -1063,7 +1086,7 @@ static void test_many_nodes_one_plane(void **state)
     struct resp r;
 
     (void)state;
-    fds = count_fds();
+    fds = settled_fds();
     threads = count_threads();
     for (i = 0; i < MANY_NODES; i++) {
         snprintf(cluster, sizeof(cluster), "svc-%04d", i / 2);
@@ -1115,6 +1138,51 @@ static void test_many_nodes_one_plane(void **state)
     get_by_host("coordinator.svc-0001.l4lb.thisdcos.directory", &r);
     assert_int_equal(r.status, 421);
     resp_free(&r);
+}
+
+#define IDLE_CONNS 1000
+
+/* 1,000 idle clients on the plain listener: no thread more, and the
+ * plane keeps answering meanwhile (issue 10: one thread per connection
+ * made 1,005 threads). */
+static void test_idle_connections_bounded(void **state)
+{
+    static const char *const hosts[] = {AUTOIP, L4LB};
+    static int fds[IDLE_CONNS];
+    struct sockaddr_in a;
+    struct sim_node *n;
+    struct rlimit rl;
+    struct resp r;
+    int threads, i;
+
+    (void)state;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 4096 &&
+        rl.rlim_max >= 4096) {
+        rl.rlim_cur = 4096;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    n = start_named("elastic", "coordinator-0-node", hosts, 2, false, NULL,
+                    NULL, false);
+    threads = count_threads();
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)sim_plane_port(g_plane, false));
+    for (i = 0; i < IDLE_CONNS; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(fds[i] >= 0);
+        if (connect(fds[i], (struct sockaddr *)&a, sizeof(a)) != 0)
+            fail_msg("connection %d: %s", i, strerror(errno));
+    }
+    get_by_host(L4LB, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    if (count_threads() != threads)
+        fail_msg("%d idle connections: %d threads (before: %d)", IDLE_CONNS,
+                 count_threads(), threads);
+    for (i = 0; i < IDLE_CONNS; i++)
+        close(fds[i]);
+    sim_node_stop(n);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1639,6 +1707,7 @@ int main(void)
         cmocka_unit_test(test_host_picks_the_node),
         cmocka_unit_test(test_restarted_node_closes_old_connections),
         cmocka_unit_test(test_many_nodes_one_plane),
+        cmocka_unit_test(test_idle_connections_bounded),
         cmocka_unit_test(test_port_reuse_after_stop),
         cmocka_unit_test(test_port_taken_falls_back),
         cmocka_unit_test(test_stop_releases_fds),
