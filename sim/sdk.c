@@ -332,6 +332,12 @@ int sim_sdk_exists(struct sim *s, const char *name)
 }
 
 /* See sdk.h. */
+unsigned long sim_sdk_removals(void)
+{
+    return sdk_registry_removals();
+}
+
+/* See sdk.h. */
 json_t *sim_sdk_scheduler_info(const char *service)
 {
     static const char hex[] = "0123456789abcdef";
@@ -416,6 +422,8 @@ static void service_tick(struct sim *s, struct sdk_service *svc, double now)
         sdk_task_push_health(svc, &svc->tasks[i]);
 }
 
+static unsigned long g_ticks; /* sdk_tick() calls */
+
 static void sdk_tick(struct sim *s, double now)
 {
     size_t i;
@@ -423,11 +431,20 @@ static void sdk_tick(struct sim *s, double now)
     /* a change made outside a tick and not written yet: everything */
     if (sdk_dirty_get())
         sdk_touch(s, NULL);
-    /* each service written when its tick changed it */
+    /* each service written when its tick changed it; an idle one
+     * ticked now and then only (SDK_IDLE_S), spread over the ticks */
+    g_ticks++;
     for (i = 0; i < sdk_count(); i++) {
-        service_tick(s, sdk_at(i), now);
+        struct sdk_service *svc = sdk_at(i);
+
+        if (svc->changed_at <= 0 || svc->changed_at > now)
+            svc->changed_at = now;
+        if (now - svc->changed_at > SDK_IDLE_S &&
+            (g_ticks + i) % SDK_IDLE_EVERY != 0)
+            continue;
+        service_tick(s, svc, now);
         if (sdk_dirty_get()) {
-            sdk_touch(s, sdk_at(i));
+            sdk_touch(s, svc);
             sdk_dirty_clear();
         }
     }

@@ -236,6 +236,7 @@ void sdk_touch(struct sim *s, struct sdk_service *svc)
     if (!sec)
         return;
     if (svc) {
+        svc->changed_at = sim_now(s); /* ticked at full rate again */
         j = service_to_json(svc);
         if (!j || json_object_set_new(sec, svc->name, j) != 0)
             LOG(LOG_ERROR, SDK_LOG, "%s: state not serialised", svc->name);
