@@ -80,6 +80,12 @@ static int read_cluster_json(struct h_sim *s)
 
 void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
 {
+    h_sim_start_wait(s, dir, extra, 20);
+}
+
+void h_sim_start_wait(struct h_sim *s, const char *dir,
+                      const char *const *extra, int wait_s)
+{
     const char *argv[64];
     char bin[512], clusterjson[512];
     size_t n = 0;
@@ -137,8 +143,8 @@ void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
     }
     s->pid = (int)pid;
 
-    /* Wait (bounded: 20 s) for cluster.json. */
-    for (i = 0; i < 400; i++) {
+    /* Wait (bounded: @wait_s) for cluster.json. */
+    for (i = 0; i < wait_s * 20; i++) {
         int status;
 
         if (read_cluster_json(s))
@@ -149,7 +155,8 @@ void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
         }
         h_sleep_ms(50);
     }
-    fail_msg("harness: dcos-sim did not write cluster.json within 20 s");
+    fail_msg("harness: dcos-sim did not write cluster.json within %d s",
+             wait_s);
 }
 
 int h_sim_stop(struct h_sim *s)

@@ -42,6 +42,10 @@ struct h_resp {
  */
 void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra);
 
+/* h_sim_start() waiting up to @wait_s seconds (a large seeded state). */
+void h_sim_start_wait(struct h_sim *s, const char *dir,
+                      const char *const *extra, int wait_s);
+
 /* SIGTERM the sim, wait for it (bounded) and return its exit status. */
 int h_sim_stop(struct h_sim *s);
 
