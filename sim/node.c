@@ -489,7 +489,8 @@ static int listen_fallback(int want, int *port, const char *what)
 /* Start the daemon of one listener on @fd (taken). */
 static struct MHD_Daemon *daemon_start(struct sim_plane *p, bool tls, int fd)
 {
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ERROR_LOG;
     struct MHD_Daemon *d;
 
     /*

@@ -364,15 +364,15 @@ static int route_matches(const struct sim_route *rt, const char *path)
     return strncmp(path, rt->prefix, plen) == 0;
 }
 
-static const struct sim_route *route_find_for(const char *method,
-                                              const char *path,
-                                              bool *other_method)
+static const struct sim_route *
+route_find_for(const struct sim_route_table *tables, size_t n_tables,
+               const char *method, const char *path, bool *other_method)
 {
     const struct sim_route *best = NULL;
     size_t best_len = 0, i, j;
 
-    for (i = 0; i < g.cfg.n_tables; i++) {
-        const struct sim_route_table *m = &g.cfg.tables[i];
+    for (i = 0; i < n_tables; i++) {
+        const struct sim_route_table *m = &tables[i];
 
         for (j = 0; j < m->n_routes; j++) {
             const struct sim_route *rt = &m->routes[j];
@@ -394,16 +394,17 @@ static const struct sim_route *route_find_for(const char *method,
     return best;
 }
 
-static const struct sim_route *route_find(const char *method,
-                                          const char *path,
-                                          bool *other_method)
+/* See server.h. */
+const struct sim_route *sim_route_select(const struct sim_route_table *tables,
+                                         size_t n_tables, const char *method,
+                                         const char *path, bool *other_method)
 {
     const struct sim_route *rt;
 
     *other_method = false;
-    rt = route_find_for(method, path, other_method);
+    rt = route_find_for(tables, n_tables, method, path, other_method);
     if (!rt && strcmp(method, "HEAD") == 0)
-        rt = route_find_for("GET", path, other_method);
+        rt = route_find_for(tables, n_tables, "GET", path, other_method);
     return rt;
 }
 
@@ -545,7 +546,8 @@ static enum MHD_Result dispatch(struct conn *k, struct MHD_Connection *c,
 
     memset(&resp, 0, sizeof(resp));
     memset(&req, 0, sizeof(req));
-    rt = route_find(method, k->path, &other_method);
+    rt = sim_route_select(g.cfg.tables, g.cfg.n_tables, method, k->path,
+                          &other_method);
     if (!rt) {
         sim_resp_upstream_down(&resp, other_method ? 405 : 404);
         return answer(k, c, method, &resp, false);
