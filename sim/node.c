@@ -282,30 +282,21 @@ static enum MHD_Result plane_request(struct sim_plane *p, bool tls,
     return node_http_answer(rq->node, c, rq->uri, url, method);
 }
 
-static enum MHD_Result on_request_https(void *cls, struct MHD_Connection *c,
-                                        const char *url, const char *method,
-                                        const char *version,
-                                        const char *upload_data,
-                                        size_t *upload_data_size,
-                                        void **con_cls)
+/* The access handler of both listeners: a connection with a TLS session
+ * came through the HTTPS one. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
-    (void)upload_data;
-    return plane_request(cls, true, c, url, method, upload_data_size,
-                         con_cls);
-}
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 
-static enum MHD_Result on_request_http(void *cls, struct MHD_Connection *c,
-                                       const char *url, const char *method,
-                                       const char *version,
-                                       const char *upload_data,
-                                       size_t *upload_data_size,
-                                       void **con_cls)
-{
     (void)version;
     (void)upload_data;
-    return plane_request(cls, false, c, url, method, upload_data_size,
-                         con_cls);
+    return plane_request(cls, ci && ci->tls_session, c, url, method,
+                         upload_data_size, con_cls);
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: new per-request state with the raw URI. */
@@ -501,7 +492,7 @@ static struct MHD_Daemon *daemon_start(struct sim_plane *p, bool tls, int fd)
      */
     if (tls)
         d = MHD_start_daemon(
-            flags | MHD_USE_TLS, 0, NULL, NULL, on_request_https, p,
+            flags | MHD_USE_TLS, 0, NULL, NULL, on_request, p,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, p,
             MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_HTTPS_CERT_CALLBACK2,
             on_cert, MHD_OPTION_URI_LOG_CALLBACK, on_uri, p,
@@ -512,7 +503,7 @@ static struct MHD_Daemon *daemon_start(struct sim_plane *p, bool tls, int fd)
             MHD_OPTION_END);
     else
         d = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request_http, p,
+            flags, 0, NULL, NULL, on_request, p,
             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, p,
             MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK,
             on_uri, p, MHD_OPTION_NOTIFY_COMPLETED, on_completed, p,

@@ -431,18 +431,6 @@ static int control_token_ok(const char *h)
     return strlen(t) == n && CRYPTO_memcmp(t, want, n) == 0;
 }
 
-static void resp_free(struct sim_resp *r)
-{
-    size_t i;
-
-    free(r->body);
-    free(r->content_type);
-    for (i = 0; i < r->n_headers; i++) {
-        free(r->headers[i].name);
-        free(r->headers[i].value);
-    }
-    memset(r, 0, sizeof(*r));
-}
 
 static void resp_fault(struct sim_resp *resp, int status, long id)
 {
@@ -495,7 +483,7 @@ static void run_handler(const struct sim_route *rt, struct sim_req *req,
     g.cfg.ops->handle(rt, req, resp, g.cfg.payload);
     if (resp->status < 100 || resp->status > 599) {
         LOG(LOG_ERROR, "sim", "handler set no status path=%s", req->path);
-        resp_free(resp);
+        sim_resp_free(resp);
         sim_resp_raw(resp, 500, "text/plain", "internal error\n", 15);
     }
 }
@@ -517,14 +505,14 @@ static enum MHD_Result answer(struct conn *k, struct MHD_Connection *c,
                     k->t_wall);
     if (drop) {
         if (resp)
-            resp_free(resp);
+            sim_resp_free(resp);
         k->phase = PH_DROP_WAIT;
         if (latency > 0 && sim_server_delay_suspend(c, latency) == 0)
             return MHD_YES;
         return MHD_NO;
     }
     ret = send_resp(c, resp);
-    resp_free(resp);
+    sim_resp_free(resp);
     k->phase = PH_ANSWERED;
     /* the queued answer leaves when the connection is resumed */
     if (ret == MHD_YES && latency > 0)

@@ -334,9 +334,10 @@ static char *raw_exchange(int port, const char *msg, int *closed)
     return out;
 }
 
-static int count_fds(void)
+/* Entries of directory @path (not "." and ".."). */
+static int count_entries(const char *path)
 {
-    DIR *d = opendir("/proc/self/fd");
+    DIR *d = opendir(path);
     struct dirent *e;
     int n = 0;
 
@@ -346,6 +347,11 @@ static int count_fds(void)
             n++;
     closedir(d);
     return n;
+}
+
+static int count_fds(void)
+{
+    return count_entries("/proc/self/fd");
 }
 
 /* ---------------------------------------------------------------- */
@@ -1039,16 +1045,7 @@ static void test_restarted_node_closes_old_connections(void **state)
 
 static int count_threads(void)
 {
-    DIR *d = opendir("/proc/self/task");
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
+    return count_entries("/proc/self/task");
 }
 
 /*
