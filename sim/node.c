@@ -376,8 +376,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
  * Open a listening TCP socket on 127.0.0.1:@port (0 = ephemeral) with
  * SO_REUSEADDR only.  MHD_OPTION_LISTENING_ADDRESS_REUSE is not used: with
  * a true value MHD also sets SO_REUSEPORT, which would let two live
- * listeners bind the same port and share its connections.  Returns the fd and sets
- * *@port_out, or -1 with errno set.
+ * listeners bind the same port and share its connections.  Returns the fd
+ * and sets *@port_out, or -1 with errno set.
  */
 static int listen_on(int port, int *port_out)
 {

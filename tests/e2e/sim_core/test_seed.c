@@ -2,7 +2,8 @@
  * dcos-sim --seed-converged N, end to end: one service converged by etls
  * becomes N services etls finds up to date (plan exit 0, no changes, no
  * write), each with its own account, secret, app and TLS node; a state
- * without exactly one service is refused.
+ * without exactly one service is refused.  With --scale: 2,000 services
+ * on as many threads and descriptors as one (label stress).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,25 +94,63 @@ static size_t count_writes(struct h_sim *s)
     return n;
 }
 
-static void test_seeded_services_converged(void **state)
+/* svc-000 converged by etls apply in a new sim, stopped; @mdir (a
+ * mkdtemp template) holds its desired state. */
+static void converge_template(struct h_sim *s, char *mdir)
 {
     static const char *const fast[] = {"--speed", "200", NULL};
+    char *out = NULL;
+
+    assert_non_null(mkdtemp(mdir));
+    memset(s, 0, sizeof(*s));
+    h_sim_start(s, NULL, fast);
+    write_manifests(mdir, 1);
+    assert_int_equal(run_etls(s, "apply", mdir, &out), 0);
+    free(out);
+    assert_int_equal(h_sim_stop(s), 0);
+}
+
+/* @svc's coordinator answers HTTPS under its own autoip name with a
+ * certificate of the cluster CA, as a cluster of its own. */
+static void expect_node_https(struct h_sim *s, const char *svc)
+{
+    char *p = util_format("/service/%s/v1/endpoints/coordinator-http", svc);
+    struct h_resp r = h_get(s, p);
+    const char *dns, *port;
+    char *url, *resolve;
+
+    assert_int_equal(r.status, 200);
+    dns = json_string_value(json_array_get(json_object_get(r.json, "dns"),
+                                           0));
+    assert_non_null(dns);
+    port = strrchr(dns, ':');
+    assert_non_null(port);
+    url = util_format("https://%s/_cluster/health", dns);
+    resolve = util_format("%.*s:%s:127.0.0.1", (int)(port - dns), dns,
+                          port + 1);
+    h_resp_free(&r);
+    r = h_req_url(url, s->ca_cert, resolve, "elastic:changeme");
+    assert_int_equal(r.curl_code, 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(r.json, "cluster_name")), svc);
+    h_resp_free(&r);
+    free(url);
+    free(resolve);
+    free(p);
+}
+
+static void test_seeded_services_converged(void **state)
+{
     static const char *const seed[] = {"--speed", "200", "--seed-converged",
                                        "20", NULL};
     char mdir[] = "/tmp/etls-seed-XXXXXX";
     struct h_sim s;
     struct h_resp r;
-    char *out = NULL, *url, *resolve;
+    char *out = NULL;
 
     (void)state;
-    assert_non_null(mkdtemp(mdir));
-    memset(&s, 0, sizeof(s));
-    h_sim_start(&s, NULL, fast);
-    write_manifests(mdir, 1);
-    assert_int_equal(run_etls(&s, "apply", mdir, &out), 0);
-    free(out);
-    assert_int_equal(h_sim_stop(&s), 0);
-
+    converge_template(&s, mdir);
     h_sim_start(&s, s.dir, seed);
     h_login(&s);
     write_manifests(mdir, N_SEED);
@@ -130,29 +169,70 @@ static void test_seeded_services_converged(void **state)
                                                           "description")),
                         "Service account for svc-019");
     h_resp_free(&r);
-    r = h_get(&s, "/service/svc-019/v1/endpoints/coordinator-http");
-    assert_int_equal(r.status, 200);
-    url = util_format(
-        "https://%s/_cluster/health",
-        json_string_value(json_array_get(json_object_get(r.json, "dns"), 0)));
-    resolve = util_format(
-        "coordinator-0-node.svc-019.autoip.dcos.thisdcos.directory:%s:"
-        "127.0.0.1",
-        strrchr(json_string_value(
-                    json_array_get(json_object_get(r.json, "dns"), 0)),
-                ':') + 1);
-    h_resp_free(&r);
-    r = h_req_url(url, s.ca_cert, resolve, "elastic:changeme");
-    assert_int_equal(r.curl_code, 0);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(
-        json_string_value(json_object_get(r.json, "cluster_name")),
-        "svc-019");
-    h_resp_free(&r);
-    free(url);
-    free(resolve);
+    expect_node_https(&s, "svc-019");
     h_sim_destroy(&s);
     remove_manifests(mdir, N_SEED);
+}
+
+/* A "Name:  value" number of /proc/@pid/status. */
+static long proc_status(int pid, const char *name)
+{
+    char path[64], line[256];
+    size_t n = strlen(name);
+    long v = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            v = strtol(line + n + 1, NULL, 10);
+    fclose(f);
+    return v;
+}
+
+/* 2,000 services (label stress): the sim starts, holds as many threads
+ * and descriptors as with one, and serves the last and the first. */
+static void test_seed_scale(void **state)
+{
+    static const char *const seed[] = {"--speed", "10", "--seed-converged",
+                                       "2000", "--log-level", "warn", NULL};
+    char mdir[] = "/tmp/etls-seed-XXXXXX", fds[64];
+    struct h_sim s;
+    struct h_resp r;
+
+    (void)state;
+    converge_template(&s, mdir);
+    h_sim_start_wait(&s, s.dir, seed, 300);
+    h_login(&s);
+    if (proc_status(s.pid, "Threads") > 9)
+        fail_msg("2,000 services: %ld threads",
+                 proc_status(s.pid, "Threads"));
+    snprintf(fds, sizeof(fds), "/proc/%d/fd", s.pid);
+    {
+        const char *argv[] = {"ls", fds, NULL};
+        char *out = NULL, *err = NULL;
+        long n = 0;
+        const char *c;
+
+        assert_int_equal(h_run(argv, NULL, &out, &err), 0);
+        for (c = out; *c; c++)
+            n += *c == '\n';
+        if (n > 32)
+            fail_msg("2,000 services: %ld descriptors", n);
+        free(out);
+        free(err);
+    }
+    r = h_get(&s, "/service/svc-1999/v1/plans/deploy");
+    assert_int_equal(r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(r.json, "status")),
+                        "COMPLETE");
+    h_resp_free(&r);
+    expect_node_https(&s, "svc-1999");
+    expect_node_https(&s, "svc-000");
+    h_sim_destroy(&s);
+    remove_manifests(mdir, 1);
 }
 
 static void test_seed_needs_one_service(void **state)
@@ -174,12 +254,18 @@ static void test_seed_needs_one_service(void **state)
     h_sim_destroy(&s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeded_services_converged),
         cmocka_unit_test(test_seed_needs_one_service),
     };
+    const struct CMUnitTest scale[] = {
+        cmocka_unit_test(test_seed_scale),
+    };
 
+    /* --scale: the 2,000-service run alone (CTest label stress) */
+    if (argc > 1 && strcmp(argv[1], "--scale") == 0)
+        return cmocka_run_group_tests(scale, NULL, NULL);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
