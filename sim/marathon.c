@@ -393,7 +393,8 @@ void marathon_app_restart(struct sim *s, struct sdk_service *svc,
     secret_free(svc->credential);
     svc->credential = NULL;
     svc->tls_checked = 0;
-    sdk_dirty_mark();
+    /* written by the SDK's next tick, or by the request that called us */
+    svc->unsaved = true;
 }
 
 /* See marathon.h. */

@@ -437,6 +437,8 @@ static void sdk_tick(struct sim *s, double now)
     for (i = 0; i < sdk_count(); i++) {
         struct sdk_service *svc = sdk_at(i);
 
+        if (svc->unsaved)
+            sdk_touch(s, svc); /* Marathon restarted its scheduler */
         if (svc->changed_at <= 0 || svc->changed_at > now)
             svc->changed_at = now;
         if (now - svc->changed_at > SDK_IDLE_S &&

@@ -136,6 +136,8 @@ struct sdk_uninstall {
 struct sdk_service {
     char *name;
     double changed_at;    /* simulated time of the last change (runtime) */
+    bool unsaved;         /* changed outside the SDK (Marathon), not yet
+                             written to the state (runtime) */
     char *pkg_name;
     char *pkg_version;
     json_t *options;      /* latest resolved options from Cosmos */

@@ -241,6 +241,9 @@ void sdk_touch(struct sim *s, struct sdk_service *svc)
         if (!j || json_object_set_new(sec, svc->name, j) != 0)
             LOG(LOG_ERROR, SDK_LOG, "%s: state not serialised", svc->name);
         sim_state_touch(s, "services", svc->name, NULL);
+        /* a request changes the one service it names: its mark is this */
+        sdk_dirty_clear();
+        svc->unsaved = false;
         return;
     }
     json_object_foreach_safe(sec, tmp, name, j) {

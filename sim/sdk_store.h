@@ -16,10 +16,10 @@ struct sdk_service;
 struct sdk_service *sdk_service_from_json(const json_t *j);
 
 /*
- * Write @svc to its member of the "services" section and mark it changed
- * (persisted before the lock is released).  @svc NULL: every service, the
- * members of services no longer registered removed, and sdk_dirty_get()
- * cleared.
+ * Write @svc to its member of the "services" section, mark it changed
+ * (persisted before the lock is released) and clear sdk_dirty_get() (the
+ * change a request or a tick made is the one of @svc).  @svc NULL: every
+ * service, the members of services no longer registered removed.
  */
 void sdk_touch(struct sim *s, struct sdk_service *svc);
 
