@@ -19,7 +19,6 @@
  * added to state.log, 0 = reads write nothing).  Bounded: N <= 5000,
  * every wait bounded by the harness.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,42 +56,6 @@ static double proc_cpu(int pid)
                             "%lu %lu", &ut, &st) != 2)
         return -1;
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* A "Name:  value" line of /proc/@pid/status, as a number. */
-static long proc_status(int pid, const char *name)
-{
-    char path[64], line[256];
-    size_t n = strlen(name);
-    long v = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", pid);
-    f = fopen(path, "r");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, name, n) == 0 && line[n] == ':')
-            v = strtol(line + n + 1, NULL, 10);
-    fclose(f);
-    return v;
-}
-
-static long proc_fds(int pid)
-{
-    char path[64];
-    struct dirent *e;
-    long n = 0;
-    DIR *d;
-
-    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-    d = opendir(path);
-    if (!d)
-        return -1;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
 }
 
 static long file_size(const char *dir, const char *name)
@@ -213,8 +176,8 @@ static int measure(const char *tmpl_dir, long n, int idle_s)
            "sweep_cpu_s=%.2f rss_mb=%.1f threads=%ld fds=%ld state_mb=%.1f "
            "log_growth=%ld errors=%d\n",
            n, t_start, c_start, 100.0 * (c2 - c1) / idle_s, reqs, t_sweep,
-           c_sweep, (double)proc_status(sim.pid, "VmRSS") / 1024.0,
-           proc_status(sim.pid, "Threads"), proc_fds(sim.pid),
+           c_sweep, (double)h_proc_status(sim.pid, "VmRSS") / 1024.0,
+           h_proc_status(sim.pid, "Threads"), h_proc_fds(sim.pid),
            (double)file_size(dir, "state.json") / 1048576.0,
            file_size(dir, "state.log") - log0, bad);
     fflush(stdout);

@@ -4,6 +4,7 @@
  */
 #include "harness/harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -555,4 +556,39 @@ int h_run(const char *const *argv, const char *input, char **out, char **err)
     close(ofd);
     close(efd);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+long h_proc_status(int pid, const char *name)
+{
+    char path[64], line[256];
+    size_t n = strlen(name);
+    long v = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            v = strtol(line + n + 1, NULL, 10);
+    fclose(f);
+    return v;
+}
+
+long h_proc_fds(int pid)
+{
+    char path[64];
+    struct dirent *e;
+    long n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }

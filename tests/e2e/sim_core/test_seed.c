@@ -174,31 +174,13 @@ static void test_seeded_services_converged(void **state)
     remove_manifests(mdir, N_SEED);
 }
 
-/* A "Name:  value" number of /proc/@pid/status. */
-static long proc_status(int pid, const char *name)
-{
-    char path[64], line[256];
-    size_t n = strlen(name);
-    long v = -1;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "/proc/%d/status", pid);
-    f = fopen(path, "r");
-    assert_non_null(f);
-    while (fgets(line, sizeof(line), f))
-        if (strncmp(line, name, n) == 0 && line[n] == ':')
-            v = strtol(line + n + 1, NULL, 10);
-    fclose(f);
-    return v;
-}
-
 /* 2,000 services (label stress): the sim starts, holds as many threads
  * and descriptors as with one, and serves the last and the first. */
 static void test_seed_scale(void **state)
 {
     static const char *const seed[] = {"--speed", "10", "--seed-converged",
                                        "2000", "--log-level", "warn", NULL};
-    char mdir[] = "/tmp/etls-seed-XXXXXX", fds[64];
+    char mdir[] = "/tmp/etls-seed-XXXXXX";
     struct h_sim s;
     struct h_resp r;
 
@@ -206,24 +188,11 @@ static void test_seed_scale(void **state)
     converge_template(&s, mdir);
     h_sim_start_wait(&s, s.dir, seed, 300);
     h_login(&s);
-    if (proc_status(s.pid, "Threads") > 9)
+    if (h_proc_status(s.pid, "Threads") > 9)
         fail_msg("2,000 services: %ld threads",
-                 proc_status(s.pid, "Threads"));
-    snprintf(fds, sizeof(fds), "/proc/%d/fd", s.pid);
-    {
-        const char *argv[] = {"ls", fds, NULL};
-        char *out = NULL, *err = NULL;
-        long n = 0;
-        const char *c;
-
-        assert_int_equal(h_run(argv, NULL, &out, &err), 0);
-        for (c = out; *c; c++)
-            n += *c == '\n';
-        if (n > 32)
-            fail_msg("2,000 services: %ld descriptors", n);
-        free(out);
-        free(err);
-    }
+                 h_proc_status(s.pid, "Threads"));
+    if (h_proc_fds(s.pid) > 32)
+        fail_msg("2,000 services: %ld descriptors", h_proc_fds(s.pid));
     r = h_get(&s, "/service/svc-1999/v1/plans/deploy");
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "status")),

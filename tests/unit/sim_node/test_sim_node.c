@@ -291,22 +291,13 @@ static void assert_root_doc(const struct resp *r)
 /* Raw sockets                                                      */
 /* ---------------------------------------------------------------- */
 
-/*
- * Send @msg to 127.0.0.1:@port and read until the peer closes (bounded by
- * a 10 s receive timeout).  Returns what was read (new); *@closed is 1 when
- * the peer closed or reset the connection.
- */
-static char *raw_exchange(int port, const char *msg, int *closed)
+/* Open a TCP connection to 127.0.0.1:@port (10 s receive timeout). */
+static int tcp_open(int port)
 {
     struct sockaddr_in sa;
     struct timeval tv = {.tv_sec = 10};
-    char *out = calloc(1, 8192);
-    size_t len = 0;
-    int fd;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    assert_non_null(out);
-    *closed = 0;
-    fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -315,6 +306,23 @@ static char *raw_exchange(int port, const char *msg, int *closed)
     assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
                                 sizeof(tv)), 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+/*
+ * Send @msg to 127.0.0.1:@port and read until the peer closes (bounded by
+ * a 10 s receive timeout).  Returns what was read (new); *@closed is 1 when
+ * the peer closed or reset the connection.
+ */
+static char *raw_exchange(int port, const char *msg, int *closed)
+{
+    char *out = calloc(1, 8192);
+    size_t len = 0;
+    int fd;
+
+    assert_non_null(out);
+    *closed = 0;
+    fd = tcp_open(port);
     assert_int_equal(send(fd, msg, strlen(msg), MSG_NOSIGNAL),
                      (ssize_t)strlen(msg));
     for (;;) {
@@ -978,24 +986,6 @@ static void test_host_picks_the_node(void **state)
     sim_node_stop(a);
 }
 
-/* Open a TCP connection to 127.0.0.1:@port (10 s receive timeout). */
-static int tcp_open(int port)
-{
-    struct sockaddr_in sa;
-    struct timeval tv = {.tv_sec = 10};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-    assert_true(fd >= 0);
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-                                sizeof(tv)), 0);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    return fd;
-}
-
 /* Send @msg on @fd and read one answer (up to @n bytes, at least the
  * headers); returns the bytes read, 0 when the peer closed. */
 static size_t exchange_on(int fd, const char *msg, char *out, size_t n)
@@ -1146,7 +1136,6 @@ static void test_idle_connections_bounded(void **state)
 {
     static const char *const hosts[] = {AUTOIP, L4LB};
     static int fds[IDLE_CONNS];
-    struct sockaddr_in a;
     struct sim_node *n;
     struct rlimit rl;
     struct resp r;
@@ -1161,16 +1150,8 @@ static void test_idle_connections_bounded(void **state)
     n = start_named("elastic", "coordinator-0-node", hosts, 2, false, NULL,
                     NULL, false);
     threads = count_threads();
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons((uint16_t)sim_plane_port(g_plane, false));
-    for (i = 0; i < IDLE_CONNS; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        assert_true(fds[i] >= 0);
-        if (connect(fds[i], (struct sockaddr *)&a, sizeof(a)) != 0)
-            fail_msg("connection %d: %s", i, strerror(errno));
-    }
+    for (i = 0; i < IDLE_CONNS; i++)
+        fds[i] = tcp_open(sim_plane_port(g_plane, false));
     get_by_host(L4LB, &r);
     assert_int_equal(r.status, 200);
     resp_free(&r);
