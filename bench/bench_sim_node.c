@@ -225,6 +225,8 @@ int main(int argc, char **argv)
     struct opts o;
     struct test_pki pki;
     struct sim_node_config cfg;
+    struct sim_plane_config pc = {0};
+    struct sim_plane *plane = NULL;
     struct sim_node *node = NULL;
     struct conn *conns = NULL;
     struct curl_slist *ct = NULL;
@@ -260,24 +262,24 @@ int main(int argc, char **argv)
     }
     cfg = (struct sim_node_config){
         .cluster_name = "elastic", .node_name = "coordinator-0-node",
+        .hosts = sans, .n_hosts = 2,
         .tls = o.tls, .cert_pem = pki.chain_pem, .key_pem = pki.key_pem,
         .user = "elastic", .password = "changeme"};
-    if (sim_node_start(&node, &cfg) != 0) {
+    if (sim_plane_start(&plane, &pc) != 0 ||
+        sim_node_start(&node, plane, &cfg) != 0) {
         fprintf(stderr, "bench_sim_node: error: node did not start\n");
         goto out;
     }
     sim_node_set_health(node, "green", 6, 2);
-    if (o.tls) {
-        snprintf(url, sizeof(url), "https://" L4LB ":9200%s", o.path);
-        snprintf(ctline, sizeof(ctline), L4LB ":9200:127.0.0.1:%d",
-                 sim_node_port(node));
-        ct = curl_slist_append(NULL, ctline);
-        if (!ct)
-            goto out;
-    } else {
-        snprintf(url, sizeof(url), "http://127.0.0.1:%d%s",
-                 sim_node_port(node), o.path);
-    }
+    /* under its l4lb name, as clients reach it: the plane's listener
+     * picks the node by server name (TLS) or Host (plain) */
+    snprintf(url, sizeof(url), "%s://" L4LB ":9200%s",
+             o.tls ? "https" : "http", o.path);
+    snprintf(ctline, sizeof(ctline), L4LB ":9200:127.0.0.1:%d",
+             sim_node_port(node));
+    ct = curl_slist_append(NULL, ctline);
+    if (!ct)
+        goto out;
     m = curl_multi_init();
     conns = calloc((size_t)o.conns, sizeof(*conns));
     r.lat_ms = calloc((size_t)o.requests, sizeof(double));
@@ -325,6 +327,7 @@ out:
     curl_slist_free_all(ct);
     free(r.lat_ms);
     sim_node_stop(node);
+    sim_plane_stop(plane);
     if (ca_path) {
         unlink(ca_path);
         free(ca_path);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,12 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/util.h"
+#include "sim/journal.h"
 #include "sim/pki.h"
 #include "sim/server.h"
 #include "sim/state.h"
 #include "sim/token.h"
 
-#define STATE_MAX ((size_t)256 * 1024 * 1024)
 #define TICK_NS 20000000L
 #define TICK_PERSIST_MIN 0.1 /* seconds between tick-driven writes */
 
@@ -93,40 +94,6 @@ static int core_section_init(struct sim *s, struct err_info *e)
     return 0;
 }
 
-static int state_load(struct sim *s, struct err_info *e)
-{
-    char path[PATH_MAX];
-    char *text = NULL;
-    size_t len = 0;
-    json_error_t jerr;
-    int r;
-
-    if (dir_path(path, sizeof(path), s, "state.json"))
-        return err_set(e, ERR_INVALID, "state directory path too long");
-    r = util_read_file(&text, &len, path, STATE_MAX);
-    if (r == ERR_NOTFOUND) {
-        s->state = json_object();
-        if (!s->state)
-            return err_set(e, ERR_NOMEM, "out of memory");
-        s->dirty = true;
-        return 0;
-    }
-    if (r)
-        return err_set(e, r, "cannot read %s", path);
-    s->state = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    OPENSSL_cleanse(text, len);
-    free(text);
-    if (!s->state)
-        return err_set(e, ERR_INVALID, "%s:%d:%d: %s", path, jerr.line,
-                       jerr.column, jerr.text);
-    if (!json_is_object(s->state)) {
-        json_decref(s->state);
-        s->state = NULL;
-        return err_set(e, ERR_INVALID, "%s: not a JSON object", path);
-    }
-    return 0;
-}
-
 /* See core.h. */
 int sim_core_init(struct sim *s, const struct sim_options *opt,
                   struct err_info *e)
@@ -136,10 +103,11 @@ int sim_core_init(struct sim *s, const struct sim_options *opt,
 
     memset(s, 0, sizeof(*s));
     s->opt = *opt;
+    s->log_fd = -1;
     if (pthread_mutex_init(&s->lock, NULL) != 0)
         return err_set(e, ERR_INTERNAL, "cannot create the state lock");
     s->real_start = util_now_mono();
-    r = state_load(s, e);
+    r = sim_journal_load(s, e);
     if (r)
         return r;
     r = core_section_init(s, e);
@@ -162,32 +130,22 @@ int sim_core_init(struct sim *s, const struct sim_options *opt,
     return 0;
 }
 
-/* See core.h. */
-int sim_core_persist(struct sim *s)
+/* Persist what changed, with the simulated clock; flushed to disk when
+ * @sync. */
+static int core_persist(struct sim *s, bool sync)
 {
-    char path[PATH_MAX];
     json_t *core = sim_state_section(s, "core");
-    char *text;
-    size_t len;
-    int r;
 
     if (!core || json_object_set_new(core, "clock", json_real(sim_now(s))))
         return ERR_NOMEM;
-    if (dir_path(path, sizeof(path), s, "state.json"))
-        return ERR_INVALID;
-    text = json_dumps(s->state, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text)
-        return ERR_NOMEM;
-    len = strlen(text);
-    r = util_write_file_atomic(path, text, len, 0600);
-    OPENSSL_cleanse(text, len);
-    free(text);
-    if (r) {
-        LOG(LOG_ERROR, "sim", "cannot write state path=%s", path);
-        return r;
-    }
-    s->dirty = false;
-    return 0;
+    sim_state_touch(s, "core", NULL, NULL);
+    return sim_journal_persist(s, sync);
+}
+
+/* See core.h. */
+int sim_core_persist(struct sim *s)
+{
+    return core_persist(s, true);
 }
 
 /* See core.h. */
@@ -207,6 +165,8 @@ int sim_core_start_modules(struct sim *s,
             err_set(e, r < 0 ? r : ERR_INTERNAL, "module %s failed to start",
                     mods[i]->name);
     }
+    /* a new snapshot: the log of the last run folded in */
+    s->dirty_all = true;
     if (!r && sim_core_persist(s))
         r = err_set(e, ERR_INTERNAL, "cannot write the state file");
     pthread_mutex_unlock(&s->lock);
@@ -258,7 +218,7 @@ static void *ticker_main(void *arg)
             if (t->mods[i]->tick)
                 t->mods[i]->tick(s, now);
         if (s->dirty && util_now_mono() - last_persist >= TICK_PERSIST_MIN) {
-            sim_core_persist(s);
+            core_persist(s, false);
             last_persist = util_now_mono();
         }
         pthread_mutex_unlock(&s->lock);
@@ -323,6 +283,7 @@ int sim_core_write_cluster_json(struct sim *s, struct err_info *e)
 /* See core.h. */
 void sim_core_free(struct sim *s)
 {
+    sim_journal_close(s);
     json_decref(s->state);
     s->state = NULL;
     sim_pki_free(s);

@@ -64,9 +64,9 @@ void sim_core_stop_modules(struct sim *s,
                            size_t n_mods);
 
 /*
- * Write DIR/state.json atomically (compact, sorted keys, mode 0600) with
- * the simulated clock, and clear s->dirty.  Lock held.  Returns 0 or a
- * negative enum err (the state stays dirty).
+ * Persist what changed (sim/journal.h), with the simulated clock, flushed
+ * to disk, and clear s->dirty.  Lock held.  Returns 0 or a negative enum
+ * err (the state stays dirty).
  */
 int sim_core_persist(struct sim *s);
 

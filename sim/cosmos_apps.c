@@ -4,6 +4,8 @@
  */
 #include "sim/cosmos_apps.h"
 
+#include <float.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,11 @@
 
 #define COSMOS_JANITOR_S 10.0     /* ServiceUninstaller: between checks */
 #define COSMOS_JANITOR_TRIES 10000 /* then it gives up */
+
+/* The earliest janitorAt of an uninstalling app (0: not known, scan at
+ * the next tick), so that the janitor does not scan every app at every
+ * tick. */
+static double g_janitor_next;
 
 /* See cosmos_apps.h. */
 json_t *cosmos_apps(struct sim *s)
@@ -50,18 +57,23 @@ char *cosmos_app_id_norm(const char *id)
 /* See cosmos_apps.h. */
 void cosmos_reap(struct sim *s)
 {
+    static bool reaped;
+    static unsigned long removals;
     json_t *apps = cosmos_apps(s);
     const char *id;
     json_t *app, *tmp;
 
-    if (!apps)
+    /* an app loses its service only when a service is removed */
+    if (!apps || (reaped && removals == sim_sdk_removals()))
         return;
+    reaped = true;
+    removals = sim_sdk_removals();
     json_object_foreach_safe(apps, tmp, id, app) {
         const char *name = json_string_value(json_object_get(app, "name"));
 
         if (!name || !sim_sdk_exists(s, name)) {
+            sim_state_touch(s, "cosmos", "apps", id);
             json_object_del(apps, id);
-            sim_state_dirty(s);
         }
     }
 }
@@ -74,7 +86,9 @@ int cosmos_janitor_start(struct sim *s, json_t *app)
                             json_real(sim_now(s) + COSMOS_JANITOR_S)) != 0 ||
         json_object_set_new(app, "janitorTries", json_integer(0)) != 0)
         return ERR_NOMEM;
-    sim_state_dirty(s);
+    g_janitor_next = 0;
+    sim_state_touch(s, "cosmos", "apps",
+                    json_string_value(json_object_get(app, "appId")));
     return 0;
 }
 
@@ -83,8 +97,9 @@ void cosmos_janitor_tick(struct sim *s, double now)
 {
     json_t *apps = cosmos_apps(s), *app, *tmp;
     const char *id;
+    double next = DBL_MAX;
 
-    if (!apps)
+    if (!apps || (g_janitor_next > 0 && now < g_janitor_next))
         return;
     json_object_foreach_safe(apps, tmp, id, app) {
         const char *name = json_string_value(json_object_get(app, "name"));
@@ -93,8 +108,16 @@ void cosmos_janitor_tick(struct sim *s, double now)
             json_integer_value(json_object_get(app, "janitorTries"));
 
         if (!json_is_true(json_object_get(app, "uninstalling")) ||
-            !json_is_number(at) || now < json_number_value(at))
+            !json_is_number(at))
             continue;
+        if (now < json_number_value(at)) {
+            if (json_number_value(at) < next)
+                next = json_number_value(at);
+            continue;
+        }
+        if (now + COSMOS_JANITOR_S < next)
+            next = now + COSMOS_JANITOR_S; /* checked again, or gone */
+        sim_state_touch(s, "cosmos", "apps", id);
         if (name && sim_sdk_uninstalled(s, name)) {
             /* DELETE /v2/apps/<id>: the package leaves /package/list */
             marathon_app_delete(s, id);
@@ -108,8 +131,8 @@ void cosmos_janitor_tick(struct sim *s, double now)
             json_object_set_new(app, "janitorAt",
                                 json_real(now + COSMOS_JANITOR_S));
         }
-        sim_state_dirty(s);
     }
+    g_janitor_next = next;
 }
 
 /* See cosmos_apps.h. */

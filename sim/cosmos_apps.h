@@ -27,7 +27,8 @@ char *cosmos_app_id_norm(const char *id);
 /*
  * Forget services whose scheduler no longer exists (an uninstall that
  * finished, or a scheduler app removed behind Cosmos's back): Cosmos lists
- * what Marathon runs.
+ * what Marathon runs.  Scans the apps only at the first call and after a
+ * service was removed (sim_sdk_removals()).
  */
 void cosmos_reap(struct sim *s);
 

@@ -183,7 +183,7 @@ static void op_install(struct sim *s, const json_t *body, int version,
         cosmos_resp_nomem(r);
         goto out;
     }
-    sim_state_dirty(s);
+    sim_state_touch(s, "cosmos", "apps", app_id);
     out = json_pack("{s:s, s:s, s:s}", "packageName", p->name,
                     "packageVersion", p->version, "appId", app_id);
     if (out && version == 2) {

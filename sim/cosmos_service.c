@@ -229,7 +229,7 @@ static void op_svc_update(struct sim *s, const json_t *body, int version,
         cosmos_resp_nomem(r);
         goto out;
     }
-    sim_state_dirty(s);
+    sim_state_touch(s, "cosmos", "apps", norm);
     pkg = catalog_package_definition(target);
     dep = util_strdup(sim_sdk_deployment(s, name));
     if (!pkg || !dep) {

@@ -538,3 +538,17 @@ void sim_iso8601(char *out, size_t n, double t)
     strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(out, n, "%s.%03dZ", base, ms);
 }
+
+/* See http.h. */
+void sim_resp_free(struct sim_resp *r)
+{
+    size_t i;
+
+    free(r->body);
+    free(r->content_type);
+    for (i = 0; i < r->n_headers; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    memset(r, 0, sizeof(*r));
+}

@@ -120,6 +120,9 @@ void sim_resp_403(struct sim_resp *r);
  * cannot be reached (HTML body). */
 void sim_resp_upstream_down(struct sim_resp *r, int status);
 
+/* Free what @r holds (body, content type, headers) and empty it. */
+void sim_resp_free(struct sim_resp *r);
+
 /* --- time --- */
 
 /*

@@ -38,7 +38,7 @@ static void acl_put(struct sim *s, const struct sim_req *req,
     acls = iam_vacant(s, resp, "acls", rid, "ERR_ACL_EXISTS",
                       "ACL for resource");
     if (acls)
-        iam_created(s, resp, acls, rid,
+        iam_created(s, resp, "acls", acls, rid,
                     json_pack("{s:s, s:{}, s:{}}", "description",
                               iam_str(body, "description"), "users",
                               "groups"));
@@ -61,7 +61,7 @@ static void acl_delete(struct sim *s, struct sim_resp *resp, const char *rid)
         return;
     }
     json_object_del(acls, rid);
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", "acls", rid);
     sim_resp_empty(resp, 204);
 }
 
@@ -173,7 +173,7 @@ static void acl_subject(struct sim *s, const struct sim_req *req,
             iam_nomem(resp);
             return;
         }
-        sim_state_dirty(s);
+        sim_state_touch(s, "iam", "acls", rid);
         sim_resp_empty(resp, 204);
         return;
     } else if (!iam_is_method(req, "DELETE")) {
@@ -224,7 +224,7 @@ static void acl_subject(struct sim *s, const struct sim_req *req,
         return;
     }
     json_decref(acts);
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", "acls", rid);
     sim_resp_empty(resp, 204);
 }
 
@@ -264,7 +264,7 @@ void iam_acls_route(struct sim *s, const struct sim_req *req,
     } else if (n == 1 && iam_is_method(req, "GET")) {
         iam_ok(resp, iam_acl_json(rid, acl));
     } else if (n == 1 && iam_is_method(req, "PATCH")) {
-        iam_describe_patch(s, req, resp, acl);
+        iam_describe_patch(s, req, resp, "acls", rid, acl);
     } else if (n == 1) {
         acl_delete(s, resp, rid);
     } else if (n == 2) {

@@ -47,12 +47,14 @@ void iam_forget_subject(struct sim *s, const char *kind, const char *id)
     const char *rid, *gid;
 
     json_object_foreach(acls, rid, acl)
-        json_object_del(json_object_get(acl, kind), id);
+        if (json_object_del(json_object_get(acl, kind), id) == 0)
+            sim_state_touch(s, "iam", "acls", rid);
     if (strcmp(kind, "users") != 0)
         return;
     groups = iam_table(s, "groups");
     json_object_foreach(groups, gid, g)
-        json_object_del(json_object_get(g, "members"), id);
+        if (json_object_del(json_object_get(g, "members"), id) == 0)
+            sim_state_touch(s, "iam", "groups", gid);
 }
 
 /* ------------------------------------------------------------------ */

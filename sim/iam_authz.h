@@ -29,7 +29,7 @@ const char *iam_str(json_t *o, const char *name);
 json_t *iam_table(struct sim *s, const char *name);
 
 /* Remove every membership and grant of subject @id of @kind ("users" or
- * "groups"). */
+ * "groups"), marking what changed (sim_state_touch()). */
 void iam_forget_subject(struct sim *s, const char *kind, const char *id);
 
 /* 1 when @uid is a member of group @gid. */

@@ -45,7 +45,7 @@ static void group_put(struct sim *s, const struct sim_req *req,
     groups = iam_vacant(s, resp, "groups", gid, "ERR_GROUP_EXISTS",
                         "Group with id");
     if (groups)
-        iam_created(s, resp, groups, gid,
+        iam_created(s, resp, "groups", groups, gid,
                     json_pack("{s:s, s:s, s:{}}", "description",
                               iam_str(body, "description"),
                               "provider_type", "internal", "members"));
@@ -71,7 +71,7 @@ static void group_delete(struct sim *s, struct sim_resp *resp,
     }
     iam_forget_subject(s, "groups", gid);
     json_object_del(groups, gid);
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", "groups", gid);
     sim_resp_empty(resp, 204);
 }
 
@@ -159,7 +159,7 @@ static void group_member(struct sim *s, const struct sim_req *req,
             return;
         }
     }
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", "groups", gid);
     sim_resp_empty(resp, 204);
 }
 
@@ -209,7 +209,7 @@ void iam_groups_route(struct sim *s, const struct sim_req *req,
             group_put(s, req, resp, seg[0]);
         } else if (iam_is_method(req, "PATCH")) {
             if (g)
-                iam_describe_patch(s, req, resp, g);
+                iam_describe_patch(s, req, resp, "groups", seg[0], g);
             else
                 iam_unknown_group(resp, seg[0]);
         } else if (iam_is_method(req, "DELETE")) {

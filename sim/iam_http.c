@@ -261,14 +261,14 @@ json_t *iam_vacant(struct sim *s, struct sim_resp *resp,
 }
 
 /* See iam_http.h. */
-void iam_created(struct sim *s, struct sim_resp *resp, json_t *t,
-                 const char *id, json_t *v)
+void iam_created(struct sim *s, struct sim_resp *resp, const char *table,
+                 json_t *t, const char *id, json_t *v)
 {
     if (!v || json_object_set_new(t, id, v)) {
         iam_nomem(resp);
         return;
     }
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", table, id);
     sim_resp_empty(resp, 201);
 }
 
@@ -539,7 +539,8 @@ int iam_check_props(json_t *o, const struct iam_prop *props, size_t n,
 
 /* See iam_http.h. */
 void iam_describe_patch(struct sim *s, const struct sim_req *req,
-                        struct sim_resp *resp, json_t *obj)
+                        struct sim_resp *resp, const char *table,
+                        const char *id, json_t *obj)
 {
     static const struct iam_prop props[] = {
         {"description", IAM_PROP_STRING, true},
@@ -553,7 +554,7 @@ void iam_describe_patch(struct sim *s, const struct sim_req *req,
                             json_object_get(body, "description"))) {
             iam_nomem(resp);
         } else {
-            sim_state_dirty(s);
+            sim_state_touch(s, "iam", table, id);
             sim_resp_empty(resp, 204);
         }
     }

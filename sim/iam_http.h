@@ -97,9 +97,10 @@ void iam_table_list(struct sim *s, struct sim_resp *resp, const char *name,
 json_t *iam_vacant(struct sim *s, struct sim_resp *resp, const char *name,
                    const char *id, const char *code, const char *what);
 
-/* Add @v (stolen; NULL: out of memory) to @t as entry @id and answer 201. */
-void iam_created(struct sim *s, struct sim_resp *resp, json_t *t,
-                 const char *id, json_t *v);
+/* Add @v (stolen; NULL: out of memory) to @t, the IAM table @table
+ * ("users", "groups", "acls"), as entry @id and answer 201. */
+void iam_created(struct sim *s, struct sim_resp *resp, const char *table,
+                 json_t *t, const char *id, json_t *v);
 
 /* 1 when @id is a valid uid (bouncer models/user.py) or gid. */
 int iam_id_valid(const char *id);
@@ -156,8 +157,10 @@ json_t *iam_body(const struct sim_req *req, struct sim_resp *resp);
 int iam_check_props(json_t *o, const struct iam_prop *props, size_t n,
                     bool open, struct sim_resp *resp);
 
-/* PATCH /groups/{gid} and PATCH /acls/{rid}: {"description"} -> 204. */
+/* PATCH /groups/{gid} and PATCH /acls/{rid}: {"description"} -> 204.
+ * @obj is entry @id of the IAM table @table. */
 void iam_describe_patch(struct sim *s, const struct sim_req *req,
-                        struct sim_resp *resp, json_t *obj);
+                        struct sim_resp *resp, const char *table,
+                        const char *id, json_t *obj);
 
 #endif

@@ -116,7 +116,7 @@ static void user_put(struct sim *s, const struct sim_req *req,
         json_decref(u);
         u = NULL;
     }
-    iam_created(s, resp, users, uid, u);
+    iam_created(s, resp, "users", users, uid, u);
 out:
     iam_json_wipe(json_object_get(body, "password"));
     json_decref(body);
@@ -173,7 +173,7 @@ static void user_patch(struct sim *s, const struct sim_req *req,
         iam_nomem(resp);
         goto out;
     }
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", "users", uid);
     sim_resp_empty(resp, 204);
 out:
     iam_json_wipe(json_object_get(body, "password"));
@@ -199,7 +199,7 @@ static void user_delete(struct sim *s, struct sim_resp *resp,
     }
     iam_forget_subject(s, "users", uid);
     json_object_del(users, uid);
-    sim_state_dirty(s);
+    sim_state_touch(s, "iam", "users", uid);
     sim_resp_empty(resp, 204);
 }
 

@@ -3,7 +3,7 @@
  *
  *   dcos-sim --listen 127.0.0.1:0 --state-dir DIR [--speed X]
  *            [--latency-ms N] [--token-ttl SECONDS] [--catalog DIR]
- *            [--log-level LEVEL]
+ *            [--log-level LEVEL] [--seed-converged N]
  *
  * See docs/sim.md.
  */
@@ -33,6 +33,7 @@
 #include "sim/metadata.h"
 #include "sim/pki.h"
 #include "sim/sdk.h"
+#include "sim/seed.h"
 #include "sim/secrets.h"
 #include "sim/server.h"
 #include "sim/state.h"
@@ -60,6 +61,7 @@ struct args {
     long latency_ms;
     long token_ttl;
     const char *catalog;
+    long seed;               /* --seed-converged, 0 = none */
 };
 
 static void usage(FILE *f)
@@ -67,7 +69,8 @@ static void usage(FILE *f)
     fputs("usage: dcos-sim --listen HOST:PORT --state-dir DIR [--speed X]\n"
           "                [--latency-ms N] [--token-ttl SECONDS]"
           " [--catalog DIR]\n"
-          "                [--log-level debug|info|warn|error]\n",
+          "                [--log-level debug|info|warn|error]"
+          " [--seed-converged N]\n",
           f);
 }
 
@@ -171,7 +174,7 @@ static int parse_args(struct args *a, int argc, char **argv)
         if (strcmp(name, "--listen") && strcmp(name, "--state-dir") &&
             strcmp(name, "--speed") && strcmp(name, "--latency-ms") &&
             strcmp(name, "--token-ttl") && strcmp(name, "--catalog") &&
-            strcmp(name, "--log-level"))
+            strcmp(name, "--log-level") && strcmp(name, "--seed-converged"))
             return bad_arg("unknown option %s", name);
         if (!val) {
             if (i + 1 >= argc)
@@ -200,6 +203,11 @@ static int parse_args(struct args *a, int argc, char **argv)
             if (util_parse_long(&a->token_ttl, val, 1, TOKEN_TTL_MAX))
                 return bad_arg("--token-ttl %s: expected seconds from 1 to "
                                "315360000",
+                               val);
+        } else if (strcmp(name, "--seed-converged") == 0) {
+            if (util_parse_long(&a->seed, val, 1, 100000))
+                return bad_arg("--seed-converged %s: expected an integer "
+                               "from 1 to 100000",
                                val);
         } else if (strcmp(name, "--catalog") == 0) {
             if (!*val)
@@ -339,6 +347,8 @@ int main(int argc, char **argv)
 
     started = 1;
     if (sim_core_init(&s, &opt, &e))
+        goto fail;
+    if (a.seed && sim_seed_converged(&s, a.seed, &e))
         goto fail;
     if (sim_core_start_modules(&s, modules, N_MODULES, &e))
         goto fail;

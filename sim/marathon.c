@@ -393,7 +393,8 @@ void marathon_app_restart(struct sim *s, struct sdk_service *svc,
     secret_free(svc->credential);
     svc->credential = NULL;
     svc->tls_checked = 0;
-    sdk_dirty_mark();
+    /* written by the SDK's next tick, or by the request that called us */
+    svc->unsaved = true;
 }
 
 /* See marathon.h. */
@@ -401,16 +402,17 @@ int marathon_app_delete(struct sim *s, const char *app_id)
 {
     struct sdk_service *svc;
 
-    (void)s;
     if (!app_id)
         return ERR_NOTFOUND;
     svc = sdk_find(app_id[0] == '/' ? app_id + 1 : app_id);
     if (!svc)
         return ERR_NOTFOUND;
     LOG(LOG_INFO, SDK_LOG, "%s: Marathon app deleted", svc->name);
+    /* the service leaves the SDK's state section with its app */
+    sim_state_touch(s, "services", svc->name, NULL);
+    json_object_del(sim_state_section(s, "services"), svc->name);
     sdk_registry_remove(svc);
     sdk_service_free(svc);
-    sdk_dirty_mark();
     return 0;
 }
 

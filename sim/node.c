@@ -1,12 +1,16 @@
 /*
- * A simulated Elasticsearch 5.6.5 node's HTTP endpoint (sim/node.h).
+ * The data plane of dcos-sim (sim/node.h): one HTTPS and one HTTP
+ * listener shared by every simulated Elasticsearch node, and the nodes'
+ * lifecycle.
  *
- * Each node is one libmicrohttpd daemon with a single internal polling
- * thread (epoll on Linux) on a listening socket this file opens itself, so
- * that it sets SO_REUSEADDR only (see listen_on()).  The daemon's thread
- * reads the node's own state under the node's own mutex and never touches
- * the sim lock.  Behaviour that mirrors Elasticsearch 5.6 with X-Pack
- * security is described in docs/sim.md.
+ * Each listener is a libmicrohttpd daemon with one internal polling thread
+ * (epoll) on a listening socket this file opens itself (SO_REUSEADDR only,
+ * see listen_on()).  The HTTPS daemon picks the certificate of the node
+ * named by the client's TLS server name (SNI) during the handshake
+ * (on_cert()); each request is then routed by that server name, an HTTP
+ * request by its Host header (plane_request()).  The node table is
+ * sim/node_reg.c, the REST behaviour sim/node_http.c.  The listeners'
+ * threads never touch the sim lock.  See docs/sim.md "Data-plane nodes".
  */
 #include "sim/node.h"
 
@@ -19,10 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -35,431 +40,264 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/util.h"
+#include "sim/node_http.h"
+#include "sim/node_reg.h"
 
 #define NODE_COMP "sim-node"
-#define NODE_CONN_LIMIT 256u
-#define NODE_CONN_TIMEOUT_S 60u
+#define PLANE_CONN_LIMIT 1024u  /* per listener, idle ones included */
+#define PLANE_CONN_TIMEOUT_S 60u
+#define PLANE_BACKLOG 1024
 #define NODE_MAX_BODY (1024u * 1024u) /* bytes of request body accepted */
 #define NODE_MAX_CERT (256u * 1024u)  /* bytes of PEM accepted */
-#define CT_JSON "application/json; charset=UTF-8"
+#define NODE_MAX_HOSTS 8
+#define NODE_MAX_CHAIN 8              /* certificates of a chain */
 #define CT_TEXT "text/plain; charset=UTF-8"
-#define WWW_AUTH "Basic realm=\"security\" charset=\"UTF-8\""
 
-struct sim_node {
-    struct MHD_Daemon *daemon;
-    int port;
-    bool tls;
-    char *cluster_name;
-    char *node_name;
-    char cluster_uuid[23];
-    /* Basic auth: when @user is NULL the node does not authenticate. */
-    char *user;
-    unsigned char cred_digest[32]; /* SHA-256 of "user:password" */
-    /* TLS material handed to MHD; kept until the daemon is stopped. */
-    char *cert_pem;
-    struct secret *key_pem;
-    /* Root document, pre-rendered pretty (the default) and compact. */
-    char *root_pretty;
-    size_t root_pretty_len;
-    char *root_compact;
-    size_t root_compact_len;
-    /* Health, under @lock. */
-    pthread_mutex_t lock;
-    char status[8];
-    int nodes;
-    int data_nodes;
+struct sim_plane {
+    struct node_reg reg;
+    struct MHD_Daemon *https;
+    struct MHD_Daemon *http;
+    int https_port;
+    int http_port;
+    char *default_cert;        /* NULL: no default certificate */
+    struct secret *default_key;
+    struct sim_plane *next;    /* live planes (g_planes) */
 };
 
-/* Per-request state, created by the URI log callback. */
+/* The live planes, so that the handshake callback, which libmicrohttpd
+ * gives only the TLS session, finds its plane by the local port. */
+static pthread_mutex_t g_planes_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sim_plane *g_planes;
+
+/* Per connection (MHD_OPTION_NOTIFY_CONNECTION). */
+struct conn_ctx {
+    unsigned long serial; /* the node its first request reached, or 0 */
+};
+
+/* Per request, created by the URI log callback. */
 struct node_req {
-    char *uri;   /* raw request target, query included */
-    size_t body; /* body bytes received and discarded */
-    int seen;    /* the access handler has been called once */
+    char *uri;             /* raw request target, query included */
+    size_t body;           /* body bytes received and discarded */
+    struct sim_node *node; /* referenced until the request completes */
+    int seen;              /* the access handler has been called once */
 };
 
 /* ---------------------------------------------------------------- */
-/* Responses                                                        */
+/* TLS: the certificate of the named node                           */
 /* ---------------------------------------------------------------- */
 
-/* Queue @body (new; MHD frees it) with @status and @ctype. */
-static enum MHD_Result reply_owned(struct MHD_Connection *c,
-                                   unsigned status, const char *ctype,
-                                   char *body, size_t len, bool challenge)
+/* The plane whose HTTPS listener has local port @port (g_planes_mu
+ * held), or NULL. */
+static struct sim_plane *plane_by_port(int port)
 {
-    struct MHD_Response *r;
-    enum MHD_Result ret;
+    struct sim_plane *p;
 
-    r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    if (ctype && MHD_add_response_header(r, "content-type", ctype) != MHD_YES)
-        goto fail;
-    if (challenge &&
-        MHD_add_response_header(r, "WWW-Authenticate", WWW_AUTH) != MHD_YES)
-        goto fail;
-    ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
-fail:
-    MHD_destroy_response(r);
-    return MHD_NO;
+    for (p = g_planes; p; p = p->next)
+        if (p->https_port == port)
+            return p;
+    return NULL;
 }
 
-/* Queue the static or node-owned @body (borrowed, outlives the daemon). */
-static enum MHD_Result reply_static(struct MHD_Connection *c,
-                                    unsigned status, const char *ctype,
-                                    const char *body, size_t len)
+/* The DNS server name the client sent on @session into @out, or -1. */
+static int session_sni(gnutls_session_t session, char *out, size_t n)
 {
-    struct MHD_Response *r;
-    enum MHD_Result ret;
+    size_t len = n;
+    unsigned int type = 0;
 
-    r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
-                                        MHD_RESPMEM_PERSISTENT);
-    if (!r)
-        return MHD_NO;
-    if (ctype &&
-        MHD_add_response_header(r, "content-type", ctype) != MHD_YES) {
-        MHD_destroy_response(r);
-        return MHD_NO;
-    }
-    ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* Queue the compact (or, with @pretty, indented) JSON of @doc (steals). */
-static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status,
-                                  json_t *doc, bool pretty, bool challenge)
-{
-    size_t flags = JSON_PRESERVE_ORDER |
-                   (pretty ? JSON_INDENT(2) : JSON_COMPACT);
-    char *s, *body;
-    size_t len;
-
-    if (!doc)
-        return MHD_NO;
-    s = json_dumps(doc, flags);
-    json_decref(doc);
-    if (!s)
-        return MHD_NO;
-    len = strlen(s);
-    if (pretty) {
-        /* Elasticsearch ends pretty output with a line feed. */
-        body = realloc(s, len + 2);
-        if (!body) {
-            free(s);
-            return MHD_NO;
-        }
-        body[len++] = '\n';
-        body[len] = '\0';
-    } else {
-        body = s;
-    }
-    return reply_owned(c, status, CT_JSON, body, len, challenge);
-}
-
-/* 1 when the query has `pretty` (or `pretty=<anything but false>`). */
-static int want_pretty(struct MHD_Connection *c, int dflt)
-{
-    const char *v = NULL;
-    size_t vlen = 0;
-
-    if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, "pretty",
-                                      strlen("pretty"), &v,
-                                      &vlen) != MHD_YES)
-        return dflt;
-    if (v && strcmp(v, "false") == 0)
-        return 0;
-    return 1;
-}
-
-/*
- * The ES 5.x X-Pack security_exception for @reason, with the Basic
- * challenge in both the root cause and the error (new JSON).
- */
-static json_t *security_error(const char *reason)
-{
-    return json_pack("{s:{s:[{s:s,s:s,s:{s:s}}],s:s,s:s,s:{s:s}},s:i}",
-                     "error", "root_cause", "type", "security_exception",
-                     "reason", reason, "header", "WWW-Authenticate",
-                     WWW_AUTH, "type", "security_exception", "reason",
-                     reason, "header", "WWW-Authenticate", WWW_AUTH,
-                     "status", 401);
-}
-
-/* ---------------------------------------------------------------- */
-/* Authentication                                                   */
-/* ---------------------------------------------------------------- */
-
-enum auth_result {
-    AUTH_OK,
-    AUTH_MISSING,      /* no header, or not the Basic scheme */
-    AUTH_BAD_ENCODING, /* not base64 */
-    AUTH_BAD_VALUE,    /* no ':' in the decoded value */
-    AUTH_FAILED,       /* wrong user or password */
-    AUTH_NOMEM
-};
-
-/* SHA-256 of @len bytes at @data into @md.  Returns 0 or -1. */
-static int sha256(unsigned char md[32], const void *data, size_t len)
-{
-    unsigned int mdlen = 0;
-
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-        mdlen != 32)
+    if (gnutls_server_name_get(session, out, &len, &type, 0) != 0 ||
+        type != GNUTLS_NAME_DNS || len == 0 || len >= n)
         return -1;
+    out[len] = '\0';
     return 0;
 }
 
 /*
- * Check the Authorization header of @c.  On AUTH_FAILED *@user_out is set
- * to the user name that was tried (new; free()).  The decoded credentials
- * are compared through their SHA-256 digests with CRYPTO_memcmp, so the
- * comparison time depends on neither the password nor its length.
+ * Import @cert_pem (a chain) and @key_pem for the handshake; gnutls frees
+ * them after use (GNUTLS_CERT_RETR_DEINIT_ALL).  Returns 0 or -1.
  */
-static enum auth_result check_auth(const struct sim_node *n,
-                                   struct MHD_Connection *c,
-                                   char **user_out)
+static int tls_import(const char *cert_pem, const struct secret *key_pem,
+                      gnutls_pcert_st **certs, unsigned int *n_certs,
+                      gnutls_privkey_t *key)
 {
-    const char *h, *p;
-    unsigned char *dec;
-    unsigned char md[32];
-    size_t len;
-    char *colon;
-    enum auth_result r;
+    gnutls_datum_t c = {(unsigned char *)(uintptr_t)cert_pem,
+                        (unsigned int)strlen(cert_pem)};
+    gnutls_datum_t k = {key_pem->buf, (unsigned int)key_pem->len};
+    gnutls_pcert_st *pc = gnutls_malloc(NODE_MAX_CHAIN * sizeof(*pc));
+    unsigned int n = NODE_MAX_CHAIN, i;
+    gnutls_privkey_t pk = NULL;
 
-    *user_out = NULL;
-    h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                    MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h)
-        return AUTH_MISSING;
-    while (*h == ' ' || *h == '\t')
-        h++;
-    if (strncasecmp(h, "Basic", 5) != 0 || (h[5] != ' ' && h[5] != '\t'))
-        return AUTH_MISSING;
-    p = h + 5;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    dec = util_b64_decode(p, &len);
-    if (!dec)
-        return AUTH_BAD_ENCODING;
-    colon = memchr(dec, ':', len);
-    if (!colon) {
-        r = AUTH_BAD_VALUE;
-        goto out;
+    if (!pc)
+        return -1;
+    if (gnutls_pcert_list_import_x509_raw(pc, &n, &c, GNUTLS_X509_FMT_PEM,
+                                          0) < 0) {
+        gnutls_free(pc);
+        return -1;
     }
-    if (sha256(md, dec, len) != 0) {
-        r = AUTH_NOMEM;
-        goto out;
+    if (gnutls_privkey_init(&pk) < 0 ||
+        gnutls_privkey_import_x509_raw(pk, &k, GNUTLS_X509_FMT_PEM, NULL,
+                                       0) < 0) {
+        if (pk)
+            gnutls_privkey_deinit(pk);
+        for (i = 0; i < n; i++)
+            gnutls_pcert_deinit(&pc[i]);
+        gnutls_free(pc);
+        return -1;
     }
-    if (CRYPTO_memcmp(md, n->cred_digest, sizeof(md)) == 0) {
-        r = AUTH_OK;
-        goto out;
-    }
-    r = AUTH_FAILED;
-    *user_out = strndup((const char *)dec, (size_t)(colon - (char *)dec));
-    if (!*user_out)
-        r = AUTH_NOMEM;
-out:
-    OPENSSL_cleanse(md, sizeof(md));
-    OPENSSL_cleanse(dec, len);
-    free(dec);
+    *certs = pc;
+    *n_certs = n;
+    *key = pk;
+    return 0;
+}
+
+/*
+ * MHD_OPTION_HTTPS_CERT_CALLBACK2: the certificate of the TLS node the
+ * client names; the plane's default one when the name (or the lack of one)
+ * names no node; a failed handshake for a node without TLS.
+ */
+static int on_cert(gnutls_session_t session,
+                   const struct gnutls_cert_retr_st *info,
+                   gnutls_pcert_st **certs, unsigned int *n_certs,
+                   gnutls_ocsp_data_st **ocsp, unsigned int *n_ocsp,
+                   gnutls_privkey_t *key, unsigned int *flags)
+{
+    struct sockaddr_in sa;
+    socklen_t salen = sizeof(sa);
+    struct sim_plane *p;
+    struct sim_node *n = NULL;
+    char name[256];
+    int fd = gnutls_transport_get_int(session), r = -1;
+
+    (void)info;
+    *ocsp = NULL;
+    *n_ocsp = 0;
+    *flags = GNUTLS_CERT_RETR_DEINIT_ALL;
+    if (getsockname(fd, (struct sockaddr *)&sa, &salen) != 0 ||
+        sa.sin_family != AF_INET)
+        return -1;
+    pthread_mutex_lock(&g_planes_mu);
+    p = plane_by_port(ntohs(sa.sin_port));
+    if (p && session_sni(session, name, sizeof(name)) == 0)
+        n = node_reg_find(&p->reg, name);
+    if (n && n->tls)
+        r = tls_import(n->cert_pem, n->key_pem, certs, n_certs, key);
+    else if (!n && p && p->default_cert)
+        r = tls_import(p->default_cert, p->default_key, certs, n_certs,
+                       key);
+    pthread_mutex_unlock(&g_planes_mu);
+    node_put(n);
     return r;
 }
 
-/* Answer 401 for @r (not AUTH_OK) on request @uri. */
-static enum MHD_Result reply_unauthorized(struct MHD_Connection *c,
-                                          enum auth_result r,
-                                          const char *uri, const char *user)
-{
-    char reason[512];
-
-    switch (r) {
-    case AUTH_BAD_ENCODING:
-        snprintf(reason, sizeof(reason),
-                 "invalid basic authentication header encoding");
-        break;
-    case AUTH_BAD_VALUE:
-        snprintf(reason, sizeof(reason),
-                 "invalid basic authentication header value");
-        break;
-    case AUTH_FAILED:
-        snprintf(reason, sizeof(reason),
-                 "unable to authenticate user [%.128s] for REST request "
-                 "[%.256s]", user ? user : "", uri);
-        break;
-    default:
-        snprintf(reason, sizeof(reason),
-                 "missing authentication token for REST request [%.256s]",
-                 uri);
-        break;
-    }
-    return reply_json(c, MHD_HTTP_UNAUTHORIZED, security_error(reason),
-                      want_pretty(c, 0), true);
-}
-
 /* ---------------------------------------------------------------- */
-/* Routes                                                           */
+/* Requests                                                         */
 /* ---------------------------------------------------------------- */
 
-/* Copy the health under the node's lock. */
-static void read_health(struct sim_node *n, char status[8], int *nodes,
-                        int *data_nodes)
+/*
+ * The node a request on @c is for: by the TLS server name on the HTTPS
+ * listener, by the Host header on the HTTP one.  A new reference, or NULL.
+ */
+static struct sim_node *request_node(struct sim_plane *p,
+                                     struct MHD_Connection *c, bool tls)
 {
-    pthread_mutex_lock(&n->lock);
-    memcpy(status, n->status, 8);
-    *nodes = n->nodes;
-    *data_nodes = n->data_nodes;
-    pthread_mutex_unlock(&n->lock);
+    const union MHD_ConnectionInfo *ci;
+    char name[256];
+
+    if (!tls)
+        return node_reg_find(&p->reg,
+                             MHD_lookup_connection_value(
+                                 c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (!ci || !ci->tls_session ||
+        session_sni((gnutls_session_t)ci->tls_session, name,
+                    sizeof(name)) != 0)
+        return NULL;
+    return node_reg_find(&p->reg, name);
 }
 
 /*
- * GET / : the root document; 503 with the same document while the
- * cluster is red (ES 5 answers 503 when a global block such as "no master"
- * is in place).  Pretty unless ?pretty=false, as in ES 5's RestMainAction.
+ * The first call of a request: find its node.  A Host (or server name)
+ * that names no node gets 421; a node of the other scheme gets no answer
+ * (the connection closes), as does a connection whose node was stopped or
+ * replaced since its last request.  Then the declared body size.
  */
-static enum MHD_Result route_root(struct sim_node *n,
-                                  struct MHD_Connection *c)
+static enum MHD_Result request_start(struct sim_plane *p,
+                                     struct MHD_Connection *c, bool tls,
+                                     struct node_req *rq)
 {
-    char status[8];
-    int nodes, data_nodes;
-    unsigned code;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_ctx *ctx = ci ? ci->socket_context : NULL;
+    struct sim_node *n = request_node(p, c, tls);
+    const char *cl;
+    long v;
 
-    read_health(n, status, &nodes, &data_nodes);
-    code = strcmp(status, "red") == 0 ? MHD_HTTP_SERVICE_UNAVAILABLE
-                                      : MHD_HTTP_OK;
-    if (want_pretty(c, 1))
-        return reply_static(c, code, CT_JSON, n->root_pretty,
-                            n->root_pretty_len);
-    return reply_static(c, code, CT_JSON, n->root_compact,
-                        n->root_compact_len);
+    if (!n) {
+        if (ctx && ctx->serial)
+            return MHD_NO; /* its node is gone */
+        return node_http_reply(c, 421, CT_TEXT,
+                               "Misdirected Request: no node answers to "
+                               "this host name");
+    }
+    if (n->tls != tls || (ctx && ctx->serial && ctx->serial != n->serial)) {
+        node_put(n);
+        return MHD_NO;
+    }
+    if (ctx)
+        ctx->serial = n->serial;
+    rq->node = n;
+    cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && util_parse_long(&v, cl, 0, 0x7fffffffL) == 0 &&
+        (unsigned long)v > NODE_MAX_BODY)
+        return node_http_reply(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "");
+    return MHD_YES;
 }
 
 /*
- * GET /_cluster/health.  The sim holds one index of one primary shard and
- * one replica: green = both active, yellow = replica unassigned, red = none
- * active.  Always HTTP 200 (ES answers 200 unless a wait_for_* times out).
+ * The access handler of both listeners: called once after the headers
+ * (routing, the declared body size), then per body piece (dropped), then
+ * once more to answer.
  */
-static enum MHD_Result route_health(struct sim_node *n,
-                                    struct MHD_Connection *c)
+static enum MHD_Result plane_request(struct sim_plane *p, bool tls,
+                                     struct MHD_Connection *c,
+                                     const char *url, const char *method,
+                                     size_t *upload_data_size,
+                                     void **con_cls)
 {
-    char status[8];
-    int nodes, data_nodes, primaries, active, unassigned;
-    double pct;
-    json_t *doc;
+    struct node_req *rq = *con_cls;
 
-    read_health(n, status, &nodes, &data_nodes);
-    if (strcmp(status, "green") == 0) {
-        primaries = 1, active = 2, unassigned = 0, pct = 100.0;
-    } else if (strcmp(status, "yellow") == 0) {
-        primaries = 1, active = 1, unassigned = 1, pct = 50.0;
-    } else {
-        primaries = 0, active = 0, unassigned = 2, pct = 0.0;
+    if (!rq)
+        return MHD_NO; /* the URI callback ran out of memory */
+    if (!rq->seen) {
+        rq->seen = 1;
+        return request_start(p, c, tls, rq);
     }
-    doc = json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
-                    "s:i,s:i,s:f}",
-                    "cluster_name", n->cluster_name, "status", status,
-                    "timed_out", 0, "number_of_nodes", nodes,
-                    "number_of_data_nodes", data_nodes,
-                    "active_primary_shards", primaries, "active_shards",
-                    active, "relocating_shards", 0, "initializing_shards",
-                    0, "unassigned_shards", unassigned,
-                    "delayed_unassigned_shards", 0,
-                    "number_of_pending_tasks", 0,
-                    "number_of_in_flight_fetch", 0,
-                    "task_max_waiting_in_queue_millis", 0,
-                    "active_shards_percent_as_number", pct);
-    return reply_json(c, MHD_HTTP_OK, doc, want_pretty(c, 0), false);
-}
-
-/* GET /<index> : the sim holds no user index, so ES's 404. */
-static enum MHD_Result route_no_index(struct MHD_Connection *c,
-                                      const char *index)
-{
-    json_t *cause, *doc;
-
-    cause = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type",
-                      "index_not_found_exception", "reason",
-                      "no such index", "resource.type", "index_or_alias",
-                      "resource.id", index, "index_uuid", "_na_", "index",
-                      index);
-    if (!cause)
-        return MHD_NO;
-    doc = json_pack("{s:{s:[O],s:s,s:s,s:s,s:s,s:s,s:s},s:i}", "error",
-                    "root_cause", cause, "type",
-                    "index_not_found_exception", "reason", "no such index",
-                    "resource.type", "index_or_alias", "resource.id", index,
-                    "index_uuid", "_na_", "index", index, "status", 404);
-    json_decref(cause);
-    return reply_json(c, MHD_HTTP_NOT_FOUND, doc, want_pretty(c, 0), false);
-}
-
-/* ES 5's answer to a path and method nobody handles: 400, plain text. */
-static enum MHD_Result route_none(struct MHD_Connection *c, const char *uri,
-                                  const char *method)
-{
-    char *body;
-    int len;
-
-    len = snprintf(NULL, 0, "No handler found for uri [%s] and method [%s]",
-                   uri, method);
-    if (len < 0)
-        return MHD_NO;
-    body = malloc((size_t)len + 1);
-    if (!body)
-        return MHD_NO;
-    snprintf(body, (size_t)len + 1,
-             "No handler found for uri [%s] and method [%s]", uri, method);
-    return reply_owned(c, MHD_HTTP_BAD_REQUEST, CT_TEXT, body, (size_t)len,
-                       false);
-}
-
-/* 1 when @path (no query) is @want, ignoring one trailing slash. */
-static int path_is(const char *path, const char *want)
-{
-    size_t n = strlen(want);
-
-    return strncmp(path, want, n) == 0 &&
-           (path[n] == '\0' || (path[n] == '/' && path[n + 1] == '\0'));
-}
-
-/* Authenticate, then dispatch a complete request. */
-static enum MHD_Result route(struct sim_node *n, struct MHD_Connection *c,
-                             const struct node_req *rq, const char *url,
-                             const char *method)
-{
-    bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-               strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    const char *uri = rq->uri ? rq->uri : url;
-
-    if (n->user) {
-        char *tried = NULL;
-        enum auth_result r = check_auth(n, c, &tried);
-        enum MHD_Result ret;
-
-        if (r == AUTH_NOMEM)
-            return MHD_NO;
-        if (r != AUTH_OK) {
-            ret = reply_unauthorized(c, r, uri, tried);
-            free(tried);
-            return ret;
-        }
+    if (*upload_data_size) {
+        rq->body += *upload_data_size;
+        *upload_data_size = 0;
+        return rq->body > NODE_MAX_BODY ? MHD_NO : MHD_YES;
     }
-    if (get && strcmp(url, "/") == 0)
-        return route_root(n, c);
-    if (get && path_is(url, "/_cluster/health"))
-        return route_health(n, c);
-    if (get && url[0] == '/' && url[1] != '_' && url[1] != '\0' &&
-        !strchr(url + 1, '/'))
-        return route_no_index(c, url + 1);
-    return route_none(c, uri, method);
+    if (!rq->node)
+        return MHD_YES; /* answered at the first call */
+    return node_http_answer(rq->node, c, rq->uri, url, method);
 }
 
-/* ---------------------------------------------------------------- */
-/* MHD callbacks                                                    */
-/* ---------------------------------------------------------------- */
+/* The access handler of both listeners: a connection with a TLS session
+ * came through the HTTPS one. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+
+    (void)version;
+    (void)upload_data;
+    return plane_request(cls, ci && ci->tls_session, c, url, method,
+                         upload_data_size, con_cls);
+}
 
 /* MHD_OPTION_URI_LOG_CALLBACK: new per-request state with the raw URI. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -488,47 +326,26 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     if (rq) {
+        node_put(rq->node);
         free(rq->uri);
         free(rq);
         *con_cls = NULL;
     }
 }
 
-/*
- * The access handler: called once after the headers (checks the declared
- * body size), then per body piece (dropped), then once more to answer.
- */
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-                                  const char *url, const char *method,
-                                  const char *version,
-                                  const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+/* MHD_OPTION_NOTIFY_CONNECTION: the per-connection state. */
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
 {
-    struct sim_node *n = cls;
-    struct node_req *rq = *con_cls;
-
-    (void)version;
-    (void)upload_data;
-    if (!rq)
-        return MHD_NO; /* the URI callback ran out of memory */
-    if (!rq->seen) {
-        const char *cl;
-        long v;
-
-        rq->seen = 1;
-        cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && util_parse_long(&v, cl, 0, 0x7fffffffL) == 0 &&
-            (unsigned long)v > NODE_MAX_BODY)
-            return reply_static(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, "", 0);
-        return MHD_YES;
+    (void)cls;
+    (void)c;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(struct conn_ctx));
+    } else {
+        free(*socket_context);
+        *socket_context = NULL;
     }
-    if (*upload_data_size) {
-        rq->body += *upload_data_size;
-        *upload_data_size = 0;
-        return rq->body > NODE_MAX_BODY ? MHD_NO : MHD_YES;
-    }
-    return route(n, c, rq, url, method);
 }
 
 /* MHD_OPTION_EXTERNAL_LOGGER: libmicrohttpd's messages at debug level. */
@@ -537,30 +354,30 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    const struct sim_node *n = cls;
     char line[256];
     size_t len;
 
+    (void)cls;
     if (!log_enabled(LOG_DEBUG))
         return;
     vsnprintf(line, sizeof(line), fmt, ap);
     len = strlen(line);
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         line[--len] = '\0';
-    LOG(LOG_DEBUG, NODE_COMP, "mhd: %s node=%s port=%d", line,
-        n->node_name, n->port);
+    LOG(LOG_DEBUG, NODE_COMP, "mhd: %s", line);
 }
 
 /* ---------------------------------------------------------------- */
-/* Start and stop                                                   */
+/* The plane                                                        */
 /* ---------------------------------------------------------------- */
+
 
 /*
  * Open a listening TCP socket on 127.0.0.1:@port (0 = ephemeral) with
  * SO_REUSEADDR only.  MHD_OPTION_LISTENING_ADDRESS_REUSE is not used: with
- * a true value MHD also sets SO_REUSEPORT, which would let two live nodes
- * bind the same port and share its connections.  Returns the fd and sets
- * *@port_out, or -1 with errno set.
+ * a true value MHD also sets SO_REUSEPORT, which would let two live
+ * listeners bind the same port and share its connections.  Returns the fd
+ * and sets *@port_out, or -1 with errno set.
  */
 static int listen_on(int port, int *port_out)
 {
@@ -577,7 +394,7 @@ static int listen_on(int port, int *port_out)
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-        listen(fd, 128) != 0 ||
+        listen(fd, PLANE_BACKLOG) != 0 ||
         getsockname(fd, (struct sockaddr *)&sa, &salen) != 0)
         goto fail;
     *port_out = ntohs(sa.sin_port);
@@ -636,11 +453,186 @@ out:
     return r;
 }
 
+
+/*
+ * Listen on 127.0.0.1:@want (0 = ephemeral), falling back to an ephemeral
+ * port when @want cannot be bound.  Returns the fd (port in *@port) or -1.
+ */
+static int listen_fallback(int want, int *port, const char *what)
+{
+    int fd = -1;
+
+    if (want) {
+        fd = listen_on(want, port);
+        if (fd < 0)
+            LOG(LOG_INFO, NODE_COMP,
+                "port unavailable, using an ephemeral port listener=%s "
+                "port=%d error=\"%s\"", what, want, strerror(errno));
+    }
+    if (fd < 0)
+        fd = listen_on(0, port);
+    if (fd < 0)
+        LOG(LOG_WARN, NODE_COMP, "cannot listen on 127.0.0.1 listener=%s: %s",
+            what, strerror(errno));
+    return fd;
+}
+
+/* Start the daemon of one listener on @fd (taken). */
+static struct MHD_Daemon *daemon_start(struct sim_plane *p, bool tls, int fd)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *d;
+
+    /*
+     * On failure @fd is not closed: libmicrohttpd 0.9.75 closes a listen
+     * socket it was given on most of its failure paths (TLS set-up among
+     * them), so closing it here could close a descriptor another thread
+     * has meanwhile been handed.
+     */
+    if (tls)
+        d = MHD_start_daemon(
+            flags | MHD_USE_TLS, 0, NULL, NULL, on_request, p,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, p,
+            MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_HTTPS_CERT_CALLBACK2,
+            on_cert, MHD_OPTION_URI_LOG_CALLBACK, on_uri, p,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, p,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, p,
+            MHD_OPTION_CONNECTION_LIMIT, PLANE_CONN_LIMIT,
+            MHD_OPTION_CONNECTION_TIMEOUT, PLANE_CONN_TIMEOUT_S,
+            MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, p,
+            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, p,
+            MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK,
+            on_uri, p, MHD_OPTION_NOTIFY_COMPLETED, on_completed, p,
+            MHD_OPTION_NOTIFY_CONNECTION, on_connection, p,
+            MHD_OPTION_CONNECTION_LIMIT, PLANE_CONN_LIMIT,
+            MHD_OPTION_CONNECTION_TIMEOUT, PLANE_CONN_TIMEOUT_S,
+            MHD_OPTION_END);
+    if (!d)
+        LOG(LOG_WARN, NODE_COMP, "cannot start the HTTP%s listener",
+            tls ? "S" : "");
+    return d;
+}
+
+/* Free a plane whose daemons are stopped. */
+static void plane_free(struct sim_plane *p)
+{
+    node_reg_destroy(&p->reg);
+    free(p->default_cert);
+    secret_free(p->default_key);
+    free(p);
+}
+
+/* See node.h. */
+int sim_plane_start(struct sim_plane **out,
+                    const struct sim_plane_config *cfg)
+{
+    struct sim_plane *p;
+    int fd, r;
+
+    if (!out || !cfg || cfg->https_port < 0 || cfg->https_port > 65535 ||
+        cfg->http_port < 0 || cfg->http_port > 65535 ||
+        !cfg->default_cert_pem != !cfg->default_key_pem)
+        return ERR_INVALID;
+    if (MHD_is_feature_supported(MHD_FEATURE_HTTPS_CERT_CALLBACK2) !=
+        MHD_YES) {
+        LOG(LOG_ERROR, NODE_COMP, "libmicrohttpd cannot pick a certificate "
+            "per server name (MHD_FEATURE_HTTPS_CERT_CALLBACK2)");
+        return ERR_INTERNAL;
+    }
+    if (cfg->default_cert_pem) {
+        r = check_tls_material(cfg->default_cert_pem, cfg->default_key_pem);
+        if (r)
+            return r;
+    }
+    p = calloc(1, sizeof(*p));
+    if (!p)
+        return ERR_NOMEM;
+    if (node_reg_init(&p->reg) != 0) {
+        free(p);
+        return ERR_INTERNAL;
+    }
+    if (cfg->default_cert_pem) {
+        p->default_cert = strdup(cfg->default_cert_pem);
+        p->default_key = secret_new_str(cfg->default_key_pem);
+        if (!p->default_cert || !p->default_key) {
+            plane_free(p);
+            return ERR_NOMEM;
+        }
+    }
+    r = 0;
+    fd = listen_fallback(cfg->https_port, &p->https_port, "https");
+    if (fd < 0) {
+        r = ERR_TRANSIENT;
+    } else {
+        /* listed before its daemon runs: its handshakes look it up */
+        pthread_mutex_lock(&g_planes_mu);
+        p->next = g_planes;
+        g_planes = p;
+        pthread_mutex_unlock(&g_planes_mu);
+        p->https = daemon_start(p, true, fd);
+        r = p->https ? 0 : ERR_INTERNAL;
+    }
+    if (r == 0) {
+        fd = listen_fallback(cfg->http_port, &p->http_port, "http");
+        if (fd < 0)
+            r = ERR_TRANSIENT;
+        else if (!(p->http = daemon_start(p, false, fd)))
+            r = ERR_INTERNAL;
+    }
+    if (r) {
+        sim_plane_stop(p);
+        return r;
+    }
+    LOG(LOG_DEBUG, NODE_COMP, "data plane https_port=%d http_port=%d",
+        p->https_port, p->http_port);
+    *out = p;
+    return 0;
+}
+
+/* See node.h. */
+int sim_plane_port(const struct sim_plane *p, bool tls)
+{
+    if (!p)
+        return 0;
+    return tls ? p->https_port : p->http_port;
+}
+
+/* See node.h. */
+void sim_plane_stop(struct sim_plane *p)
+{
+    struct sim_plane **pp;
+
+    if (!p)
+        return;
+    if (p->http)
+        MHD_stop_daemon(p->http);
+    if (p->https)
+        MHD_stop_daemon(p->https);
+    pthread_mutex_lock(&g_planes_mu);
+    for (pp = &g_planes; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g_planes_mu);
+    plane_free(p);
+}
+
+/* ---------------------------------------------------------------- */
+/* Nodes                                                            */
+/* ---------------------------------------------------------------- */
+
 /* Stable cluster UUID: 16 bytes of SHA-256 over the cluster name. */
 static int make_uuid(char out[23], const char *cluster_name)
 {
     static const char salt[] = "dcos-sim cluster_uuid\n";
-    unsigned char md[32];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
     char *in, *enc;
     size_t slen = strlen(salt), clen = strlen(cluster_name);
 
@@ -649,7 +641,8 @@ static int make_uuid(char out[23], const char *cluster_name)
         return ERR_NOMEM;
     memcpy(in, salt, slen);
     memcpy(in + slen, cluster_name, clen);
-    if (sha256(md, in, slen + clen) != 0) {
+    if (EVP_Digest(in, slen + clen, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+        mdlen != 32) {
         free(in);
         return ERR_INTERNAL;
     }
@@ -662,6 +655,7 @@ static int make_uuid(char out[23], const char *cluster_name)
     free(enc);
     return 0;
 }
+
 
 /* Render the root document (pretty and compact) into @n. */
 static int make_root(struct sim_node *n)
@@ -699,6 +693,7 @@ static int make_root(struct sim_node *n)
     return 0;
 }
 
+
 /* Set the credentials digest of @n: SHA-256 of "@user:@password". */
 static int make_cred(struct sim_node *n, const char *user,
                      const char *password)
@@ -725,30 +720,37 @@ static int make_cred(struct sim_node *n, const char *user,
     return n->user ? 0 : ERR_NOMEM;
 }
 
-/* Free everything but the (already stopped) daemon. */
-static void node_free(struct sim_node *n)
+
+/* Copy and normalise the host names of @cfg into @n. */
+static int copy_hosts(struct sim_node *n, const struct sim_node_config *cfg)
 {
-    free(n->cluster_name);
-    free(n->node_name);
-    free(n->user);
-    OPENSSL_cleanse(n->cred_digest, sizeof(n->cred_digest));
-    free(n->cert_pem);
-    secret_free(n->key_pem);
-    free(n->root_pretty);
-    free(n->root_compact);
-    pthread_mutex_destroy(&n->lock);
-    free(n);
+    char name[256];
+    size_t i;
+
+    n->hosts = calloc(cfg->n_hosts, sizeof(*n->hosts));
+    if (!n->hosts)
+        return ERR_NOMEM;
+    for (i = 0; i < cfg->n_hosts; i++) {
+        if (!cfg->hosts[i] ||
+            node_host_norm(name, sizeof(name), cfg->hosts[i]) != 0)
+            return ERR_INVALID;
+        n->hosts[i] = strdup(name);
+        if (!n->hosts[i])
+            return ERR_NOMEM;
+        n->n_hosts++;
+    }
+    return 0;
 }
 
-/* Contract in sim/node.h: validate, copy @cfg, listen, start the server. */
-int sim_node_start(struct sim_node **out, const struct sim_node_config *cfg)
+/* See node.h. */
+int sim_node_start(struct sim_node **out, struct sim_plane *p,
+                   const struct sim_node_config *cfg)
 {
     struct sim_node *n;
-    unsigned flags;
-    int r, fd = -1;
+    int r;
 
-    if (!out || !cfg || !cfg->cluster_name || !cfg->node_name ||
-        cfg->port < 0 || cfg->port > 65535 ||
+    if (!out || !p || !cfg || !cfg->cluster_name || !cfg->node_name ||
+        !cfg->hosts || cfg->n_hosts == 0 || cfg->n_hosts > NODE_MAX_HOSTS ||
         (cfg->user && !cfg->password) ||
         (cfg->tls && (!cfg->cert_pem || !cfg->key_pem)))
         return ERR_INVALID;
@@ -764,93 +766,44 @@ int sim_node_start(struct sim_node **out, const struct sim_node_config *cfg)
         free(n);
         return ERR_INTERNAL;
     }
+    atomic_init(&n->refs, 1);
     strcpy(n->status, "green");
     n->nodes = 1;
     n->data_nodes = 1;
     n->tls = cfg->tls;
+    n->port = cfg->tls ? p->https_port : p->http_port;
     n->cluster_name = strdup(cfg->cluster_name);
     n->node_name = strdup(cfg->node_name);
-    if (!n->cluster_name || !n->node_name) {
-        r = ERR_NOMEM;
-        goto fail;
-    }
-    if (cfg->user) {
+    r = !n->cluster_name || !n->node_name ? ERR_NOMEM : copy_hosts(n, cfg);
+    if (r == 0 && cfg->user)
         r = make_cred(n, cfg->user, cfg->password);
-        if (r)
-            goto fail;
-    }
-    r = make_uuid(n->cluster_uuid, n->cluster_name);
-    if (r)
-        goto fail;
-    r = make_root(n);
-    if (r)
-        goto fail;
-    if (cfg->tls) {
+    if (r == 0)
+        r = make_uuid(n->cluster_uuid, n->cluster_name);
+    if (r == 0)
+        r = make_root(n);
+    if (r == 0 && cfg->tls) {
         n->cert_pem = strdup(cfg->cert_pem);
         n->key_pem = secret_new_str(cfg->key_pem);
-        if (!n->cert_pem || !n->key_pem) {
+        if (!n->cert_pem || !n->key_pem)
             r = ERR_NOMEM;
-            goto fail;
-        }
     }
-
-    if (cfg->port) {
-        fd = listen_on(cfg->port, &n->port);
-        if (fd < 0)
-            LOG(LOG_INFO, NODE_COMP,
-                "port unavailable, using an ephemeral port node=%s "
-                "port=%d error=\"%s\"", cfg->node_name, cfg->port,
-                strerror(errno));
-    }
-    if (fd < 0)
-        fd = listen_on(0, &n->port);
-    if (fd < 0) {
-        LOG(LOG_WARN, NODE_COMP, "cannot listen on 127.0.0.1 node=%s: %s",
-            cfg->node_name, strerror(errno));
-        r = ERR_TRANSIENT;
-        goto fail;
-    }
-
-    flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
-    if (cfg->tls)
-        flags |= MHD_USE_TLS;
-    /* Without TLS the option list ends before the certificate. */
-    n->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, n, MHD_OPTION_EXTERNAL_LOGGER,
-        on_mhd_log, n, MHD_OPTION_LISTEN_SOCKET, fd,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, n,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, n,
-        MHD_OPTION_CONNECTION_LIMIT, NODE_CONN_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, NODE_CONN_TIMEOUT_S,
-        cfg->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, n->cert_pem,
-        MHD_OPTION_HTTPS_MEM_KEY, secret_str(n->key_pem), MHD_OPTION_END);
-    if (!n->daemon) {
-        /*
-         * Not closing @fd: libmicrohttpd 0.9.75 closes a listen socket it
-         * was given on most of its failure paths (TLS set-up among them),
-         * so closing it here could close a descriptor another thread has
-         * meanwhile been handed.  The remaining paths (out of memory or
-         * descriptors) leak it.
-         */
-        LOG(LOG_WARN, NODE_COMP, "cannot start the HTTP%s server node=%s",
-            cfg->tls ? "S" : "", cfg->node_name);
-        r = cfg->tls ? ERR_INVALID : ERR_INTERNAL;
-        goto fail;
+    if (r == 0)
+        r = node_reg_add(&p->reg, n);
+    if (r) {
+        node_free(n);
+        return r;
     }
     *out = n;
     return 0;
-fail:
-    node_free(n);
-    return r;
 }
 
-/* Contract in sim/node.h: the bound port, 0 for NULL. */
+/* See node.h. */
 int sim_node_port(const struct sim_node *n)
 {
     return n ? n->port : 0;
 }
 
-/* Contract in sim/node.h: thread-safe health update; bad status ignored. */
+/* See node.h. */
 void sim_node_set_health(struct sim_node *n, const char *status, int nodes,
                          int data_nodes)
 {
@@ -866,12 +819,11 @@ void sim_node_set_health(struct sim_node *n, const char *status, int nodes,
     pthread_mutex_unlock(&n->lock);
 }
 
-/* Contract in sim/node.h: stop the server, then free and cleanse. */
+/* See node.h. */
 void sim_node_stop(struct sim_node *n)
 {
     if (!n)
         return;
-    if (n->daemon)
-        MHD_stop_daemon(n->daemon);
-    node_free(n);
+    node_reg_remove(n);
+    node_put(n);
 }

@@ -227,7 +227,7 @@ int sim_sdk_install(struct sim *s, const char *name, const char *pkg_name,
     marathon_app_restart(s, svc, true);
     LOG(LOG_INFO, SDK_LOG, "%s: installed %s %s", svc->name, pkg_name,
         pkg_version);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -271,7 +271,7 @@ int sim_sdk_update(struct sim *s, const char *name, const char *pkg_version,
     svc->uninstall_env = 0;
     marathon_app_restart(s, svc, false);
     LOG(LOG_INFO, SDK_LOG, "%s: updated, scheduler restarting", svc->name);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -293,7 +293,7 @@ int sim_sdk_uninstall(struct sim *s, const char *name)
     marathon_app_restart(s, svc, false);
     LOG(LOG_INFO, SDK_LOG, "%s: uninstall requested, scheduler restarting",
         svc->name);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -329,6 +329,12 @@ int sim_sdk_exists(struct sim *s, const char *name)
 {
     (void)s;
     return sdk_find(name) != NULL;
+}
+
+/* See sdk.h. */
+unsigned long sim_sdk_removals(void)
+{
+    return sdk_registry_removals();
 }
 
 /* See sdk.h. */
@@ -377,7 +383,7 @@ int sim_sdk_node_op(struct sim *s, const char *service, const char *task,
         t->recover_at = now;
     }
     LOG(LOG_INFO, SDK_LOG, "%s: %s %s", svc->name, op, t->name);
-    sdk_touch(s);
+    sdk_touch(s, svc);
     return 0;
 }
 
@@ -416,14 +422,34 @@ static void service_tick(struct sim *s, struct sdk_service *svc, double now)
         sdk_task_push_health(svc, &svc->tasks[i]);
 }
 
+static unsigned long g_ticks; /* sdk_tick() calls */
+
 static void sdk_tick(struct sim *s, double now)
 {
     size_t i;
 
-    for (i = 0; i < sdk_count(); i++)
-        service_tick(s, sdk_at(i), now);
+    /* a change made outside a tick and not written yet: everything */
     if (sdk_dirty_get())
-        sdk_touch(s);
+        sdk_touch(s, NULL);
+    /* each service written when its tick changed it; an idle one
+     * ticked now and then only (SDK_IDLE_S), spread over the ticks */
+    g_ticks++;
+    for (i = 0; i < sdk_count(); i++) {
+        struct sdk_service *svc = sdk_at(i);
+
+        if (svc->unsaved)
+            sdk_touch(s, svc); /* Marathon restarted its scheduler */
+        if (svc->changed_at <= 0 || svc->changed_at > now)
+            svc->changed_at = now;
+        if (now - svc->changed_at > SDK_IDLE_S &&
+            (g_ticks + i) % SDK_IDLE_EVERY != 0)
+            continue;
+        service_tick(s, svc, now);
+        if (sdk_dirty_get()) {
+            sdk_touch(s, svc);
+            sdk_dirty_clear();
+        }
+    }
 }
 
 static int sdk_start(struct sim *s)
@@ -432,6 +458,8 @@ static int sdk_start(struct sim *s)
     const char *key;
     size_t i;
 
+    if (sdk_task_plane_start(s) != 0)
+        return ERR_INTERNAL;
     json_object_foreach(sec, key, j) {
         struct sdk_service *svc = sdk_service_from_json(j);
 
@@ -449,7 +477,7 @@ static int sdk_start(struct sim *s)
         size_t k;
 
         /* The scheduler process came back with the cluster: it reads its
-         * secret again.  Nodes listen on new ports. */
+         * secret again. */
         if (svc->sched_up && cred)
             svc->credential = secret_new_str(cred);
         if (svc->recovery.n_phases == 0)
@@ -461,12 +489,12 @@ static int sdk_start(struct sim *s)
             struct sdk_task *t = &svc->tasks[k];
 
             if (t->state == SDK_TASK_RUNNING && sdk_task_has_listener(t) &&
-                sdk_task_node_start(s, svc, t, 0) != 0)
+                sdk_task_node_start(s, svc, t) != 0)
                 t->state = SDK_TASK_FAILED;
         }
     }
     if (sdk_count())
-        sdk_touch(s);
+        sdk_touch(s, NULL);
     return 0;
 }
 
@@ -475,10 +503,11 @@ static void sdk_stop(struct sim *s)
     size_t i;
 
     if (sdk_dirty_get())
-        sdk_touch(s);
+        sdk_touch(s, NULL);
     for (i = 0; i < sdk_count(); i++)
         sdk_service_free(sdk_at(i));
     sdk_registry_clear();
+    sdk_task_plane_stop();
 }
 
 static const struct sim_route sdk_routes[] = {

@@ -52,6 +52,10 @@ int sim_sdk_uninstalled(struct sim *s, const char *name);
 /* 1 when a service named @name exists. */
 int sim_sdk_exists(struct sim *s, const char *name);
 
+/* How many services have been removed since the start: when it has not
+ * changed, every service seen earlier still exists. */
+unsigned long sim_sdk_removals(void);
+
 /* Id of the Marathon deployment of @name's app in progress (borrowed,
  * valid until the next change of the service), or NULL. */
 const char *sim_sdk_deployment(struct sim *s, const char *name);

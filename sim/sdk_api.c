@@ -149,8 +149,8 @@ static void step_reset(struct sim *s, struct sdk_step *st)
 
 /* POST plans/<plan>/<cmd> (PlansResource). */
 static void plan_command(struct sim *s, const struct sim_req *req,
-                         struct sim_resp *r, struct sdk_plan *p,
-                         const char *cmd)
+                         struct sim_resp *r, struct sdk_service *svc,
+                         struct sdk_plan *p, const char *cmd)
 {
     char *phase_q = sim_query_get(req, "phase");
     char *step_q = sim_query_get(req, "step");
@@ -230,7 +230,7 @@ static void plan_command(struct sim *s, const struct sim_req *req,
         text(r, 404, "Not Found");
         goto out;
     }
-    sdk_touch(s);
+    sdk_touch(s, svc);
 out:
     free(phase_q);
     free(step_q);
@@ -293,7 +293,7 @@ static void handle_plans(struct sim *s, const struct sim_req *req,
         text(r, 208, ALREADY_REPORTED);
         goto out;
     }
-    plan_command(s, req, r, p, seg[1]);
+    plan_command(s, req, r, svc, p, seg[1]);
 out:
     if (is_update)
         sdk_plan_clear(&upd);
@@ -619,7 +619,7 @@ static void handle_pod(struct sim *s, const struct sim_req *req,
             text(r, 404, "");
             return;
         }
-        sdk_touch(s);
+        sdk_touch(s, svc);
         json_200(r, json_pack("{s:s,s:[s]}", "pod", seg[0], "tasks",
                               t->name));
         return;

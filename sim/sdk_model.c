@@ -16,13 +16,16 @@
 #include "common/err.h"
 #include "common/secret.h"
 #include "sim/node.h"
+#include "sim/strmap.h"
 
 static const char *const POD_NAMES[SDK_N_PODS] = {"master", "data",
                                                   "ingest", "coordinator"};
 
-/* All services, in creation order. */
+/* All services, in creation order, and indexed by name. */
 static struct sdk_service **g_svcs;
 static size_t g_n_svcs;
+static struct sim_strmap g_by_name;
+static unsigned long g_removals;
 static int g_dirty;
 
 /* -------------------------------------------------------------------- */
@@ -150,16 +153,11 @@ void sdk_set_str(char **dst, const char *src)
 /* See sdk_model.h. */
 struct sdk_service *sdk_find(const char *name)
 {
-    size_t i;
-
     if (!name)
         return NULL;
     if (name[0] == '/')
         name++;
-    for (i = 0; i < g_n_svcs; i++)
-        if (strcmp(g_svcs[i]->name, name) == 0)
-            return g_svcs[i];
-    return NULL;
+    return sim_strmap_get(&g_by_name, name);
 }
 
 /* See sdk_model.h. */
@@ -182,6 +180,8 @@ int sdk_registry_add(struct sdk_service *svc)
     if (!v)
         return ERR_NOMEM;
     g_svcs = v;
+    if (sim_strmap_put(&g_by_name, svc->name, svc) != 0)
+        return ERR_NOMEM;
     g_svcs[g_n_svcs++] = svc;
     return 0;
 }
@@ -194,6 +194,8 @@ void sdk_registry_remove(struct sdk_service *svc)
     for (i = 0; i < g_n_svcs; i++) {
         if (g_svcs[i] != svc)
             continue;
+        sim_strmap_del(&g_by_name, svc->name);
+        g_removals++;
         memmove(&g_svcs[i], &g_svcs[i + 1],
                 (g_n_svcs - i - 1) * sizeof(*g_svcs));
         g_n_svcs--;
@@ -202,11 +204,18 @@ void sdk_registry_remove(struct sdk_service *svc)
 }
 
 /* See sdk_model.h. */
+unsigned long sdk_registry_removals(void)
+{
+    return g_removals;
+}
+
+/* See sdk_model.h. */
 void sdk_registry_clear(void)
 {
     free(g_svcs);
     g_svcs = NULL;
     g_n_svcs = 0;
+    sim_strmap_free(&g_by_name);
 }
 
 /* See sdk_model.h. */

@@ -26,6 +26,11 @@ struct secret;
 #define SDK_STEP_S 1.0          /* PREPARED -> launch, readiness delay */
 #define SDK_TASK_START_S 1.0    /* Mesos: STAGING -> RUNNING / FAILED */
 #define SDK_RECOVERY_DELAY_S 3.0 /* a killed task is relaunched after */
+/* A service unchanged for SDK_IDLE_S simulated seconds (ten times the
+ * longest of the delays above) is ticked once every SDK_IDLE_EVERY ticks
+ * only, until a request changes it: idle services cost next to no CPU. */
+#define SDK_IDLE_S 30.0
+#define SDK_IDLE_EVERY 50
 
 /* Pod types, in plan order. */
 enum sdk_pod {
@@ -130,6 +135,9 @@ struct sdk_uninstall {
 
 struct sdk_service {
     char *name;
+    double changed_at;    /* simulated time of the last change (runtime) */
+    bool unsaved;         /* changed outside the SDK (Marathon), not yet
+                             written to the state (runtime) */
     char *pkg_name;
     char *pkg_version;
     json_t *options;      /* latest resolved options from Cosmos */
@@ -215,6 +223,9 @@ int sdk_registry_add(struct sdk_service *svc);
 
 /* Take @svc out of the registry (the caller frees it); no-op when absent. */
 void sdk_registry_remove(struct sdk_service *svc);
+
+/* How many services sdk_registry_remove() has taken out so far. */
+unsigned long sdk_registry_removals(void);
 
 /* Empty the registry and free its array (not the services). */
 void sdk_registry_clear(void);

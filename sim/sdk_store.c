@@ -227,23 +227,32 @@ fail:
 }
 
 /* See sdk_store.h. */
-void sdk_touch(struct sim *s)
+void sdk_touch(struct sim *s, struct sdk_service *svc)
 {
-    json_t *sec = sim_state_section(s, "services");
+    json_t *sec = sim_state_section(s, "services"), *j, *tmp;
+    const char *name;
     size_t i;
 
     if (!sec)
         return;
-    json_object_clear(sec);
-    for (i = 0; i < sdk_count(); i++) {
-        json_t *j = service_to_json(sdk_at(i));
-
-        if (j)
-            json_object_set_new(sec, sdk_at(i)->name, j);
-        else
-            LOG(LOG_ERROR, SDK_LOG, "%s: state not serialised",
-                sdk_at(i)->name);
+    if (svc) {
+        svc->changed_at = sim_now(s); /* ticked at full rate again */
+        j = service_to_json(svc);
+        if (!j || json_object_set_new(sec, svc->name, j) != 0)
+            LOG(LOG_ERROR, SDK_LOG, "%s: state not serialised", svc->name);
+        sim_state_touch(s, "services", svc->name, NULL);
+        /* a request changes the one service it names: its mark is this */
+        sdk_dirty_clear();
+        svc->unsaved = false;
+        return;
     }
-    sim_state_dirty(s);
+    json_object_foreach_safe(sec, tmp, name, j) {
+        if (!sdk_find(name)) {
+            sim_state_touch(s, "services", name, NULL);
+            json_object_del(sec, name);
+        }
+    }
+    for (i = 0; i < sdk_count(); i++)
+        sdk_touch(s, sdk_at(i));
     sdk_dirty_clear();
 }

@@ -15,8 +15,12 @@ struct sdk_service;
  * sdk_service_free), or NULL when @j is not a valid service. */
 struct sdk_service *sdk_service_from_json(const json_t *j);
 
-/* Write every service to the "services" section, mark the state changed
- * (persisted before the lock is released) and clear sdk_dirty_get(). */
-void sdk_touch(struct sim *s);
+/*
+ * Write @svc to its member of the "services" section, mark it changed
+ * (persisted before the lock is released) and clear sdk_dirty_get() (the
+ * change a request or a tick made is the one of @svc).  @svc NULL: every
+ * service, the members of services no longer registered removed.
+ */
+void sdk_touch(struct sim *s, struct sdk_service *svc);
 
 #endif

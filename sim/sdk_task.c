@@ -23,6 +23,10 @@
 #include "sim/state.h"
 
 #define CN_MAX 64 /* characters of a certificate CN (ub-common-name) */
+/* the name on the certificate a TLS client naming no node is shown */
+#define DEFAULT_CERT_NAME "no-such-node.dcos-sim.invalid"
+
+static struct sim_plane *g_plane; /* every node's listeners */
 
 /* @name without slashes (foldered services); @dots_to_dashes for autoip. */
 static char *dns_name(const char *name, int dots_to_dashes)
@@ -277,18 +281,79 @@ out:
 /* lifecycle                                                            */
 
 /* See sdk_task.h. */
-int sdk_task_node_start(struct sim *s, const struct sdk_service *svc,
-                        struct sdk_task *t, int port)
+int sdk_task_plane_start(struct sim *s)
 {
-    const json_t *o = sdk_config_options(svc, t->config_id);
-    struct sim_node_config cfg;
+    static const char *const names[] = {DEFAULT_CERT_NAME};
+    json_t *sec = sim_state_section(s, "dataplane");
+    struct sim_plane_config cfg;
     char *cert = NULL, *key = NULL;
     int r;
 
+    if (!sec)
+        return ERR_NOMEM;
+    if (g_plane)
+        return 0;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.https_port =
+        (int)json_integer_value(json_object_get(sec, "https_port"));
+    cfg.http_port = (int)json_integer_value(json_object_get(sec, "http_port"));
+    if (cfg.https_port < 0 || cfg.https_port > 65535)
+        cfg.https_port = 0;
+    if (cfg.http_port < 0 || cfg.http_port > 65535)
+        cfg.http_port = 0;
+    /* what a client without a known server name is shown: a name of no
+     * node, so that its host-name check fails as against a real node */
+    r = sim_pki_issue(s, DEFAULT_CERT_NAME, names, 1, NULL, 0, &cert, &key);
+    if (r == 0) {
+        cfg.default_cert_pem = cert;
+        cfg.default_key_pem = key;
+        r = sim_plane_start(&g_plane, &cfg);
+    }
+    free(cert);
+    secret_wipe_str(key);
+    if (r != 0) {
+        LOG(LOG_ERROR, SDK_LOG, "the data plane did not start (%s)",
+            err_name(r));
+        return r;
+    }
+    if (sim_plane_port(g_plane, true) != cfg.https_port ||
+        sim_plane_port(g_plane, false) != cfg.http_port) {
+        json_object_set_new(sec, "https_port",
+                            json_integer(sim_plane_port(g_plane, true)));
+        json_object_set_new(sec, "http_port",
+                            json_integer(sim_plane_port(g_plane, false)));
+        sim_state_dirty(s);
+    }
+    return 0;
+}
+
+/* See sdk_task.h. */
+void sdk_task_plane_stop(void)
+{
+    sim_plane_stop(g_plane);
+    g_plane = NULL;
+}
+
+/* See sdk_task.h. */
+int sdk_task_node_start(struct sim *s, const struct sdk_service *svc,
+                        struct sdk_task *t)
+{
+    const json_t *o = sdk_config_options(svc, t->config_id);
+    struct sim_node_config cfg;
+    char *cert = NULL, *key = NULL, *hosts[2];
+    int r;
+
     sdk_task_node_stop(t);
+    if (!g_plane)
+        return ERR_INVALID;
+    r = task_sans(svc, t, hosts);
+    if (r != 0)
+        return r;
     memset(&cfg, 0, sizeof(cfg));
     cfg.cluster_name = svc->name;
     cfg.node_name = t->name;
+    cfg.hosts = (const char *const *)hosts;
+    cfg.n_hosts = 2;
     cfg.tls = t->tls;
     if (t->xpack) {
         /* X-Pack security (on by default in 5.x) asks for basic auth;
@@ -297,19 +362,17 @@ int sdk_task_node_start(struct sim *s, const struct sdk_service *svc,
         cfg.password = sdk_opt_str(o, "elasticsearch.health_user_password",
                                    "changeme");
     }
-    cfg.port = port;
     if (t->tls) {
         r = task_tls_material(s, svc, t, &cert, &key);
-        if (r != 0)
-            return r;
         cfg.cert_pem = cert;
         cfg.key_pem = key;
     }
-    r = sim_node_start(&t->node, &cfg);
-    if (r != 0 && port != 0)
-        r = sim_node_start(&t->node, (cfg.port = 0, &cfg));
+    if (r == 0)
+        r = sim_node_start(&t->node, g_plane, &cfg);
     free(cert);
     secret_wipe_str(key);
+    free(hosts[0]);
+    free(hosts[1]);
     if (r != 0) {
         t->node = NULL;
         LOG(LOG_ERROR, SDK_LOG, "node %s of %s did not start (%s)", t->name,
@@ -379,6 +442,6 @@ void sdk_task_tick(struct sim *s, struct sdk_service *svc,
     }
     t->state = SDK_TASK_RUNNING;
     if (sdk_task_has_listener(t) &&
-        sdk_task_node_start(s, svc, t, t->port) != 0)
+        sdk_task_node_start(s, svc, t) != 0)
         t->state = SDK_TASK_FAILED;
 }

@@ -4,8 +4,8 @@
 /*
  * dcos-sim SDK tasks (sim/sdk_task.c), the Mesos side of a pod instance:
  * launch, kill, STAGING to RUNNING, readiness and the cluster health its
- * node reports, and the data-plane listener (sim/node.h) of master-0 and
- * coordinator-0 with its TLS artifacts.  Lock held.
+ * node reports, and the data-plane node (sim/node.h) of master-0 and
+ * coordinator-0 with its TLS artifacts, on the one data plane.  Lock held.
  */
 
 struct sim;
@@ -30,13 +30,24 @@ char *sdk_task_artifact_base(const struct sdk_service *svc,
                              const struct sdk_task *t);
 
 /*
- * Start the data-plane listener of running task @t on @port (0 =
- * ephemeral; a taken port falls back to an ephemeral one), with the TLS
- * artifacts of the secret store, or new ones from the CA, when @t runs
- * TLS.  Returns 0 or a negative enum err.
+ * Start the data plane (sim/node.h) every node is served by, on the ports
+ * of the state's "dataplane" section when they can be bound again (a new
+ * cluster, or a port taken meanwhile: ephemeral ports, stored there).
+ * Returns 0 or a negative enum err.
+ */
+int sdk_task_plane_start(struct sim *s);
+
+/* Stop the data plane; every node must be stopped first. */
+void sdk_task_plane_stop(void);
+
+/*
+ * Start the data-plane node of running task @t on the plane, answering to
+ * its autoip and VIP names, with the TLS artifacts of the secret store, or
+ * new ones from the CA, when @t runs TLS; t->port becomes the plane's port
+ * of its scheme.  Returns 0 or a negative enum err.
  */
 int sdk_task_node_start(struct sim *s, const struct sdk_service *svc,
-                        struct sdk_task *t, int port);
+                        struct sdk_task *t);
 
 /* Kill @t if it is alive (the listener stops). */
 void sdk_task_kill(struct sdk_task *t, double now);

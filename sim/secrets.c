@@ -280,7 +280,7 @@ int sim_secret_delete(struct sim *s, const char *path)
         return ERR_NOMEM;
     if (!path || json_object_del(st, path) != 0)
         return ERR_NOTFOUND;
-    sim_state_dirty(s);
+    sim_state_touch(s, "secrets", SEC_STORE, path);
     return 0;
 }
 
@@ -406,7 +406,7 @@ static void secret_route(struct sim *s, const struct sim_req *req,
                 sec_nomem(resp);
             } else {
                 json_decref(rec);
-                sim_state_dirty(s);
+                sim_state_touch(s, "secrets", SEC_STORE, path);
                 sim_resp_empty(resp, 201);
             }
         }
@@ -421,7 +421,7 @@ static void secret_route(struct sim *s, const struct sim_req *req,
         } else if (secret_apply(rec, body)) {
             sec_nomem(resp);
         } else {
-            sim_state_dirty(s);
+            sim_state_touch(s, "secrets", SEC_STORE, path);
             sim_resp_empty(resp, 204);
         }
     } else if (is_method(req, "DELETE")) {
@@ -432,7 +432,7 @@ static void secret_route(struct sim *s, const struct sim_req *req,
                     path);
         } else {
             json_object_del(st, path);
-            sim_state_dirty(s);
+            sim_state_touch(s, "secrets", SEC_STORE, path);
             sim_resp_empty(resp, 204);
         }
     } else {
@@ -544,7 +544,7 @@ int sim_secret_put(struct sim *s, const char *path, const char *value)
     }
     if (json_object_set_new(rec, "value", json_string(value)))
         return ERR_INVALID; /* not UTF-8 */
-    sim_state_dirty(s);
+    sim_state_touch(s, "secrets", SEC_STORE, path);
     return 0;
 }
 

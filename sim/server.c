@@ -364,15 +364,15 @@ static int route_matches(const struct sim_route *rt, const char *path)
     return strncmp(path, rt->prefix, plen) == 0;
 }
 
-static const struct sim_route *route_find_for(const char *method,
-                                              const char *path,
-                                              bool *other_method)
+static const struct sim_route *
+route_find_for(const struct sim_route_table *tables, size_t n_tables,
+               const char *method, const char *path, bool *other_method)
 {
     const struct sim_route *best = NULL;
     size_t best_len = 0, i, j;
 
-    for (i = 0; i < g.cfg.n_tables; i++) {
-        const struct sim_route_table *m = &g.cfg.tables[i];
+    for (i = 0; i < n_tables; i++) {
+        const struct sim_route_table *m = &tables[i];
 
         for (j = 0; j < m->n_routes; j++) {
             const struct sim_route *rt = &m->routes[j];
@@ -394,16 +394,17 @@ static const struct sim_route *route_find_for(const char *method,
     return best;
 }
 
-static const struct sim_route *route_find(const char *method,
-                                          const char *path,
-                                          bool *other_method)
+/* See server.h. */
+const struct sim_route *sim_route_select(const struct sim_route_table *tables,
+                                         size_t n_tables, const char *method,
+                                         const char *path, bool *other_method)
 {
     const struct sim_route *rt;
 
     *other_method = false;
-    rt = route_find_for(method, path, other_method);
+    rt = route_find_for(tables, n_tables, method, path, other_method);
     if (!rt && strcmp(method, "HEAD") == 0)
-        rt = route_find_for("GET", path, other_method);
+        rt = route_find_for(tables, n_tables, "GET", path, other_method);
     return rt;
 }
 
@@ -430,18 +431,6 @@ static int control_token_ok(const char *h)
     return strlen(t) == n && CRYPTO_memcmp(t, want, n) == 0;
 }
 
-static void resp_free(struct sim_resp *r)
-{
-    size_t i;
-
-    free(r->body);
-    free(r->content_type);
-    for (i = 0; i < r->n_headers; i++) {
-        free(r->headers[i].name);
-        free(r->headers[i].value);
-    }
-    memset(r, 0, sizeof(*r));
-}
 
 static void resp_fault(struct sim_resp *resp, int status, long id)
 {
@@ -494,7 +483,7 @@ static void run_handler(const struct sim_route *rt, struct sim_req *req,
     g.cfg.ops->handle(rt, req, resp, g.cfg.payload);
     if (resp->status < 100 || resp->status > 599) {
         LOG(LOG_ERROR, "sim", "handler set no status path=%s", req->path);
-        resp_free(resp);
+        sim_resp_free(resp);
         sim_resp_raw(resp, 500, "text/plain", "internal error\n", 15);
     }
 }
@@ -516,14 +505,14 @@ static enum MHD_Result answer(struct conn *k, struct MHD_Connection *c,
                     k->t_wall);
     if (drop) {
         if (resp)
-            resp_free(resp);
+            sim_resp_free(resp);
         k->phase = PH_DROP_WAIT;
         if (latency > 0 && sim_server_delay_suspend(c, latency) == 0)
             return MHD_YES;
         return MHD_NO;
     }
     ret = send_resp(c, resp);
-    resp_free(resp);
+    sim_resp_free(resp);
     k->phase = PH_ANSWERED;
     /* the queued answer leaves when the connection is resumed */
     if (ret == MHD_YES && latency > 0)
@@ -545,7 +534,8 @@ static enum MHD_Result dispatch(struct conn *k, struct MHD_Connection *c,
 
     memset(&resp, 0, sizeof(resp));
     memset(&req, 0, sizeof(req));
-    rt = route_find(method, k->path, &other_method);
+    rt = sim_route_select(g.cfg.tables, g.cfg.n_tables, method, k->path,
+                          &other_method);
     if (!rt) {
         sim_resp_upstream_down(&resp, other_method ? 405 : 404);
         return answer(k, c, method, &resp, false);

@@ -95,6 +95,16 @@ struct sim_fault {
 };
 
 /*
+ * The route of @tables (@n_tables of them) serving @method on @path (raw,
+ * still percent-encoded): the longest matching prefix, a HEAD served by
+ * a GET route.  NULL when none matches; *@other_method then tells whether
+ * a route of another method does (405, else 404).
+ */
+const struct sim_route *sim_route_select(const struct sim_route_table *tables,
+                                         size_t n_tables, const char *method,
+                                         const char *path, bool *other_method);
+
+/*
  * Start serving @cfg on cfg->listen_host:listen_port with HTTPS.  @cfg's
  * strings other than the certificate and key, its tables, ops and payload
  * are borrowed and must outlive the server.  Sets *@url_out to

@@ -43,6 +43,39 @@ double sim_now(struct sim *s)
 void sim_state_dirty(struct sim *s)
 {
     s->dirty = true;
+    s->dirty_all = true;
+}
+
+/* See state.h. */
+void sim_state_touch(struct sim *s, const char *sec, const char *key,
+                     const char *sub)
+{
+    json_t *path;
+    char *text = NULL;
+
+    s->dirty = true;
+    if (s->dirty_all)
+        return;
+    if (!s->touched)
+        s->touched = json_object();
+    path = json_pack("[s]", sec);
+    if (!s->touched || !path)
+        goto fail;
+    if (key && json_array_append_new(path, json_string(key)) != 0)
+        goto fail;
+    if (key && sub && json_array_append_new(path, json_string(sub)) != 0)
+        goto fail;
+    text = json_dumps(path, JSON_COMPACT);
+    if (!text)
+        goto fail;
+    /* steals @path, even on failure */
+    if (json_object_set_new(s->touched, text, path) != 0)
+        s->dirty_all = true;
+    free(text);
+    return;
+fail:
+    json_decref(path);
+    s->dirty_all = true;
 }
 
 /* See state.h. */

@@ -17,8 +17,10 @@
  * handlers never lock.  Simulated latency and faults are applied by the
  * server outside the lock.
  *
- * State: `sim->state` is one JSON object persisted to DIR/state.json after
- * every change (call sim_state_dirty()).  Each module owns one member:
+ * State: `sim->state` is one JSON object persisted (sim/journal.h) after
+ * every change: name the resource changed with sim_state_touch(), or call
+ * sim_state_dirty() when it is not known (the whole state is then written
+ * again).  Each module owns one member:
  *   "iam"      (sim/iam*.c)      users, groups, acls
  *   "secrets"  (sim/secrets.c)   store "default": path -> {value, ...}
  *   "cosmos"   (sim/cosmos*.c)   installed packages and their options
@@ -40,7 +42,12 @@ struct sim {
     struct sim_options opt;
     pthread_mutex_t lock;
     json_t *state;           /* the persisted cluster state */
-    bool dirty;
+    bool dirty;              /* something to persist */
+    bool dirty_all;          /* a change not located: a full snapshot */
+    json_t *touched;         /* resources changed: path text -> path */
+    int log_fd;              /* DIR/state.log, or -1 before use */
+    size_t log_bytes;        /* its size */
+    size_t snap_bytes;       /* size of the last snapshot */
 
     char *url;               /* "https://127.0.0.1:PORT" */
     char *ca_cert_path;      /* absolute path of DIR/ca.crt */
@@ -58,8 +65,19 @@ struct sim {
 /* Simulated time in seconds (monotonic, scaled by --speed, persisted). */
 double sim_now(struct sim *s);
 
-/* Mark the state changed; the core persists it before the lock is freed. */
+/* Mark the state changed somewhere: the core writes all of it again
+ * before the lock is freed. */
 void sim_state_dirty(struct sim *s);
+
+/*
+ * Mark one resource changed (created, modified or deleted): the member
+ * @key of section @sec, or its member @sub when not NULL (@key NULL: the
+ * whole section).  The core appends its value (or its deletion) to the
+ * state log before the lock is freed.  Out of memory falls back to
+ * sim_state_dirty().
+ */
+void sim_state_touch(struct sim *s, const char *sec, const char *key,
+                     const char *sub);
 
 /* The member object @name of the state (borrowed), created empty when
  * missing; NULL when out of memory. */

@@ -4,6 +4,7 @@
  */
 #include "harness/harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -80,6 +81,12 @@ static int read_cluster_json(struct h_sim *s)
 
 void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
 {
+    h_sim_start_wait(s, dir, extra, 20);
+}
+
+void h_sim_start_wait(struct h_sim *s, const char *dir,
+                      const char *const *extra, int wait_s)
+{
     const char *argv[64];
     char bin[512], clusterjson[512];
     size_t n = 0;
@@ -137,8 +144,8 @@ void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
     }
     s->pid = (int)pid;
 
-    /* Wait (bounded: 20 s) for cluster.json. */
-    for (i = 0; i < 400; i++) {
+    /* Wait (bounded: @wait_s) for cluster.json. */
+    for (i = 0; i < wait_s * 20; i++) {
         int status;
 
         if (read_cluster_json(s))
@@ -149,7 +156,8 @@ void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra)
         }
         h_sleep_ms(50);
     }
-    fail_msg("harness: dcos-sim did not write cluster.json within 20 s");
+    fail_msg("harness: dcos-sim did not write cluster.json within %d s",
+             wait_s);
 }
 
 int h_sim_stop(struct h_sim *s)
@@ -548,4 +556,39 @@ int h_run(const char *const *argv, const char *input, char **out, char **err)
     close(ofd);
     close(efd);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+long h_proc_status(int pid, const char *name)
+{
+    char path[64], line[256];
+    size_t n = strlen(name);
+    long v = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            v = strtol(line + n + 1, NULL, 10);
+    fclose(f);
+    return v;
+}
+
+long h_proc_fds(int pid)
+{
+    char path[64];
+    struct dirent *e;
+    long n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }

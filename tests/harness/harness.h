@@ -42,6 +42,17 @@ struct h_resp {
  */
 void h_sim_start(struct h_sim *s, const char *dir, const char *const *extra);
 
+/* h_sim_start() waiting up to @wait_s seconds (a large seeded state). */
+void h_sim_start_wait(struct h_sim *s, const char *dir,
+                      const char *const *extra, int wait_s);
+
+/* The number on line "@name:" of /proc/@pid/status (VmRSS in kB,
+ * Threads...), or -1. */
+long h_proc_status(int pid, const char *name);
+
+/* Open descriptors of process @pid, or -1. */
+long h_proc_fds(int pid);
+
 /* SIGTERM the sim, wait for it (bounded) and return its exit status. */
 int h_sim_stop(struct h_sim *s);
 

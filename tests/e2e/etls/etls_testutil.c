@@ -547,12 +547,18 @@ void e_assert_https(struct h_sim *s, const char *svc)
 
 void e_assert_plain(struct h_sim *s, const char *svc)
 {
-    char *addr, *dns, *url;
+    char *addr, *dns, *url, *resolve, *port;
     struct h_resp r;
 
     endpoint(s, svc, &addr, &dns);
-    url = h_fmt("http://%s/", addr);
-    r = h_req_url(url, NULL, NULL, "elastic:changeme");
+    port = strrchr(dns, ':');
+    if (!port)
+        fail_msg("endpoint of %s has no port", svc);
+    /* under its name: the sim's HTTP listener routes by Host */
+    url = h_fmt("http://%s/", dns);
+    resolve = h_fmt("%.*s:%s:127.0.0.1", (int)(port - dns), dns, port + 1);
+    r = h_req_url(url, NULL, resolve, "elastic:changeme");
+    free(resolve);
     if (r.curl_code != 0 || r.status != 200)
         fail_msg("%s over plain HTTP: curl %d HTTP %ld", url, r.curl_code,
                  r.status);

@@ -51,18 +51,6 @@ static char *tmpdir(void)
     return strdup(d);
 }
 
-static void resp_release(struct sim_resp *r)
-{
-    size_t i;
-
-    free(r->body);
-    free(r->content_type);
-    for (i = 0; i < r->n_headers; i++) {
-        free(r->headers[i].name);
-        free(r->headers[i].value);
-    }
-    memset(r, 0, sizeof(*r));
-}
 
 static const char *resp_header(const struct sim_resp *r, const char *name)
 {
@@ -246,14 +234,14 @@ static void test_responses(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "description")),
                         "User with uid `bob` not known.");
     json_decref(o);
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_iam_error(&r, 409, "ERR_USER_EXISTS", "exists");
     o = json_loadb(r.body, r.body_len, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(o, "title")),
                         "409 Conflict");
     json_decref(o);
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_cosmos_error(&r, 409, "PackageAlreadyInstalled", NULL,
                           "Package is already installed");
@@ -266,7 +254,7 @@ static void test_responses(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "type")),
                         "PackageAlreadyInstalled");
     json_decref(o);
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_cosmos_error(&r, 400, "MarathonAppNotFound",
                           json_pack("{s:s}", "appId", "/x"),
@@ -278,25 +266,25 @@ static void test_responses(void **state)
                                           "appId")),
         "/x");
     json_decref(o);
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_401(&r);
     assert_int_equal(r.status, 401);
     assert_string_equal(r.content_type, "text/html; charset=UTF-8");
     assert_string_equal(resp_header(&r, "WWW-Authenticate"), "acsjwt");
     assert_non_null(strstr(r.body, "<html>"));
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_403(&r);
     assert_int_equal(r.status, 403);
     assert_string_equal(r.content_type, "text/html; charset=UTF-8");
     assert_null(resp_header(&r, "WWW-Authenticate"));
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_upstream_down(&r, 502);
     assert_int_equal(r.status, 502);
     assert_non_null(strstr(r.body, "502 Bad Gateway"));
-    resp_release(&r);
+    sim_resp_free(&r);
 
     sim_resp_json(&r, 200, json_pack("{s:i}", "a", 1), NULL);
     assert_string_equal(r.content_type, "application/json");
@@ -308,7 +296,7 @@ static void test_responses(void **state)
     sim_resp_raw(&r, 200, "text/plain", "abc", 3);
     assert_int_equal(r.body_len, 3);
     assert_string_equal(r.body, "abc");
-    resp_release(&r);
+    sim_resp_free(&r);
 }
 
 static void test_is_write(void **state)

@@ -161,6 +161,29 @@ char *t_endpoint_address(struct h_sim *s, const char *name, const char *ep)
     return out;
 }
 
+struct h_resp t_node_get(struct h_sim *s, const char *name, const char *ep,
+                         const char *path, int tls, const char *userpwd)
+{
+    char *p = h_fmt("/service/%s/v1/endpoints/%s", name, ep);
+    long st;
+    json_t *j = t_get_json(s, p, &st);
+    const char *dns = json_string_value(json_array_get(h_jget(j, "dns"), 0));
+    const char *port = dns ? strrchr(dns, ':') : NULL;
+    char *url, *resolve;
+    struct h_resp r;
+
+    if (st != 200 || !port)
+        fail_msg("endpoint %s of %s: %ld", ep, name, st);
+    url = h_fmt("%s://%s%s", tls ? "https" : "http", dns, path);
+    resolve = h_fmt("%.*s:%s:127.0.0.1", (int)(port - dns), dns, port + 1);
+    r = h_req_url(url, tls ? s->ca_cert : NULL, resolve, userpwd);
+    free(url);
+    free(resolve);
+    json_decref(j);
+    free(p);
+    return r;
+}
+
 char *t_target_id(struct h_sim *s, const char *name)
 {
     char *path = h_fmt("/service/%s/v1/configurations/targetId", name);

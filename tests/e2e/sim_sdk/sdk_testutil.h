@@ -59,6 +59,15 @@ char *t_wait_task_replaced(struct h_sim *s, const char *name,
 /* "127.0.0.1:PORT" of endpoint @ep (new). */
 char *t_endpoint_address(struct h_sim *s, const char *name, const char *ep);
 
+/*
+ * GET @path on the first node of endpoint @ep of @name under its autoip
+ * name (the endpoint's "dns", resolved to 127.0.0.1, as a client inside
+ * the cluster reaches it): HTTPS verified with the sim's CA when @tls,
+ * else plain HTTP; @userpwd NULL or "user:pass".
+ */
+struct h_resp t_node_get(struct h_sim *s, const char *name, const char *ep,
+                         const char *path, int tls, const char *userpwd);
+
 /* The target configuration id (new). */
 char *t_target_id(struct h_sim *s, const char *name);
 

@@ -159,16 +159,20 @@ static void expect_https_only(const char *svc)
 
 static void expect_plain_http(const char *svc)
 {
-    char *addr = t_endpoint_address(&g_sim, svc, "coordinator-http");
-    char *url = h_fmt("http://%s/", addr);
-    struct h_resp r = h_req_url(url, NULL, NULL, "elastic:changeme");
+    struct h_resp r = t_node_get(&g_sim, svc, "coordinator-http", "/", 0,
+                                 "elastic:changeme");
 
     if (r.curl_code != 0 || r.status != 200)
         fail_msg("%s: plain HTTP: curl %d, HTTP %ld", svc, r.curl_code,
                  r.status);
     h_resp_free(&r);
-    free(url);
-    free(addr);
+    /* no TLS there: the handshake under the node's name fails */
+    r = t_node_get(&g_sim, svc, "coordinator-http", "/", 1,
+                   "elastic:changeme");
+    if (r.curl_code == 0)
+        fail_msg("%s: a plain node answered HTTPS (HTTP %ld)", svc,
+                 r.status);
+    h_resp_free(&r);
 }
 
 static void expect_tls_spec(const char *svc, int tls)

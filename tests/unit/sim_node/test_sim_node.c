@@ -1,8 +1,10 @@
 /*
- * Unit tests of the simulated Elasticsearch node (sim/node.h): HTTPS with a
- * certificate from a throw-away CA checked by libcurl and curl(1) under the
- * node's DNS names, plain HTTP, basic auth, the ES 5.6.5 documents, health
- * transitions, ports and concurrency.
+ * Unit tests of the data plane (sim/node.h): nodes behind the shared HTTPS
+ * listener (routed by TLS server name, certificates from a throw-away CA
+ * checked by libcurl and curl(1) under the node's DNS names) and the
+ * shared HTTP listener (routed by Host), basic auth, the ES 5.6.5
+ * documents, health transitions, ports, descriptors and threads at a
+ * thousand nodes, and concurrency with nodes starting and stopping.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -30,6 +33,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "common/buf.h"
 #include "common/err.h"
@@ -43,6 +47,7 @@
 
 static struct test_pki g_pki;   /* the "cluster CA" and the node's leaf */
 static struct test_pki g_other; /* another CA, same names */
+static struct sim_plane *g_plane; /* the listeners every test uses */
 static char g_dir[64];
 static char *g_ca_path;
 static char *g_other_ca_path;
@@ -71,6 +76,7 @@ struct rq {
     const char *authz;      /* raw Authorization header value */
     const char *body;       /* request body (POST) */
     bool http10;
+    bool insecure;          /* TLS without any verification */
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -124,6 +130,8 @@ static void req_on(CURL *h, struct resp *r, const struct rq *q)
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(h, CURLOPT_CAINFO, q->cainfo);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, q->insecure ? 0L : 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, q->insecure ? 0L : 2L);
     curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -205,27 +213,42 @@ static long long jint(const json_t *o, const char *key)
 /* Node helpers                                                     */
 /* ---------------------------------------------------------------- */
 
-static struct sim_node *start_node(bool tls, int port, bool auth)
+/* Start a node of cluster @cluster answering to @hosts on g_plane. */
+static struct sim_node *start_named(const char *cluster, const char *name,
+                                    const char *const *hosts, size_t n_hosts,
+                                    bool tls, const char *cert,
+                                    const char *key, bool auth)
 {
     struct sim_node_config cfg = {
-        .cluster_name = "elastic",
-        .node_name = "coordinator-0-node",
+        .cluster_name = cluster,
+        .node_name = name,
+        .hosts = hosts,
+        .n_hosts = n_hosts,
         .tls = tls,
-        .cert_pem = tls ? g_pki.chain_pem : NULL,
-        .key_pem = tls ? g_pki.key_pem : NULL,
+        .cert_pem = tls ? cert : NULL,
+        .key_pem = tls ? key : NULL,
         .user = auth ? "elastic" : NULL,
         .password = auth ? "changeme" : NULL,
-        .port = port,
     };
     struct sim_node *n = NULL;
 
-    assert_int_equal(sim_node_start(&n, &cfg), 0);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), 0);
     assert_non_null(n);
-    assert_true(sim_node_port(n) > 0 && sim_node_port(n) < 65536);
+    assert_int_equal(sim_node_port(n), sim_plane_port(g_plane, tls));
     return n;
 }
 
-/* Request URL @path on @n's l4lb name (TLS) or 127.0.0.1 (plain). */
+/* The coordinator of "elastic", under its autoip and l4lb names. */
+static struct sim_node *start_node(bool tls, bool auth)
+{
+    static const char *const hosts[] = {AUTOIP, L4LB};
+
+    return start_named("elastic", "coordinator-0-node", hosts, 2, tls,
+                       g_pki.chain_pem, g_pki.key_pem, auth);
+}
+
+/* Request URL @path on @n's l4lb name, connected to 127.0.0.1 and the
+ * port of its listener: HTTPS verified with the CA, or plain HTTP. */
 static void node_get(struct sim_node *n, bool tls, const char *method,
                      const char *path, const char *user,
                      const char *password, struct resp *r)
@@ -233,16 +256,12 @@ static void node_get(struct sim_node *n, bool tls, const char *method,
     char url[256], ct[256];
     struct rq q = {.method = method, .user = user, .password = password};
 
-    if (tls) {
-        snprintf(url, sizeof(url), "https://" L4LB ":9200%s", path);
-        snprintf(ct, sizeof(ct), L4LB ":9200:127.0.0.1:%d",
-                 sim_node_port(n));
-        q.connect_to = ct;
+    snprintf(url, sizeof(url), "%s://" L4LB ":9200%s",
+             tls ? "https" : "http", path);
+    snprintf(ct, sizeof(ct), L4LB ":9200:127.0.0.1:%d", sim_node_port(n));
+    q.connect_to = ct;
+    if (tls)
         q.cainfo = g_ca_path;
-    } else {
-        snprintf(url, sizeof(url), "http://127.0.0.1:%d%s",
-                 sim_node_port(n), path);
-    }
     q.url = url;
     req(r, &q);
 }
@@ -272,22 +291,13 @@ static void assert_root_doc(const struct resp *r)
 /* Raw sockets                                                      */
 /* ---------------------------------------------------------------- */
 
-/*
- * Send @msg to 127.0.0.1:@port and read until the peer closes (bounded by
- * a 10 s receive timeout).  Returns what was read (new); *@closed is 1 when
- * the peer closed or reset the connection.
- */
-static char *raw_exchange(int port, const char *msg, int *closed)
+/* Open a TCP connection to 127.0.0.1:@port (10 s receive timeout). */
+static int tcp_open(int port)
 {
     struct sockaddr_in sa;
     struct timeval tv = {.tv_sec = 10};
-    char *out = calloc(1, 8192);
-    size_t len = 0;
-    int fd;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    assert_non_null(out);
-    *closed = 0;
-    fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -296,6 +306,23 @@ static char *raw_exchange(int port, const char *msg, int *closed)
     assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
                                 sizeof(tv)), 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+/*
+ * Send @msg to 127.0.0.1:@port and read until the peer closes (bounded by
+ * a 10 s receive timeout).  Returns what was read (new); *@closed is 1 when
+ * the peer closed or reset the connection.
+ */
+static char *raw_exchange(int port, const char *msg, int *closed)
+{
+    char *out = calloc(1, 8192);
+    size_t len = 0;
+    int fd;
+
+    assert_non_null(out);
+    *closed = 0;
+    fd = tcp_open(port);
     assert_int_equal(send(fd, msg, strlen(msg), MSG_NOSIGNAL),
                      (ssize_t)strlen(msg));
     for (;;) {
@@ -315,9 +342,10 @@ static char *raw_exchange(int port, const char *msg, int *closed)
     return out;
 }
 
-static int count_fds(void)
+/* Entries of directory @path (not "." and ".."). */
+static int count_entries(const char *path)
 {
-    DIR *d = opendir("/proc/self/fd");
+    DIR *d = opendir(path);
     struct dirent *e;
     int n = 0;
 
@@ -329,6 +357,11 @@ static int count_fds(void)
     return n;
 }
 
+static int count_fds(void)
+{
+    return count_entries("/proc/self/fd");
+}
+
 /* ---------------------------------------------------------------- */
 /* TLS                                                              */
 /* ---------------------------------------------------------------- */
@@ -336,7 +369,7 @@ static int count_fds(void)
 /* HTTPS GET / under the l4lb name, connected to 127.0.0.1:PORT. */
 static void test_tls_root_under_l4lb_name(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     struct resp r;
 
     (void)state;
@@ -366,7 +399,7 @@ static void test_tls_root_under_l4lb_name(void **state)
 /* HTTPS under the autoip name on the real port, via CURLOPT_RESOLVE. */
 static void test_tls_root_under_autoip_name(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     char url[256], res[256];
     struct resp r;
     struct rq q = {.url = url, .resolve = res, .cainfo = g_ca_path,
@@ -386,7 +419,7 @@ static void test_tls_root_under_autoip_name(void **state)
 /* The certificate has no IP SAN: https://127.0.0.1:PORT fails. */
 static void test_tls_ip_fails_hostname_verification(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     char url[128];
     struct resp r;
     struct rq q = {.url = url, .cainfo = g_ca_path, .user = "elastic",
@@ -404,7 +437,7 @@ static void test_tls_ip_fails_hostname_verification(void **state)
 /* Another CA does not vouch for the node's certificate. */
 static void test_tls_other_ca_fails(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     char url[128], ct[128];
     struct resp r;
     struct rq q = {.url = url, .connect_to = ct, .cainfo = g_other_ca_path,
@@ -422,7 +455,7 @@ static void test_tls_other_ca_fails(void **state)
 /* Plain HTTP to the TLS port gets no HTTP answer and a closed socket. */
 static void test_tls_refuses_plain_http(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     char url[128];
     struct resp r;
     struct rq q = {.url = url, .user = "elastic", .password = "changeme"};
@@ -485,7 +518,7 @@ static void authz_req(struct sim_node *n, const char *path,
 
 static void test_auth_required(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     struct resp r;
 
     (void)state;
@@ -573,7 +606,7 @@ static void test_health_shape_and_transitions(void **state)
         "delayed_unassigned_shards", "number_of_pending_tasks",
         "number_of_in_flight_fetch", "task_max_waiting_in_queue_millis",
         "active_shards_percent_as_number"};
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     struct resp r;
     size_t i;
 
@@ -658,7 +691,7 @@ static void test_health_shape_and_transitions(void **state)
 
 static void test_unknown_routes(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     const json_t *err;
     struct resp r;
     char url[128], ct[128];
@@ -706,13 +739,14 @@ static void test_unknown_routes(void **state)
 /* A body larger than the cap gets 413 before it is read. */
 static void test_large_body_rejected(void **state)
 {
-    struct sim_node *n = start_node(false, 0, true);
+    struct sim_node *n = start_node(false, true);
     char *raw, msg[256];
     int closed;
 
     (void)state;
     snprintf(msg, sizeof(msg),
-             "PUT /x/y/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n"
+             "PUT /x/y/1 HTTP/1.1\r\nHost: " L4LB "\r\n"
+             "Content-Length: 99999999\r\n"
              "Authorization: Basic ZWxhc3RpYzpjaGFuZ2VtZQ==\r\n\r\n{");
     raw = raw_exchange(sim_node_port(n), msg, &closed);
     assert_true(strncmp(raw, "HTTP/1.1 413", 12) == 0);
@@ -725,11 +759,11 @@ static void test_large_body_rejected(void **state)
  * the node keeps serving. */
 static void test_chunked_body_cap(void **state)
 {
-    struct sim_node *n = start_node(false, 0, true);
+    struct sim_node *n = start_node(false, true);
     static char chunk[65536 + 16];
     struct sockaddr_in sa;
     struct timeval tv = {.tv_sec = 10};
-    const char *hdr = "POST /_bulk HTTP/1.1\r\nHost: x\r\n"
+    const char *hdr = "POST /_bulk HTTP/1.1\r\nHost: " L4LB "\r\n"
                       "Authorization: Basic ZWxhc3RpYzpjaGFuZ2VtZQ==\r\n"
                       "Transfer-Encoding: chunked\r\n\r\n";
     char got[256] = "";
@@ -780,7 +814,7 @@ static void test_chunked_body_cap(void **state)
 
 static void test_plain_node(void **state)
 {
-    struct sim_node *n = start_node(false, 0, true);
+    struct sim_node *n = start_node(false, true);
     char url[128];
     struct resp r;
     struct rq q = {.url = url, .cainfo = g_ca_path, .user = "elastic",
@@ -805,7 +839,7 @@ static void test_plain_node(void **state)
     sim_node_stop(n);
 
     /* Without a user (ES without X-Pack) nothing is authenticated. */
-    n = start_node(false, 0, false);
+    n = start_node(false, false);
     node_get(n, false, NULL, "/_cluster/health", NULL, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_string_equal(jstr(r.json, "status"), "green");
@@ -814,127 +848,489 @@ static void test_plain_node(void **state)
 }
 
 /* ---------------------------------------------------------------- */
-/* Ports and resources                                              */
+/* One plane, many nodes                                            */
 /* ---------------------------------------------------------------- */
 
-/* After stop, a node asked for the same port gets it, even while the old
- * server side of a connection is in TIME_WAIT. */
-static void test_port_reuse_after_stop(void **state)
+#define OTHER_AUTOIP "coordinator-0-node.other.autoip.dcos.thisdcos.directory"
+#define OTHER_L4LB "coordinator.other.l4lb.thisdcos.directory"
+
+/* HTTPS GET / under @host on the HTTPS listener, verified with @cafile
+ * (NULL: not verified). */
+static void get_by_sni(const char *host, const char *cafile, struct resp *r)
 {
-    struct sim_node *n = start_node(false, 0, true);
-    int port = sim_node_port(n), closed;
-    struct resp r;
-    char *raw;
+    char url[256], ct[256];
+    struct rq q = {.url = url, .connect_to = ct, .cainfo = cafile,
+                   .user = "elastic", .password = "changeme"};
 
-    (void)state;
-    /* HTTP/1.0 without keep-alive: the server closes first. */
-    raw = raw_exchange(port,
-                       "GET / HTTP/1.0\r\nAuthorization: Basic "
-                       "ZWxhc3RpYzpjaGFuZ2VtZQ==\r\n\r\n", &closed);
-    assert_true(strncmp(raw, "HTTP/1.0 200", 12) == 0 ||
-                strncmp(raw, "HTTP/1.1 200", 12) == 0);
-    assert_true(closed);
-    free(raw);
-    sim_node_stop(n);
-
-    n = start_node(true, port, true);
-    assert_int_equal(sim_node_port(n), port);
-    node_get(n, true, NULL, "/", "elastic", "changeme", &r);
-    assert_int_equal(r.status, 200);
-    resp_free(&r);
-    sim_node_stop(n);
-
-    n = start_node(false, port, true);
-    assert_int_equal(sim_node_port(n), port);
-    sim_node_stop(n);
+    snprintf(url, sizeof(url), "https://%s:9200/", host);
+    snprintf(ct, sizeof(ct), "%s:9200:127.0.0.1:%d", host,
+             sim_plane_port(g_plane, true));
+    req(r, &q);
 }
 
-/* A port held by a live node is not shared: the second node falls back to
- * an ephemeral port and both answer on their own. */
-static void test_port_taken_falls_back(void **state)
+/* Plain GET / with Host @host on the HTTP listener. */
+static void get_by_host(const char *host, struct resp *r)
 {
-    struct sim_node *a = start_node(false, 0, true);
-    struct sim_node *b = start_node(true, sim_node_port(a), true);
+    char url[256], ct[256];
+    struct rq q = {.url = url, .connect_to = ct, .user = "elastic",
+                   .password = "changeme"};
+
+    snprintf(url, sizeof(url), "http://%s:9200/", host);
+    snprintf(ct, sizeof(ct), "%s:9200:127.0.0.1:%d", host,
+             sim_plane_port(g_plane, false));
+    req(r, &q);
+}
+
+/* Two TLS nodes behind the one HTTPS listener: each server name gets its
+ * own node and certificate. */
+static void test_sni_picks_the_node(void **state)
+{
+    static const char *const other[] = {OTHER_AUTOIP, OTHER_L4LB};
+    struct sim_node *a = start_node(true, true), *b;
+    char *leaf, *key;
     struct resp r;
-    int i;
 
     (void)state;
-    assert_int_not_equal(sim_node_port(b), sim_node_port(a));
-    /* Several fresh connections to a's port all reach a (plain HTTP). */
-    for (i = 0; i < 8; i++) {
-        node_get(a, false, NULL, "/", "elastic", "changeme", &r);
+    assert_int_equal(test_pki_leaf(&g_pki, "coordinator-0-node.other",
+                                   other, 2, &leaf, &key), 0);
+    b = start_named("other", "coordinator-0-node", other, 2, true, leaf,
+                    key, true);
+    assert_int_equal(sim_node_port(a), sim_node_port(b));
+    get_by_sni(L4LB, g_ca_path, &r);
+    assert_int_equal(r.rc, CURLE_OK);
+    assert_string_equal(jstr(r.json, "cluster_name"), "elastic");
+    resp_free(&r);
+    get_by_sni(OTHER_AUTOIP, g_ca_path, &r);
+    assert_int_equal(r.rc, CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "cluster_name"), "other");
+    resp_free(&r);
+    /* names compare without case and a trailing dot */
+    get_by_sni("Coordinator.Other.L4LB.thisdcos.directory", g_ca_path, &r);
+    assert_int_equal(r.rc, CURLE_OK);
+    assert_string_equal(jstr(r.json, "cluster_name"), "other");
+    resp_free(&r);
+    /* a name of no node gets the default certificate: verification fails,
+     * and a client that does not verify is misdirected */
+    get_by_sni("nobody.l4lb.thisdcos.directory", g_ca_path, &r);
+    assert_int_equal(r.rc, CURLE_PEER_FAILED_VERIFICATION);
+    resp_free(&r);
+    {
+        char url[128];
+        struct rq q = {.url = url, .insecure = true};
+
+        snprintf(url, sizeof(url), "https://127.0.0.1:%d/",
+                 sim_plane_port(g_plane, true));
+        req(&r, &q);
         assert_int_equal(r.rc, CURLE_OK);
-        assert_int_equal(r.status, 200);
+        assert_int_equal(r.status, 421);
         resp_free(&r);
     }
-    node_get(b, true, NULL, "/", "elastic", "changeme", &r);
+    sim_node_stop(b);
+    /* b's names are gone at once */
+    get_by_sni(OTHER_L4LB, g_ca_path, &r);
+    assert_int_equal(r.rc, CURLE_PEER_FAILED_VERIFICATION);
+    resp_free(&r);
+    sim_node_stop(a);
+    free(leaf);
+    OPENSSL_cleanse(key, strlen(key));
+    free(key);
+}
+
+/* Plain nodes behind the one HTTP listener, by Host; a TLS node never
+ * answers there; a name of no node is misdirected; a plain node's name
+ * on the HTTPS listener fails the handshake. */
+static void test_host_picks_the_node(void **state)
+{
+    static const char *const other[] = {OTHER_AUTOIP, OTHER_L4LB};
+    struct sim_node *a = start_node(false, true);
+    struct sim_node *b = start_named("other", "coordinator-0-node", other, 2,
+                                     true, g_pki.chain_pem, g_pki.key_pem,
+                                     true);
+    struct resp r;
+    char *raw;
+    int closed;
+
+    (void)state;
+    get_by_host(AUTOIP, &r);
     assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(r.json, "cluster_name"), "elastic");
+    resp_free(&r);
+    /* the TLS node: no HTTP answer over plain HTTP */
+    get_by_host(OTHER_L4LB, &r);
+    assert_int_not_equal(r.rc, CURLE_OK);
+    assert_int_equal(r.status, 0);
+    resp_free(&r);
+    raw = raw_exchange(sim_plane_port(g_plane, false),
+                       "GET / HTTP/1.1\r\nHost: " OTHER_AUTOIP "\r\n\r\n",
+                       &closed);
+    assert_true(closed);
+    assert_null(strstr(raw, "HTTP/"));
+    free(raw);
+    /* no node by that name, or no Host at all: 421, answered */
+    raw = raw_exchange(sim_plane_port(g_plane, false),
+                       "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                       "Connection: close\r\n\r\n", &closed);
+    assert_true(strncmp(raw, "HTTP/1.1 421", 12) == 0);
+    free(raw);
+    raw = raw_exchange(sim_plane_port(g_plane, false),
+                       "GET / HTTP/1.0\r\n\r\n", &closed);
+    assert_true(strncmp(raw, "HTTP/1.0 421", 12) == 0 ||
+                strncmp(raw, "HTTP/1.1 421", 12) == 0);
+    free(raw);
+    /* the plain node's name over TLS */
+    get_by_sni(AUTOIP, g_ca_path, &r);
+    assert_int_equal(r.rc, CURLE_SSL_CONNECT_ERROR);
     resp_free(&r);
     sim_node_stop(b);
     sim_node_stop(a);
 }
 
-/* Start and stop release every descriptor (listen socket included). */
+/* Send @msg on @fd and read one answer (up to @n bytes, at least the
+ * headers); returns the bytes read, 0 when the peer closed. */
+static size_t exchange_on(int fd, const char *msg, char *out, size_t n)
+{
+    size_t len = 0;
+
+    assert_int_equal(send(fd, msg, strlen(msg), MSG_NOSIGNAL),
+                     (ssize_t)strlen(msg));
+    out[0] = '\0';
+    while (len + 1 < n && !strstr(out, "\r\n\r\n")) {
+        ssize_t got = recv(fd, out + len, n - 1 - len, 0);
+
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+        out[len] = '\0';
+    }
+    return len;
+}
+
+/* A kept-alive connection to a node that was stopped and started again
+ * (another node under its names) closes at its next request. */
+static void test_restarted_node_closes_old_connections(void **state)
+{
+    static const char get[] = "GET /_cluster/health HTTP/1.1\r\nHost: " L4LB
+                              "\r\nAuthorization: Basic "
+                              "ZWxhc3RpYzpjaGFuZ2VtZQ==\r\n\r\n";
+    struct sim_node *n = start_node(false, true);
+    char buf[4096];
+    int fd;
+
+    (void)state;
+    fd = tcp_open(sim_plane_port(g_plane, false));
+    assert_true(exchange_on(fd, get, buf, sizeof(buf)) > 0);
+    assert_true(strncmp(buf, "HTTP/1.1 200", 12) == 0);
+    sim_node_stop(n);
+    n = start_node(false, true);
+    assert_int_equal(exchange_on(fd, get, buf, sizeof(buf)), 0);
+    close(fd);
+    /* a new connection reaches the new node */
+    fd = tcp_open(sim_plane_port(g_plane, false));
+    assert_true(exchange_on(fd, get, buf, sizeof(buf)) > 0);
+    assert_true(strncmp(buf, "HTTP/1.1 200", 12) == 0);
+    close(fd);
+    sim_node_stop(n);
+}
+
+static int count_threads(void)
+{
+    return count_entries("/proc/self/task");
+}
+
+/*
+ * The descriptor count once the plane has closed the server side of the
+ * connections earlier tests closed (it does so when it reads their end,
+ * on its own thread): the same over 100 ms, at most 3 s.
+ */
+static int settled_fds(void)
+{
+    int last = count_fds(), i, now;
+
+    for (i = 0; i < 30; i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+
+        nanosleep(&ts, NULL);
+        now = count_fds();
+        if (now == last)
+            return now;
+        last = now;
+    }
+    fail_msg("the descriptor count did not settle (%d)", last);
+    return last;
+}
+
+#define MANY_NODES 1000
+
+/* A thousand nodes (two per service, as dcos-sim runs them) open no
+ * descriptor and start no thread; each answers under its own names. */
+static void test_many_nodes_one_plane(void **state)
+{
+    static struct sim_node *nodes[MANY_NODES];
+    char hosts[2][128], cluster[32];
+    const char *hv[2] = {hosts[0], hosts[1]};
+    int fds, threads, i;
+    struct resp r;
+
+    (void)state;
+    fds = settled_fds();
+    threads = count_threads();
+    for (i = 0; i < MANY_NODES; i++) {
+        snprintf(cluster, sizeof(cluster), "svc-%04d", i / 2);
+        snprintf(hosts[0], sizeof(hosts[0]),
+                 "%s-0-node.%s.autoip.dcos.thisdcos.directory",
+                 i % 2 ? "master" : "coordinator", cluster);
+        snprintf(hosts[1], sizeof(hosts[1]),
+                 "%s.%s.l4lb.thisdcos.directory",
+                 i % 2 ? "master" : "coordinator", cluster);
+        /* every tenth node speaks TLS (the certificate does not name
+         * it; its handshake only needs the node) */
+        nodes[i] = start_named(cluster, i % 2 ? "master-0-node"
+                                              : "coordinator-0-node",
+                               hv, 2, i % 10 == 0, g_pki.chain_pem,
+                               g_pki.key_pem, i % 3 == 0);
+    }
+    assert_int_equal(count_fds(), fds);
+    assert_int_equal(count_threads(), threads);
+    for (i = 1; i < MANY_NODES; i += 97) {
+        if (i % 10 == 0)
+            continue;
+        snprintf(hosts[0], sizeof(hosts[0]),
+                 "%s.svc-%04d.l4lb.thisdcos.directory",
+                 i % 2 ? "master" : "coordinator", i / 2);
+        get_by_host(hosts[0], &r);
+        assert_int_equal(r.status, 200);
+        snprintf(cluster, sizeof(cluster), "svc-%04d", i / 2);
+        assert_string_equal(jstr(r.json, "cluster_name"), cluster);
+        resp_free(&r);
+    }
+    {
+        char url[256], ct[256];
+        struct rq q = {.url = url, .connect_to = ct, .insecure = true,
+                       .user = "elastic", .password = "changeme"};
+
+        snprintf(url, sizeof(url),
+                 "https://coordinator.svc-0050.l4lb.thisdcos.directory:1/");
+        snprintf(ct, sizeof(ct),
+                 "coordinator.svc-0050.l4lb.thisdcos.directory:1:"
+                 "127.0.0.1:%d", sim_plane_port(g_plane, true));
+        req(&r, &q);
+        assert_int_equal(r.rc, CURLE_OK);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(jstr(r.json, "cluster_name"), "svc-0050");
+        resp_free(&r);
+    }
+    for (i = 0; i < MANY_NODES; i++)
+        sim_node_stop(nodes[i]);
+    get_by_host("coordinator.svc-0001.l4lb.thisdcos.directory", &r);
+    assert_int_equal(r.status, 421);
+    resp_free(&r);
+}
+
+#define IDLE_CONNS 1000
+
+/* 1,000 idle clients on the plain listener: no thread more, and the
+ * plane keeps answering meanwhile (issue 10: one thread per connection
+ * made 1,005 threads). */
+static void test_idle_connections_bounded(void **state)
+{
+    static const char *const hosts[] = {AUTOIP, L4LB};
+    static int fds[IDLE_CONNS];
+    struct sim_node *n;
+    struct rlimit rl;
+    struct resp r;
+    int threads, i;
+
+    (void)state;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 4096 &&
+        rl.rlim_max >= 4096) {
+        rl.rlim_cur = 4096;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    n = start_named("elastic", "coordinator-0-node", hosts, 2, false, NULL,
+                    NULL, false);
+    threads = count_threads();
+    for (i = 0; i < IDLE_CONNS; i++)
+        fds[i] = tcp_open(sim_plane_port(g_plane, false));
+    get_by_host(L4LB, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    if (count_threads() != threads)
+        fail_msg("%d idle connections: %d threads (before: %d)", IDLE_CONNS,
+                 count_threads(), threads);
+    for (i = 0; i < IDLE_CONNS; i++)
+        close(fds[i]);
+    sim_node_stop(n);
+}
+
+/* ---------------------------------------------------------------- */
+/* Ports and resources                                              */
+/* ---------------------------------------------------------------- */
+
+/* A plane asked for the ports of a stopped one gets them, even while the
+ * old server side of a connection is in TIME_WAIT. */
+static void test_port_reuse_after_stop(void **state)
+{
+    struct sim_plane_config pc = {0};
+    struct sim_plane *p;
+    struct sim_node *n;
+    int https, http, closed;
+    struct resp r;
+    char *raw;
+
+    (void)state;
+    assert_int_equal(sim_plane_start(&p, &pc), 0);
+    https = sim_plane_port(p, true);
+    http = sim_plane_port(p, false);
+    assert_true(https > 0 && http > 0 && https != http);
+    /* HTTP/1.0 without keep-alive: the server closes first. */
+    raw = raw_exchange(http, "GET / HTTP/1.0\r\nHost: x\r\n\r\n", &closed);
+    assert_true(strncmp(raw, "HTTP/1.0 421", 12) == 0 ||
+                strncmp(raw, "HTTP/1.1 421", 12) == 0);
+    assert_true(closed);
+    free(raw);
+    sim_plane_stop(p);
+
+    pc.https_port = https;
+    pc.http_port = http;
+    assert_int_equal(sim_plane_start(&p, &pc), 0);
+    assert_int_equal(sim_plane_port(p, true), https);
+    assert_int_equal(sim_plane_port(p, false), http);
+    {
+        static const char *const hosts[] = {L4LB};
+        struct sim_node_config cfg = {.cluster_name = "elastic",
+                                      .node_name = "coordinator-0-node",
+                                      .hosts = hosts, .n_hosts = 1};
+
+        assert_int_equal(sim_node_start(&n, p, &cfg), 0);
+    }
+    raw = raw_exchange(http, "GET / HTTP/1.0\r\nHost: " L4LB "\r\n\r\n",
+                       &closed);
+    assert_true(strstr(raw, " 200 ") != NULL);
+    free(raw);
+    sim_node_stop(n);
+    sim_plane_stop(p);
+    (void)r;
+}
+
+/* Ports held by a live plane are not shared: a second plane falls back to
+ * ephemeral ports and both answer on their own. */
+static void test_port_taken_falls_back(void **state)
+{
+    struct sim_plane_config pc = {
+        .https_port = sim_plane_port(g_plane, true),
+        .http_port = sim_plane_port(g_plane, false)};
+    struct sim_plane *p;
+    struct sim_node *n = start_node(false, true);
+    struct resp r;
+    int i;
+
+    (void)state;
+    assert_int_equal(sim_plane_start(&p, &pc), 0);
+    assert_int_not_equal(sim_plane_port(p, true), pc.https_port);
+    assert_int_not_equal(sim_plane_port(p, false), pc.http_port);
+    /* Several fresh connections to g_plane's port all reach its node. */
+    for (i = 0; i < 8; i++) {
+        node_get(n, false, NULL, "/", "elastic", "changeme", &r);
+        assert_int_equal(r.rc, CURLE_OK);
+        assert_int_equal(r.status, 200);
+        resp_free(&r);
+    }
+    sim_plane_stop(p);
+    sim_node_stop(n);
+}
+
+/* A plane's start and stop release every descriptor (listen sockets
+ * included); nodes open none; a node may outlive its plane. */
 static void test_stop_releases_fds(void **state)
 {
+    static const char *const hosts[] = {L4LB};
+    struct sim_plane_config pc = {.default_cert_pem = g_pki.chain_pem,
+                                  .default_key_pem = g_pki.key_pem};
+    struct sim_node_config cfg = {.cluster_name = "elastic",
+                                  .node_name = "coordinator-0-node",
+                                  .hosts = hosts, .n_hosts = 1};
+    struct sim_plane *p;
     struct sim_node *n;
-    struct resp r;
     int before, i;
 
     (void)state;
-    n = start_node(true, 0, true); /* warm up library state */
-    sim_node_stop(n);
+    assert_int_equal(sim_plane_start(&p, &pc), 0); /* warm up */
+    sim_plane_stop(p);
     before = count_fds();
     for (i = 0; i < 3; i++) {
-        n = start_node(i % 2 == 0, 0, true);
+        assert_int_equal(sim_plane_start(&p, &pc), 0);
         assert_true(count_fds() > before);
-        node_get(n, i % 2 == 0, NULL, "/", "elastic", "changeme", &r);
-        assert_int_equal(r.status, 200);
-        resp_free(&r);
-        sim_node_stop(n);
+        assert_int_equal(sim_node_start(&n, p, &cfg), 0);
+        if (i == 2) {
+            sim_plane_stop(p); /* the node outlives it */
+            sim_node_stop(n);
+        } else {
+            sim_node_stop(n);
+            sim_plane_stop(p);
+        }
     }
     assert_int_equal(count_fds(), before);
     sim_node_stop(NULL);
+    sim_plane_stop(NULL);
+    assert_int_equal(sim_plane_port(NULL, true), 0);
 }
 
 static void test_bad_config(void **state)
 {
+    static const char *const hosts[] = {AUTOIP, L4LB};
+    static const char *const bad_hosts[] = {AUTOIP, ""};
     struct sim_node_config cfg = {
         .cluster_name = "elastic", .node_name = "master-0-node",
+        .hosts = hosts, .n_hosts = 2,
         .tls = true, .cert_pem = g_pki.chain_pem, .key_pem = g_other.key_pem,
         .user = "elastic", .password = "changeme"};
+    struct sim_plane_config pc = {.https_port = 70000};
+    struct sim_plane *p = NULL;
     struct sim_node *n = NULL;
 
     (void)state;
     /* Key of another certificate. */
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     assert_null(n);
     cfg.key_pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n"
                   "-----END PRIVATE KEY-----\n";
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     cfg.key_pem = g_pki.key_pem;
     cfg.cert_pem = "not a certificate";
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     cfg.cert_pem = NULL;
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     cfg.cert_pem = g_pki.chain_pem;
     cfg.user = "ela:stic";
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     cfg.user = "elastic";
     cfg.password = NULL;
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     cfg.password = "changeme";
-    cfg.port = 70000;
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
-    cfg.port = 0;
+    cfg.n_hosts = 0;
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
+    cfg.hosts = bad_hosts;
+    cfg.n_hosts = 2;
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
+    cfg.hosts = hosts;
     cfg.node_name = NULL;
-    assert_int_equal(sim_node_start(&n, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), ERR_INVALID);
     cfg.node_name = "master-0-node";
-    assert_int_equal(sim_node_start(NULL, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(NULL, g_plane, &cfg), ERR_INVALID);
+    assert_int_equal(sim_node_start(&n, NULL, &cfg), ERR_INVALID);
     assert_null(n);
+    /* Planes: a bad port, half a default certificate, a bad one. */
+    assert_int_equal(sim_plane_start(&p, &pc), ERR_INVALID);
+    pc.https_port = 0;
+    pc.default_cert_pem = g_pki.chain_pem;
+    assert_int_equal(sim_plane_start(&p, &pc), ERR_INVALID);
+    pc.default_key_pem = g_other.key_pem;
+    assert_int_equal(sim_plane_start(&p, &pc), ERR_INVALID);
+    assert_null(p);
     /* The leaf alone (no chain) is fine. */
     cfg.cert_pem = g_pki.leaf_pem;
-    assert_int_equal(sim_node_start(&n, &cfg), 0);
+    assert_int_equal(sim_node_start(&n, g_plane, &cfg), 0);
     sim_node_stop(n);
     assert_int_equal(sim_node_port(NULL), 0);
 }
@@ -942,8 +1338,10 @@ static void test_bad_config(void **state)
 /* The UUID is stable for a cluster name and differs between clusters. */
 static void test_cluster_uuid_stable(void **state)
 {
+    static const char *const hosts[] = {L4LB};
     struct sim_node_config cfg = {.cluster_name = "elastic",
-                                  .node_name = "master-0-node"};
+                                  .node_name = "master-0-node",
+                                  .hosts = hosts, .n_hosts = 1};
     struct sim_node *n;
     struct resp r;
     char uuid[2][32];
@@ -952,7 +1350,7 @@ static void test_cluster_uuid_stable(void **state)
     (void)state;
     for (i = 0; i < 3; i++) {
         cfg.cluster_name = i < 2 ? "elastic" : "other";
-        assert_int_equal(sim_node_start(&n, &cfg), 0);
+        assert_int_equal(sim_node_start(&n, g_plane, &cfg), 0);
         node_get(n, false, NULL, "/", NULL, NULL, &r);
         assert_int_equal(r.status, 200);
         assert_string_equal(jstr(r.json, "name"), "master-0-node");
@@ -1034,17 +1432,78 @@ static void *flipper_run(void *arg)
     return NULL;
 }
 
+/* Starts and stops other nodes, TLS and plain, while requests run. */
+struct churner {
+    volatile int stop;
+    int rounds;
+};
+
+static void *churner_run(void *arg)
+{
+    struct churner *c = arg;
+    char h[2][128];
+    const char *hv[2] = {h[0], h[1]};
+    int i;
+
+    for (i = 0; i < 2000 && !c->stop; i++) {
+        struct sim_node_config cfg = {
+            .cluster_name = "churn", .node_name = "coordinator-0-node",
+            .hosts = hv, .n_hosts = 2, .tls = i % 2 == 0,
+            .cert_pem = g_pki.chain_pem, .key_pem = g_pki.key_pem,
+            .user = "elastic", .password = "changeme"};
+        struct sim_node *n = NULL;
+
+        snprintf(h[0], sizeof(h[0]), "churn-%d.l4lb.thisdcos.directory",
+                 i % 4);
+        snprintf(h[1], sizeof(h[1]), "churn.l4lb.thisdcos.directory");
+        if (sim_node_start(&n, g_plane, &cfg) != 0)
+            break;
+        sim_node_stop(n);
+        c->rounds++;
+    }
+    return NULL;
+}
+
+/* Requests for the churning names: any answer or refusal, never a
+ * crash (the node may be stopped while its request runs). */
+static void *churn_client_run(void *arg)
+{
+    struct churner *c = arg;
+    int i;
+
+    for (i = 0; i < 40 && !c->stop; i++) {
+        struct resp r;
+        char url[128], ct[160];
+        struct rq q = {.url = url, .connect_to = ct, .insecure = true,
+                       .user = "elastic", .password = "changeme"};
+        bool tls = i % 2 == 0;
+
+        snprintf(url, sizeof(url),
+                 "%s://churn.l4lb.thisdcos.directory:9200/",
+                 tls ? "https" : "http");
+        snprintf(ct, sizeof(ct),
+                 "churn.l4lb.thisdcos.directory:9200:127.0.0.1:%d",
+                 sim_plane_port(g_plane, tls));
+        req(&r, &q);
+        resp_free(&r);
+    }
+    return NULL;
+}
+
 static void test_concurrent_requests(void **state)
 {
     enum { NW = 16 };
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     struct worker w[NW];
-    pthread_t t[NW], ft;
+    pthread_t t[NW], ft, ct, cc;
     struct flipper f = {.node = n};
+    struct churner ch = {0};
     int i;
 
     (void)state;
     assert_int_equal(pthread_create(&ft, NULL, flipper_run, &f), 0);
+    assert_int_equal(pthread_create(&ct, NULL, churner_run, &ch), 0);
+    assert_int_equal(pthread_create(&cc, NULL, churn_client_run, &ch), 0);
     for (i = 0; i < NW; i++) {
         w[i] = (struct worker){.node = n, .requests = i < 4 ? 6 : 20,
                                .new_conn = i < 4};
@@ -1052,11 +1511,15 @@ static void test_concurrent_requests(void **state)
     }
     for (i = 0; i < NW; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(pthread_join(cc, NULL), 0);
     f.stop = 1;
+    ch.stop = 1;
     assert_int_equal(pthread_join(ft, NULL), 0);
+    assert_int_equal(pthread_join(ct, NULL), 0);
     for (i = 0; i < NW; i++)
         assert_int_equal(w[i].ok, w[i].requests);
     assert_true(f.flips > 0);
+    assert_true(ch.rounds > 0);
     sim_node_stop(n);
 }
 
@@ -1102,7 +1565,7 @@ static int run_curl(const char *const argv[], const char *out)
 
 static void test_curl_cli(void **state)
 {
-    struct sim_node *n = start_node(true, 0, true);
+    struct sim_node *n = start_node(true, true);
     char connect_to[128], ip_url[64], out[128], body[128], cfg[128];
     char *text = NULL;
     size_t len = 0;
@@ -1164,12 +1627,34 @@ static int group_setup(void **state)
         return -1;
     g_ca_path = test_write_pem(g_dir, "ca.crt", g_pki.ca_pem);
     g_other_ca_path = test_write_pem(g_dir, "other-ca.crt", g_other.ca_pem);
-    return g_ca_path && g_other_ca_path ? 0 : -1;
+    if (!g_ca_path || !g_other_ca_path)
+        return -1;
+    /* the plane shows a certificate of the CA for a name of no node to a
+     * client that names none */
+    {
+        static const char *const dflt[] = {"no-such-node.invalid"};
+        struct sim_plane_config pc = {0};
+        char *leaf = NULL, *key = NULL;
+        int r;
+
+        if (test_pki_leaf(&g_pki, "no-such-node.invalid", dflt, 1, &leaf,
+                          &key) != 0)
+            return -1;
+        pc.default_cert_pem = leaf;
+        pc.default_key_pem = key;
+        r = sim_plane_start(&g_plane, &pc);
+        free(leaf);
+        OPENSSL_cleanse(key, strlen(key));
+        free(key);
+        return r == 0 ? 0 : -1;
+    }
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
+    sim_plane_stop(g_plane);
+    g_plane = NULL;
     if (g_ca_path)
         unlink(g_ca_path);
     if (g_other_ca_path)
@@ -1196,6 +1681,11 @@ int main(void)
         cmocka_unit_test(test_large_body_rejected),
         cmocka_unit_test(test_chunked_body_cap),
         cmocka_unit_test(test_plain_node),
+        cmocka_unit_test(test_sni_picks_the_node),
+        cmocka_unit_test(test_host_picks_the_node),
+        cmocka_unit_test(test_restarted_node_closes_old_connections),
+        cmocka_unit_test(test_many_nodes_one_plane),
+        cmocka_unit_test(test_idle_connections_bounded),
         cmocka_unit_test(test_port_reuse_after_stop),
         cmocka_unit_test(test_port_taken_falls_back),
         cmocka_unit_test(test_stop_releases_fds),

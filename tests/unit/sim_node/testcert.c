@@ -137,23 +137,34 @@ static X509 *make_leaf(EVP_PKEY *key, const char *cn, const char *san,
     return x;
 }
 
+/* "DNS:a,DNS:b" of @sans into @san (@n bytes).  Returns 0 or -1. */
+static int san_value(char *san, size_t n, const char *const *sans,
+                     size_t nsans)
+{
+    size_t i, o = 0;
+
+    san[0] = '\0';
+    for (i = 0; i < nsans; i++) {
+        int w = snprintf(san + o, n - o, "%sDNS:%s", i ? "," : "", sans[i]);
+
+        if (w < 0 || (size_t)w >= n - o)
+            return -1;
+        o += (size_t)w;
+    }
+    return 0;
+}
+
 int test_pki_new(struct test_pki *out, const char *ca_cn, const char *cn,
                  const char *const *sans, size_t nsans)
 {
     EVP_PKEY *cakey = NULL, *key = NULL;
     X509 *ca = NULL, *leaf = NULL;
-    char san[2048] = "";
-    size_t i, o = 0;
+    char san[2048];
     int r = -1;
 
     memset(out, 0, sizeof(*out));
-    for (i = 0; i < nsans; i++) {
-        int w = snprintf(san + o, sizeof(san) - o, "%sDNS:%s",
-                         i ? "," : "", sans[i]);
-        if (w < 0 || (size_t)w >= sizeof(san) - o)
-            return -1;
-        o += (size_t)w;
-    }
+    if (san_value(san, sizeof(san), sans, nsans) != 0)
+        return -1;
     cakey = EVP_RSA_gen(2048);
     key = EVP_RSA_gen(2048);
     if (!cakey || !key)
@@ -167,7 +178,8 @@ int test_pki_new(struct test_pki *out, const char *ca_cn, const char *cn,
     out->ca_pem = cert_pem(ca);
     out->leaf_pem = cert_pem(leaf);
     out->key_pem = key_pem(key);
-    if (!out->ca_pem || !out->leaf_pem || !out->key_pem)
+    out->ca_key_pem = key_pem(cakey);
+    if (!out->ca_pem || !out->leaf_pem || !out->key_pem || !out->ca_key_pem)
         goto out;
     out->chain_pem = malloc(strlen(out->leaf_pem) + strlen(out->ca_pem) + 1);
     if (!out->chain_pem)
@@ -185,6 +197,46 @@ out:
     return r;
 }
 
+int test_pki_leaf(const struct test_pki *pki, const char *cn,
+                  const char *const *sans, size_t nsans, char **leaf_pem,
+                  char **key_pem_out)
+{
+    BIO *cb = BIO_new_mem_buf(pki->ca_pem, -1);
+    BIO *kb = BIO_new_mem_buf(pki->ca_key_pem, -1);
+    X509 *ca = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *cakey = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL)
+                         : NULL;
+    EVP_PKEY *key = NULL;
+    X509 *leaf = NULL;
+    char san[2048];
+    int r = -1;
+
+    *leaf_pem = *key_pem_out = NULL;
+    if (!ca || !cakey || san_value(san, sizeof(san), sans, nsans) != 0)
+        goto out;
+    key = EVP_RSA_gen(2048);
+    leaf = key ? make_leaf(key, cn, san, ca, cakey) : NULL;
+    if (!leaf)
+        goto out;
+    *leaf_pem = cert_pem(leaf);
+    *key_pem_out = key_pem(key);
+    if (*leaf_pem && *key_pem_out)
+        r = 0;
+out:
+    if (r) {
+        free(*leaf_pem);
+        free(*key_pem_out);
+        *leaf_pem = *key_pem_out = NULL;
+    }
+    X509_free(leaf);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(cakey);
+    X509_free(ca);
+    BIO_free(kb);
+    BIO_free(cb);
+    return r;
+}
+
 void test_pki_free(struct test_pki *p)
 {
     if (!p)
@@ -195,6 +247,10 @@ void test_pki_free(struct test_pki *p)
     if (p->key_pem) {
         OPENSSL_cleanse(p->key_pem, strlen(p->key_pem));
         free(p->key_pem);
+    }
+    if (p->ca_key_pem) {
+        OPENSSL_cleanse(p->ca_key_pem, strlen(p->ca_key_pem));
+        free(p->ca_key_pem);
     }
     memset(p, 0, sizeof(*p));
 }

@@ -13,6 +13,7 @@ struct test_pki {
     char *chain_pem; /* leaf certificate, then the CA certificate */
     char *leaf_pem;  /* the leaf certificate alone */
     char *key_pem;   /* the leaf's PKCS#8 private key */
+    char *ca_key_pem; /* the CA's private key, to issue more leaves */
 };
 
 /*
@@ -23,7 +24,16 @@ struct test_pki {
 int test_pki_new(struct test_pki *out, const char *ca_cn, const char *cn,
                  const char *const *sans, size_t nsans);
 
-/* Free the PEM strings (the key is cleansed); accepts NULL. */
+/*
+ * Issue one more leaf from @pki's CA (RSA-2048, CN @cn, the @nsans DNS
+ * names @sans): sets *@leaf_pem and *@key_pem (new; free()).  Returns 0 or
+ * -1.
+ */
+int test_pki_leaf(const struct test_pki *pki, const char *cn,
+                  const char *const *sans, size_t nsans, char **leaf_pem,
+                  char **key_pem);
+
+/* Free the PEM strings (the keys are cleansed); accepts NULL. */
 void test_pki_free(struct test_pki *p);
 
 /*
