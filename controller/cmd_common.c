@@ -71,23 +71,21 @@ int cmd_connect(struct cli *c, struct engine **eng,
 {
     struct engine_options o;
     struct err_info e = {0};
-    char buf[512];
+    char buf[1024];
 
-    if (c->sim_dir && cli_apply_sim(c, buf, sizeof(buf))) {
-        fprintf(stderr, "etls: --sim: %s\n", buf);
-        return EXIT_ERROR;
-    }
-    if (!c->cluster_url) {
-        fprintf(stderr, "etls: no cluster: give --cluster URL, set DCOS_URL, "
-                        "or use --sim DIR\n");
+    int r = cli_resolve(c, buf, sizeof(buf));
+
+    if (r) {
+        fprintf(stderr, "etls: %s\n", r == ERR_NOMEM ? "out of memory" : buf);
         return EXIT_ERROR;
     }
     if (c->insecure)
         fprintf(stderr,
                 "etls: WARNING: TLS verification of %s is DISABLED "
-                "(--insecure or DCOS_SSL_VERIFY=false); anyone on the path "
-                "can read the credentials and secrets sent to it\n",
-                c->cluster_url);
+                "(by %s); anyone on the path can read the credentials and "
+                "secrets sent to it\n",
+                c->cluster_url, c->origin.trust ? c->origin.trust
+                                                : "--insecure");
     cli_engine_options(&o, c, report);
     if (engine_new(eng, &o, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);

@@ -7,7 +7,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config curl ca-certificates openssl
 libcurl4-openssl-dev libjansson-dev libssl-dev libev-dev
-libmicrohttpd-dev libcmocka-dev valgrind clang"
+libmicrohttpd-dev libcmocka-dev libyaml-dev valgrind clang"
 
 missing=""
 for p in $PKGS; do

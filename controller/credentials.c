@@ -1,0 +1,176 @@
+/* Credential files and the service-account credential JSON (credentials.h). */
+#include "controller/credentials.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/jsonscan.h"
+#include "common/sa_secret.h"
+#include "common/util.h"
+
+int cred_file_read(struct secret **out, const char *path, const char *flag,
+                   char *why, size_t whylen)
+{
+    struct stat st;
+    int r;
+
+    if (stat(path, &st) != 0) {
+        snprintf(why, whylen, "%s %s: no such file; give the path of an "
+                              "existing file",
+                 flag, path);
+        return ERR_INVALID;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(why, whylen, "%s %s: is a directory, not a file", flag,
+                 path);
+        return ERR_INVALID;
+    }
+    if (st.st_size > (off_t)CRED_FILE_MAX) {
+        snprintf(why, whylen, "%s %s: larger than 64 KiB; is it the right "
+                              "file?",
+                 flag, path);
+        return ERR_INVALID;
+    }
+    r = secret_from_file(out, path, CRED_FILE_MAX);
+    if (r == ERR_NOMEM)
+        return r;
+    if (r) {
+        snprintf(why, whylen, "%s %s: cannot read the file (check its "
+                              "permissions)",
+                 flag, path);
+        return ERR_INVALID;
+    }
+    if ((*out)->len == 0) {
+        secret_free(*out);
+        *out = NULL;
+        snprintf(why, whylen, "%s %s: the file is empty", flag, path);
+        return ERR_INVALID;
+    }
+    return 0;
+}
+
+bool cred_is_json(const struct secret *s)
+{
+    size_t i;
+
+    for (i = 0; s && i < s->len; i++) {
+        unsigned char ch = s->buf[i];
+
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+            return ch == '{';
+    }
+    return false;
+}
+
+int cred_sa_parse(char **uid_out, struct secret **key_out,
+                  const struct secret *text, const char *where, char *why,
+                  size_t whylen)
+{
+    struct buf uid, scheme;
+    struct jsonscan_field f[2];
+    struct secret *key = NULL;
+    int r;
+
+    buf_init(&uid, 1024);
+    buf_init(&scheme, 64);
+    memset(f, 0, sizeof(f));
+    f[0].key = "uid";
+    f[0].value = &uid;
+    f[1].key = "scheme";
+    f[1].value = &scheme;
+    r = jsonscan_fields((const char *)text->buf, text->len, f, 2);
+    if (r == ERR_NOMEM)
+        goto out;
+    if (r) {
+        snprintf(why, whylen, "%s: not a service-account credential: %s",
+                 where,
+                 r == ERR_CONFLICT ? "a member appears twice"
+                                   : "not a JSON object");
+        r = ERR_INVALID;
+        goto out;
+    }
+    if (f[0].found != 1 || !buf_str(&uid)[0]) {
+        snprintf(why, whylen, "%s: the service-account credential has no "
+                              "\"uid\" string; it should look like "
+                              "{\"uid\":\"...\",\"private_key\":\"-----BEGIN "
+                              "PRIVATE KEY-----...\",\"scheme\":\"RS256\"}",
+                 where);
+        r = ERR_INVALID;
+        goto out;
+    }
+    if (f[1].found == -1 ||
+        (f[1].found == 1 && strcmp(buf_str(&scheme), SA_SCHEME) != 0)) {
+        snprintf(why, whylen, "%s: the service-account credential's "
+                              "\"scheme\" is not \"RS256\", the only one "
+                              "DC/OS supports",
+                 where);
+        r = ERR_INVALID;
+        goto out;
+    }
+    r = jsonscan_secret_member(&key, (const char *)text->buf, text->len,
+                               "private_key");
+    if (r == ERR_NOMEM)
+        goto out;
+    if (r || !key || key->len == 0 ||
+        !strstr(secret_str(key), "-----BEGIN ")) {
+        snprintf(why, whylen, "%s: the service-account credential has no "
+                              "\"private_key\" PEM string",
+                 where);
+        r = ERR_INVALID;
+        goto out;
+    }
+    *uid_out = buf_detach(&uid);
+    if (!*uid_out) {
+        r = ERR_NOMEM;
+        goto out;
+    }
+    *key_out = key;
+    key = NULL;
+    r = 0;
+out:
+    secret_free(key);
+    buf_free(&uid);
+    buf_free(&scheme);
+    return r;
+}
+
+int cred_sa_env(char **uid_out, struct secret **key_out, const char *value,
+                char *why, size_t whylen)
+{
+    static const char var[] = "DCOS_SERVICE_ACCOUNT_CREDENTIAL";
+    const char *path = value;
+    struct secret *text = NULL;
+    struct stat st;
+    char where[300];
+    int r;
+
+    if (util_has_prefix(path, "file://"))
+        path += strlen("file://");
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        r = cred_file_read(&text, path, var, why, whylen);
+        if (r)
+            return r;
+        snprintf(where, sizeof(where), "%s (file %s)", var, path);
+    } else {
+        text = secret_new_str(value);
+        if (!text)
+            return ERR_NOMEM;
+        if (!cred_is_json(text)) {
+            secret_free(text);
+            snprintf(why, whylen, "%s: neither a file nor a JSON "
+                                  "credential; give the path of the "
+                                  "service account's credential file or "
+                                  "its JSON",
+                     var);
+            return ERR_INVALID;
+        }
+        snprintf(where, sizeof(where), "%s", var);
+    }
+    r = cred_sa_parse(uid_out, key_out, text, where, why, whylen);
+    secret_free(text);
+    return r;
+}
