@@ -39,13 +39,25 @@ int cmd_load(const struct cli *c, const char *path, struct model_desired *d,
              struct load_docs *docs)
 {
     struct model_diags diags = {0};
+    struct load_docs mine = {0};
+    size_t i;
     int r;
 
     if (!path) {
-        fprintf(stderr, "etls %s: -f PATH is required\n", c->command);
+        fprintf(stderr, "etls %s: -f PATH is required (a file, a directory "
+                        "of them, or - for stdin)\nRun 'etls help %s' for "
+                        "usage.\n",
+                c->command, c->command);
         return EXIT_ERROR;
     }
+    if (!docs)
+        docs = &mine;
     r = load_desired_docs(d, path, &diags, docs);
+    for (i = 0; i < docs->n_skipped; i++)
+        fprintf(stderr, "etls: skipped %s: not a .json, .yaml or .yml "
+                        "document\n",
+                docs->skipped[i]);
+    load_docs_clear(&mine);
     cmd_print_diags(&diags);
     model_diags_clear(&diags);
     if (r) {
