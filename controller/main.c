@@ -115,7 +115,7 @@ static int save_plan(const struct cli *c, struct engine *eng,
         fprintf(stderr, "etls: %s\n", e.text);
         return EXIT_ERROR;
     }
-    fprintf(c->output == CLI_OUTPUT_JSON ? stderr : stdout,
+    fprintf(c->output != CLI_OUTPUT_TEXT ? stderr : stdout,
             "\nSaved the plan to: %s\n\nTo perform exactly these actions, "
             "run:\n    etls apply %s\n",
             c->out_file, c->out_file);
@@ -162,6 +162,9 @@ static int cmd_plan(struct cli *c)
         }
         fputc('\n', stdout);
         json_decref(j);
+    } else if (c->output == CLI_OUTPUT_MARKDOWN) {
+        render_plan_markdown(stdout, plans, d.n_services,
+                             engine_cluster_url(eng));
     } else {
         render_plan_text(stdout, plans, d.n_services, term_color(stdout));
     }

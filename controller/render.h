@@ -31,4 +31,14 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
 json_t *render_plan_json(const struct model_plan *plans, size_t n,
                          const char *cluster_url);
 
+/*
+ * The plan as GitHub-flavoured Markdown, for a pull-request comment
+ * (plan -o markdown): a headline with the counts (or "no changes", or
+ * "cannot be applied"), the errors and the disruptive actions called out,
+ * a table of every action with its reason, and the text plan folded in a
+ * <details> block.  Never colour.
+ */
+void render_plan_markdown(FILE *out, const struct model_plan *plans,
+                          size_t n, const char *cluster_url);
+
 #endif
