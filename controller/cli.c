@@ -83,6 +83,22 @@ static int read_secret(struct cli *c, struct secret **dst, const char *path,
     return r;
 }
 
+/* --private-key @path: a credential JSON (settings.c reads it) or a PEM
+ * key, checked now so that a wrong key fails before any request. */
+static int read_private_key(struct cli *c, const char *path)
+{
+    char where[600], why[900];
+    int r = read_secret(c, &c->private_key, path, "private-key");
+
+    if (r || cred_is_json(c->private_key))
+        return r;
+    snprintf(where, sizeof(where), "--private-key %s", path);
+    r = cred_key_check(c->private_key, where, why, sizeof(why));
+    if (r == ERR_INVALID)
+        return cli_usage_error(c->cmd, "%s", why);
+    return r;
+}
+
 static int set_duration(struct cli *c, double *dst, const char *name,
                         const char *v, const char *example)
 {
@@ -138,7 +154,7 @@ int cli_set_common(struct cli *c, const struct cli_option *o, const char *v)
         return read_secret(c, &c->password, v, o->name);
     case CLI_OPT_PRIVATE_KEY:
         c->creds_from_flags = true;
-        return read_secret(c, &c->private_key, v, o->name);
+        return read_private_key(c, v);
     case CLI_OPT_TIMEOUT:
         return set_duration(c, &c->timeout, o->name, v,
                             "900, 90s, 15m or 1h");

@@ -6,9 +6,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonscan.h"
+#include "common/key.h"
 #include "common/sa_secret.h"
 #include "common/util.h"
 
@@ -51,6 +55,62 @@ int cred_file_read(struct secret **out, const char *path, const char *flag,
         return ERR_INVALID;
     }
     return 0;
+}
+
+/* Does the PEM private key @pem decode (without a passphrase) to a key
+ * that is not RSA? */
+static bool is_other_key(const struct secret *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem->buf, (int)pem->len);
+    EVP_PKEY *k;
+    bool other;
+
+    if (!b)
+        return false;
+    k = PEM_read_bio_PrivateKey(b, NULL, NULL, (void *)"");
+    BIO_free(b);
+    other = k && !EVP_PKEY_is_a(k, "RSA");
+    EVP_PKEY_free(k);
+    return other;
+}
+
+int cred_key_check(const struct secret *pem, const char *where, char *why,
+                   size_t whylen)
+{
+    static const char convert[] =
+        "openssl pkcs8 -topk8 -nocrypt -in KEY -out key.pem";
+    EVP_PKEY *k = NULL;
+    const char *text;
+    int r;
+
+    r = key_private_load(&k, pem);
+    EVP_PKEY_free(k);
+    if (r != ERR_INVALID)
+        return r;
+    text = pem->len < CRED_FILE_MAX ? secret_str(pem) : "";
+    if (strstr(text, "ENCRYPTED"))
+        snprintf(why, whylen, "%s: the private key is encrypted; etls "
+                              "needs it unencrypted, as DC/OS stores it "
+                              "(decrypt it: %s)",
+                 where, convert);
+    else if (strstr(text, "-----BEGIN RSA PRIVATE KEY-----"))
+        snprintf(why, whylen, "%s: a PKCS#1 RSA key; DC/OS service logins "
+                              "read PKCS#8: convert it with %s",
+                 where, convert);
+    else if (strstr(text, "-----BEGIN EC PRIVATE KEY-----") ||
+             is_other_key(pem))
+        snprintf(why, whylen, "%s: not an RSA key; DC/OS service accounts "
+                              "log in with RS256 and need an RSA key (make "
+                              "one with 'dcos security org service-accounts "
+                              "keypair priv.pem pub.pem')",
+                 where);
+    else
+        snprintf(why, whylen, "%s: holds no PEM private key (PKCS#8); "
+                              "give the service "
+                              "account's private key file or its credential "
+                              "JSON",
+                 where);
+    return ERR_INVALID;
 }
 
 bool cred_is_json(const struct secret *s)
@@ -96,8 +156,8 @@ int cred_sa_parse(char **uid_out, struct secret **key_out,
     if (f[0].found != 1 || !buf_str(&uid)[0]) {
         snprintf(why, whylen, "%s: the service-account credential has no "
                               "\"uid\" string; it should look like "
-                              "{\"uid\":\"...\",\"private_key\":\"-----BEGIN "
-                              "PRIVATE KEY-----...\",\"scheme\":\"RS256\"}",
+                              "{\"uid\":\"...\",\"private_key\":\"PEM "
+                              "PKCS#8 key\",\"scheme\":\"RS256\"}",
                  where);
         r = ERR_INVALID;
         goto out;
@@ -123,6 +183,9 @@ int cred_sa_parse(char **uid_out, struct secret **key_out,
         r = ERR_INVALID;
         goto out;
     }
+    r = cred_key_check(key, where, why, whylen);
+    if (r)
+        goto out;
     *uid_out = buf_detach(&uid);
     if (!*uid_out) {
         r = ERR_NOMEM;

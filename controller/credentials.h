@@ -35,12 +35,23 @@ bool cred_is_json(const struct secret *s);
 /*
  * Read the service-account credential JSON @text (from @where, named in
  * errors): *@uid_out (new) and the PEM private key *@key_out (new
- * secret).  "scheme", when present, must be RS256.  Returns 0, or
+ * secret, checked by cred_key_check).  "scheme", when present, must be
+ * RS256.  Returns 0, or
  * ERR_INVALID with one line in @why, or ERR_NOMEM.
  */
 int cred_sa_parse(char **uid_out, struct secret **key_out,
                   const struct secret *text, const char *where, char *why,
                   size_t whylen);
+
+/*
+ * Check, before any request, that @pem is what a DC/OS service login
+ * signs with: an unencrypted PKCS#8 PEM RSA private key.  Returns 0, or
+ * ERR_INVALID with one line in @why naming @where and saying what the key
+ * is instead (encrypted, PKCS#1, not RSA, not a PEM key) and how to fix
+ * it, or ERR_NOMEM.
+ */
+int cred_key_check(const struct secret *pem, const char *where, char *why,
+                   size_t whylen);
 
 /*
  * The value @value of DCOS_SERVICE_ACCOUNT_CREDENTIAL, read as the SDK

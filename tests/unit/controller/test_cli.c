@@ -21,6 +21,9 @@
 #include "common/secret.h"
 #include "controller/cli.h"
 #include "ctl_testutil.h"
+#include "harness/h_crypto.h"
+
+#include <openssl/pem.h>
 
 #define MAX_ARGS 64
 
@@ -29,6 +32,51 @@ static char *last_err;
 
 /* Per-test scratch directory. */
 static char dir[256];
+
+/* A real RSA key of the tests (PKCS#8 PEM, and JSON-escaped), made once. */
+static char *g_key_pem, *g_key_json;
+
+/* g_key_pem without its trailing line end, as etls reads files. */
+static char *key_read(void)
+{
+    char *k = strdup(g_key_pem);
+
+    assert_non_null(k);
+    while (*k && k[strlen(k) - 1] == '\n')
+        k[strlen(k) - 1] = '\0';
+    return k;
+}
+
+static int group_setup(void **state)
+{
+    EVP_PKEY *k = h_rsa_new();
+    size_t i, n = 0;
+
+    (void)state;
+    g_key_pem = h_priv_pem(k);
+    EVP_PKEY_free(k);
+    g_key_json = malloc(2 * strlen(g_key_pem) + 1);
+    if (!g_key_json)
+        return -1;
+    for (i = 0; g_key_pem[i]; i++) {
+        if (g_key_pem[i] == '\n') {
+            g_key_json[n++] = '\\';
+            g_key_json[n++] = 'n';
+        } else {
+            g_key_json[n++] = g_key_pem[i];
+        }
+    }
+    g_key_json[n] = '\0';
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    free(g_key_pem);
+    free(g_key_json);
+    return 0;
+}
 
 static void clear_env(void)
 {
@@ -564,8 +612,7 @@ static void test_env_token(void **state)
     free(f);
 }
 
-/* A fake service-account credential for @uid (its key is not checked
- * here; the e2e tests log in with real ones). */
+/* A service-account credential for @uid with the key g_key_pem. */
 static char *sa_json(const char *uid)
 {
     char *t = NULL;
@@ -574,10 +621,9 @@ static char *sa_json(const char *uid)
 
     assert_non_null(f);
     fprintf(f, "{\"login_endpoint\":\"https://leader.mesos/acs/api/v1/auth/"
-               "login\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nQUJD"
-               "\\n-----END PRIVATE KEY-----\\n\",\"scheme\":\"RS256\","
+               "login\",\"private_key\":\"%s\",\"scheme\":\"RS256\","
                "\"uid\":\"%s\"}\n",
-            uid);
+            g_key_json, uid);
     assert_int_equal(fclose(f), 0);
     return t;
 }
@@ -596,9 +642,7 @@ static void test_private_key_credential_json(void **state)
     (void)state;
     PARSE_OK(&c, "plan", "--private-key", f);
     assert_string_equal(c.uid, "etls-ci");
-    assert_string_equal(secret_str(c.private_key),
-                        "-----BEGIN PRIVATE KEY-----\nQUJD\n"
-                        "-----END PRIVATE KEY-----\n");
+    assert_string_equal(secret_str(c.private_key), g_key_pem);
     assert_non_null(strstr(c.origin.credentials, "etls-ci"));
     cli_free(&c);
     /* The same uid may be repeated; another one is an error. */
@@ -612,7 +656,7 @@ static void test_private_key_credential_json(void **state)
               "plan", "--private-key", bad);
     PARSE_BAD(&c, "\"scheme\" is not \"RS256\"", "plan", "--private-key",
               scheme);
-    assert_null(strstr(last_err, "QUJD"));
+    assert_null(strstr(last_err, "PRIVATE"));
     free(json);
     free(f);
     free(bad);
@@ -665,13 +709,70 @@ static void test_env_service_account_credential(void **state)
     free(tok);
 }
 
+/* PKCS#8 PEM of @k encrypted with AES-128 (new). */
+static char *encrypted_pem(EVP_PKEY *k)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data, *out;
+    long n;
+
+    assert_non_null(b);
+    assert_int_equal(PEM_write_bio_PKCS8PrivateKey(b, k, EVP_aes_128_cbc(),
+                                                   NULL, 0, NULL,
+                                                   (void *)"pass"),
+                     1);
+    n = BIO_get_mem_data(b, &data);
+    out = strndup(data, (size_t)n);
+    BIO_free(b);
+    assert_non_null(out);
+    return out;
+}
+
+/* A private key that a service login cannot use is refused while the
+ * command line is read, naming the file and the fix. */
+static void test_private_key_checked(void **state)
+{
+    EVP_PKEY *rsa = h_rsa_new(), *ec = h_ec_new();
+    char *pkcs1 = h_priv_pem_pkcs1(rsa), *ecp = h_priv_pem(ec);
+    char *enc = encrypted_pem(rsa);
+    char *f_pkcs1 = h_write_file(dir, "pkcs1.pem", pkcs1);
+    char *f_ec = h_write_file(dir, "ec.pem", ecp);
+    char *f_enc = h_write_file(dir, "enc.pem", enc);
+    char *f_junk = h_write_file(dir, "junk.pem", "not a key\n");
+    char want[600];
+    struct cli c;
+
+    (void)state;
+    snprintf(want, sizeof(want), "--private-key %s: a PKCS#1 RSA key; DC/OS "
+             "service logins read PKCS#8: convert it with openssl pkcs8 "
+             "-topk8 -nocrypt", f_pkcs1);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_pkcs1);
+    snprintf(want, sizeof(want), "--private-key %s: not an RSA key", f_ec);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_ec);
+    snprintf(want, sizeof(want), "--private-key %s: the private key is "
+             "encrypted", f_enc);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_enc);
+    snprintf(want, sizeof(want), "--private-key %s: holds no PEM private "
+             "key (PKCS#8)", f_junk);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_junk);
+    assert_null(strstr(last_err, "PRIVATE"));
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(ec);
+    free(pkcs1);
+    free(ecp);
+    free(enc);
+    free(f_pkcs1);
+    free(f_ec);
+    free(f_enc);
+    free(f_junk);
+}
+
 static void test_credentials_need_uid(void **state)
 {
     struct cli c;
     char *pw = h_write_file(dir, "pw", "Sekr1t-pw\n");
-    char *key = h_write_file(dir, "key.pem",
-                             "-----BEGIN PRIVATE KEY-----\nQUJD\n"
-                             "-----END PRIVATE KEY-----\n");
+    char *key = h_write_file(dir, "key.pem", g_key_pem);
+    char *want = key_read();
 
     (void)state;
     PARSE_BAD(&c, "--password-file and --private-key need --uid", "plan",
@@ -686,7 +787,7 @@ static void test_credentials_need_uid(void **state)
               "plan", "--uid", "u");
     /* Error messages never hold what the files hold. */
     assert_null(strstr(last_err, "Sekr1t"));
-    assert_null(strstr(last_err, "QUJD"));
+    assert_null(strstr(last_err, "PRIVATE"));
 
     PARSE_OK(&c, "plan", "--uid", "u", "--password-file", pw);
     assert_string_equal(c.uid, "u");
@@ -696,10 +797,9 @@ static void test_credentials_need_uid(void **state)
     PARSE_OK(&c, "plan", "--private-key", key, "--uid", "u");
     assert_string_equal(c.uid, "u");
     assert_null(c.password);
-    assert_string_equal(secret_str(c.private_key),
-                        "-----BEGIN PRIVATE KEY-----\nQUJD\n"
-                        "-----END PRIVATE KEY-----");
+    assert_string_equal(secret_str(c.private_key), want);
     cli_free(&c);
+    free(want);
     free(pw);
     free(key);
 }
@@ -742,8 +842,8 @@ static void test_secret_files(void **state)
     assert_string_equal(secret_str(c.token), "tok-bare");
     cli_free(&c);
 
-    PARSE_OK(&c, "plan", "--uid", "u", "--private-key", exact);
-    assert_int_equal(c.private_key->len, 64 * 1024);
+    PARSE_OK(&c, "plan", "--token-file", exact);
+    assert_int_equal(c.token->len, 64 * 1024);
     cli_free(&c);
     PARSE_BAD(&c, "larger than 64 KiB", "plan", "--uid", "u",
               "--private-key", big);
@@ -930,7 +1030,8 @@ static void test_apply_sim_explicit_wins(void **state)
     struct cli c;
     char err[512];
     char *f = h_write_file(dir, "cluster.json", cluster_json);
-    char *key = h_write_file(dir, "key.pem", "KEY\n");
+    char *key = h_write_file(dir, "key.pem", g_key_pem);
+    char *want = key_read();
     char *tok = h_write_file(dir, "tok", "TOK\n");
 
     (void)state;
@@ -957,7 +1058,8 @@ static void test_apply_sim_explicit_wins(void **state)
                      0);
     assert_string_equal(c.uid, "svc");
     assert_null(c.password);
-    assert_string_equal(secret_str(c.private_key), "KEY");
+    assert_string_equal(secret_str(c.private_key), want);
+    free(want);
     assert_string_equal(c.ca_cert, "/sim/ca.pem");
     cli_free(&c);
 
@@ -1147,6 +1249,7 @@ int main(void)
         T(test_env_ssl_verify),
         T(test_env_token),
         T(test_credentials_need_uid),
+        T(test_private_key_checked),
         T(test_secret_files),
         T(test_failed_parse_frees),
         T(test_usage),
@@ -1159,5 +1262,5 @@ int main(void)
 #undef T
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
