@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "e2e/etls/etls_testutil.h"
+#include "harness/h_yaml.h"
 #include "harness/harness.h"
 
 static struct h_sim g_sim;
@@ -453,6 +454,61 @@ static void test_dcos_toml_insecure(void **state)
     free(file);
 }
 
+/* ---- YAML and JSON ---- */
+
+/* The JSON plan of @file, its cluster URL dropped (new). */
+static json_t *json_plan(const char *file)
+{
+    struct e_run r = e_etls(&g_sim, "plan", file, "-o", "json",
+                            "--detailed-exitcode", (char *)NULL);
+    json_t *j;
+
+    e_expect_rc(&r, 2);
+    j = json_loads(r.out, 0, NULL);
+    if (!j)
+        fail_msg("not JSON: %s", r.out);
+    e_run_free(&r);
+    return j;
+}
+
+/* The runbook's document and its YAML twin give the same plan, on the
+ * empty cluster and on the one with the secret forgotten. */
+static void test_yaml_json_same_plan(void **state)
+{
+    char *file = e_runbook_file(), *yaml, *ypath;
+    json_t *doc, *a, *b, *p;
+    json_error_t err;
+    int round;
+
+    (void)state;
+    doc = json_load_file(file, 0, &err);
+    assert_non_null(doc);
+    yaml = h_yaml_twin(doc);
+    ypath = scratch("elastic-tls.yaml", yaml);
+    for (round = 0; round < 2; round++) {
+        if (round == 1) {
+            p = e_install_without_secret(&g_sim);
+            assert_non_null(p);
+            json_decref(p);
+        }
+        a = json_plan(file);
+        b = json_plan(ypath);
+        if (!json_equal(a, b)) {
+            char *da = json_dumps(a, JSON_INDENT(1) | JSON_SORT_KEYS);
+            char *db = json_dumps(b, JSON_INDENT(1) | JSON_SORT_KEYS);
+
+            fail_msg("round %d: the YAML plan differs:\n%s\n---\n%s", round,
+                     da, db);
+        }
+        json_decref(a);
+        json_decref(b);
+    }
+    json_decref(doc);
+    free(yaml);
+    free(ypath);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +528,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_dcos_toml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dcos_toml_insecure, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_yaml_json_same_plan, setup,
                                         teardown),
     };
 
