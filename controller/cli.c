@@ -14,7 +14,6 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "controller/credentials.h"
-#include "controller/settings.h"
 #include "model/suggest.h"
 
 /* At most this many options per command (their groups together). */
@@ -507,7 +506,7 @@ static int check_options(struct cli *c)
         c->command = h->name;
         return ERR_INVALID;
     }
-    return settings_check_credentials(c);
+    return cli_check_credentials(c);
 }
 
 int cli_parse(struct cli *out, int argc, char **argv)
@@ -545,7 +544,7 @@ int cli_parse(struct cli *out, int argc, char **argv)
     free(args);
     if (r || out->want_help)
         return r;
-    r = settings_read_env(out);
+    r = cli_read_env(out);
     if (r == 0)
         r = check_options(out);
     return r;

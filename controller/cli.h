@@ -184,6 +184,23 @@ struct cli {
 int cli_parse(struct cli *out, int argc, char **argv);
 
 /*
+ * Part of cli_parse() (settings.c, like cli_resolve): after the flags,
+ * DCOS_URL, DCOS_SSL_VERIFY, DCOS_SERVICE_ACCOUNT_CREDENTIAL and
+ * DCOS_ACS_TOKEN for what the flags left unset (none with --sim).  0,
+ * ERR_INVALID (printed as a usage error) or ERR_NOMEM.
+ */
+int cli_read_env(struct cli *c);
+
+/*
+ * Part of cli_parse() (settings.c): the rules of the credential flags: a
+ * --private-key holding the service-account credential JSON gives uid and
+ * key; a PEM key or a password file needs --uid, and --uid needs one of
+ * them.  0, or ERR_INVALID (printed as a usage error naming the fix), or
+ * ERR_NOMEM.
+ */
+int cli_check_credentials(struct cli *c);
+
+/*
  * Complete the connection settings of a command that needs a cluster:
  * `--sim DIR` (DIR/cluster.json), or else the current cluster of the dcos
  * CLI configuration for what flags and environment left unset (settings.c,

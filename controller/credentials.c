@@ -16,6 +16,24 @@
 #include "common/sa_secret.h"
 #include "common/util.h"
 
+/*
+ * Can @path be named in an error?  Only a value that looks like a file
+ * name: a secret given in its place (a PEM key, a token) must not be
+ * echoed.
+ */
+static bool is_path_like(const char *path)
+{
+    size_t n = strlen(path), i;
+
+    if (n == 0 || n > 255 || strstr(path, "-----") ||
+        util_has_prefix(path, "eyJ"))
+        return false;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f)
+            return false;
+    return true;
+}
+
 int cred_file_read(struct secret **out, const char *path, const char *flag,
                    char *why, size_t whylen)
 {
@@ -23,9 +41,16 @@ int cred_file_read(struct secret **out, const char *path, const char *flag,
     int r;
 
     if (stat(path, &st) != 0) {
-        snprintf(why, whylen, "%s %s: no such file; give the path of an "
-                              "existing file",
-                 flag, path);
+        if (!is_path_like(path))
+            snprintf(why, whylen, "%s: no such file, and the value does "
+                                  "not look like a file name (is it the "
+                                  "secret itself?); give the path of a file "
+                                  "that holds it",
+                     flag);
+        else
+            snprintf(why, whylen, "%s %s: no such file; give the path of "
+                                  "an existing file",
+                     flag, path);
         return ERR_INVALID;
     }
     if (S_ISDIR(st.st_mode)) {

@@ -98,7 +98,7 @@ static int sa_from_env(struct cli *c, const char *value)
                       c->uid);
 }
 
-int settings_read_env(struct cli *c)
+int cli_read_env(struct cli *c)
 {
     const char *env;
     int r;
@@ -140,7 +140,7 @@ int settings_read_env(struct cli *c)
     return 0;
 }
 
-int settings_check_credentials(struct cli *c)
+int cli_check_credentials(struct cli *c)
 {
     char why[512];
     char *uid = NULL;

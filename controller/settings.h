@@ -14,21 +14,6 @@
  * errors.  Secrets are never printed.
  */
 
-/*
- * After the flags: DCOS_URL, DCOS_SSL_VERIFY, DCOS_SERVICE_ACCOUNT_
- * CREDENTIAL and DCOS_ACS_TOKEN for what the flags left unset (none with
- * --sim).  0, ERR_INVALID (printed as a usage error) or ERR_NOMEM.
- */
-int settings_read_env(struct cli *c);
-
-/*
- * The rules of the credential flags: a --private-key holding the
- * service-account credential JSON gives uid and key; a PEM key or a
- * password file needs --uid, and --uid needs one of them.  0, or
- * ERR_INVALID (printed as a usage error naming the fix), or ERR_NOMEM.
- */
-int settings_check_credentials(struct cli *c);
-
 /* ssl_verify semantics of the dcos CLI: 1 verify with the system's CAs
  * ("", true, 1, t in any case), 0 do not verify (false, 0, f), -1 a CA
  * file path. */

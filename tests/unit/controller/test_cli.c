@@ -864,6 +864,15 @@ static void test_secret_files(void **state)
                  missing);
         PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", missing);
     }
+    /* A secret given in place of its file is not echoed. */
+    PARSE_BAD(&c, "--private-key: no such file, and the value does not "
+                  "look like a file name (is it the secret itself?)",
+              "plan", "--uid", "u", "--private-key",
+              "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n");
+    assert_null(strstr(last_err, "MIIEvQIBADAN"));
+    PARSE_BAD(&c, "--token-file: no such file, and the value does not look",
+              "plan", "--token-file", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+    assert_null(strstr(last_err, "eyJhbGci"));
     free(text);
     free(crlf);
     free(bare);
