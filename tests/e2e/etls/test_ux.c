@@ -119,7 +119,7 @@ static void test_markdown_plan(void **state)
     e_run_free(&r);
 
     /* Converged: the headline says so, and there is no table. */
-    e_runbook_default(&g_sim, 0);
+    EVP_PKEY_free(e_runbook_default(&g_sim, 0));
     r = e_etls(&g_sim, "plan", file, "-o", "markdown", "--detailed-exitcode",
                (char *)NULL);
     e_expect_rc(&r, 0);
@@ -313,7 +313,7 @@ static void test_credential_json(void **state)
     size_t i;
 
     (void)state;
-    e_runbook_default(&g_sim, 0);
+    EVP_PKEY_free(e_runbook_default(&g_sim, 0));
     json = e_secret_value(&g_sim, "elastic/secret");
     assert_non_null(json);
     path = scratch("elastic.json", json);
