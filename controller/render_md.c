@@ -68,33 +68,21 @@ static void full_plan(FILE *out, const struct model_plan *plans, size_t n)
 void render_plan_markdown(FILE *out, const struct model_plan *plans,
                           size_t n, const char *cluster_url)
 {
-    size_t add = 0, chg = 0, del = 0, i, j, fails = 0, disruptive = 0;
-    int any = 0;
+    struct render_totals t;
+    size_t i, j;
 
-    for (i = 0; i < n; i++) {
-        size_t a1, c1, d1;
-
-        model_plan_counts(&plans[i], &a1, &c1, &d1);
-        add += a1;
-        chg += c1;
-        del += d1;
-        any |= model_plan_has_changes(&plans[i]);
-        for (j = 0; j < plans[i].n_actions; j++) {
-            fails += plans[i].actions[j].op == MODEL_OP_FAIL;
-            disruptive += plans[i].actions[j].disruptive;
-        }
-    }
-    if (fails)
+    render_totals(plans, n, &t);
+    if (t.fails)
         fprintf(out, "### :x: etls plan: cannot be applied\n\n");
-    else if (!any)
+    else if (!t.any)
         fprintf(out, "### :white_check_mark: etls plan: no changes\n\n");
     else
         fprintf(out, "### etls plan: %zu to add, %zu to change, %zu to "
                      "destroy\n\n",
-                add, chg, del);
+                t.add, t.change, t.destroy);
     fprintf(out, "Cluster `%s`, %zu service(s).\n\n",
             cluster_url ? cluster_url : "?", n);
-    if (fails) {
+    if (t.fails) {
         fprintf(out, "**Errors** (nothing will be changed):\n\n");
         for (i = 0; i < n; i++)
             for (j = 0; j < plans[i].n_actions; j++)
@@ -105,10 +93,10 @@ void render_plan_markdown(FILE *out, const struct model_plan *plans,
                 }
         fputc('\n', out);
     }
-    if (disruptive) {
+    if (t.disruptive) {
         fprintf(out, "> **:warning: %zu disruptive action(s)** (apply asks "
                      "for confirmation):\n",
-                disruptive);
+                t.disruptive);
         for (i = 0; i < n; i++)
             for (j = 0; j < plans[i].n_actions; j++)
                 if (plans[i].actions[j].disruptive) {
@@ -118,7 +106,7 @@ void render_plan_markdown(FILE *out, const struct model_plan *plans,
                 }
         fputc('\n', out);
     }
-    if (any && !fails) {
+    if (t.any && !t.fails) {
         fprintf(out, "| service | resource | action | reason |\n"
                      "|---|---|---|---|\n");
         for (i = 0; i < n; i++)
