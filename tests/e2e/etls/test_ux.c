@@ -2,7 +2,8 @@
  * End-to-end tests of the operator experience (issue 13) against a
  * private dcos-sim per test: the plan as Markdown, colours and heartbeats
  * on a terminal, credentials that fail before any request, the
- * service-account credential JSON, and a dcos CLI configuration
+ * service-account credential JSON, help and suggestions, YAML and JSON
+ * giving one plan, and a dcos CLI configuration
  * (DCOS_DIR, dcos.toml, DCOS_SSL_VERIFY) that is enough to run a plan.
  */
 #include <setjmp.h>
@@ -528,6 +529,45 @@ static void test_yaml_json_same_plan(void **state)
     free(file);
 }
 
+/* ---- help that teaches ---- */
+
+static void test_help_and_suggestions(void **state)
+{
+    char *typo = scratch("typo.json",
+                         "{\"service\": {\"name\": \"elastic\", "
+                         "\"service_acount\": \"elastic\"}}\n");
+    struct e_run r, h;
+
+    (void)state;
+    r = e_etls(NULL, "help", NULL, "plan", (char *)NULL);
+    e_expect_rc(&r, 0);
+    e_expect_out(&r, "Usage: etls plan -f PATH");
+    e_expect_out(&r, "  -o, --output FORMAT       text (default), json, or "
+                     "markdown");
+    e_expect_out(&r, "Examples:\n");
+    h = e_etls(NULL, "plan", NULL, "--help", (char *)NULL);
+    e_expect_rc(&h, 0);
+    assert_string_equal(h.out, r.out);
+    e_run_free(&h);
+    e_run_free(&r);
+
+    r = e_etls(NULL, "plan", NULL, "--outptu=json", (char *)NULL);
+    e_expect_rc(&r, 1);
+    e_expect_err(&r, "etls: unknown option '--outptu'; did you mean "
+                     "'--output'?\nRun 'etls help plan' for usage.");
+    e_run_free(&r);
+    r = e_etls(NULL, "plna", NULL, (char *)NULL);
+    e_expect_rc(&r, 1);
+    e_expect_err(&r, "did you mean 'plan'?");
+    e_run_free(&r);
+    r = e_etls(NULL, "validate", typo, (char *)NULL);
+    e_expect_rc(&r, 1);
+    e_expect_err(&r, "typo.json:1:");
+    e_expect_err(&r, "did you mean \"service_account\"?");
+    e_run_free(&r);
+    free(typo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +589,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dcos_toml_insecure, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_yaml_json_same_plan, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_help_and_suggestions, setup,
                                         teardown),
     };
 
