@@ -1,5 +1,11 @@
+/*
+ * The command line of etls (cli.h): getopt_long() over the option table of
+ * the command (cli_table.c), then the environment.  Usage errors suggest
+ * the closest command or option.
+ */
 #include "controller/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,75 +13,15 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "dcos/simdir.h"
+#include "controller/credentials.h"
+#include "model/suggest.h"
 
-#define SECRET_FILE_MAX (64u * 1024u)
-
-void cli_usage(FILE *f)
-{
-    fputs(
-        "Usage: etls <command> [options]\n"
-        "\n"
-        "Keeps DC/OS Enterprise Elastic services TLS-encrypted.\n"
-        "\n"
-        "Commands:\n"
-        "  validate -f PATH     check desired-state files offline\n"
-        "  plan -f PATH         show what apply would change (read-only)\n"
-        "  plan -f PATH -out FILE  ... and save that plan to FILE\n"
-        "  apply -f PATH        converge the cluster and verify HTTPS\n"
-        "  apply FILE           apply exactly the plan saved in FILE\n"
-        "                       (refused when the documents or the cluster\n"
-        "                       changed since)\n"
-        "  force-unlock SERVICE remove the lease another etls holds on "
-        "SERVICE\n"
-        "  version              print the version\n"
-        "\n"
-        "Desired state:\n"
-        "  -f, --file PATH      a JSON file, or a directory of *.json files\n"
-        "\n"
-        "Cluster connection:\n"
-        "  --cluster URL        cluster URL (default: $DCOS_URL)\n"
-        "  --ca-cert FILE       trust this CA bundle (default: "
-        "$DCOS_SSL_VERIFY if a path)\n"
-        "  --insecure           DO NOT verify the cluster's TLS certificate\n"
-        "                       (also DCOS_SSL_VERIFY=false); loud warning\n"
-        "  --sim DIR            use the dcos-sim cluster described by "
-        "DIR/cluster.json\n"
-        "  --token-file FILE    DC/OS auth token (default: "
-        "$DCOS_ACS_TOKEN)\n"
-        "  --uid UID            log in as UID, with one of:\n"
-        "  --password-file FILE   the user's password\n"
-        "  --private-key FILE     a service account's private key (RS256 "
-        "JWT login)\n"
-        "\n"
-        "Output and behaviour:\n"
-        "  -o, --output text|json   plan output format (default text)\n"
-        "  --detailed-exitcode  plan: exit 0 = no changes, 2 = changes "
-        "pending\n"
-        "  -out, --out FILE     plan: save the plan to FILE (mode 0600, no "
-        "secret)\n"
-        "  --auto-approve       apply: no confirmation of disruptive "
-        "actions\n"
-        "                       (needed without a terminal)\n"
-        "  --timeout DURATION   apply: rollout wait (default 15m)\n"
-        "  --lock-timeout DURATION  apply: wait this long for a service "
-        "another etls\n"
-        "                       has locked (default 0: fail at once)\n"
-        "  --lock-ttl DURATION  lifetime of this etls's leases between "
-        "renewals\n"
-        "                       (default 60s, at least 5s)\n"
-        "  --request-timeout DURATION  per HTTP attempt (default 30s); reads\n"
-        "                       are tried at most 4 times within 4x this\n"
-        "  --max-connections N  concurrent requests (default 8)\n"
-        "  --no-color           plain text output\n"
-        "  --log-level LEVEL    debug|info|warn|error (default warn)\n"
-        "  --trace              log HTTP requests (secrets redacted)\n"
-        "\n"
-        "Exit status: 0 success; 1 error; 2 (plan --detailed-exitcode) "
-        "changes pending;\n"
-        "130 / 143 interrupted by SIGINT / SIGTERM.\n",
-        f);
-}
+/* At most this many options per command (their groups together). */
+#define CLI_MAX_OPTS 64
+/* getopt_long value of option i of a command: CLI_VAL0 + i. */
+#define CLI_VAL0 1000
+/* Longest option name echoed in an error. */
+#define CLI_NAME_MAX 63
 
 int cli_parse_duration(double *out, const char *s)
 {
@@ -98,10 +44,7 @@ int cli_parse_duration(double *out, const char *s)
     return 0;
 }
 
-static int usage_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 {
     va_list ap;
 
@@ -109,41 +52,470 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nRun 'etls help' for usage.\n");
+    if (cmd && cmd->id != CLI_CMD_HELP)
+        fprintf(stderr, "\nRun 'etls help %s' for usage.\n", cmd->name);
+    else
+        fprintf(stderr, "\nRun 'etls help' for usage.\n");
     return ERR_INVALID;
 }
 
-static int set_str(char **dst, const char *v)
+int cli_set_str(char **dst, const char *v)
 {
     free(*dst);
     *dst = strdup(v);
     return *dst ? 0 : ERR_NOMEM;
 }
 
-static int read_secret(struct secret **dst, const char *path,
-                       const char *what)
+/* Read credential file @path of option --@name into *@dst. */
+static int read_secret(struct cli *c, struct secret **dst, const char *path,
+                       const char *name)
 {
-    struct err_info e;
+    char flag[80], why[512];
     int r;
 
     secret_free(*dst);
     *dst = NULL;
-    r = secret_from_file(dst, path, SECRET_FILE_MAX, &e);
-    if (r == ERR_NOTFOUND)
-        return usage_error("no such file for %s", what);
-    if (r)
-        return usage_error("cannot read the %s file %s: %s", what, path,
-                           e.text);
+    snprintf(flag, sizeof(flag), "--%s", name);
+    r = cred_file_read(dst, path, flag, why, sizeof(why));
+    if (r == ERR_INVALID)
+        return cli_usage_error(c->cmd, "%s", why);
+    return r;
+}
+
+/* --private-key @path: a credential JSON (settings.c reads it) or a PEM
+ * key, checked now so that a wrong key fails before any request. */
+static int read_private_key(struct cli *c, const char *path)
+{
+    char where[600], why[900];
+    int r = read_secret(c, &c->private_key, path, "private-key");
+
+    if (r || cred_is_json(c->private_key))
+        return r;
+    snprintf(where, sizeof(where), "--private-key %s", path);
+    r = cred_key_check(c->private_key, where, why, sizeof(why));
+    if (r == ERR_INVALID)
+        return cli_usage_error(c->cmd, "%s", why);
+    return r;
+}
+
+static int set_duration(struct cli *c, double *dst, const char *name,
+                        const char *v, const char *example)
+{
+    if (cli_parse_duration(dst, v) == 0)
+        return 0;
+    return cli_usage_error(c->cmd, "--%s: expected a duration such as %s, "
+                                   "got '%s'",
+                           name, example, v);
+}
+
+int cli_set_common(struct cli *c, const struct cli_option *o, const char *v)
+{
+    long n;
+
+    switch (o->id) {
+    case CLI_OPT_HELP: c->want_help = true; return 0;
+    case CLI_OPT_FILE: c->file = v; return 0;
+    case CLI_OPT_OUTPUT:
+        if (strcmp(v, "text") == 0)
+            c->output = CLI_OUTPUT_TEXT;
+        else if (strcmp(v, "json") == 0)
+            c->output = CLI_OUTPUT_JSON;
+        else if (strcmp(v, "markdown") == 0 || strcmp(v, "md") == 0)
+            c->output = CLI_OUTPUT_MARKDOWN;
+        else
+            return cli_usage_error(c->cmd, "--output must be text, json or "
+                                           "markdown, not '%s'",
+                                   v);
+        return 0;
+    case CLI_OPT_DETAILED_EXITCODE: c->detailed_exitcode = true; return 0;
+    case CLI_OPT_OUT: c->out_file = v; return 0;
+    case CLI_OPT_AUTO_APPROVE: c->auto_approve = true; return 0;
+    case CLI_OPT_CLUSTER:
+        free(c->origin.url);
+        c->origin.url = strdup("--cluster");
+        return cli_set_str(&c->cluster_url, v);
+    case CLI_OPT_CA_CERT:
+        c->trust_from_flags = true;
+        return cli_set_str(&c->ca_cert, v);
+    case CLI_OPT_INSECURE:
+        c->trust_from_flags = true;
+        c->insecure = true;
+        return 0;
+    case CLI_OPT_SIM: return cli_set_str(&c->sim_dir, v);
+    case CLI_OPT_TOKEN_FILE:
+        c->creds_from_flags = true;
+        return read_secret(c, &c->token, v, o->name);
+    case CLI_OPT_UID:
+        c->creds_from_flags = true;
+        return cli_set_str(&c->uid, v);
+    case CLI_OPT_PASSWORD_FILE:
+        c->creds_from_flags = true;
+        return read_secret(c, &c->password, v, o->name);
+    case CLI_OPT_PRIVATE_KEY:
+        c->creds_from_flags = true;
+        return read_private_key(c, v);
+    case CLI_OPT_TIMEOUT:
+        return set_duration(c, &c->timeout, o->name, v,
+                            "900, 90s, 15m or 1h");
+    case CLI_OPT_LOCK_TIMEOUT:
+        if (strcmp(v, "0") == 0) {
+            c->lock_timeout = 0;
+            return 0;
+        }
+        return set_duration(c, &c->lock_timeout, o->name, v,
+                            "0, 30s or 5m");
+    case CLI_OPT_LOCK_TTL:
+        if (cli_parse_duration(&c->lock_ttl, v) || c->lock_ttl < 5)
+            return cli_usage_error(c->cmd, "--lock-ttl: expected a duration "
+                                           "of at least 5s, got '%s'",
+                                   v);
+        return 0;
+    case CLI_OPT_REQUEST_TIMEOUT:
+        return set_duration(c, &c->request_timeout, o->name, v, "30s");
+    case CLI_OPT_MAX_CONNECTIONS:
+        if (util_parse_long(&n, v, 1, 64))
+            return cli_usage_error(c->cmd, "--max-connections: expected "
+                                           "1..64, got '%s'",
+                                   v);
+        c->max_connections = (int)n;
+        return 0;
+    case CLI_OPT_NO_COLOR: c->color = false; return 0;
+    case CLI_OPT_LOG_LEVEL:
+        c->log_level = log_level_parse(v);
+        if (c->log_level < 0)
+            return cli_usage_error(c->cmd, "--log-level: expected debug, "
+                                           "info, warn or error, got '%s'",
+                                   v);
+        return 0;
+    case CLI_OPT_TRACE: c->trace = true; return 0;
+    default: return ERR_INTERNAL;
+    }
+}
+
+/* The options of one command, flattened (struct opts). */
+struct opts {
+    const struct cli_option *opt[CLI_MAX_OPTS];
+    const struct cli_option_group *group[CLI_MAX_OPTS];
+    const char *names[CLI_MAX_OPTS + 1]; /* long names, for suggestions */
+    struct option longopts[CLI_MAX_OPTS + 1];
+    char shortopts[2 * CLI_MAX_OPTS + 2];
+    size_t n;
+};
+
+static void opts_build(struct opts *t, const struct cli_command *cmd)
+{
+    size_t g, i, s = 0;
+
+    memset(t, 0, sizeof(*t));
+    t->shortopts[s++] = ':';
+    for (g = 0; cmd->groups[g]; g++)
+        for (i = 0; cmd->groups[g]->options[i].name; i++) {
+            const struct cli_option *o = &cmd->groups[g]->options[i];
+
+            if (t->n == CLI_MAX_OPTS)
+                return;
+            t->opt[t->n] = o;
+            t->group[t->n] = cmd->groups[g];
+            t->names[t->n] = o->name;
+            t->longopts[t->n].name = o->name;
+            t->longopts[t->n].has_arg = o->arg ? required_argument
+                                               : no_argument;
+            t->longopts[t->n].val = CLI_VAL0 + (int)t->n;
+            if (o->short_name) {
+                t->shortopts[s++] = o->short_name;
+                if (o->arg)
+                    t->shortopts[s++] = ':';
+            }
+            t->n++;
+        }
+}
+
+/* Index of the option getopt_long returned as @val, or -1. */
+static int opts_index(const struct opts *t, int val)
+{
+    size_t i;
+
+    if (val >= CLI_VAL0 && val < CLI_VAL0 + (int)t->n)
+        return val - CLI_VAL0;
+    for (i = 0; i < t->n; i++)
+        if (t->opt[i]->short_name && t->opt[i]->short_name == val)
+            return (int)i;
+    return -1;
+}
+
+/* The commands other than @cmd that accept option --@name, or NULL. */
+static const struct cli_command *other_command_with(
+    const struct cli_command *cmd, const char *name, char short_name)
+{
+    size_t k, g, i;
+
+    for (k = 0; cli_commands[k].name; k++) {
+        const struct cli_command *o = &cli_commands[k];
+
+        if (o == cmd)
+            continue;
+        for (g = 0; o->groups[g]; g++)
+            for (i = 0; o->groups[g]->options[i].name; i++) {
+                const struct cli_option *x = &o->groups[g]->options[i];
+
+                if ((name && strcmp(x->name, name) == 0) ||
+                    (short_name && x->short_name == short_name))
+                    return o;
+            }
+    }
+    return NULL;
+}
+
+/* Report the unknown or ambiguous option @arg (as typed, "=value" cut). */
+static int bad_option(const struct cli *c, const struct opts *t,
+                      const char *arg, int optopt_val)
+{
+    const struct cli_command *other;
+    char name[CLI_NAME_MAX + 1];
+    const char *p = arg, *near;
+    size_t len, i, prefixed = 0;
+
+    if (optopt_val > 0 && optopt_val < 256) {
+        char sn = (char)optopt_val;
+
+        other = other_command_with(c->cmd, NULL, sn);
+        if (other)
+            return cli_usage_error(c->cmd, "-%c is an option of %s, not of "
+                                           "%s",
+                                   sn, other->name, c->cmd->name);
+        return cli_usage_error(c->cmd, "unknown option '-%c'", sn);
+    }
+    while (*p == '-')
+        p++;
+    len = strcspn(p, "=");
+    if (len > CLI_NAME_MAX)
+        return cli_usage_error(c->cmd, "unknown option (name longer than %d "
+                                       "characters)",
+                               CLI_NAME_MAX);
+    memcpy(name, p, len);
+    name[len] = '\0';
+    for (i = 0; i < t->n; i++)
+        prefixed += len && strncmp(t->names[i], name, len) == 0;
+    if (prefixed > 1)
+        return cli_usage_error(c->cmd, "option '--%s' is ambiguous; spell "
+                                       "it out",
+                               name);
+    other = other_command_with(c->cmd, name, 0);
+    if (other)
+        return cli_usage_error(c->cmd, "--%s is an option of %s, not of %s",
+                               name, other->name, c->cmd->name);
+    near = suggest_word(t->names, name);
+    if (near)
+        return cli_usage_error(c->cmd, "unknown option '%.*s%s'; did you "
+                                       "mean '--%s'?",
+                               (int)(p - arg), arg, name, near);
+    return cli_usage_error(c->cmd, "unknown option '%.*s%s'", (int)(p - arg),
+                           arg, name);
+}
+
+/* What `-out` is handed to getopt_long as (compared by address). */
+static char out_alias[] = "--out";
+
+/*
+ * The arguments after the command, for getopt_long (@args: room for
+ * 2 * @argc), with Terraform's `-out FILE` / `-out=FILE` spelled `--out
+ * FILE`; a single-dash spelling of any other long option is refused
+ * (getopt would read it as short options).  Values keep pointing into
+ * @argv.  Returns the number of arguments in @args, or a negative err.
+ */
+static int prepare_args(struct cli *c, char **args, int argc, char **argv)
+{
+    int i, n = 1;
+
+    args[0] = argv[0];
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        char name[CLI_NAME_MAX + 1];
+        size_t len;
+
+        if (strcmp(a, "--") == 0) {
+            for (; i < argc; i++)
+                args[n++] = argv[i];
+            break;
+        }
+        if (a[0] != '-' || a[1] == '-' || a[1] == '\0' || a[2] == '\0') {
+            args[n++] = argv[i];
+            continue;
+        }
+        len = strcspn(a + 1, "=");
+        if (len > CLI_NAME_MAX) {
+            args[n++] = argv[i];
+            continue;
+        }
+        memcpy(name, a + 1, len);
+        name[len] = '\0';
+        if (strcmp(name, "out") == 0) {
+            args[n++] = out_alias;
+            if (a[1 + len] == '=')
+                args[n++] = argv[i] + 1 + len + 1;
+            continue;
+        }
+        if (len > 1 && other_command_with(NULL, name, 0))
+            return cli_usage_error(c->cmd, "unknown option '-%s'; did you "
+                                           "mean '--%s'?",
+                                   name, name);
+        args[n++] = argv[i];
+    }
+    args[n] = NULL;
+    return n;
+}
+
+/* Position in @argv of the argument @a (a pointer into it). */
+static int position_of(char **argv, int argc, const char *a)
+{
+    int i;
+
+    for (i = 0; i < argc; i++)
+        if (argv[i] == a)
+            return i;
+    return -1;
+}
+
+static int take_positional(struct cli *c, const char *a, int pos)
+{
+    const char **slot = NULL;
+
+    switch (c->cmd->id) {
+    case CLI_CMD_HELP: slot = &c->help_topic; break;
+    case CLI_CMD_APPLY: slot = &c->plan_file; break;
+    case CLI_CMD_FORCE_UNLOCK: slot = &c->service; break;
+    default: break;
+    }
+    if (slot && !*slot) {
+        *slot = a;
+        return 0;
+    }
+    /* Not echoed: a stray argument may be a misplaced secret. */
+    return cli_usage_error(c->cmd, "unexpected argument at position %d "
+                                   "(options start with '-')",
+                           pos);
+}
+
+/* getopt_long over the @n @args; values stored by the groups' set(). */
+static int parse_options(struct cli *c, int argc, char **argv, char **args,
+                         int n)
+{
+    struct opts t;
+    int ch, idx, r;
+
+    opts_build(&t, c->cmd);
+    optind = 0; /* glibc: start over (cli_parse may run several times) */
+    opterr = 0;
+    while ((ch = getopt_long(n, args, t.shortopts, t.longopts, &idx)) != -1) {
+        const char *typed = args[optind - 1];
+        const char *v = optarg;
+        int i;
+
+        if (ch == ':')
+            return cli_usage_error(c->cmd, "option %s needs a value",
+                                   typed == out_alias ? "-out" : typed);
+        if (ch == '?') {
+            i = opts_index(&t, optopt);
+            if (i >= 0 && optopt >= CLI_VAL0)
+                return cli_usage_error(c->cmd, "option --%s takes no value",
+                                       t.opt[i]->name);
+            return bad_option(c, &t, optopt ? "-" : typed, optopt);
+        }
+        i = opts_index(&t, ch);
+        if (i < 0)
+            return ERR_INTERNAL;
+        /*
+         * The option's own element: before its value when that is a
+         * separate argument.  A long option must be spelled out: an
+         * abbreviation (--token for --token-file) may be a secret's flag
+         * misremembered, and a script must not change meaning when an
+         * option is added.
+         */
+        if (v && v == args[optind - 1] && optind >= 2)
+            typed = args[optind - 2];
+        if (typed[0] == '-' && typed[1] == '-' && typed != out_alias &&
+            (strncmp(typed + 2, t.opt[i]->name, strlen(t.opt[i]->name)) != 0 ||
+             (typed[2 + strlen(t.opt[i]->name)] != '\0' &&
+              typed[2 + strlen(t.opt[i]->name)] != '=')))
+            return bad_option(c, &t, typed, 0);
+        /* `-f=x` (accepted before getopt): the value is x. */
+        if (v && v == typed + 2 && typed[1] != '-' && v[0] == '=')
+            v++;
+        r = t.group[i]->set(c, t.opt[i], v);
+        if (r)
+            return r;
+    }
+    for (; optind < n; optind++) {
+        r = take_positional(c, args[optind],
+                            position_of(argv, argc, args[optind]));
+        if (r)
+            return r;
+    }
     return 0;
+}
+
+/* Find the command argv[1] names; suggest one when it is mistyped. */
+static int find_command(struct cli *c, const char *name)
+{
+    const char *names[32];
+    const char *near;
+    size_t i;
+
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
+        name = "help";
+    else if (strcmp(name, "--version") == 0 || strcmp(name, "-v") == 0)
+        name = "version";
+    c->cmd = cli_command_find(name);
+    if (c->cmd) {
+        c->command = c->cmd->name;
+        return 0;
+    }
+    c->command = "help";
+    c->cmd = cli_command_find("help");
+    if (name[0] == '-')
+        return cli_usage_error(NULL, "the command comes first: etls COMMAND "
+                                     "[options], e.g. etls plan -f "
+                                     "desired.json");
+    for (i = 0; cli_commands[i].name && i < 31; i++)
+        names[i] = cli_commands[i].name;
+    names[i] = NULL;
+    near = suggest_word(names, name);
+    if (near)
+        return cli_usage_error(NULL, "unknown command '%s'; did you mean "
+                                     "'%s'?",
+                               name, near);
+    return cli_usage_error(NULL, "unknown command '%s'", name);
+}
+
+/* The rules between options, once all are read. */
+static int check_options(struct cli *c)
+{
+    if (c->plan_file && c->file)
+        return cli_usage_error(c->cmd, "give either -f PATH or a saved plan "
+                                       "FILE, not both");
+    if (c->out_file && c->file && strcmp(c->file, "-") == 0)
+        return cli_usage_error(c->cmd, "-out needs documents etls can read "
+                                       "again at apply time: give -f PATH, "
+                                       "not -f -");
+    if (c->help_topic && !cli_command_find(c->help_topic)) {
+        const struct cli_command *h = c->cmd;
+
+        c->cmd = NULL;
+        find_command(c, c->help_topic);
+        c->cmd = h;
+        c->command = h->name;
+        return ERR_INVALID;
+    }
+    return cli_check_credentials(c);
 }
 
 int cli_parse(struct cli *out, int argc, char **argv)
 {
-    const char *env;
-    int i, r;
+    char **args;
+    int r, n;
 
     memset(out, 0, sizeof(*out));
-    out->color = 1;
+    out->color = true;
     out->timeout = 900;
     out->lock_ttl = 60;
     out->request_timeout = 30;
@@ -151,230 +523,30 @@ int cli_parse(struct cli *out, int argc, char **argv)
     out->log_level = LOG_WARN;
 
     if (argc < 2) {
-        out->command = "help";
+        out->cmd = cli_command_find("help");
+        out->command = out->cmd->name;
         return 0;
     }
-    out->command = argv[1];
-    if (strcmp(out->command, "-h") == 0 || strcmp(out->command, "--help") == 0)
-        out->command = "help";
-    if (strcmp(out->command, "--version") == 0)
-        out->command = "version";
-
-    for (i = 2; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        char name[64];
-        const char *eq;
-
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            out->command = "help";
+    r = find_command(out, argv[1]);
+    if (r)
+        return r;
+    /* --help anywhere before `--` wins, even over a bad option. */
+    for (n = 2; n < argc && strcmp(argv[n], "--") != 0; n++)
+        if (strcmp(argv[n], "-h") == 0 || strcmp(argv[n], "--help") == 0) {
+            out->want_help = true;
             return 0;
         }
-        if (a[0] != '-' && strcmp(out->command, "force-unlock") == 0 &&
-            !out->service) {
-            out->service = a;
-            continue;
-        }
-        if (a[0] != '-' && strcmp(out->command, "apply") == 0 &&
-            !out->plan_file) {
-            out->plan_file = a;
-            continue;
-        }
-        if (a[0] != '-')
-            /* Not echoed: a stray argument may be a misplaced secret. */
-            return usage_error("unexpected argument at position %d (options "
-                               "start with '-')",
-                               i);
-        eq = strchr(a, '=');
-        if (eq && (size_t)(eq - a) >= sizeof(name))
-            return usage_error("unknown option (name longer than %zu "
-                               "characters)",
-                               sizeof(name) - 1);
-        if (eq) {
-            memcpy(name, a, (size_t)(eq - a));
-            name[eq - a] = '\0';
-            v = eq + 1;
-            a = name;
-        }
-#define FLAG(n) (strcmp(a, n) == 0)
-#define NEEDV()                                                               \
-    do {                                                                      \
-        if (!v) {                                                             \
-            if (i + 1 >= argc)                                                \
-                return usage_error("option %s needs a value", a);             \
-            v = argv[++i];                                                    \
-        }                                                                     \
-    } while (0)
-        if (v && (FLAG("--detailed-exitcode") || FLAG("--no-color") ||
-                  FLAG("--insecure") || FLAG("--trace") ||
-                  FLAG("--auto-approve")))
-            return usage_error("option %s takes no value", a);
-        if (FLAG("--detailed-exitcode")) {
-            out->detailed_exitcode = 1;
-        } else if (FLAG("--auto-approve")) {
-            out->auto_approve = 1;
-        } else if (FLAG("-out") || FLAG("--out")) {
-            NEEDV();
-            out->out_file = v;
-        } else if (FLAG("--no-color")) {
-            out->color = 0;
-        } else if (FLAG("--insecure")) {
-            out->insecure = 1;
-        } else if (FLAG("--trace")) {
-            out->trace = 1;
-        } else if (FLAG("-f") || FLAG("--file")) {
-            NEEDV();
-            out->file = v;
-        } else if (FLAG("-o") || FLAG("--output")) {
-            NEEDV();
-            if (strcmp(v, "text") == 0)
-                out->output = CLI_OUTPUT_TEXT;
-            else if (strcmp(v, "json") == 0)
-                out->output = CLI_OUTPUT_JSON;
-            else
-                return usage_error("--output must be text or json, not '%s'",
-                                   v);
-        } else if (FLAG("--cluster")) {
-            NEEDV();
-            if ((r = set_str(&out->cluster_url, v)))
-                return r;
-        } else if (FLAG("--ca-cert")) {
-            NEEDV();
-            if ((r = set_str(&out->ca_cert, v)))
-                return r;
-        } else if (FLAG("--sim")) {
-            NEEDV();
-            if ((r = set_str(&out->sim_dir, v)))
-                return r;
-        } else if (FLAG("--uid")) {
-            NEEDV();
-            if ((r = set_str(&out->uid, v)))
-                return r;
-        } else if (FLAG("--token-file")) {
-            NEEDV();
-            if ((r = read_secret(&out->token, v, "--token-file")))
-                return r;
-        } else if (FLAG("--password-file")) {
-            NEEDV();
-            if ((r = read_secret(&out->password, v, "--password-file")))
-                return r;
-        } else if (FLAG("--private-key")) {
-            NEEDV();
-            if ((r = read_secret(&out->private_key, v, "--private-key")))
-                return r;
-        } else if (FLAG("--timeout")) {
-            NEEDV();
-            if (cli_parse_duration(&out->timeout, v))
-                return usage_error("--timeout: expected a duration such as "
-                                   "900, 90s, 15m or 1h, got '%s'",
-                                   v);
-        } else if (FLAG("--lock-timeout")) {
-            NEEDV();
-            if (strcmp(v, "0") == 0)
-                out->lock_timeout = 0;
-            else if (cli_parse_duration(&out->lock_timeout, v))
-                return usage_error("--lock-timeout: expected a duration "
-                                   "such as 0, 30s or 5m, got '%s'",
-                                   v);
-        } else if (FLAG("--lock-ttl")) {
-            NEEDV();
-            if (cli_parse_duration(&out->lock_ttl, v) || out->lock_ttl < 5)
-                return usage_error("--lock-ttl: expected a duration of at "
-                                   "least 5s, got '%s'",
-                                   v);
-        } else if (FLAG("--request-timeout")) {
-            NEEDV();
-            if (cli_parse_duration(&out->request_timeout, v))
-                return usage_error("--request-timeout: expected a duration "
-                                   "such as 30s, got '%s'",
-                                   v);
-        } else if (FLAG("--max-connections")) {
-            long n;
-
-            NEEDV();
-            if (util_parse_long(&n, v, 1, 64))
-                return usage_error("--max-connections: expected 1..64, got "
-                                   "'%s'",
-                                   v);
-            out->max_connections = (int)n;
-        } else if (FLAG("--log-level")) {
-            NEEDV();
-            out->log_level = log_level_parse(v);
-            if (out->log_level < 0)
-                return usage_error("--log-level: expected debug, info, warn "
-                                   "or error, got '%s'",
-                                   v);
-        } else {
-            return usage_error("unknown option '%s'", a);
-        }
-#undef FLAG
-#undef NEEDV
-    }
-
-    /*
-     * Environment, after flags (flags win).  --sim describes a whole
-     * cluster (URL, CA, credentials), so the DCOS_* variables of another
-     * cluster must not mix into it: they are ignored with --sim.
-     */
-    if (out->sim_dir)
-        goto checks;
-    env = getenv("DCOS_URL");
-    if (!out->cluster_url && env && *env && (r = set_str(&out->cluster_url,
-                                                         env)))
+    args = calloc(2 * (size_t)argc + 1, sizeof(*args));
+    if (!args)
+        return ERR_NOMEM;
+    n = prepare_args(out, args, argc, argv);
+    r = n < 0 ? n : parse_options(out, argc, argv, args, n);
+    free(args);
+    if (r || out->want_help)
         return r;
-    env = getenv("DCOS_SSL_VERIFY");
-    if (env && *env && !out->ca_cert && !out->insecure) {
-        if (strcmp(env, "false") == 0)
-            out->insecure = 1;
-        else if (strcmp(env, "true") != 0 && (r = set_str(&out->ca_cert, env)))
-            return r;
-    }
-    env = getenv("DCOS_ACS_TOKEN");
-    if (!out->token && env && *env) {
-        out->token = secret_new_str(env);
-        if (!out->token)
-            return ERR_NOMEM;
-    }
-checks:
-    if (out->plan_file && out->file)
-        return usage_error("give either -f PATH or a saved plan FILE, not "
-                           "both");
-    if (out->out_file && strcmp(out->command, "plan") != 0)
-        return usage_error("-out is an option of plan");
-    if (out->auto_approve && strcmp(out->command, "apply") != 0)
-        return usage_error("--auto-approve is an option of apply");
-    if (out->password && out->private_key)
-        return usage_error("give either --password-file or "
-                                 "--private-key, not both");
-    if ((out->password || out->private_key) && !out->uid)
-        return usage_error("--password-file and --private-key need "
-                                 "--uid");
-    return 0;
-}
-
-int cli_apply_sim(struct cli *c, char *errbuf, size_t errlen)
-{
-    struct dcos_sim_cluster sc;
-    struct err_info e;
-    int r;
-
-    memset(&e, 0, sizeof(e));
-    r = dcos_sim_cluster_read(&sc, c->sim_dir, &e);
-    if (r) {
-        snprintf(errbuf, errlen, "%s", e.text);
-        return r == ERR_NOMEM ? r : ERR_INVALID;
-    }
-    if ((!c->cluster_url && set_str(&c->cluster_url, sc.url)) ||
-        (!c->ca_cert && !c->insecure && set_str(&c->ca_cert, sc.ca_cert)))
-        r = ERR_NOMEM;
-    if (r == 0 && !c->token && !c->uid) {
-        if (set_str(&c->uid, sc.uid)) {
-            r = ERR_NOMEM;
-        } else {
-            c->password = sc.password;
-            sc.password = NULL;
-        }
-    }
-    dcos_sim_cluster_clear(&sc);
+    r = cli_read_env(out);
+    if (r == 0)
+        r = check_options(out);
     return r;
 }
 
@@ -406,6 +578,11 @@ void cli_free(struct cli *c)
     free(c->ca_cert);
     free(c->sim_dir);
     free(c->uid);
+    free(c->origin.url);
+    free(c->origin.trust);
+    free(c->origin.credentials);
+    free(c->origin.dcos_config);
+    free(c->ssl_verify_env);
     secret_free(c->token);
     secret_free(c->password);
     secret_free(c->private_key);

@@ -15,6 +15,7 @@
 #include "controller/render.h"
 #include "controller/report_text.h"
 #include "controller/saved.h"
+#include "controller/term.h"
 
 /* Does any plan write (a change, and no FAIL that refuses it)? */
 static int plans_write(const struct model_plan *plans, size_t n)
@@ -171,7 +172,7 @@ static int lock_and_recheck(struct cli *c, struct engine *eng,
         printf("\nThe cluster changed before etls took the lease; this is "
                "the plan now:\n\n");
         render_plan_text(stdout, *plans, n,
-                         c->color && isatty(STDOUT_FILENO));
+                         term_color(stdout));
         fflush(stdout);
         if (!cmd_has_fail(*plans, n) &&
             confirm_apply(*plans, n, c->auto_approve,
@@ -229,7 +230,7 @@ int cmd_apply(struct cli *c)
         goto out;
     }
     render_plan_text(stdout, plans, d.n_services,
-                     c->color && isatty(STDOUT_FILENO));
+                     term_color(stdout));
     fflush(stdout);
     if (!cmd_has_fail(plans, d.n_services) &&
         confirm_apply(plans, d.n_services, c->auto_approve,

@@ -40,13 +40,25 @@ int cmd_load(const struct cli *c, const char *path, struct model_desired *d,
              struct load_docs *docs)
 {
     struct model_diags diags = {0};
+    struct load_docs mine = {0};
+    size_t i;
     int r;
 
     if (!path) {
-        fprintf(stderr, "etls %s: -f PATH is required\n", c->command);
+        fprintf(stderr, "etls %s: -f PATH is required (a file, a directory "
+                        "of them, or - for stdin)\nRun 'etls help %s' for "
+                        "usage.\n",
+                c->command, c->command);
         return EXIT_ERROR;
     }
+    if (!docs)
+        docs = &mine;
     r = load_desired_docs(d, path, &diags, docs);
+    for (i = 0; i < docs->n_skipped; i++)
+        fprintf(stderr, "etls: skipped %s: not a .json, .yaml or .yml "
+                        "document\n",
+                docs->skipped[i]);
+    load_docs_clear(&mine);
     cmd_print_diags(&diags);
     model_diags_clear(&diags);
     if (r) {
@@ -72,15 +84,12 @@ int cmd_connect(struct cli *c, struct engine **eng,
 {
     struct engine_options o;
     struct err_info e = {0};
-    char buf[512];
+    char buf[1024];
 
-    if (c->sim_dir && cli_apply_sim(c, buf, sizeof(buf))) {
-        fprintf(stderr, "etls: --sim: %s\n", buf);
-        return EXIT_ERROR;
-    }
-    if (!c->cluster_url) {
-        fprintf(stderr, "etls: no cluster: give --cluster URL, set DCOS_URL, "
-                        "or use --sim DIR\n");
+    int r = cli_resolve(c, buf, sizeof(buf));
+
+    if (r) {
+        fprintf(stderr, "etls: %s\n", r == ERR_NOMEM ? "out of memory" : buf);
         return EXIT_ERROR;
     }
     /* Before anything prints the URL: it may hold a password. */
@@ -91,9 +100,10 @@ int cmd_connect(struct cli *c, struct engine **eng,
     if (c->insecure)
         fprintf(stderr,
                 "etls: WARNING: TLS verification of %s is DISABLED "
-                "(--insecure or DCOS_SSL_VERIFY=false); anyone on the path "
-                "can read the credentials and secrets sent to it\n",
-                c->cluster_url);
+                "(by %s); anyone on the path can read the credentials and "
+                "secrets sent to it\n",
+                c->cluster_url, c->origin.trust ? c->origin.trust
+                                                : "--insecure");
     cli_engine_options(&o, c, report);
     if (engine_new(eng, &o, &e)) {
         fprintf(stderr, "etls: %s\n", e.text);

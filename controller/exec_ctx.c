@@ -271,6 +271,12 @@ void exec_note(struct exec_ctx *x, const char *fmt, ...)
     rops(x)->action_note(rpayload(x), x->svc->plan, action_of(x), line);
 }
 
+void exec_waiting(struct exec_ctx *x, const struct report_wait *w)
+{
+    if (rops(x) && rops(x)->action_waiting)
+        rops(x)->action_waiting(rpayload(x), x->svc->plan, action_of(x), w);
+}
+
 void exec_verified(struct exec_ctx *x, const struct report_verified *v)
 {
     if (rops(x) && rops(x)->verified)

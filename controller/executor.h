@@ -28,6 +28,7 @@ struct exec_ctx;
 struct dcos_client;
 struct http_loop;
 struct report_verified;
+struct report_wait;
 
 typedef void (*exec_fn)(struct exec_ctx *x);
 
@@ -103,6 +104,9 @@ bool exec_try_again(struct exec_ctx *x);
 /* A progress line of the action (printf-style, one line). */
 void exec_note(struct exec_ctx *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The action still waits (a heartbeat, report.h action_waiting). */
+void exec_waiting(struct exec_ctx *x, const struct report_wait *w);
 
 /* The HTTPS check of the plan's service passed with @v. */
 void exec_verified(struct exec_ctx *x, const struct report_verified *v);

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/file.h"
 #include "common/util.h"
+#include "model/yaml.h"
 
 /* Desired-state documents are small; anything larger is a mistake. */
 #define LOAD_MAX_FILE (1024u * 1024u)
@@ -69,7 +71,58 @@ void load_docs_clear(struct load_docs *docs)
     for (i = 0; i < docs->n; i++)
         free(docs->items[i].path);
     free(docs->items);
+    for (i = 0; i < docs->n_skipped; i++)
+        free(docs->skipped[i]);
+    free(docs->skipped);
     memset(docs, 0, sizeof(*docs));
+}
+
+/* Is @name a document by its extension? */
+static int is_doc_name(const char *name)
+{
+    return util_has_suffix(name, ".json") || util_has_suffix(name, ".yaml") ||
+           util_has_suffix(name, ".yml");
+}
+
+/* Read all of standard input (at most @max bytes) into *@out (new). */
+static int read_stdin(char **out, size_t *len_out, size_t max)
+{
+    char *p = malloc(max + 1);
+    size_t len = 0;
+
+    if (!p)
+        return ERR_NOMEM;
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, p + len, max + 1 - len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || len + (size_t)n > max) {
+            free(p);
+            return ERR_INVALID;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    p[len] = '\0';
+    *out = p;
+    *len_out = len;
+    return 0;
+}
+
+/* YAML unless the name says JSON, or (stdin) the text starts with '{'. */
+static int is_yaml(const char *file, const char *text, size_t len)
+{
+    size_t i;
+
+    if (strcmp(file, LOAD_STDIN_NAME) != 0)
+        return !util_has_suffix(file, ".json");
+    for (i = 0; i < len; i++)
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' &&
+            text[i] != '\r')
+            return text[i] != '{';
+    return 1;
 }
 
 static int load_one(struct model_desired *out, const char *file,
@@ -81,18 +134,50 @@ static int load_one(struct model_desired *out, const char *file,
     size_t len = 0;
     int r;
 
-    r = file_read(&text, &len, file, LOAD_MAX_FILE, &fe);
-    if (r == ERR_NOTFOUND || r == ERR_INVALID)
-        return diag_add(diags, file, fe.text) ? ERR_NOMEM : ERR_INVALID;
+    if (strcmp(file, LOAD_STDIN_NAME) == 0) {
+        r = read_stdin(&text, &len, LOAD_MAX_FILE);
+        if (r == ERR_INVALID)
+            return diag_add(diags, file, "standard input is larger than "
+                                         "1 MiB")
+                       ? ERR_NOMEM
+                       : ERR_INVALID;
+    } else {
+        r = file_read(&text, &len, file, LOAD_MAX_FILE, &fe);
+        if (r == ERR_NOTFOUND || r == ERR_INVALID)
+            return diag_add(diags, file, fe.text) ? ERR_NOMEM : ERR_INVALID;
+    }
     if (r)
         return r;
     r = doc_add(docs, file, text, len);
-    if (r == 0)
+    if (r == 0 && is_yaml(file, text, len))
+        r = model_service_parse_yaml(&svc, text, len, file, diags);
+    else if (r == 0)
         r = model_service_parse(&svc, text, len, file, diags);
     free(text);
     if (r)
         return r;
     return model_desired_add(out, svc, diags);
+}
+
+/* Name the file @name of @dir that is not read in @docs (may be NULL). */
+static int skip_add(struct load_docs *docs, const char *dir,
+                    const char *name)
+{
+    char **n;
+
+    if (!docs)
+        return 0;
+    n = realloc(docs->skipped, (docs->n_skipped + 1) * sizeof(*n));
+    if (!n)
+        return ERR_NOMEM;
+    docs->skipped = n;
+    n[docs->n_skipped] = util_format("%s%s%s", dir,
+                                     util_has_suffix(dir, "/") ? "" : "/",
+                                     name);
+    if (!n[docs->n_skipped])
+        return ERR_NOMEM;
+    docs->n_skipped++;
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -117,10 +202,27 @@ static int load_dir(struct model_desired *out, const char *dir,
     while ((de = readdir(d)) != NULL) {
         char **nn;
 
-        if (de->d_name[0] == '.' || !util_has_suffix(de->d_name, ".json"))
+        if (de->d_name[0] == '.')
             continue;
+        if (!is_doc_name(de->d_name)) {
+            struct stat st;
+            char *full = util_format("%s/%s", dir, de->d_name);
+
+            if (!full) {
+                r = ERR_NOMEM;
+                break;
+            }
+            /* Files only: subdirectories are not read (not recursive). */
+            if (stat(full, &st) == 0 && S_ISREG(st.st_mode) &&
+                (r = skip_add(docs, dir, de->d_name))) {
+                free(full);
+                break;
+            }
+            free(full);
+            continue;
+        }
         if (n >= LOAD_MAX_FILES) {
-            r = diag_add(diags, dir, "more than 1000 *.json files")
+            r = diag_add(diags, dir, "more than 1000 documents")
                     ? ERR_NOMEM
                     : ERR_INVALID;
             break;
@@ -144,7 +246,8 @@ static int load_dir(struct model_desired *out, const char *dir,
     }
     closedir(d);
     if (r == 0 && n == 0)
-        r = diag_add(diags, dir, "the directory holds no *.json file")
+        r = diag_add(diags, dir, "the directory holds no .json, .yaml or "
+                                 ".yml document")
                 ? ERR_NOMEM
                 : ERR_INVALID;
     if (n)
@@ -177,6 +280,12 @@ int load_desired_docs(struct model_desired *out, const char *path,
     struct stat st;
     int r;
 
+    if (strcmp(path, "-") == 0) {
+        r = load_one(out, LOAD_STDIN_NAME, diags, docs);
+        if (r)
+            model_desired_clear(out);
+        return r;
+    }
     if (stat(path, &st) != 0 && errno == ENOENT) {
         r = diag_add(diags, path, "no such file or directory");
         return r ? r : ERR_INVALID;

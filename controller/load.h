@@ -6,10 +6,16 @@
 #include "controller/fingerprint.h"
 #include "model/desired.h"
 
+/* The name standard input (`-f -`) has in diagnostics. */
+#define LOAD_STDIN_NAME "<stdin>"
+
 /*
- * Read the desired state named by `-f PATH`: one JSON file, or a directory
- * whose `*.json` files (sorted by name, not recursive) each describe one
- * service.  This is the I/O half of model_service_parse().
+ * Read the desired state named by `-f PATH`: one document (JSON, or YAML
+ * when its name ends in .yaml or .yml), a directory whose `.json`, `.yaml`
+ * and `.yml` files (sorted by name, not recursive; names starting with
+ * '.' ignored) each describe one service, or `-`: one document on
+ * standard input (JSON when it starts with '{', else YAML).  This is the
+ * I/O half of model_service_parse() and model_service_parse_yaml().
  *
  * Returns 0 and fills @out (zeroed by the caller), or ERR_INVALID with every
  * problem in @diags (file-level problems such as "cannot read" included),
@@ -28,6 +34,8 @@ struct load_doc {
 struct load_docs {
     struct load_doc *items;
     size_t n;
+    char **skipped;     /* files of a directory that are no document */
+    size_t n_skipped;
 };
 
 /*

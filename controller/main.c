@@ -23,6 +23,9 @@
 #include "controller/render.h"
 #include "controller/report_text.h"
 #include "controller/saved.h"
+#include "controller/settings.h"
+#include "controller/term.h"
+#include "controller/version.h"
 #include "dcos/client.h"
 
 static int cmd_validate(const struct cli *c)
@@ -112,7 +115,7 @@ static int save_plan(const struct cli *c, struct engine *eng,
         fprintf(stderr, "etls: %s\n", e.text);
         return EXIT_ERROR;
     }
-    fprintf(c->output == CLI_OUTPUT_JSON ? stderr : stdout,
+    fprintf(c->output != CLI_OUTPUT_TEXT ? stderr : stdout,
             "\nSaved the plan to: %s\n\nTo perform exactly these actions, "
             "run:\n    etls apply %s\n",
             c->out_file, c->out_file);
@@ -159,9 +162,11 @@ static int cmd_plan(struct cli *c)
         }
         fputc('\n', stdout);
         json_decref(j);
+    } else if (c->output == CLI_OUTPUT_MARKDOWN) {
+        render_plan_markdown(stdout, plans, d.n_services,
+                             engine_cluster_url(eng));
     } else {
-        render_plan_text(stdout, plans, d.n_services,
-                         c->color && isatty(STDOUT_FILENO));
+        render_plan_text(stdout, plans, d.n_services, term_color(stdout));
     }
     if (print_fail_reasons(plans, d.n_services)) {
         if (c->out_file)
@@ -215,6 +220,50 @@ out:
     return rc;
 }
 
+/* etls config: the resolved connection settings and their origins. */
+static int cmd_config(struct cli *c)
+{
+    char buf[1024];
+    int r = cli_resolve(c, buf, sizeof(buf));
+
+    settings_print(stdout, c);
+    if (r) {
+        fprintf(stderr, "etls: %s\n", r == ERR_NOMEM ? "out of memory" : buf);
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
+/* help, COMMAND --help, help COMMAND. */
+static int cmd_help(const struct cli *c)
+{
+    if (c->want_help && c->cmd->id != CLI_CMD_HELP)
+        cli_help(stdout, c->cmd);
+    else if (c->help_topic)
+        cli_help(stdout, cli_command_find(c->help_topic));
+    else
+        cli_usage(stdout);
+    return EXIT_OK;
+}
+
+/* The commands that talk to a cluster. */
+static int cmd_cluster(struct cli *c)
+{
+    int rc;
+
+    if (dcos_global_init() != 0) {
+        fprintf(stderr, "etls: cannot initialise the HTTP client\n");
+        return EXIT_ERROR;
+    }
+    switch (c->cmd->id) {
+    case CLI_CMD_PLAN: rc = cmd_plan(c); break;
+    case CLI_CMD_APPLY: rc = cmd_apply(c); break;
+    default: rc = cmd_force_unlock(c); break;
+    }
+    dcos_global_cleanup();
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -225,31 +274,19 @@ int main(int argc, char **argv)
         return EXIT_ERROR;
     }
     log_set_level((enum log_level)c.log_level);
-    if (strcmp(c.command, "help") == 0) {
-        cli_usage(stdout);
-        rc = EXIT_OK;
-    } else if (strcmp(c.command, "version") == 0) {
-        printf("etls %s\n", ETLS_VERSION);
-        rc = EXIT_OK;
-    } else if (strcmp(c.command, "validate") == 0) {
-        rc = cmd_validate(&c);
-    } else if (strcmp(c.command, "plan") == 0 ||
-               strcmp(c.command, "apply") == 0 ||
-               strcmp(c.command, "force-unlock") == 0) {
-        if (dcos_global_init() != 0) {
-            fprintf(stderr, "etls: cannot initialise the HTTP client\n");
-            rc = EXIT_ERROR;
-        } else {
-            rc = strcmp(c.command, "plan") == 0    ? cmd_plan(&c)
-                 : strcmp(c.command, "apply") == 0 ? cmd_apply(&c)
-                                                   : cmd_force_unlock(&c);
-            dcos_global_cleanup();
-        }
+    term_init(c.color);
+    if (c.want_help || c.cmd->id == CLI_CMD_HELP) {
+        rc = cmd_help(&c);
     } else {
-        fprintf(stderr, "etls: unknown command '%s'\nRun 'etls help' for "
-                        "usage.\n",
-                c.command);
-        rc = EXIT_ERROR;
+        switch (c.cmd->id) {
+        case CLI_CMD_VERSION: rc = version_print(stdout); break;
+        case CLI_CMD_VALIDATE: rc = cmd_validate(&c); break;
+        case CLI_CMD_CONFIG: rc = cmd_config(&c); break;
+        case CLI_CMD_PLAN:
+        case CLI_CMD_APPLY:
+        case CLI_CMD_FORCE_UNLOCK: rc = cmd_cluster(&c); break;
+        default: rc = EXIT_ERROR; break;
+        }
     }
     cli_free(&c);
     return rc;

@@ -359,7 +359,7 @@ static void on_version(const struct dcos_result *r, void *payload)
         if (!c->err.code) {
             c->err = r->err;
             snprintf(c->err.text, sizeof(c->err.text),
-                     "cannot reach the cluster: %.130s", r->err.text);
+                     "cannot reach the cluster: %.290s", r->err.text);
         }
         return;
     }
@@ -378,8 +378,11 @@ static void on_ca(const struct dcos_result *r, void *payload)
     if (r->err.code) {
         if (!c->err.code) {
             c->err = r->err;
-            snprintf(c->err.text, sizeof(c->err.text),
-                     "cannot read the cluster CA: %.130s", r->err.text);
+            /* No HTTP answer at all: the cluster is not reachable. */
+            snprintf(c->err.text, sizeof(c->err.text), "%s: %.290s",
+                     r->status ? "cannot read the cluster CA"
+                               : "cannot reach the cluster",
+                     r->err.text);
         }
         return;
     }

@@ -205,27 +205,36 @@ static void print_lease(FILE *out, const struct model_plan *p,
             c->warn, p->lease_holder, when, c->off);
 }
 
-void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
-                      int color)
+void render_totals(const struct model_plan *plans, size_t n,
+                   struct render_totals *t)
 {
-    const struct colors *c = color ? &c_on : &c_off;
-    size_t add = 0, chg = 0, del = 0, i, j, k;
-    int any = 0, fail = 0;
+    size_t i, j;
 
+    memset(t, 0, sizeof(*t));
     for (i = 0; i < n; i++) {
         size_t a1, c1, d1;
 
         model_plan_counts(&plans[i], &a1, &c1, &d1);
-        add += a1;
-        chg += c1;
-        del += d1;
-        if (model_plan_has_changes(&plans[i]))
-            any = 1;
-        for (j = 0; j < plans[i].n_actions; j++)
-            if (plans[i].actions[j].op == MODEL_OP_FAIL)
-                fail = 1;
+        t->add += a1;
+        t->change += c1;
+        t->destroy += d1;
+        t->any |= model_plan_has_changes(&plans[i]);
+        for (j = 0; j < plans[i].n_actions; j++) {
+            t->fails += plans[i].actions[j].op == MODEL_OP_FAIL;
+            t->disruptive += plans[i].actions[j].disruptive;
+        }
     }
-    if (!any) {
+}
+
+void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
+                      int color)
+{
+    const struct colors *c = color ? &c_on : &c_off;
+    struct render_totals t;
+    size_t i, j, k;
+
+    render_totals(plans, n, &t);
+    if (!t.any) {
         for (i = 0; i < n; i++) {
             fprintf(out, "%sService %s:%s up to date.\n", c->bold,
                     plans[i].service, c->off);
@@ -275,7 +284,7 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
         }
         fputc('\n', out);
     }
-    if (fail) {
+    if (t.fails) {
         /* apply refuses the whole plan: no summary that suggests
          * otherwise. */
         fprintf(out, "%sPlan cannot be applied:%s some services cannot be "
@@ -285,7 +294,7 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
         return;
     }
     fprintf(out, "%sPlan:%s %zu to add, %zu to change, %zu to destroy.\n",
-            c->bold, c->off, add, chg, del);
+            c->bold, c->off, t.add, t.change, t.destroy);
 }
 
 /*

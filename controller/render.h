@@ -13,6 +13,18 @@
  * after_sensitive, so nothing secret can reach the output.
  */
 
+/* What @n plans amount to, as the printers summarise it. */
+struct render_totals {
+    size_t add, change, destroy;  /* model_plan_counts() summed */
+    size_t fails;                 /* MODEL_OP_FAIL actions */
+    size_t disruptive;            /* actions flagged disruptive */
+    int any;                      /* some plan has changes */
+};
+
+/* Sum up @n plans into @t. */
+void render_totals(const struct model_plan *plans, size_t n,
+                   struct render_totals *t);
+
 /*
  * Human-readable, Terraform-style plan for @n plans (one per service):
  * one block per resource address with its symbol (+ ~ -/+ - <=), the reason,
@@ -30,5 +42,15 @@ void render_plan_text(FILE *out, const struct model_plan *plans, size_t n,
  */
 json_t *render_plan_json(const struct model_plan *plans, size_t n,
                          const char *cluster_url);
+
+/*
+ * The plan as GitHub-flavoured Markdown, for a pull-request comment
+ * (plan -o markdown): a headline with the counts (or "no changes", or
+ * "cannot be applied"), the errors and the disruptive actions called out,
+ * a table of every action with its reason, and the text plan folded in a
+ * <details> block.  Never colour.
+ */
+void render_plan_markdown(FILE *out, const struct model_plan *plans,
+                          size_t n, const char *cluster_url);
 
 #endif

@@ -33,6 +33,20 @@ struct report_verified {
     const char *plain;       /* what plain HTTP did (tls) */
 };
 
+/*
+ * A wait that has shown nothing for a while (the heartbeat: docs/cli.md,
+ * "Colour and progress"): what is awaited, for how long so far, and the
+ * progress known.
+ */
+struct report_wait {
+    const char *awaited;     /* "the deploy plan of elastic to complete" */
+    double elapsed;          /* seconds since the wait began */
+    double timeout;          /* its bound, seconds (0: none) */
+    size_t steps_done;       /* steps COMPLETE, when steps_total > 0 */
+    size_t steps_total;      /* 0: no progress known yet */
+    const char *state;       /* what the awaited thing says now, or NULL */
+};
+
 /* How one action ended, for the summary. */
 enum report_outcome {
     REPORT_DONE = 0,
@@ -74,6 +88,10 @@ struct report_ops {
     /* @a failed: @text says why (one line). */
     void (*action_failed)(void *payload, const struct model_plan *p,
                           const struct model_action *a, const char *text);
+    /* @a still waits, silent for a while (at most every 10 s). */
+    void (*action_waiting)(void *payload, const struct model_plan *p,
+                           const struct model_action *a,
+                           const struct report_wait *w);
     /* The HTTPS check of a service passed. */
     void (*verified)(void *payload, const struct report_verified *v);
     /* Every service of an apply has ended. */

@@ -88,6 +88,23 @@ static void on_failed(void *payload, const struct model_plan *p,
     line(payload, a, "FAILED: %s", text);
 }
 
+static void on_waiting(void *payload, const struct model_plan *p,
+                       const struct model_action *a,
+                       const struct report_wait *w)
+{
+    char steps[80] = "";
+
+    (void)p;
+    if (w->steps_total)
+        snprintf(steps, sizeof(steps), ", %zu/%zu steps COMPLETE",
+                 w->steps_done, w->steps_total);
+    else if (w->state)
+        snprintf(steps, sizeof(steps), ", %s", w->state);
+    line(payload, a, "Still waiting for %s [%.0fs elapsed%s; timeout "
+                     "%.0fs]",
+         w->awaited, w->elapsed, steps, w->timeout);
+}
+
 static const char *or_q(const char *s)
 {
     return s ? s : "?";
@@ -181,6 +198,7 @@ static const struct report_ops text_ops = {
     .action_note = on_note,
     .action_done = on_done,
     .action_failed = on_failed,
+    .action_waiting = on_waiting,
     .verified = on_verified,
     .summary = on_summary,
 };

@@ -277,6 +277,14 @@ int model_service_parse(struct model_service **out, const char *text,
                         size_t len, const char *file,
                         struct model_diags *diags)
 {
+    return model_service_parse_mapped(out, text, len, file, diags, NULL, 0);
+}
+
+int model_service_parse_mapped(struct model_service **out, const char *text,
+                               size_t len, const char *file,
+                               struct model_diags *diags,
+                               const struct jsonpos_loc *map, size_t n_map)
+{
     struct model_service *svc = NULL;
     struct doc_ctx c;
     json_error_t je;
@@ -326,6 +334,8 @@ int model_service_parse(struct model_service **out, const char *text,
         c.nomem = 1;
         goto out;
     }
+    if (map)
+        jsonpos_remap(c.ix, map, n_map);
     if (!json_is_object(root)) {
         doc_diag(&c, DOC_AT_VALUE,
                  "expected a JSON object at the top level, got %s",

@@ -28,6 +28,18 @@ int model_service_parse(struct model_service **out, const char *text,
                         size_t len, const char *file,
                         struct model_diags *diags);
 
+/*
+ * model_service_parse() of a text converted from another format (YAML,
+ * model/yaml.h): every position is moved through @map (jsonpos_remap) as
+ * soon as the text is indexed, so diagnostics, messages and the kept
+ * index name the original text's line:col.  @map NULL: none.
+ */
+struct jsonpos_loc;
+int model_service_parse_mapped(struct model_service **out, const char *text,
+                               size_t len, const char *file,
+                               struct model_diags *diags,
+                               const struct jsonpos_loc *map, size_t n_map);
+
 /* Free a service; accepts NULL. */
 void model_service_free(struct model_service *svc);
 

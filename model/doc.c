@@ -9,6 +9,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "model/jsonpos.h"
+#include "model/suggest.h"
 #include "model/validate.h"
 
 /*
@@ -361,9 +362,18 @@ void doc_diag_unknown_keys(struct doc_ctx *c, json_t *obj,
         int bad = 0;
 
         (void)v;
+        const char *near;
+
         if (model_key_in(keys, key))
             continue;
-        bad |= doc_buf_puts(&b, "unknown key; expected one of ");
+        near = suggest_word(keys, key);
+        bad |= doc_buf_puts(&b, "unknown key; ");
+        if (near) {
+            bad |= doc_buf_puts(&b, "did you mean \"");
+            bad |= doc_buf_puts(&b, near);
+            bad |= doc_buf_puts(&b, "\"? ");
+        }
+        bad |= doc_buf_puts(&b, "expected one of ");
         for (i = 0; keys[i]; i++) {
             bad |= doc_buf_puts(&b, i ? ", " : "");
             bad |= doc_buf_puts(&b, keys[i]);

@@ -496,3 +496,24 @@ void jsonpos_free(struct jsonpos *ix)
     free(ix->keys);
     free(ix);
 }
+
+/* Move a node's (line, column) through @map (jsonpos_remap). */
+static void remap_one(int32_t *line, int32_t *col,
+                      const struct jsonpos_loc *map, size_t n)
+{
+    if (*line < 1 || (size_t)*line > n)
+        return;
+    *col = map[*line - 1].column + (*col - 1);
+    *line = map[*line - 1].line;
+}
+
+void jsonpos_remap(struct jsonpos *ix, const struct jsonpos_loc *map,
+                   size_t n)
+{
+    uint32_t i;
+
+    for (i = 0; ix && i < ix->n; i++) {
+        remap_one(&ix->nodes[i].key_line, &ix->nodes[i].key_col, map, n);
+        remap_one(&ix->nodes[i].val_line, &ix->nodes[i].val_col, map, n);
+    }
+}

@@ -80,6 +80,16 @@ int jsonpos_duplicate_at(const struct jsonpos *ix, size_t key_end,
                          char **pointer_out, struct jsonpos_loc *key_out,
                          struct jsonpos_loc *first_out);
 
+/*
+ * Move every position of @ix to the text it was converted from: a
+ * position on line L (1-based) becomes @map[L - 1], its column shifted by
+ * the column on line L minus 1.  Lines beyond @n are left alone.  Used for
+ * YAML documents converted to JSON with one token per line
+ * (model/yaml.h).
+ */
+void jsonpos_remap(struct jsonpos *ix, const struct jsonpos_loc *map,
+                   size_t n);
+
 /* Free an index; accepts NULL. */
 void jsonpos_free(struct jsonpos *ix);
 

@@ -55,28 +55,53 @@ static size_t edit_distance(const char *a, const char *b)
     return r1[lb];
 }
 
+/* The largest distance at which @key still gets a suggestion. */
+static size_t limit_of(const char *key)
+{
+    size_t len = strlen(key);
+
+    return len <= 3 ? 1 : len / 3 > 2 ? len / 3 : 2;
+}
+
+/* Is @name closer to @key than *@best_d (and close enough)?  Updates it. */
+static int closer(const char *key, const char *name, size_t *best_d)
+{
+    size_t len = strlen(key), n = strlen(name), limit = limit_of(key), d;
+
+    /* The distance is at least the difference of the lengths. */
+    if ((n > len ? n - len : len - n) > limit)
+        return 0;
+    d = edit_distance(key, name);
+    if (d > limit || d >= *best_d)
+        return 0;
+    *best_d = d;
+    return 1;
+}
+
 /* See suggest.h. */
 const char *suggest_member(const json_t *props, const json_t *siblings,
                            const char *key)
 {
-    size_t len = strlen(key), best_d = SIZE_MAX, limit;
+    size_t best_d = SIZE_MAX;
     const char *best = NULL, *name;
     json_t *sub;
 
-    limit = len <= 3 ? 1 : len / 3 > 2 ? len / 3 : 2;
     json_object_foreach((json_t *)props, name, sub) {
-        size_t n = strlen(name), d;
-
         (void)sub;
-        /* The distance is at least the difference of the lengths. */
-        if ((n > len ? n - len : len - n) > limit ||
-            json_object_get(siblings, name))
-            continue;
-        d = edit_distance(key, name);
-        if (d <= limit && d < best_d) {
+        if (!json_object_get(siblings, name) && closer(key, name, &best_d))
             best = name;
-            best_d = d;
-        }
     }
+    return best;
+}
+
+/* See suggest.h. */
+const char *suggest_word(const char *const *words, const char *key)
+{
+    size_t best_d = SIZE_MAX, i;
+    const char *best = NULL;
+
+    for (i = 0; words[i]; i++)
+        if (closer(key, words[i], &best_d))
+            best = words[i];
     return best;
 }

@@ -5,7 +5,7 @@
 
 /*
  * "Did you mean" for an unknown option (docs/manifest.md, "Package options
- * schema").  Pure.
+ * schema"), document key, command or command-line flag.  Pure.
  */
 
 /*
@@ -21,5 +21,12 @@
  */
 const char *suggest_member(const json_t *props, const json_t *siblings,
                            const char *key);
+
+/*
+ * The word of the NULL-terminated @words closest to @key by the same
+ * measure (a mistyped command, option or document key), or NULL.
+ * @return a member of @words (borrowed), or NULL.
+ */
+const char *suggest_word(const char *const *words, const char *key);
 
 #endif

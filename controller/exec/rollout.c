@@ -9,15 +9,20 @@
 #include "controller/exec/rollout.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "controller/exec/package.h"
+#include "controller/report.h"
 #include "dcos/client.h"
 #include "dcos/parse.h"
 #include "model/observed.h"
 
 /* Poll interval of a rollout wait, seconds. */
 #define WAIT_POLL_INTERVAL 0.5
+/* A wait silent this long shows a heartbeat, seconds (docs/cli.md,
+ * "Colour and progress"); ETLS_HEARTBEAT_SECONDS changes it for tests. */
+#define WAIT_HEARTBEAT 10.0
 
 enum wait_stage {
     WAIT_PICKUP = 0, /* until the change reached the scheduler */
@@ -28,6 +33,9 @@ struct wait_state {
     enum wait_stage stage;
     double deadline;       /* exec_elapsed() bound */
     char progress[512];    /* last progress line shown */
+    double began;          /* exec_elapsed() when the wait began */
+    double shown;          /* exec_elapsed() of the last line shown */
+    size_t done, total;    /* steps COMPLETE of the last plan read */
 };
 
 static void poll_plan(struct exec_ctx *x);
@@ -39,6 +47,7 @@ static void progress(struct exec_ctx *x, const char *line)
 
     if (strcmp(line, st->progress) == 0)
         return;
+    st->shown = exec_elapsed(x);
     snprintf(st->progress, sizeof(st->progress), "%s", line);
     if (strcmp(line, "restarting") == 0)
         exec_note(x, "%s", st->stage == WAIT_PICKUP
@@ -68,6 +77,61 @@ static void plan_summary(char *out, size_t n,
                               i ? ", " : ": ", p->phases[i].name, done,
                               p->phases[i].n_steps);
     }
+}
+
+/* Remember the steps of @p for the heartbeat. */
+static void count_steps(struct wait_state *st,
+                        const struct model_plan_status *p)
+{
+    size_t i, j;
+
+    st->done = st->total = 0;
+    for (i = 0; i < p->n_phases; i++)
+        for (j = 0; j < p->phases[i].n_steps; j++) {
+            st->total++;
+            st->done += p->phases[i].steps[j].status &&
+                        strcmp(p->phases[i].steps[j].status, "COMPLETE") == 0;
+        }
+}
+
+/* Seconds of silence before a heartbeat: WAIT_HEARTBEAT, or a positive
+ * ETLS_HEARTBEAT_SECONDS (a hidden knob of the tests). */
+static double heartbeat_interval(void)
+{
+    const char *v = getenv("ETLS_HEARTBEAT_SECONDS");
+    char *end;
+    double d;
+
+    if (!v || !*v)
+        return WAIT_HEARTBEAT;
+    d = strtod(v, &end);
+    return *end == '\0' && d > 0 && d <= 3600 ? d : WAIT_HEARTBEAT;
+}
+
+/* Silent for a while: say what is awaited, and how far. */
+static void heartbeat(struct exec_ctx *x)
+{
+    struct wait_state *st = exec_state(x);
+    struct report_wait w;
+    char awaited[200];
+
+    if (exec_elapsed(x) - st->shown < heartbeat_interval())
+        return;
+    st->shown = exec_elapsed(x);
+    snprintf(awaited, sizeof(awaited), "the deploy plan of %s to complete",
+             exec_plan(x)->service);
+    memset(&w, 0, sizeof(w));
+    w.awaited = awaited;
+    w.elapsed = exec_elapsed(x) - st->began;
+    w.timeout = exec_rollout_timeout(x);
+    w.steps_done = st->done;
+    w.steps_total = st->total;
+    w.state = strcmp(st->progress, "restarting") == 0
+                  ? (st->stage == WAIT_PICKUP ? "the scheduler restarts"
+                                              : "the scheduler does not "
+                                                "answer yet")
+                  : NULL;
+    exec_waiting(x, &w);
 }
 
 /* The plan is in ERROR (or 417): fail with its errors. */
@@ -108,6 +172,7 @@ static void on_plan(const struct dcos_result *r, void *payload)
         return;
     }
     plan_summary(line, sizeof(line), &p);
+    count_steps(st, &p);
     progress(x, line);
     if (r->status == 417 || (p.status && strcmp(p.status, "ERROR") == 0))
         fail_plan_error(x, &p);
@@ -160,6 +225,7 @@ static void poll_plan(struct exec_ctx *x)
                              ? a->params.restore.app_id
                              : a->params.app.app_id;
 
+    heartbeat(x);
     if (exec_elapsed(x) > st->deadline) {
         exec_fail(x, "the deploy plan did not complete within %.0fs (last: "
                      "%s); raise --timeout or check the scheduler",
@@ -202,6 +268,7 @@ static void wait_begin(struct exec_ctx *x)
     struct wait_state *st = exec_state(x);
 
     st->deadline = exec_elapsed(x) + exec_rollout_timeout(x);
+    st->began = st->shown = exec_elapsed(x);
     st->progress[0] = '\0';
     st->stage = needs_pickup(x) ? WAIT_PICKUP : WAIT_PLAN;
     exec_note(x, "Waiting for the deploy plan to complete (timeout %.0fs)...",

@@ -721,8 +721,9 @@ static void test_checks_can_fail(void **state)
                      0);
 }
 
-/* `etls --help`: every flag named like a secret takes a FILE, never the
- * secret itself, and every value placeholder is a known kind. */
+/* `etls plan --help` (every option group): every flag named like a
+ * secret takes a FILE, never the secret itself, and every value
+ * placeholder is a known kind. */
 static void test_help_has_no_secret_values(void **state)
 {
     static const char *const secretish[] = {"token", "password", "passwd",
@@ -730,9 +731,9 @@ static void test_help_has_no_secret_values(void **state)
                                             "credential"};
     static const char *const kinds[] = {"PATH", "FILE", "DIR", "URL", "UID",
                                         "DURATION", "N", "LEVEL",
-                                        "text|json"};
+                                        "FORMAT"};
     char bin[512], *out = NULL, *err = NULL, *line, *save = NULL;
-    const char *argv[] = {bin, "--help", NULL};
+    const char *argv[] = {bin, "plan", "--help", NULL};
     size_t n_secretish = 0, n_flags = 0, i;
     int rc;
 
@@ -745,10 +746,11 @@ static void test_help_has_no_secret_values(void **state)
          line = strtok_r(NULL, "\n", &save)) {
         char *tok, *s2 = NULL, *flag = NULL, *arg = NULL;
 
-        while (*line == ' ')
-            line++;
-        if (*line != '-')
+        /* Option lines are indented by two spaces; the description and
+         * the wrapped text of an option are not. */
+        if (strncmp(line, "  -", 3) != 0)
             continue;
+        line += 2;
         /*
          * "-f, --file PATH      text" or "--insecure           TEXT": the
          * synopsis ends at the first run of two spaces.

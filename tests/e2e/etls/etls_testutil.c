@@ -717,6 +717,8 @@ void e_assert_no_writes(struct h_sim *s, const char *what)
 /* ------------------------------------------------------------------ */
 /* running etls                                                         */
 
+int e_color_auto;
+
 /* The argv of an etls run (see e_etls) into @argv, the binary in @bin. */
 static void build_argv(const char *argv[64], char bin[512], struct h_sim *s,
                        const char *cmd, const char *file, va_list ap)
@@ -735,7 +737,8 @@ static void build_argv(const char *argv[64], char bin[512], struct h_sim *s,
         argv[n++] = "--sim";
         argv[n++] = s->dir;
     }
-    argv[n++] = "--no-color";
+    if (!e_color_auto)
+        argv[n++] = "--no-color";
     while ((a = va_arg(ap, const char *)) != NULL) {
         if (n >= 62)
             fail_msg("e_etls: too many arguments");

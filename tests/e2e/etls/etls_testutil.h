@@ -203,8 +203,10 @@ void e_assert_no_writes(struct h_sim *s, const char *what);
 /*
  * Run ETLS_BIN_DIR/etls @cmd [-f @file] [--sim s->dir] --no-color, then
  * the NULL-terminated extra arguments.  @file and @s may be NULL.
- * Bounded by E_RUN_MS.
+ * Bounded by E_RUN_MS.  The runs leave out --no-color while
+ * e_color_auto is set (tests of the terminal's colours).
  */
+extern int e_color_auto;
 struct e_run e_etls(struct h_sim *s, const char *cmd, const char *file, ...)
     __attribute__((sentinel));
 /*

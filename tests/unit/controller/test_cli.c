@@ -22,6 +22,9 @@
 #include "common/secret.h"
 #include "controller/cli.h"
 #include "ctl_testutil.h"
+#include "harness/h_crypto.h"
+
+#include <openssl/pem.h>
 
 #define MAX_ARGS 64
 
@@ -31,11 +34,59 @@ static char *last_err;
 /* Per-test scratch directory. */
 static char dir[256];
 
+/* A real RSA key of the tests (PKCS#8 PEM, and JSON-escaped), made once. */
+static char *g_key_pem, *g_key_json;
+
+/* g_key_pem without its trailing line end, as etls reads files. */
+static char *key_read(void)
+{
+    char *k = strdup(g_key_pem);
+
+    assert_non_null(k);
+    while (*k && k[strlen(k) - 1] == '\n')
+        k[strlen(k) - 1] = '\0';
+    return k;
+}
+
+static int group_setup(void **state)
+{
+    EVP_PKEY *k = h_rsa_new();
+    size_t i, n = 0;
+
+    (void)state;
+    g_key_pem = h_priv_pem(k);
+    EVP_PKEY_free(k);
+    g_key_json = malloc(2 * strlen(g_key_pem) + 1);
+    if (!g_key_json)
+        return -1;
+    for (i = 0; g_key_pem[i]; i++) {
+        if (g_key_pem[i] == '\n') {
+            g_key_json[n++] = '\\';
+            g_key_json[n++] = 'n';
+        } else {
+            g_key_json[n++] = g_key_pem[i];
+        }
+    }
+    g_key_json[n] = '\0';
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    free(g_key_pem);
+    free(g_key_json);
+    return 0;
+}
+
 static void clear_env(void)
 {
     unsetenv("DCOS_URL");
     unsetenv("DCOS_SSL_VERIFY");
     unsetenv("DCOS_ACS_TOKEN");
+    unsetenv("DCOS_SERVICE_ACCOUNT_CREDENTIAL");
+    unsetenv("DCOS_DIR");
+    unsetenv("DCOS_CLUSTER");
 }
 
 static int setup(void **state)
@@ -102,7 +153,7 @@ static int parse(struct cli *c, ...)
         if (!strstr(last_err, (want)))                                        \
             fail_msg("stderr lacks \"%s\": %s", (want), last_err);            \
         assert_int_equal(t_count(last_err, "\n"), 2);                         \
-        assert_non_null(strstr(last_err, "Run 'etls help' for usage."));      \
+        assert_non_null(strstr(last_err, "Run 'etls help"));                  \
     } while (0)
 
 static void test_defaults(void **state)
@@ -152,17 +203,54 @@ static void test_help_and_version(void **state)
     PARSE_OK(&c, "version");
     assert_string_equal(c.command, "version");
     cli_free(&c);
-    /* --help anywhere wins over the command and even over bad options. */
+    /* --help anywhere asks for the command's help, even before a bad
+     * option. */
     PARSE_OK(&c, "plan", "-f", "x.json", "--help", "--bogus");
-    assert_string_equal(c.command, "help");
+    assert_string_equal(c.command, "plan");
+    assert_true(c.want_help);
     cli_free(&c);
     PARSE_OK(&c, "apply", "-h");
+    assert_string_equal(c.command, "apply");
+    assert_true(c.want_help);
+    cli_free(&c);
+    /* etls help COMMAND. */
+    PARSE_OK(&c, "help", "plan");
     assert_string_equal(c.command, "help");
+    assert_string_equal(c.help_topic, "plan");
     cli_free(&c);
-    /* An unknown command is the caller's business (main says so). */
-    PARSE_OK(&c, "frobnicate");
-    assert_string_equal(c.command, "frobnicate");
-    cli_free(&c);
+    /* After `--`, -h is an argument. */
+    PARSE_BAD(&c, "unexpected argument at position 3", "plan", "--", "-h");
+}
+
+/* A mistyped command, option or help topic gets a suggestion. */
+static void test_did_you_mean(void **state)
+{
+    struct cli c;
+
+    (void)state;
+    PARSE_BAD(&c, "unknown command 'frobnicate'", "frobnicate");
+    assert_null(strstr(last_err, "did you mean"));
+    PARSE_BAD(&c, "unknown command 'aply'; did you mean 'apply'?", "aply");
+    PARSE_BAD(&c, "unknown command 'valdate'; did you mean 'validate'?",
+              "valdate");
+    PARSE_BAD(&c, "unknown command 'pln'; did you mean 'plan'?", "help",
+              "pln");
+    PARSE_BAD(&c, "unknown option '--detaled-exitcode'; did you mean "
+                  "'--detailed-exitcode'?",
+              "plan", "--detaled-exitcode");
+    PARSE_BAD(&c, "unknown option '--clustr'; did you mean '--cluster'?",
+              "apply", "--clustr=https://x");
+    PARSE_BAD(&c, "the command comes first", "-f", "x.json", "plan");
+    /* Options of another command say which. */
+    PARSE_BAD(&c, "--auto-approve is an option of apply, not of plan",
+              "plan", "--auto-approve");
+    PARSE_BAD(&c, "-o is an option of plan, not of apply", "apply", "-o",
+              "json");
+    /* Long options are spelled out: no abbreviations. */
+    PARSE_BAD(&c, "unknown option '--detailed'", "plan", "--detailed");
+    PARSE_BAD(&c, "unknown option '--timeo'; did you mean '--timeout'?",
+              "apply", "--timeo=5m");
+    PARSE_BAD(&c, "option '--lock' is ambiguous", "apply", "--lock", "5s");
 }
 
 static void test_every_flag_separate(void **state)
@@ -170,13 +258,12 @@ static void test_every_flag_separate(void **state)
     struct cli c;
 
     (void)state;
-    PARSE_OK(&c, "apply", "-f", "a.json", "-o", "json", "--detailed-exitcode",
+    PARSE_OK(&c, "plan", "-f", "a.json", "-o", "json", "--detailed-exitcode",
              "--no-color", "--insecure", "--trace", "--cluster",
              "https://dcos.example.com", "--ca-cert", "/etc/ca.pem", "--sim",
-             "/var/sim", "--uid", "ops", "--timeout", "90s",
-             "--request-timeout", "5", "--max-connections", "3",
+             "/var/sim", "--request-timeout", "5", "--max-connections", "3",
              "--log-level", "debug");
-    assert_string_equal(c.command, "apply");
+    assert_string_equal(c.command, "plan");
     assert_string_equal(c.file, "a.json");
     assert_int_equal(c.output, CLI_OUTPUT_JSON);
     assert_true(c.detailed_exitcode);
@@ -186,11 +273,17 @@ static void test_every_flag_separate(void **state)
     assert_string_equal(c.cluster_url, "https://dcos.example.com");
     assert_string_equal(c.ca_cert, "/etc/ca.pem");
     assert_string_equal(c.sim_dir, "/var/sim");
-    assert_string_equal(c.uid, "ops");
-    assert_true(c.timeout == 90);
     assert_true(c.request_timeout == 5);
     assert_int_equal(c.max_connections, 3);
     assert_int_equal(c.log_level, LOG_DEBUG);
+    cli_free(&c);
+
+    PARSE_OK(&c, "apply", "-f", "a.json", "--timeout", "90s",
+             "--auto-approve", "--lock-timeout", "5m", "--lock-ttl", "10s");
+    assert_true(c.timeout == 90);
+    assert_true(c.lock_timeout == 300);
+    assert_true(c.lock_ttl == 10);
+    assert_true(c.auto_approve);
     cli_free(&c);
 
     /* Long spellings of -f and -o. */
@@ -219,7 +312,7 @@ static void test_every_flag_equals(void **state)
 
     PARSE_OK(&c, "plan", "-f=b.json", "-o=json", "--cluster=https://c:8443",
              "--ca-cert=/ca=1.pem", "--sim=/s", "--uid=svc-1", a_tok, a_pw,
-             "--timeout=15m", "--request-timeout=1h", "--max-connections=64",
+             "--request-timeout=1h", "--max-connections=64",
              "--log-level=error");
     assert_string_equal(c.file, "b.json");
     assert_int_equal(c.output, CLI_OUTPUT_JSON);
@@ -232,14 +325,13 @@ static void test_every_flag_equals(void **state)
     assert_string_equal(secret_str(c.token), "T0KEN");
     assert_non_null(c.password);
     assert_string_equal(secret_str(c.password), "pa55");
-    assert_true(c.timeout == 900);
     assert_true(c.request_timeout == 3600);
     assert_int_equal(c.max_connections, 64);
     assert_int_equal(c.log_level, LOG_ERROR);
     cli_free(&c);
 
     PARSE_OK(&c, "plan", "--file=c.json", "--output=text", "--uid=u",
-             "--log-level=info");
+             a_pw, "--log-level=info");
     assert_string_equal(c.file, "c.json");
     assert_int_equal(c.output, CLI_OUTPUT_TEXT);
     assert_int_equal(c.log_level, LOG_INFO);
@@ -263,12 +355,15 @@ static void test_output_values(void **state)
     struct cli c;
 
     (void)state;
-    PARSE_BAD(&c, "--output must be text or json, not 'yaml'", "plan", "-o",
-              "yaml");
-    PARSE_BAD(&c, "--output must be text or json, not 'JSON'", "plan",
-              "--output=JSON");
-    PARSE_BAD(&c, "--output must be text or json, not ''", "plan",
+    PARSE_BAD(&c, "--output must be text, json or markdown, not 'yaml'",
+              "plan", "-o", "yaml");
+    PARSE_BAD(&c, "--output must be text, json or markdown, not 'JSON'",
+              "plan", "--output=JSON");
+    PARSE_BAD(&c, "--output must be text, json or markdown, not ''", "plan",
               "--output=");
+    PARSE_OK(&c, "plan", "-o", "markdown");
+    assert_int_equal(c.output, CLI_OUTPUT_MARKDOWN);
+    cli_free(&c);
 }
 
 static void test_missing_values(void **state)
@@ -276,7 +371,7 @@ static void test_missing_values(void **state)
     static const char *const opts[] = {
         "-f", "--file", "-o", "--output", "--cluster", "--ca-cert", "--sim",
         "--uid", "--token-file", "--password-file", "--private-key",
-        "--timeout", "--request-timeout", "--max-connections", "--log-level",
+        "--request-timeout", "--max-connections", "--log-level",
     };
     size_t i;
 
@@ -301,9 +396,15 @@ static void test_unknown_options(void **state)
     /* A stray argument is not echoed: it may be a misplaced secret. */
     PARSE_BAD(&c, "unexpected argument at position 2", "plan", "hunter2");
     assert_null(strstr(last_err, "hunter2"));
-    PARSE_BAD(&c, "unknown option '--'", "plan", "--");
+    /* `--` ends the options (getopt_long). */
+    PARSE_OK(&c, "plan", "--");
+    cli_free(&c);
+    PARSE_OK(&c, "apply", "--auto-approve", "--", "-plan-file-with-dash");
+    assert_string_equal(c.plan_file, "-plan-file-with-dash");
+    cli_free(&c);
     /* Single-dash spellings of long options are not accepted. */
-    PARSE_BAD(&c, "unknown option '-cluster'", "plan", "-cluster", "x");
+    PARSE_BAD(&c, "unknown option '-cluster'; did you mean '--cluster'?",
+              "plan", "-cluster", "x");
 
     /*
      * There is no flag that takes a secret value, and the value given to
@@ -312,6 +413,9 @@ static void test_unknown_options(void **state)
     PARSE_BAD(&c, "unknown option '--token'", "plan", "--token", "tok");
     PARSE_BAD(&c, "unknown option '--password'", "plan",
               "--password=hunter2");
+    assert_null(strstr(last_err, "hunter2"));
+    PARSE_BAD(&c, "unknown option '--token-f'", "plan", "--token-f",
+              "hunter2");
     assert_null(strstr(last_err, "hunter2"));
     PARSE_BAD(&c, "unknown option '--private-key-pem'", "plan",
               "--private-key-pem=MIIEvQIBADANBg");
@@ -452,16 +556,38 @@ static void test_env_ssl_verify(void **state)
     assert_string_equal(c.ca_cert, "/flag.pem");
     cli_free(&c);
 
-    setenv("DCOS_SSL_VERIFY", "true", 1);
-    PARSE_OK(&c, "plan");
-    assert_false(c.insecure);
-    assert_null(c.ca_cert);
-    cli_free(&c);
+    /* As the dcos CLI reads it: true/false in any case, 1/0, t/f, and an
+     * empty value, verify with the system's CAs. */
+    {
+        static const char *const sys[] = {"true", "TRUE", "True", "1", "t",
+                                          ""};
+        static const char *const off[] = {"false", "False", "FALSE", "0",
+                                          "f"};
+        size_t i;
 
-    setenv("DCOS_SSL_VERIFY", "", 1);
+        for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
+            setenv("DCOS_SSL_VERIFY", sys[i], 1);
+            PARSE_OK(&c, "plan");
+            if (!c.system_trust || c.insecure || c.ca_cert)
+                fail_msg("DCOS_SSL_VERIFY=%s is not the system's CAs",
+                         sys[i]);
+            assert_string_equal(c.origin.trust, "DCOS_SSL_VERIFY");
+            cli_free(&c);
+        }
+        for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+            setenv("DCOS_SSL_VERIFY", off[i], 1);
+            PARSE_OK(&c, "plan");
+            if (c.system_trust || !c.insecure || c.ca_cert)
+                fail_msg("DCOS_SSL_VERIFY=%s is not 'no verification'",
+                         off[i]);
+            cli_free(&c);
+        }
+    }
+    /* Anything else is a CA file, whatever it looks like. */
+    setenv("DCOS_SSL_VERIFY", "yes", 1);
     PARSE_OK(&c, "plan");
-    assert_false(c.insecure);
-    assert_null(c.ca_cert);
+    assert_string_equal(c.ca_cert, "yes");
+    assert_false(c.system_trust);
     cli_free(&c);
 }
 
@@ -487,13 +613,167 @@ static void test_env_token(void **state)
     free(f);
 }
 
+/* A service-account credential for @uid with the key g_key_pem. */
+static char *sa_json(const char *uid)
+{
+    char *t = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&t, &n);
+
+    assert_non_null(f);
+    fprintf(f, "{\"login_endpoint\":\"https://leader.mesos/acs/api/v1/auth/"
+               "login\",\"private_key\":\"%s\",\"scheme\":\"RS256\","
+               "\"uid\":\"%s\"}\n",
+            g_key_json, uid);
+    assert_int_equal(fclose(f), 0);
+    return t;
+}
+
+/* --private-key takes the credential JSON too: the uid is in it. */
+static void test_private_key_credential_json(void **state)
+{
+    struct cli c;
+    char *json = sa_json("etls-ci");
+    char *f = h_write_file(dir, "cred.json", json);
+    char *bad = h_write_file(dir, "bad.json", "{\"uid\":\"x\"}\n");
+    char *scheme = h_write_file(dir, "hs.json",
+                                "{\"uid\":\"x\",\"scheme\":\"HS256\","
+                                "\"private_key\":\"-----BEGIN x\"}");
+
+    (void)state;
+    PARSE_OK(&c, "plan", "--private-key", f);
+    assert_string_equal(c.uid, "etls-ci");
+    assert_string_equal(secret_str(c.private_key), g_key_pem);
+    assert_non_null(strstr(c.origin.credentials, "etls-ci"));
+    cli_free(&c);
+    /* The same uid may be repeated; another one is an error. */
+    PARSE_OK(&c, "plan", "--uid", "etls-ci", "--private-key", f);
+    cli_free(&c);
+    PARSE_BAD(&c, "--uid other, but the credential of --private-key is for "
+                  "etls-ci",
+              "plan", "--uid", "other", "--private-key", f);
+    PARSE_BAD(&c, "--private-key: the service-account credential has no "
+                  "\"private_key\" PEM string",
+              "plan", "--private-key", bad);
+    PARSE_BAD(&c, "\"scheme\" is not \"RS256\"", "plan", "--private-key",
+              scheme);
+    assert_null(strstr(last_err, "PRIVATE"));
+    free(json);
+    free(f);
+    free(bad);
+    free(scheme);
+}
+
+/* DCOS_SERVICE_ACCOUNT_CREDENTIAL: the JSON itself or a file, as the SDK
+ * reads it; flags win over it, it wins over DCOS_ACS_TOKEN. */
+static void test_env_service_account_credential(void **state)
+{
+    struct cli c;
+    char *json = sa_json("from-env");
+    char *f = h_write_file(dir, "sa.json", json);
+    char *tok = h_write_file(dir, "tok", "T\n");
+    char url[512];
+
+    (void)state;
+    setenv("DCOS_ACS_TOKEN", "env-token", 1);
+    setenv("DCOS_SERVICE_ACCOUNT_CREDENTIAL", json, 1);
+    PARSE_OK(&c, "plan");
+    assert_string_equal(c.uid, "from-env");
+    assert_non_null(c.private_key);
+    assert_null(c.token);
+    assert_non_null(strstr(c.origin.credentials,
+                           "DCOS_SERVICE_ACCOUNT_CREDENTIAL"));
+    cli_free(&c);
+    setenv("DCOS_SERVICE_ACCOUNT_CREDENTIAL", f, 1);
+    PARSE_OK(&c, "plan");
+    assert_string_equal(c.uid, "from-env");
+    cli_free(&c);
+    snprintf(url, sizeof(url), "file://%s", f);
+    setenv("DCOS_SERVICE_ACCOUNT_CREDENTIAL", url, 1);
+    PARSE_OK(&c, "plan");
+    assert_string_equal(c.uid, "from-env");
+    cli_free(&c);
+    /* A flag wins. */
+    PARSE_OK(&c, "plan", "--token-file", tok);
+    assert_null(c.uid);
+    assert_string_equal(secret_str(c.token), "T");
+    cli_free(&c);
+    /* Neither JSON nor a file: named, never echoed. */
+    setenv("DCOS_SERVICE_ACCOUNT_CREDENTIAL", "/no/such/cred-hunter2", 1);
+    PARSE_BAD(&c, "DCOS_SERVICE_ACCOUNT_CREDENTIAL: neither a file nor a "
+                  "JSON credential",
+              "plan");
+    assert_null(strstr(last_err, "hunter2"));
+    unsetenv("DCOS_SERVICE_ACCOUNT_CREDENTIAL");
+    free(json);
+    free(f);
+    free(tok);
+}
+
+/* PKCS#8 PEM of @k encrypted with AES-128 (new). */
+static char *encrypted_pem(EVP_PKEY *k)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data, *out;
+    long n;
+
+    assert_non_null(b);
+    assert_int_equal(PEM_write_bio_PKCS8PrivateKey(b, k, EVP_aes_128_cbc(),
+                                                   NULL, 0, NULL,
+                                                   (void *)"pass"),
+                     1);
+    n = BIO_get_mem_data(b, &data);
+    out = strndup(data, (size_t)n);
+    BIO_free(b);
+    assert_non_null(out);
+    return out;
+}
+
+/* A private key that a service login cannot use is refused while the
+ * command line is read, naming the file and the fix. */
+static void test_private_key_checked(void **state)
+{
+    EVP_PKEY *rsa = h_rsa_new(), *ec = h_ec_new();
+    char *pkcs1 = h_priv_pem_pkcs1(rsa), *ecp = h_priv_pem(ec);
+    char *enc = encrypted_pem(rsa);
+    char *f_pkcs1 = h_write_file(dir, "pkcs1.pem", pkcs1);
+    char *f_ec = h_write_file(dir, "ec.pem", ecp);
+    char *f_enc = h_write_file(dir, "enc.pem", enc);
+    char *f_junk = h_write_file(dir, "junk.pem", "not a key\n");
+    char want[600];
+    struct cli c;
+
+    (void)state;
+    snprintf(want, sizeof(want), "--private-key %s: a PKCS#1 RSA key; DC/OS "
+             "service logins read PKCS#8: convert it with openssl pkcs8 "
+             "-topk8 -nocrypt", f_pkcs1);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_pkcs1);
+    snprintf(want, sizeof(want), "--private-key %s: not an RSA key", f_ec);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_ec);
+    snprintf(want, sizeof(want), "--private-key %s: the private key is "
+             "encrypted", f_enc);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_enc);
+    snprintf(want, sizeof(want), "--private-key %s: holds no PEM private "
+             "key (PKCS#8)", f_junk);
+    PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", f_junk);
+    assert_null(strstr(last_err, "PRIVATE"));
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(ec);
+    free(pkcs1);
+    free(ecp);
+    free(enc);
+    free(f_pkcs1);
+    free(f_ec);
+    free(f_enc);
+    free(f_junk);
+}
+
 static void test_credentials_need_uid(void **state)
 {
     struct cli c;
     char *pw = h_write_file(dir, "pw", "Sekr1t-pw\n");
-    char *key = h_write_file(dir, "key.pem",
-                             "-----BEGIN PRIVATE KEY-----\nQUJD\n"
-                             "-----END PRIVATE KEY-----\n");
+    char *key = h_write_file(dir, "key.pem", g_key_pem);
+    char *want = key_read();
 
     (void)state;
     PARSE_BAD(&c, "--password-file and --private-key need --uid", "plan",
@@ -503,9 +783,12 @@ static void test_credentials_need_uid(void **state)
     PARSE_BAD(&c, "give either --password-file or --private-key, not both",
               "plan", "--uid", "u", "--password-file", pw, "--private-key",
               key);
+    PARSE_BAD(&c, "--uid u needs a password source: give --password-file "
+                  "FILE or --private-key FILE",
+              "plan", "--uid", "u");
     /* Error messages never hold what the files hold. */
     assert_null(strstr(last_err, "Sekr1t"));
-    assert_null(strstr(last_err, "QUJD"));
+    assert_null(strstr(last_err, "PRIVATE"));
 
     PARSE_OK(&c, "plan", "--uid", "u", "--password-file", pw);
     assert_string_equal(c.uid, "u");
@@ -515,10 +798,9 @@ static void test_credentials_need_uid(void **state)
     PARSE_OK(&c, "plan", "--private-key", key, "--uid", "u");
     assert_string_equal(c.uid, "u");
     assert_null(c.password);
-    assert_string_equal(secret_str(c.private_key),
-                        "-----BEGIN PRIVATE KEY-----\nQUJD\n"
-                        "-----END PRIVATE KEY-----");
+    assert_string_equal(secret_str(c.private_key), want);
     cli_free(&c);
+    free(want);
     free(pw);
     free(key);
 }
@@ -561,13 +843,12 @@ static void test_secret_files(void **state)
     assert_string_equal(secret_str(c.token), "tok-bare");
     cli_free(&c);
 
-    PARSE_OK(&c, "plan", "--uid", "u", "--private-key", exact);
-    assert_int_equal(c.private_key->len, 64 * 1024);
+    PARSE_OK(&c, "plan", "--token-file", exact);
+    assert_int_equal(c.token->len, 64 * 1024);
     cli_free(&c);
-    PARSE_BAD(&c, "larger than the limit of 64 KiB", "plan", "--uid", "u",
+    PARSE_BAD(&c, "larger than 64 KiB", "plan", "--uid", "u",
               "--private-key", big);
-    PARSE_BAD(&c, "not a regular file (a directory)", "plan", "--token-file",
-              dir);
+    PARSE_BAD(&c, "is a directory, not a file", "plan", "--token-file", dir);
     {
         /* A FIFO would block a plain open: refused at once. */
         char fifo[512];
@@ -582,12 +863,31 @@ static void test_secret_files(void **state)
         alarm(0);
         unlink(fifo);
     }
-    PARSE_BAD(&c, "no such file for --token-file", "plan", "--token-file",
-              missing);
-    PARSE_BAD(&c, "no such file for --password-file", "plan", "--uid", "u",
-              "--password-file", missing);
-    PARSE_BAD(&c, "no such file for --private-key", "plan", "--uid", "u",
-              "--private-key", missing);
+    /* A missing file is named, with what to do. */
+    {
+        char want[512];
+
+        snprintf(want, sizeof(want), "--token-file %s: no such file; give "
+                                     "the path of an existing file",
+                 missing);
+        PARSE_BAD(&c, want, "plan", "--token-file", missing);
+        snprintf(want, sizeof(want), "--password-file %s: no such file",
+                 missing);
+        PARSE_BAD(&c, want, "plan", "--uid", "u", "--password-file",
+                  missing);
+        snprintf(want, sizeof(want), "--private-key %s: no such file",
+                 missing);
+        PARSE_BAD(&c, want, "plan", "--uid", "u", "--private-key", missing);
+    }
+    /* A secret given in place of its file is not echoed. */
+    PARSE_BAD(&c, "--private-key: no such file, and the value does not "
+                  "look like a file name (is it the secret itself?)",
+              "plan", "--uid", "u", "--private-key",
+              "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n");
+    assert_null(strstr(last_err, "MIIEvQIBADAN"));
+    PARSE_BAD(&c, "--token-file: no such file, and the value does not look",
+              "plan", "--token-file", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+    assert_null(strstr(last_err, "eyJhbGci"));
     free(text);
     free(crlf);
     free(bare);
@@ -614,30 +914,85 @@ static void test_failed_parse_frees(void **state)
     free(tok);
 }
 
-static void test_usage(void **state)
+/* What cli_usage() (@cmd NULL) or cli_help(@cmd) prints (new). */
+static char *help_text(const char *cmd)
 {
-    static const char *const flags[] = {
-        "-f, --file PATH", "--cluster URL", "--ca-cert FILE", "--insecure",
-        "--sim DIR", "--token-file FILE", "--uid UID",
-        "--password-file FILE", "--private-key FILE", "-o, --output",
-        "--detailed-exitcode", "--timeout DURATION",
-        "--request-timeout DURATION", "--max-connections N", "--no-color",
-        "--log-level LEVEL", "--trace", "DCOS_URL", "DCOS_SSL_VERIFY",
-        "DCOS_ACS_TOKEN", "validate", "plan", "apply", "version",
-        "-out, --out FILE", "--auto-approve", "apply FILE", "130 / 143",
-    };
     char *text = NULL;
-    size_t len = 0, i;
+    size_t len = 0;
     FILE *f = open_memstream(&text, &len);
 
-    (void)state;
     assert_non_null(f);
-    cli_usage(f);
+    if (cmd)
+        cli_help(f, cli_command_find(cmd));
+    else
+        cli_usage(f);
     assert_int_equal(fclose(f), 0);
-    for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-        if (!strstr(text, flags[i]))
-            fail_msg("usage lacks \"%s\"", flags[i]);
-    free(text);
+    return text;
+}
+
+static void expect_in(const char *text, const char *const *want, size_t n,
+                      const char *what)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("%s lacks \"%s\":\n%s", what, want[i], text);
+}
+
+static void test_usage(void **state)
+{
+    static const char *const usage[] = {
+        "validate", "plan", "apply", "force-unlock", "config", "version",
+        "help", "DCOS_URL", "DCOS_SSL_VERIFY", "DCOS_ACS_TOKEN",
+        "DCOS_SERVICE_ACCOUNT_CREDENTIAL", "DCOS_DIR", "DCOS_CLUSTER",
+        "NO_COLOR", "130 / 143", "etls help COMMAND",
+    };
+    static const char *const plan[] = {
+        "Usage: etls plan -f PATH", "-f, --file PATH", "--cluster URL",
+        "--ca-cert FILE", "--insecure", "--sim DIR", "--token-file FILE",
+        "--uid UID", "--password-file FILE", "--private-key FILE",
+        "-o, --output FORMAT", "markdown", "--detailed-exitcode",
+        "--request-timeout DURATION", "--max-connections N", "--no-color",
+        "--log-level LEVEL", "--trace", "-out, --out FILE", "Examples:",
+        "etls plan -f desired/ --detailed-exitcode", "130 / 143",
+    };
+    static const char *const apply[] = {
+        "Usage: etls apply -f PATH", "etls apply FILE", "--auto-approve",
+        "--timeout DURATION", "--lock-timeout DURATION",
+        "--lock-ttl DURATION", "Examples:", "etls apply plan.etls",
+    };
+    size_t i;
+    char *t;
+
+    (void)state;
+    t = help_text(NULL);
+    expect_in(t, usage, sizeof(usage) / sizeof(usage[0]), "usage");
+    free(t);
+    t = help_text("plan");
+    expect_in(t, plan, sizeof(plan) / sizeof(plan[0]), "plan --help");
+    /* plan's help lists only plan's options. */
+    assert_null(strstr(t, "--auto-approve"));
+    free(t);
+    t = help_text("apply");
+    expect_in(t, apply, sizeof(apply) / sizeof(apply[0]), "apply --help");
+    assert_null(strstr(t, "  --detailed-exitcode "));
+    free(t);
+    /* Every command has a help that fits 80 columns. */
+    for (i = 0; cli_commands[i].name; i++) {
+        const char *line;
+
+        t = help_text(cli_commands[i].name);
+        for (line = t; *line;) {
+            size_t n = strcspn(line, "\n");
+
+            if (n > 79)
+                fail_msg("help of %s: line over 79 columns: %.*s",
+                         cli_commands[i].name, (int)n, line);
+            line += n + (line[n] == '\n');
+        }
+        free(t);
+    }
 }
 
 /* --- cli_apply_sim --- */
@@ -699,7 +1054,8 @@ static void test_apply_sim_explicit_wins(void **state)
     struct cli c;
     char err[512];
     char *f = h_write_file(dir, "cluster.json", cluster_json);
-    char *key = h_write_file(dir, "key.pem", "KEY\n");
+    char *key = h_write_file(dir, "key.pem", g_key_pem);
+    char *want = key_read();
     char *tok = h_write_file(dir, "tok", "TOK\n");
 
     (void)state;
@@ -726,7 +1082,8 @@ static void test_apply_sim_explicit_wins(void **state)
                      0);
     assert_string_equal(c.uid, "svc");
     assert_null(c.password);
-    assert_string_equal(secret_str(c.private_key), "KEY");
+    assert_string_equal(secret_str(c.private_key), want);
+    free(want);
     assert_string_equal(c.ca_cert, "/sim/ca.pem");
     cli_free(&c);
 
@@ -913,6 +1270,9 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_defaults),
         T(test_help_and_version),
+        T(test_did_you_mean),
+        T(test_private_key_credential_json),
+        T(test_env_service_account_credential),
         T(test_every_flag_separate),
         T(test_every_flag_equals),
         T(test_output_values),
@@ -924,6 +1284,7 @@ int main(void)
         T(test_env_ssl_verify),
         T(test_env_token),
         T(test_credentials_need_uid),
+        T(test_private_key_checked),
         T(test_secret_files),
         T(test_failed_parse_frees),
         T(test_usage),
@@ -936,5 +1297,5 @@ int main(void)
 #undef T
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,6 +1,8 @@
 /*
  * Unit tests of controller/load.c: `-f PATH` as a file or a directory
- * (sorted, only *.json, hidden files skipped), a missing path, an empty
+ * (sorted, only .json/.yaml/.yml, hidden files skipped, other files
+ * listed as skipped), a YAML document, standard input, a missing path, an
+ * empty
  * directory, duplicate service names across files, and invalid files among
  * valid ones (every problem reported, nothing returned), and the
  * documents' digests of load_desired_docs().
@@ -159,6 +161,7 @@ static void test_directory_sorted_filtered(void **state)
     free(h_write_file(dir, "notes.txt", "{ not json"));
     free(h_write_file(dir, "a.json.bak", "{ not json"));
     free(h_write_file(dir, "b.JSON", "{ not json"));
+    free(h_write_file(dir, "c.yaml.orig", "{ not json"));
     free(h_write_file(dir, "a.json~", "{ not json"));
     snprintf(sub, sizeof(sub), "%s/sub", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
@@ -182,6 +185,75 @@ static void test_directory_sorted_filtered(void **state)
 }
 
 /* "dir/" gives "dir/a.json", not "dir//a.json". */
+/* YAML documents beside JSON ones; other files are named as skipped. */
+static void test_directory_yaml_and_skipped(void **state)
+{
+    struct model_desired d = {0};
+    struct model_diags diags = {0};
+    struct load_docs docs = {0};
+    char want[300];
+
+    (void)state;
+    write_doc("a.json", "svc-a");
+    /* JSON is YAML too: the same text as .yaml and .yml. */
+    write_doc("b.yaml", "svc-b");
+    free(h_write_file(dir, "c.yml",
+                      "service:\n  name: svc-c\n  service_account: svc-c\n"
+                      "  service_account_secret: svc-c/secret\n"
+                      "  security: {transport_encryption: {enabled: true}}\n"
+                      "elasticsearch: {xpack_enabled: true}\n"));
+    free(h_write_file(dir, "README.md", "# notes\n"));
+    free(h_write_file(dir, "d.json.bak", "{}"));
+    assert_int_equal(load_desired_docs(&d, dir, &diags, &docs), 0);
+    assert_int_equal(d.n_services, 3);
+    assert_string_equal(d.services[2]->name, "svc-c");
+    assert_int_equal(docs.n, 3);
+    assert_int_equal(docs.n_skipped, 2);
+    snprintf(want, sizeof(want), "%s/README.md", dir);
+    assert_true(strcmp(docs.skipped[0], want) == 0 ||
+                strcmp(docs.skipped[1], want) == 0);
+    load_docs_clear(&docs);
+    model_desired_clear(&d);
+
+    /* A YAML error names the YAML file, line and column. */
+    free(h_write_file(dir, "e.yaml", "service:\n  name: [\n"));
+    assert_failed(load_desired(&d, dir, &diags), &d);
+    assert_int_equal(diags.n, 1);
+    assert_non_null(strstr(diags.items[0].file, "/e.yaml"));
+    assert_true(diags.items[0].line >= 2);
+    model_diags_clear(&diags);
+}
+
+/* `-f -`: one document on standard input, JSON or YAML. */
+static void test_stdin(void **state)
+{
+    static const char *const texts[] = {
+        "{\"service\": {\"name\": \"from-stdin\", \"security\": "
+        "{\"transport_encryption\": {\"enabled\": false}}}}\n",
+        "service:\n  name: from-stdin\n  security:\n"
+        "    transport_encryption: {enabled: false}\n",
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        struct model_desired d = {0};
+        struct model_diags diags = {0};
+        char *f = h_write_file(dir, "in", texts[i]);
+        int saved = dup(STDIN_FILENO);
+
+        assert_non_null(freopen(f, "r", stdin));
+        assert_int_equal(load_desired(&d, "-", &diags), 0);
+        assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+        close(saved);
+        assert_int_equal(d.n_services, 1);
+        assert_string_equal(d.services[0]->name, "from-stdin");
+        assert_string_equal(d.services[0]->source, LOAD_STDIN_NAME);
+        model_desired_clear(&d);
+        free(f);
+    }
+}
+
 static void test_directory_trailing_slash(void **state)
 {
     struct model_desired d = {0};
@@ -228,7 +300,7 @@ static void test_empty_directory(void **state)
     assert_int_equal(diags.n, 1);
     assert_string_equal(diags.items[0].file, dir);
     assert_string_equal(diags.items[0].message,
-                        "the directory holds no *.json file");
+                        "the directory holds no .json, .yaml or .yml document");
     model_diags_clear(&diags);
 
     /* Only skipped entries: still empty. */
@@ -237,7 +309,7 @@ static void test_empty_directory(void **state)
     assert_failed(load_desired(&d, dir, &diags), &d);
     assert_int_equal(diags.n, 1);
     assert_string_equal(diags.items[0].message,
-                        "the directory holds no *.json file");
+                        "the directory holds no .json, .yaml or .yml document");
     model_diags_clear(&diags);
 }
 
@@ -373,7 +445,7 @@ static void test_too_many_files(void **state)
     assert_failed(load_desired(&d, dir, &diags), &d);
     assert_int_equal(diags.n, 1);
     assert_string_equal(diags.items[0].message,
-                        "more than 1000 *.json files");
+                        "more than 1000 documents");
     model_diags_clear(&diags);
 }
 
@@ -431,6 +503,8 @@ int main(void)
         T(test_the_runbook_manifest),
         T(test_directory_sorted_filtered),
         T(test_directory_trailing_slash),
+        T(test_directory_yaml_and_skipped),
+        T(test_stdin),
         T(test_missing_path),
         T(test_empty_directory),
         T(test_duplicate_names),

@@ -839,6 +839,92 @@ static void test_masks_hide_values_in_both_printers(void **state)
                  "(change.before/after copied verbatim)");
 }
 
+/* render_plan_markdown into a new string. */
+static char *md_of(const struct model_plan *p, size_t n)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+
+    assert_non_null(f);
+    render_plan_markdown(f, p, n, "https://dcos.example");
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(out);
+    return out;
+}
+
+/* The pull-request comment: headline, disruptive actions, the table, the
+ * text plan folded; no colour and no secret. */
+static void test_markdown_full_plan(void **state)
+{
+    struct model_plan p[2];
+    char *t;
+
+    (void)state;
+    plan_elastic(&p[0]);
+    plan_logs(&p[1]);
+    t = md_of(p, 2);
+    EXPECT_IN(t, "### etls plan: 4 to add, 3 to change, 2 to destroy\n\n"
+                 "Cluster `https://dcos.example`, 2 service(s).\n\n");
+    EXPECT_IN(t, "> **:warning: 1 disruptive action(s)** (apply asks for "
+                 "confirmation):\n> - `dcos_package.elastic`: ");
+    EXPECT_IN(t, "| service | resource | action | reason |\n"
+                 "|---|---|---|---|\n");
+    EXPECT_IN(t, "| elastic | `~ dcos_package.elastic` | update in place | "
+                 "options differ from the running service: "
+                 "service.security.transport_encryption.enabled |\n");
+    EXPECT_IN(t, "| logs | `-/+ dcos_service_account.logs` | **replace** |");
+    EXPECT_IN(t, "| logs | `- dcos_group_membership.old/logs` | "
+                 "**destroy** |");
+    EXPECT_IN(t, "<details><summary>Full plan</summary>\n\n```\n");
+    EXPECT_IN(t, "Plan: 4 to add, 3 to change, 2 to destroy.\n```\n\n"
+                 "</details>\n");
+    EXPECT_NOT_IN(t, "\033");
+    assert_no_params(t);
+    free(t);
+    plans_clear(p, 2);
+}
+
+/* Errors are called out and no table promises changes; a reason cannot
+ * break the table or the comment's HTML. */
+static void test_markdown_fail_and_escapes(void **state)
+{
+    static const struct spec s = {
+        MODEL_OP_GROUP_ADD, MODEL_CHANGE_CREATE, "dcos_group_membership",
+        "g/x", "a | b </details> <b>c</b>\nd", NULL,
+        "{\"gid\":\"g\",\"uid\":\"x\"}", NULL, NULL, NULL, NULL};
+    struct model_plan p[2];
+    char *t;
+
+    (void)state;
+    plan_broken(&p[0]);
+    t = md_of(p, 1);
+    EXPECT_IN(t, "### :x: etls plan: cannot be applied\n");
+    EXPECT_IN(t, "**Errors** (nothing will be changed):\n\n"
+                 "- `dcos_service_account.broken`: broken is a user "
+                 "account, not a service account\n"
+                 "- `dcos_group_membership.nogroup/broken`: group nogroup "
+                 "does not exist\n");
+    EXPECT_NOT_IN(t, "| service |");
+    assert_no_params(t);
+    free(t);
+    plans_clear(p, 1);
+
+    plan_init(&p[0], "x");
+    add(&p[0], &s);
+    t = md_of(p, 1);
+    EXPECT_IN(t, "| create | a \\| b &lt;/details&gt; &lt;b&gt;c&lt;/b&gt; "
+                 "d |\n");
+    free(t);
+    plans_clear(p, 1);
+
+    plan_quiet(&p[0]);
+    t = md_of(p, 1);
+    EXPECT_IN(t, "### :white_check_mark: etls plan: no changes\n");
+    free(t);
+    plans_clear(p, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -850,6 +936,8 @@ int main(void)
         cmocka_unit_test(test_json_full_plan),
         cmocka_unit_test(test_json_no_changes_and_fail),
         cmocka_unit_test(test_masks_hide_values_in_both_printers),
+        cmocka_unit_test(test_markdown_full_plan),
+        cmocka_unit_test(test_markdown_fail_and_escapes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,10 @@
  * tests/data/model/valid/<case>.json must parse into the model described by
  * <case>.expect.json (every field of struct model_service, defaults
  * included).
+ *
+ * YAML: the YAML twin of every case (harness/h_yaml.h) must give the same
+ * model (positions aside) or be refused on the same fields, so YAML and
+ * JSON documents plan alike.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -24,7 +28,9 @@
 
 #include "common/err.h"
 #include "common/util.h"
+#include "harness/h_yaml.h"
 #include "model/desired.h"
+#include "model/yaml.h"
 
 #define MIN_INVALID_CASES 25
 
@@ -195,6 +201,127 @@ static json_t *dump(const struct model_service *s)
         s->options);
 }
 
+/* The YAML twin of the JSON @text, or NULL when it has none. */
+static char *twin_of(const char *text, size_t len)
+{
+    json_error_t je;
+    json_t *j;
+    char *y;
+
+    /* A byte order mark: jansson does not take it, etls does. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    y = j ? h_yaml_twin(j) : NULL;
+
+    json_decref(j);
+    return y;
+}
+
+/* The YAML twin of valid case @name parses into @want, positions aside. */
+static int same_as_yaml(const char *text, size_t len, const char *name,
+                        const json_t *want)
+{
+    struct model_service *svc = NULL;
+    struct model_diags d = {0};
+    json_t *a = json_deep_copy(want), *b = NULL;
+    char *y = twin_of(text, len);
+    int ok = 0;
+
+    assert_non_null(y);
+    if (model_service_parse_yaml(&svc, y, strlen(y), name, &d) == 0) {
+        b = dump(svc);
+        json_object_del(a, "name_line");
+        json_object_del(a, "name_column");
+        json_object_del(b, "name_line");
+        json_object_del(b, "name_column");
+        ok = json_equal(a, b);
+    }
+    if (!ok)
+        print_error("case %s: the YAML twin differs (%zu diags%s%s):\n%s\n",
+                    name, d.n, d.n ? ", first: " : "",
+                    d.n ? d.items[0].message : "", y);
+    json_decref(a);
+    json_decref(b);
+    model_service_free(svc);
+    model_diags_clear(&d);
+    free(y);
+    return ok;
+}
+
+/* "field: message" of every diag, digits blanked (positions differ). */
+static char *fields_of(const struct model_diags *d)
+{
+    char *out = NULL, *p;
+    size_t len = 0, i;
+    FILE *f = open_memstream(&out, &len);
+
+    assert_non_null(f);
+    for (i = 0; i < d->n; i++)
+        fprintf(f, "%s: %s\n", d->items[i].field, d->items[i].message);
+    assert_int_equal(fclose(f), 0);
+    for (p = out; *p; p++)
+        if (*p >= '0' && *p <= '9')
+            *p = '#';
+    return out;
+}
+
+/*
+ * Every invalid case that is well-formed JSON has a YAML twin that is
+ * refused on the same fields with the same messages.
+ */
+static void test_invalid_corpus_yaml(void **state)
+{
+    const char *dir = ETLS_TEST_DATA "/model/invalid";
+    size_t n, i, bad = 0, twins = 0;
+    char **cases;
+
+    (void)state;
+    cases = list_dir(dir, ".json", &n);
+    for (i = 0; i < n; i++) {
+        struct model_service *svc = NULL;
+        struct model_diags dj = {0}, dy = {0};
+        char path[1024], *text, *y, *fj, *fy;
+        size_t len;
+        int rj, ry;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, cases[i]);
+        text = read_text(path, &len);
+        y = twin_of(text, len);
+        if (!y) {
+            free(text);
+            continue;
+        }
+        twins++;
+        rj = model_service_parse(&svc, text, len, cases[i], &dj);
+        model_service_free(svc);
+        svc = NULL;
+        ry = model_service_parse_yaml(&svc, y, strlen(y), cases[i], &dy);
+        model_service_free(svc);
+        fj = fields_of(&dj);
+        fy = fields_of(&dy);
+        if (rj != ERR_INVALID || ry != ERR_INVALID || strcmp(fj, fy) != 0) {
+            print_error("case %s: JSON %d, YAML %d\n--- JSON\n%s--- YAML\n%s"
+                        "--- twin\n%s\n",
+                        cases[i], rj, ry, fj, fy, y);
+            bad++;
+        }
+        model_diags_clear(&dj);
+        model_diags_clear(&dy);
+        free(fj);
+        free(fy);
+        free(y);
+        free(text);
+    }
+    free_list(cases);
+    /* Most cases are well-formed JSON with a semantic problem. */
+    assert_true(twins >= MIN_INVALID_CASES);
+    if (bad)
+        fail_msg("%zu of %zu YAML twins are refused otherwise", bad, twins);
+}
+
 static void test_valid_corpus(void **state)
 {
     const char *dir = ETLS_TEST_DATA "/model/valid";
@@ -229,6 +356,7 @@ static void test_valid_corpus(void **state)
         } else {
             got = dump(svc);
             assert_non_null(got);
+            bad += !same_as_yaml(text, len, cases[i], got);
             if (!json_equal(got, expect)) {
                 char *a = json_dumps(expect, JSON_INDENT(2) | JSON_SORT_KEYS);
                 char *b = json_dumps(got, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -256,6 +384,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invalid_corpus),
         cmocka_unit_test(test_valid_corpus),
+        cmocka_unit_test(test_invalid_corpus_yaml),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
