@@ -44,6 +44,14 @@ static void on_sig(struct ev_loop *ev, ev_signal *w, int revents)
         eng->on_signal(eng, w->signum, eng->signal_payload);
 }
 
+void engine_set_request_observer(struct engine *eng, dcos_observer_fn fn,
+                                 void *payload)
+{
+    eng->o.on_request = fn;
+    eng->o.on_request_payload = payload;
+    dcos_client_set_observer(eng->main.client, fn, payload);
+}
+
 void engine_on_signal(struct engine *eng, engine_signal_fn fn, void *payload)
 {
     eng->on_signal = fn;

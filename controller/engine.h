@@ -122,6 +122,14 @@ int engine_force_unlock(struct engine *eng, const char *name,
  */
 void engine_cancel(struct engine *eng);
 
+/*
+ * Call @fn(event, @payload) for every HTTP attempt of @eng's clients, the
+ * main lane's and every lane made after this (@fn NULL: none); the same
+ * as engine_options.on_request.
+ */
+void engine_set_request_observer(struct engine *eng, dcos_observer_fn fn,
+                                 void *payload);
+
 /* ---- the asynchronous API ---- */
 
 /* The engine's libev loop (borrowed), where callers may add watchers. */

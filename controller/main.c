@@ -17,6 +17,7 @@
 #include "controller/cli.h"
 #include "controller/cmd_apply.h"
 #include "controller/cmd_common.h"
+#include "controller/cmd_run.h"
 #include "controller/engine.h"
 #include "controller/fingerprint.h"
 #include "controller/load.h"
@@ -220,6 +221,10 @@ int main(int argc, char **argv)
     struct cli c;
     int rc;
 
+    /* run and status take options of their own (cmd_run.c). */
+    if (argc > 1 &&
+        (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "status") == 0))
+        return cmd_run_main(argc, argv);
     if (cli_parse(&c, argc, argv)) {
         cli_free(&c);
         return EXIT_ERROR;
