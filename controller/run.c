@@ -285,6 +285,8 @@ static void on_reconciled(const struct reconcile_result *res, void *payload)
         s->last_error = NULL;
         if (res->outcome == RECONCILE_APPLIED)
             s->last_apply = s->last_end;
+        if (res->outcome != RECONCILE_DRIFT)
+            memcpy(s->applied, s->sha, sizeof(s->applied));
     } else if (res->outcome != RECONCILE_CANCELLED) {
         s->failures++;
         s->backoff = s->backoff > 0 ? s->backoff * 2 : RUN_BACKOFF_MIN;
@@ -560,6 +562,7 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     ev_signal_start(d.ev, &d.sig_term);
     ev_signal_start(d.ev, &d.sig_hup);
     ev_timer_start(d.ev, &d.beat);
+    publish(&d); /* served from the first request on */
     snprintf(pbuf, sizeof(pbuf), "%.*s:%u",
              d.o.listen ? (int)(strrchr(d.o.listen, ':') - d.o.listen) : 0,
              d.o.listen ? d.o.listen : "", port);

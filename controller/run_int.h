@@ -50,6 +50,8 @@ struct run_service {
     struct model_desired *busy; /* what the running reconcile reads */
     char sha[FINGERPRINT_LEN];  /* of the good document ("" none) */
     char next_sha[FINGERPRINT_LEN];
+    char applied[FINGERPRINT_LEN]; /* of the last reconcile that left the
+                                      service converged ("" none) */
     char *commit;               /* git commit of the good document, or NULL */
     char *doc_error;            /* the document is invalid now: why */
     bool removed;               /* gone from the source */
@@ -155,6 +157,9 @@ char *run_state_status(const struct run_daemon *d);
 
 /* The /metrics text (new), or NULL on ENOMEM. */
 char *run_state_metrics(const struct run_daemon *d);
+
+/* @s is in the desired state of its newest good document. */
+bool run_state_converged(const struct run_service *s);
 
 /* Every service with a good document reconciled at least once. */
 bool run_state_ready(const struct run_daemon *d);

@@ -18,6 +18,13 @@
 const double run_buckets[RUN_N_BUCKETS] = {0.1, 0.5, 1, 2.5, 5, 15, 60,
                                             300, 900};
 
+bool run_state_converged(const struct run_service *s)
+{
+    return s->reconciled && !s->failures && !s->next &&
+           (s->last == RECONCILE_IN_SYNC || s->last == RECONCILE_APPLIED) &&
+           strcmp(s->applied, s->sha) == 0;
+}
+
 static json_t *time_json(double t)
 {
     char s[32];
@@ -46,9 +53,7 @@ static json_t *conditions(const struct run_service *s)
     json_t *a = json_array();
     char msg[600];
     bool drift = s->reconciled && s->last == RECONCILE_DRIFT;
-    bool ready = s->reconciled && !s->failures &&
-                 (s->last == RECONCILE_IN_SYNC ||
-                  s->last == RECONCILE_APPLIED);
+    bool ready = run_state_converged(s);
 
     if (!a)
         return NULL;
@@ -66,9 +71,10 @@ static json_t *conditions(const struct run_service *s)
                                               "nothing written")
                         : s->last_error));
     json_array_append_new(
-        a, cond("Reconciling", s->phase != RUN_IDLE,
+        a, cond("Reconciling", s->phase != RUN_IDLE || s->next,
                 s->phase == RUN_RUNNING  ? "Running"
                 : s->phase == RUN_QUEUED ? "Queued"
+                : s->next                ? "NewRevision"
                                          : "Idle",
                 NULL));
     if (s->doc_error)
@@ -101,10 +107,12 @@ static json_t *service_json(const struct run_service *s)
     bool lease = s->lane && s->name && engine_lane_holds(s->lane, s->name);
 
     return json_pack(
-        "{s:s?, s:s, s:{s:s?, s:s?}, s:o, s:s?, s:b, s:b, s:b, s:o, s:o, "
-        "s:o, s:s?, s:i, s:f, s:o}",
+        "{s:s?, s:s, s:{s:s?, s:s?}, s:s?, s:o, s:s?, s:b, s:b, s:b, s:o, "
+        "s:o, s:o, s:s?, s:i, s:f, s:o}",
         "service", s->name, "document", s->path, "revision", "sha256",
-        s->sha[0] ? s->sha : NULL, "commit", s->commit, "conditions",
+        s->applied[0] ? s->applied : NULL, "commit",
+        s->applied[0] ? s->commit : NULL, "desired_revision",
+        s->next ? s->next_sha : s->sha[0] ? s->sha : NULL, "conditions",
         conditions(s), "last_outcome",
         s->reconciled ? reconcile_outcome_name(s->last) : NULL, "suspended",
         s->suspend, "detect_only", d->o.detect_only || s->suspend,
@@ -265,9 +273,7 @@ char *run_state_metrics(const struct run_daemon *d)
         const struct run_service *s = d->svcs[i];
 
         svc_series(&b, "etls_converged", s);
-        out_printf(&b, "} %d\n", s->reconciled && !s->failures &&
-                                     (s->last == RECONCILE_IN_SYNC ||
-                                      s->last == RECONCILE_APPLIED));
+        out_printf(&b, "} %d\n", run_state_converged(s));
     }
     head(&b, "etls_last_success_timestamp_seconds", "gauge",
          "When a reconcile of the service last succeeded (Unix time).");

@@ -1,13 +1,14 @@
 #!/bin/sh
 # Install the Debian 12 packages etls needs to build, test and run its demo
-# (clang: the second compiler scripts/test.sh builds with).
+# (clang: the second compiler scripts/test.sh builds with; prometheus: its
+# promtool checks the /metrics of etls run and the example alert rules).
 # Does nothing when everything is present; otherwise, as root, runs
 # `apt-get update` once and `apt-get install` for what is missing.
 set -eu
 
 PKGS="build-essential cmake pkg-config curl ca-certificates openssl
 libcurl4-openssl-dev libjansson-dev libssl-dev libev-dev
-libmicrohttpd-dev libcmocka-dev valgrind clang"
+libmicrohttpd-dev libcmocka-dev valgrind clang prometheus"
 
 missing=""
 for p in $PKGS; do
