@@ -21,6 +21,7 @@ struct run_cli {
     enum run_log_format format;
     bool log_level_given;
     const char *server;        /* status --server URL */
+    struct secret *git_credentials;
 };
 
 static int usage(const char *msg, const char *arg)
@@ -80,6 +81,29 @@ static int split(int argc, char **argv, struct run_cli *rc, char **rest,
         } else if (IS("--listen")) {
             VALUE();
             rc->o.listen = v;
+        } else if (IS("--git")) {
+            VALUE();
+            rc->o.git_url = v;
+        } else if (IS("--ref")) {
+            VALUE();
+            rc->o.git_ref = v;
+        } else if (IS("--path")) {
+            VALUE();
+            rc->o.git_path = v;
+        } else if (IS("--git-interval")) {
+            VALUE();
+            if (cli_parse_duration(&rc->o.git_interval, v) ||
+                rc->o.git_interval < 1)
+                return usage("--git-interval: expected a duration of at "
+                             "least 1s", v);
+        } else if (IS("--git-credentials")) {
+            VALUE();
+            secret_free(rc->git_credentials);
+            rc->git_credentials = NULL;
+            if (secret_from_file(&rc->git_credentials, v, 4096))
+                return usage("--git-credentials: cannot read the file",
+                             NULL);
+            rc->o.git_credentials = rc->git_credentials;
         } else if (IS("--server")) {
             VALUE();
             rc->server = v;
@@ -168,8 +192,15 @@ static int cmd_run(struct cli *c, struct run_cli *rc)
     struct err_info e;
     int r;
 
-    if (!c->file)
-        return usage("run needs -f PATH (a file or a directory)", NULL);
+    if (!c->file && !rc->o.git_url)
+        return usage("run needs -f PATH (a file or a directory) or --git "
+                     "URL", NULL);
+    if (c->file && rc->o.git_url)
+        return usage("give either -f PATH or --git URL, not both", NULL);
+    if (!rc->o.git_url && (rc->o.git_ref || rc->o.git_path ||
+                           rc->o.git_interval > 0 || rc->git_credentials))
+        return usage("--ref, --path, --git-interval and --git-credentials "
+                     "go with --git", NULL);
     rc->o.path = c->file;
     if (!rc->o.listen)
         rc->o.listen = "127.0.0.1:9102";
@@ -309,11 +340,13 @@ int cmd_run_main(int argc, char **argv)
     if (!rest)
         return EXIT_ERROR;
     if (split(argc, argv, &rc, rest, &n_rest)) {
+        secret_free(rc.git_credentials);
         free(rest);
         return EXIT_ERROR;
     }
     if (cli_parse(&c, n_rest, rest)) {
         cli_free(&c);
+        secret_free(rc.git_credentials);
         free(rest);
         return EXIT_ERROR;
     }
@@ -330,6 +363,7 @@ int cmd_run_main(int argc, char **argv)
         dcos_global_cleanup();
     }
     cli_free(&c);
+    secret_free(rc.git_credentials);
     free(rest);
     return rcode;
 }

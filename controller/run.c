@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "controller/run_git.h"
 #include "controller/run_int.h"
 #include "controller/run_log.h"
 
@@ -80,6 +81,7 @@ static void service_free(struct run_service *s)
     free(s->path);
     free(s->name);
     free(s->commit);
+    free(s->next_commit);
     free(s->doc_error);
     free(s->last_error);
     run_counts_clear(&s->corrections);
@@ -337,6 +339,9 @@ static void start(struct run_service *s)
         s->good = s->next;
         s->next = NULL;
         memcpy(s->sha, s->next_sha, sizeof(s->sha));
+        free(s->commit);
+        s->commit = s->next_commit;
+        s->next_commit = NULL;
     }
     if (!s->good) {
         s->phase = RUN_IDLE; /* nothing valid yet: wait for an edit */
@@ -467,7 +472,9 @@ static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
     (void)ev;
     (void)revents;
     if (w->signum == SIGHUP) {
-        if (!d->stopping)
+        if (!d->stopping && d->git)
+            run_git_poke(d->git);
+        else if (!d->stopping)
             run_source_reload(d, "SIGHUP");
         publish(d);
         return;
@@ -486,6 +493,8 @@ static void daemon_clear(struct run_daemon *d)
     ev_timer_stop(d->ev, &d->grace);
     ev_timer_stop(d->ev, &d->beat);
     run_http_stop(d->http);
+    run_git_stop(d->git);
+    free(d->commit);
     for (i = 0; i < d->n; i++)
         if (!d->svcs[i]->rc) /* else the process ends with it running */
             service_free(d->svcs[i]);
@@ -516,6 +525,48 @@ static void on_request(const struct dcos_request_event *ev, void *payload)
     v[d->n_api].method = ev->method;
     v[d->n_api].code = ev->status;
     v[d->n_api++].n = 1;
+}
+
+/* A fetch of the git source ended (run_git.h). */
+static void on_git(const char *commit, const char *error, void *payload)
+{
+    struct run_daemon *d = payload;
+
+    if (!commit) {
+        d->git_errors++;
+        run_log(LOG_ERROR, "git-error", "url", d->o.git_url, "error", error,
+                "keeping", d->commit ? d->commit : "nothing", NULL);
+        publish(d);
+        return;
+    }
+    if (d->stopping)
+        return;
+    if (!d->commit || strcmp(d->commit, commit) != 0) {
+        free(d->commit);
+        d->commit = strdup(commit);
+        run_log(LOG_INFO, "git-commit", "url", d->o.git_url, "ref",
+                d->o.git_ref, "commit", commit, NULL);
+    }
+    run_source_reload(d, "git");
+    publish(d);
+}
+
+static int git_start(struct run_daemon *d, struct err_info *e)
+{
+    struct run_git_options go;
+    const char *dir = NULL;
+    int r;
+
+    memset(&go, 0, sizeof(go));
+    go.url = d->o.git_url;
+    go.ref = d->o.git_ref;
+    go.path = d->o.git_path;
+    go.interval = d->o.git_interval;
+    go.credentials = d->o.git_credentials;
+    r = run_git_start(&d->git, d->ev, &go, on_git, d, &dir, e);
+    if (r == 0)
+        d->o.path = dir;
+    return r;
 }
 
 int run_daemon(struct engine *eng, const struct run_options *o,
@@ -550,7 +601,7 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     d.grace.data = &d;
     ev_timer_init(&d.beat, on_beat, 1., 1.);
     d.beat.data = &d;
-    r = run_source_watch(&d, e);
+    r = d.o.git_url ? git_start(&d, e) : run_source_watch(&d, e);
     if (r == 0 && d.o.listen)
         r = run_http_start(&d.http, d.o.listen, &port, e);
     if (r) {
@@ -569,7 +620,8 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     run_log(LOG_INFO, "started", "path", d.o.path, "cluster",
             engine_cluster_url(eng), "listen", d.http ? pbuf : NULL,
             "detect_only", d.o.detect_only ? "true" : "false", NULL);
-    run_source_reload(&d, "start");
+    if (!d.git)
+        run_source_reload(&d, "start");
     publish(&d);
     ev_run(d.ev, 0);
     run_log(LOG_INFO, "stopped", "aborted", d.aborted ? "true" : "false",

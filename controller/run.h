@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "common/err.h"
+#include "common/secret.h"
 #include "controller/engine.h"
 #include "controller/run_log.h"
 
@@ -32,6 +33,12 @@ struct run_options {
     unsigned max_concurrent;   /* reconciles at once (0: 4) */
     double grace;              /* SIGTERM: in-flight work, seconds */
     double backoff_max;        /* 0: RUN_BACKOFF_MAX */
+    /* A git repository instead of a path (run_git.h), or url NULL. */
+    const char *git_url;
+    const char *git_ref;       /* default "main" */
+    const char *git_path;      /* in the repository, default the root */
+    double git_interval;       /* default 60 s */
+    const struct secret *git_credentials; /* "user:password" or NULL */
 };
 
 /*

@@ -53,6 +53,7 @@ struct run_service {
     char applied[FINGERPRINT_LEN]; /* of the last reconcile that left the
                                       service converged ("" none) */
     char *commit;               /* git commit of the good document, or NULL */
+    char *next_commit;          /* of @next */
     char *doc_error;            /* the document is invalid now: why */
     bool removed;               /* gone from the source */
     bool suspend;               /* the good document says suspend */
@@ -114,6 +115,9 @@ struct run_daemon {
     size_t n_api;
     unsigned long reloads, reload_errors;
     struct run_http *http;
+    struct run_git *git;        /* the git source, or NULL */
+    char *commit;               /* the commit the documents come from */
+    unsigned long git_errors;
 };
 
 /* Wall clock, seconds. */

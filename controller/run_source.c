@@ -205,8 +205,11 @@ static void doc_update(struct run_daemon *d, struct doc *doc)
         run_log(LOG_INFO, "document-valid", "document", doc->path, NULL);
     }
     if (strcmp(doc->sha, s->next ? s->next_sha : s->sha) == 0 &&
-        (s->good || s->next))
-        return; /* unchanged */
+        (s->good || s->next)) {
+        /* Unchanged; the same document is in the newer commit too. */
+        set_str(s->next ? &s->next_commit : &s->commit, d->commit);
+        return;
+    }
     if (s->next) {
         model_desired_clear(s->next);
         free(s->next);
@@ -214,9 +217,10 @@ static void doc_update(struct run_daemon *d, struct doc *doc)
     s->next = doc->d;
     doc->d = NULL;
     memcpy(s->next_sha, doc->sha, sizeof(s->next_sha));
+    set_str(&s->next_commit, d->commit);
     set_str(&s->name, s->next->services[0]->name);
     run_log(LOG_INFO, "document-changed", "document", doc->path, "service",
-            s->name, "revision", doc->sha, NULL);
+            s->name, "revision", doc->sha, "commit", d->commit, NULL);
     run_service_trigger(s);
 }
 

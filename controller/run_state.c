@@ -130,8 +130,9 @@ char *run_state_status(const struct run_daemon *d)
     size_t i;
 
     arr = json_array();
-    root = json_pack("{s:b, s:b, s:o, s:i, s:o}", "ready", run_state_ready(d),
-                     "stopping", d->stopping, "started", time_json(d->started),
+    root = json_pack("{s:b, s:b, s:o, s:s?, s:i, s:o}", "ready",
+                     run_state_ready(d), "stopping", d->stopping, "started",
+                     time_json(d->started), "commit", d->commit,
                      "queue_depth", (int)d->queued, "services",
                      arr ? arr : json_array());
     if (!root)
@@ -313,6 +314,9 @@ char *run_state_metrics(const struct run_daemon *d)
     out_printf(&b, "etls_queue_depth %u\n", d->queued);
     head(&b, "etls_reconciles_running", "gauge", "Reconciles running now.");
     out_printf(&b, "etls_reconciles_running %u\n", d->running);
+    head(&b, "etls_git_fetch_errors_total", "counter",
+         "Fetches of the git source that failed (last good kept).");
+    out_printf(&b, "etls_git_fetch_errors_total %lu\n", d->git_errors);
     head(&b, "etls_source_reloads_total", "counter",
          "Reads of the desired-state source.");
     out_printf(&b, "etls_source_reloads_total %lu\n", d->reloads);

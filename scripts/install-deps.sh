@@ -8,7 +8,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config curl ca-certificates openssl
 libcurl4-openssl-dev libjansson-dev libssl-dev libev-dev
-libmicrohttpd-dev libcmocka-dev valgrind clang prometheus"
+libmicrohttpd-dev libcmocka-dev libgit2-dev valgrind clang prometheus
+git"
 
 missing=""
 for p in $PKGS; do
