@@ -245,6 +245,20 @@ static void assert_apart(struct t *t)
     free(lb);
 }
 
+static int is_200(const struct h_resp *r, void *arg)
+{
+    (void)arg;
+    return r->status == 200 && (!arg || (r->body && strstr(r->body, arg)));
+}
+
+/* GET @path answers 200 (bounded). */
+static int wait_ok(struct t *t, const char *path)
+{
+    return h_wait(&t->sim, path, is_200,
+                  strstr(path, "groups") ? (void *)"superusers" : NULL,
+                  R_WAIT_MS, 100);
+}
+
 static int both_ready(const struct t *t)
 {
     return r_wait_cond(&t->d, "elastic", "Ready", "True", "Converged",
@@ -267,10 +281,12 @@ static void test_two_daemons_never_write_at_once(void **state)
         fail_msg("not converged: %s", r_log(&t->d));
     /* Drift: both see it; one repairs it. */
     e_account_delete(&t->sim, "elastic");
-    h_sleep_ms(RESYNC_MS);
-    e_group_remove(&t->sim, "superusers", "elastic");
-    h_sleep_ms(RESYNC_MS);
+    if (!wait_ok(t, "/acs/api/v1/users/elastic"))
+        fail_msg("account not repaired: %s", r_log(&t->d));
     if (!both_ready(t))
+        fail_msg("not converged: %s", r_log(&t->d));
+    e_group_remove(&t->sim, "superusers", "elastic");
+    if (!wait_ok(t, "/acs/api/v1/users/elastic/groups") || !both_ready(t))
         fail_msg("not converged again: %s", r_log(&t->d));
     e_assert_converged(&t->sim, "elastic", "elastic", "elastic/secret", 1,
                        1);
