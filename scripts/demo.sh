@@ -3,7 +3,8 @@
 # starts dcos-sim (a local DC/OS Enterprise cluster), converges the Elastic
 # service of manifests/elastic-tls.json with etls, then disables TLS out of
 # band through the DC/OS API (as a person would, with curl), shows the drift
-# with `etls plan` and repairs it with `etls apply`.
+# with `etls plan` and repairs it with `etls apply`; then runs the controller
+# (`etls run`), breaks TLS by hand again and watches it come back.
 set -eu
 
 cd "$(dirname "$0")/.."
