@@ -178,11 +178,21 @@ static void test_new_document_converges(void **state)
     if (access("/usr/bin/promtool", X_OK) == 0)
         assert_int_equal(system(cmd), 0);
     free(m);
+    /* etls status prints it as a table. */
+    snprintf(path, sizeof(path), "http://%s", t->d.addr);
+    r = e_etls(NULL, "status", NULL, "--server", path, (char *)NULL);
+    e_expect_rc(&r, 0);
+    e_expect_out(&r, "SERVICE");
+    e_expect_out(&r, "elastic ");
+    e_expect_out(&r, " True   Converged ");
+    e_expect_out(&r, "ready: yes");
+    e_run_free(&r);
     r = r_stop(&t->d, SIGTERM, 35000);
     e_expect_rc(&r, 0);
     log = r.out;
     assert_non_null(strstr(log, "event=stopped"));
-    /* Never a secret in the log. */
+    /* Never a secret in the log (the key, the passwords, a token). */
+    e_assert_clean(&r, &t->sim, "elastic/secret");
     e_run_free(&r);
 }
 
