@@ -30,6 +30,17 @@ static int usage(const char *msg, const char *arg)
     return EXIT_ERROR;
 }
 
+/* Option @name's duration @v (at least 1 s) into *@out; 0 or -1. */
+static int duration(double *out, const char *name, const char *v)
+{
+    if (cli_parse_duration(out, v) == 0 && *out >= 1)
+        return 0;
+    fprintf(stderr, "etls: %s: expected a duration of at least 1s such as "
+                    "30s, 5m or 1h, got '%s'\n",
+            name, v);
+    return -1;
+}
+
 /*
  * Take the options of run/status out of @argv into @rc; what is left
  * goes to @rest (argv[0], the command, then the common options).
@@ -64,20 +75,16 @@ static int split(int argc, char **argv, struct run_cli *rc, char **rest,
             rc->o.detect_only = true;
         } else if (IS("--resync")) {
             VALUE();
-            if (cli_parse_duration(&rc->o.resync, v) || rc->o.resync < 1)
-                return usage("--resync: expected a duration of at least 1s",
-                             v);
+            if (duration(&rc->o.resync, a, v))
+                return EXIT_ERROR;
         } else if (IS("--grace")) {
             VALUE();
-            if (cli_parse_duration(&rc->o.grace, v) || rc->o.grace < 1)
-                return usage("--grace: expected a duration of at least 1s",
-                             v);
+            if (duration(&rc->o.grace, a, v))
+                return EXIT_ERROR;
         } else if (IS("--backoff-max")) {
             VALUE();
-            if (cli_parse_duration(&rc->o.backoff_max, v) ||
-                rc->o.backoff_max < 1)
-                return usage("--backoff-max: expected a duration of at "
-                             "least 1s", v);
+            if (duration(&rc->o.backoff_max, a, v))
+                return EXIT_ERROR;
         } else if (IS("--listen")) {
             VALUE();
             rc->o.listen = v;
@@ -92,10 +99,8 @@ static int split(int argc, char **argv, struct run_cli *rc, char **rest,
             rc->o.git_path = v;
         } else if (IS("--git-interval")) {
             VALUE();
-            if (cli_parse_duration(&rc->o.git_interval, v) ||
-                rc->o.git_interval < 1)
-                return usage("--git-interval: expected a duration of at "
-                             "least 1s", v);
+            if (duration(&rc->o.git_interval, a, v))
+                return EXIT_ERROR;
         } else if (IS("--git-credentials")) {
             VALUE();
             secret_free(rc->git_credentials);

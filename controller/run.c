@@ -21,46 +21,6 @@
 #define RUN_ABORT_WAIT 5.0
 
 static void pump(struct run_daemon *d);
-static void publish(struct run_daemon *d);
-
-double run_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int run_count_add(struct run_counts *c, const char *key)
-{
-    struct run_count *items;
-    size_t i;
-
-    for (i = 0; i < c->n; i++)
-        if (strcmp(c->items[i].key, key) == 0) {
-            c->items[i].n++;
-            return 0;
-        }
-    items = realloc(c->items, (c->n + 1) * sizeof(*items));
-    if (!items)
-        return ERR_NOMEM;
-    c->items = items;
-    items[c->n].key = strdup(key);
-    if (!items[c->n].key)
-        return ERR_NOMEM;
-    items[c->n++].n = 1;
-    return 0;
-}
-
-void run_counts_clear(struct run_counts *c)
-{
-    size_t i;
-
-    for (i = 0; i < c->n; i++)
-        free(c->items[i].key);
-    free(c->items);
-    memset(c, 0, sizeof(*c));
-}
 
 static void desired_free(struct model_desired *m)
 {
@@ -303,9 +263,9 @@ static void on_reconciled(const struct reconcile_result *res, void *payload)
             "outcome", reconcile_outcome_name(res->outcome), "seconds", tbuf,
             "revision", s->sha, "error", ok ? NULL : s->last_error, NULL);
     if (s->removed || d->stopping) {
-        if (s->removed)
-            service_drop(s);
-        publish(d);
+        /* A removed service is freed by on_beat: this callback may run
+         * inside one of its lane's own callbacks. */
+        run_publish(d);
         if (d->stopping && d->running == 0)
             ev_break(d->ev, EVBREAK_ALL);
         return;
@@ -323,7 +283,7 @@ static void on_reconciled(const struct reconcile_result *res, void *payload)
         }
     }
     pump(d);
-    publish(d);
+    run_publish(d);
 }
 
 /* Start reconciling @s (taken off the queue). */
@@ -381,7 +341,7 @@ static void pump(struct run_daemon *d)
     }
 }
 
-static void publish(struct run_daemon *d)
+void run_publish(struct run_daemon *d)
 {
     if (d->http)
         run_http_publish(d->http, run_state_status(d), run_state_metrics(d),
@@ -390,9 +350,15 @@ static void publish(struct run_daemon *d)
 
 static void on_beat(struct ev_loop *ev, ev_timer *w, int revents)
 {
+    struct run_daemon *d = w->data;
+    size_t i;
+
     (void)ev;
     (void)revents;
-    publish(w->data);
+    for (i = d->n; i-- > 0;)
+        if (d->svcs[i]->removed && !d->svcs[i]->rc)
+            service_drop(d->svcs[i]);
+    run_publish(d);
 }
 
 /*
@@ -441,7 +407,7 @@ static void stop(struct run_daemon *d, int signum)
         if (d->svcs[i]->rc)
             reconcile_cancel(d->svcs[i]->rc);
     }
-    publish(d);
+    run_publish(d);
     if (d->running == 0) {
         ev_break(d->ev, EVBREAK_ALL);
         return;
@@ -476,7 +442,7 @@ static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
             run_git_poke(d->git);
         else if (!d->stopping)
             run_source_reload(d, "SIGHUP");
-        publish(d);
+        run_publish(d);
         return;
     }
     stop(d, w->signum);
@@ -502,73 +468,6 @@ static void daemon_clear(struct run_daemon *d)
     free(d->api);
 }
 
-/* Every HTTP attempt of the engine (engine_options.on_request). */
-static void on_request(const struct dcos_request_event *ev, void *payload)
-{
-    struct run_daemon *d = payload;
-    struct run_api_count *v;
-    size_t i;
-
-    for (i = 0; i < d->n_api; i++) {
-        v = &d->api[i];
-        if (v->code == ev->status && strcmp(v->api, ev->api) == 0 &&
-            strcmp(v->method, ev->method) == 0) {
-            v->n++;
-            return;
-        }
-    }
-    v = realloc(d->api, (d->n_api + 1) * sizeof(*v));
-    if (!v)
-        return;
-    d->api = v;
-    v[d->n_api].api = ev->api;
-    v[d->n_api].method = ev->method;
-    v[d->n_api].code = ev->status;
-    v[d->n_api++].n = 1;
-}
-
-/* A fetch of the git source ended (run_git.h). */
-static void on_git(const char *commit, const char *error, void *payload)
-{
-    struct run_daemon *d = payload;
-
-    if (!commit) {
-        d->git_errors++;
-        run_log(LOG_ERROR, "git-error", "url", d->o.git_url, "error", error,
-                "keeping", d->commit ? d->commit : "nothing", NULL);
-        publish(d);
-        return;
-    }
-    if (d->stopping)
-        return;
-    if (!d->commit || strcmp(d->commit, commit) != 0) {
-        free(d->commit);
-        d->commit = strdup(commit);
-        run_log(LOG_INFO, "git-commit", "url", d->o.git_url, "ref",
-                d->o.git_ref, "commit", commit, NULL);
-    }
-    run_source_reload(d, "git");
-    publish(d);
-}
-
-static int git_start(struct run_daemon *d, struct err_info *e)
-{
-    struct run_git_options go;
-    const char *dir = NULL;
-    int r;
-
-    memset(&go, 0, sizeof(go));
-    go.url = d->o.git_url;
-    go.ref = d->o.git_ref;
-    go.path = d->o.git_path;
-    go.interval = d->o.git_interval;
-    go.credentials = d->o.git_credentials;
-    r = run_git_start(&d->git, d->ev, &go, on_git, d, &dir, e);
-    if (r == 0)
-        d->o.path = dir;
-    return r;
-}
-
 int run_daemon(struct engine *eng, const struct run_options *o,
                struct err_info *e)
 {
@@ -592,7 +491,7 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     d.ino_fd = -1;
     d.started = run_now();
     srand((unsigned)(d.started * 1000) ^ (unsigned)getpid());
-    engine_set_request_observer(eng, on_request, &d);
+    engine_set_request_observer(eng, run_state_on_request, &d);
     ev_signal_init(&d.sig_int, on_signal, SIGINT);
     ev_signal_init(&d.sig_term, on_signal, SIGTERM);
     ev_signal_init(&d.sig_hup, on_signal, SIGHUP);
@@ -601,7 +500,7 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     d.grace.data = &d;
     ev_timer_init(&d.beat, on_beat, 1., 1.);
     d.beat.data = &d;
-    r = d.o.git_url ? git_start(&d, e) : run_source_watch(&d, e);
+    r = d.o.git_url ? run_source_git_start(&d, e) : run_source_watch(&d, e);
     if (r == 0 && d.o.listen)
         r = run_http_start(&d.http, d.o.listen, &port, e);
     if (r) {
@@ -613,7 +512,7 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     ev_signal_start(d.ev, &d.sig_term);
     ev_signal_start(d.ev, &d.sig_hup);
     ev_timer_start(d.ev, &d.beat);
-    publish(&d); /* served from the first request on */
+    run_publish(&d); /* served from the first request on */
     snprintf(pbuf, sizeof(pbuf), "%.*s:%u",
              d.o.listen ? (int)(strrchr(d.o.listen, ':') - d.o.listen) : 0,
              d.o.listen ? d.o.listen : "", port);
@@ -622,7 +521,7 @@ int run_daemon(struct engine *eng, const struct run_options *o,
             "detect_only", d.o.detect_only ? "true" : "false", NULL);
     if (!d.git)
         run_source_reload(&d, "start");
-    publish(&d);
+    run_publish(&d);
     ev_run(d.ev, 0);
     run_log(LOG_INFO, "stopped", "aborted", d.aborted ? "true" : "false",
             NULL);

@@ -12,6 +12,8 @@
 
 #include <git2.h>
 
+#include "controller/run_int.h"
+
 #define GIT_DOC_MAX (1u << 20)
 
 struct run_git {
@@ -30,16 +32,6 @@ struct run_git {
     char commit[GIT_OID_HEXSZ + 1];
     char error[512];
 };
-
-static char *join(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *p = malloc(n);
-
-    if (p)
-        snprintf(p, n, "%s/%s", a, b);
-    return p;
-}
 
 static int set_error(struct run_git *g, const char *what)
 {
@@ -331,8 +323,8 @@ int run_git_start(struct run_git **out, struct ev_loop *ev,
     g->done = done;
     g->payload = payload;
     if (!mkdtemp(tmpl) || !(g->tmp = strdup(tmpl)) ||
-        !(g->repo_dir = join(g->tmp, "repo.git")) ||
-        !(g->docs_dir = join(g->tmp, "docs")) ||
+        !(g->repo_dir = run_path_join(g->tmp, "repo.git")) ||
+        !(g->docs_dir = run_path_join(g->tmp, "docs")) ||
         mkdir(g->docs_dir, 0700) != 0) {
         run_git_stop(g);
         return err_set(e, ERR_INVALID, "cannot make the git work folder: "
@@ -362,7 +354,7 @@ static void remove_tree(const char *path)
 
             if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                 continue;
-            p = join(path, de->d_name);
+            p = run_path_join(path, de->d_name);
             if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
                 remove_tree(p);
             else if (p)

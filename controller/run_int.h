@@ -9,7 +9,7 @@
 #include "controller/engine.h"
 #include "controller/fingerprint.h"
 #include "controller/reconcile.h"
-#include "controller/run.h"
+#include "controller/run_types.h"
 
 /*
  * What the files of etls run share (run.c: the queue and the lifecycle;
@@ -131,8 +131,14 @@ void run_counts_clear(struct run_counts *c);
 
 /* ---- run_source.c ---- */
 
+/* "@dir/@name" (new), or NULL on ENOMEM. */
+char *run_path_join(const char *dir, const char *name);
+
 /* Start watching o->path (inotify on its folder); 0 or err with @e. */
 int run_source_watch(struct run_daemon *d, struct err_info *e);
+
+/* Start the git source (o.git_url): o.path becomes its folder. */
+int run_source_git_start(struct run_daemon *d, struct err_info *e);
 
 /* Stop watching. */
 void run_source_unwatch(struct run_daemon *d);
@@ -148,6 +154,9 @@ struct run_service *run_service_find(struct run_daemon *d, const char *path);
 /* A new service for document @path (added to @d), or NULL on ENOMEM. */
 struct run_service *run_service_add(struct run_daemon *d, const char *path);
 
+/* Hand the current status and metrics to the status server. */
+void run_publish(struct run_daemon *d);
+
 /* Reconcile @s as soon as a slot is free. */
 void run_service_trigger(struct run_service *s);
 
@@ -155,6 +164,11 @@ void run_service_trigger(struct run_service *s);
 void run_service_remove(struct run_service *s);
 
 /* ---- run_state.c ---- */
+
+/* Count an HTTP attempt of the engine (dcos_observer_fn; @payload the
+ * daemon). */
+void run_state_on_request(const struct dcos_request_event *ev,
+                          void *payload);
 
 /* The /status document (new JSON text), or NULL on ENOMEM. */
 char *run_state_status(const struct run_daemon *d);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "controller/load.h"
+#include "controller/run_git.h"
 #include "controller/run_int.h"
 #include "controller/run_log.h"
 #include "model/desired.h"
@@ -82,7 +83,7 @@ static void doc_read(struct doc *doc)
     load_docs_clear(&docs);
 }
 
-static char *path_join(const char *dir, const char *name)
+char *run_path_join(const char *dir, const char *name)
 {
     size_t len = strlen(dir) + strlen(name) + 2;
     char *p = malloc(len);
@@ -120,7 +121,7 @@ static int docs_list(const char *path, struct doc **out, size_t *n)
     docs = calloc((size_t)k + 1, sizeof(*docs));
     for (i = 0; i < k; i++) {
         if (docs && has_json_suffix(ents[i]->d_name))
-            docs[(*n)++].path = path_join(path, ents[i]->d_name);
+            docs[(*n)++].path = run_path_join(path, ents[i]->d_name);
         free(ents[i]);
     }
     free(ents);
@@ -318,4 +319,46 @@ void run_source_unwatch(struct run_daemon *d)
     ev_io_stop(d->ev, &d->ino);
     close(d->ino_fd);
     d->ino_fd = -1;
+}
+
+/* A fetch of the git source ended (run_git.h). */
+static void on_git(const char *commit, const char *error, void *payload)
+{
+    struct run_daemon *d = payload;
+
+    if (!commit) {
+        d->git_errors++;
+        run_log(LOG_ERROR, "git-error", "url", d->o.git_url, "error", error,
+                "keeping", d->commit ? d->commit : "nothing", NULL);
+        run_publish(d);
+        return;
+    }
+    if (d->stopping)
+        return;
+    if (!d->commit || strcmp(d->commit, commit) != 0) {
+        free(d->commit);
+        d->commit = strdup(commit);
+        run_log(LOG_INFO, "git-commit", "url", d->o.git_url, "ref",
+                d->o.git_ref, "commit", commit, NULL);
+    }
+    run_source_reload(d, "git");
+    run_publish(d);
+}
+
+int run_source_git_start(struct run_daemon *d, struct err_info *e)
+{
+    struct run_git_options go;
+    const char *dir = NULL;
+    int r;
+
+    memset(&go, 0, sizeof(go));
+    go.url = d->o.git_url;
+    go.ref = d->o.git_ref;
+    go.path = d->o.git_path;
+    go.interval = d->o.git_interval;
+    go.credentials = d->o.git_credentials;
+    r = run_git_start(&d->git, d->ev, &go, on_git, d, &dir, e);
+    if (r == 0)
+        d->o.path = dir;
+    return r;
 }

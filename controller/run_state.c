@@ -25,6 +25,70 @@ bool run_state_converged(const struct run_service *s)
            strcmp(s->applied, s->sha) == 0;
 }
 
+double run_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int run_count_add(struct run_counts *c, const char *key)
+{
+    struct run_count *items;
+    size_t i;
+
+    for (i = 0; i < c->n; i++)
+        if (strcmp(c->items[i].key, key) == 0) {
+            c->items[i].n++;
+            return 0;
+        }
+    items = realloc(c->items, (c->n + 1) * sizeof(*items));
+    if (!items)
+        return ERR_NOMEM;
+    c->items = items;
+    items[c->n].key = strdup(key);
+    if (!items[c->n].key)
+        return ERR_NOMEM;
+    items[c->n++].n = 1;
+    return 0;
+}
+
+void run_counts_clear(struct run_counts *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->n; i++)
+        free(c->items[i].key);
+    free(c->items);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Every HTTP attempt of the engine (engine_options.on_request). */
+void run_state_on_request(const struct dcos_request_event *ev, void *payload)
+{
+    struct run_daemon *d = payload;
+    struct run_api_count *v;
+    size_t i;
+
+    for (i = 0; i < d->n_api; i++) {
+        v = &d->api[i];
+        if (v->code == ev->status && strcmp(v->api, ev->api) == 0 &&
+            strcmp(v->method, ev->method) == 0) {
+            v->n++;
+            return;
+        }
+    }
+    v = realloc(d->api, (d->n_api + 1) * sizeof(*v));
+    if (!v)
+        return;
+    d->api = v;
+    v[d->n_api].api = ev->api;
+    v[d->n_api].method = ev->method;
+    v[d->n_api].code = ev->status;
+    v[d->n_api++].n = 1;
+}
+
 static json_t *time_json(double t)
 {
     char s[32];

@@ -18,6 +18,51 @@
 
 #include <cmocka.h>
 
+#include "harness/h_cluster.h"
+
+int r_case_setup(void **state)
+{
+    struct r_case *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return -1;
+    t->arg = *state;
+    h_sim_up(&t->sim, NULL, E_SPEED);
+    t->dir = r_tmpdir();
+    *state = t;
+    return 0;
+}
+
+int r_case_teardown(void **state)
+{
+    struct r_case *t = *state;
+    char cmd[600];
+
+    r_kill(&t->d);
+    r_kill(&t->d2);
+    h_sim_destroy(&t->sim);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", t->dir);
+    free(t->dir);
+    free(t);
+    return 0;
+}
+
+char *r_runbook(int tls)
+{
+    char *file = e_runbook_file();
+    char *text = e_read(file);
+    char *at = strstr(text, "\"enabled\": true");
+
+    free(file);
+    if (!at)
+        fail_msg("the runbook's document changed shape");
+    if (!tls)
+        memcpy(at, "\"enabled\":false", 15);
+    return text;
+}
+
 char *r_tmpdir(void)
 {
     char tmpl[] = "/tmp/etls-run-XXXXXX";

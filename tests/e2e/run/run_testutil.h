@@ -25,6 +25,23 @@ struct r_daemon {
     bool stopped;
 };
 
+/* One test: its private sim, up to two daemons, a folder of documents,
+ * and the test's cmocka prestate (@arg). */
+struct r_case {
+    struct h_sim sim;
+    struct r_daemon d, d2;
+    char *dir;
+    const void *arg;
+};
+
+/* cmocka setup and teardown of a struct r_case (the sim at E_SPEED). */
+int r_case_setup(void **state);
+int r_case_teardown(void **state);
+
+/* The runbook's document (manifests/elastic-tls.json, options form) with
+ * transport encryption @tls (new). */
+char *r_runbook(int tls);
+
 /* A new empty folder for documents (new path). */
 char *r_tmpdir(void);
 

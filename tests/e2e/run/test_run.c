@@ -29,37 +29,6 @@
 #define RESYNC_MS 3300
 #define SLACK_MS 25000
 
-struct t {
-    struct h_sim sim;
-    struct r_daemon d;
-    char *dir;
-};
-
-static int setup(void **state)
-{
-    struct t *t = calloc(1, sizeof(*t));
-
-    h_sim_up(&t->sim, NULL, E_SPEED);
-    t->dir = r_tmpdir();
-    *state = t;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct t *t = *state;
-    char cmd[600];
-
-    r_kill(&t->d);
-    h_sim_destroy(&t->sim);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", t->dir);
-    free(t->dir);
-    free(t);
-    return 0;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -68,25 +37,10 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* The runbook's document (options form), TLS on or off. */
-static char *runbook_text(int tls)
-{
-    char *file = e_runbook_file();
-    char *text = e_read(file);
-    char *at = strstr(text, "\"enabled\": true");
-
-    free(file);
-    if (!at)
-        fail_msg("the runbook's document changed shape");
-    if (!tls)
-        memcpy(at, "\"enabled\":false", 15);
-    return text;
-}
-
 /* Start the daemon on the runbook's document and wait until converged. */
-static void converge(struct t *t)
+static void converge(struct r_case *t)
 {
-    char *text = runbook_text(1);
+    char *text = r_runbook(1);
 
     r_write(t->dir, "elastic.json", text);
     free(text);
@@ -99,7 +53,7 @@ static void converge(struct t *t)
 }
 
 /* The sum of the drift corrections of service elastic. */
-static double corrections(struct t *t, const char *resource)
+static double corrections(struct r_case *t, const char *resource)
 {
     char labels[128];
     double v;
@@ -115,8 +69,8 @@ static double corrections(struct t *t, const char *resource)
  * corrected once more, within one resync plus the time of a reconcile,
  * then until the service is converged again.
  */
-static void expect_repaired(struct t *t, const char *resource, double before,
-                            const char *drift)
+static void expect_repaired(struct r_case *t, const char *resource,
+                            double before, const char *drift)
 {
     double t0 = now_ms();
     char labels[128];
@@ -138,7 +92,7 @@ static void expect_repaired(struct t *t, const char *resource, double before,
 
 static void test_new_document_converges(void **state)
 {
-    struct t *t = *state;
+    struct r_case *t = *state;
     struct e_run r;
     json_t *st, *svc;
     char *m, *log, cmd[700], path[512];
@@ -196,69 +150,66 @@ static void test_new_document_converges(void **state)
     e_run_free(&r);
 }
 
-static void test_drift_account_deleted(void **state)
-{
-    struct t *t = *state;
-    double before;
+/* One out-of-band drift: what a person does, which resource fixes it. */
+struct drift {
+    const char *what;
+    const char *resource; /* NULL: any */
+    void (*make)(struct h_sim *s);
+};
 
-    converge(t);
-    before = corrections(t, "dcos_service_account");
-    e_account_delete(&t->sim, "elastic");
-    expect_repaired(t, "dcos_service_account", before, "account deleted");
+static void drift_account(struct h_sim *s)
+{
+    e_account_delete(s, "elastic");
 }
 
-static void test_drift_membership_removed(void **state)
+static void drift_membership(struct h_sim *s)
 {
-    struct t *t = *state;
-    double before;
-
-    converge(t);
-    before = corrections(t, "dcos_group_membership");
-    e_group_remove(&t->sim, "superusers", "elastic");
-    expect_repaired(t, "dcos_group_membership", before, "membership removed");
+    e_group_remove(s, "superusers", "elastic");
 }
 
-static void test_drift_secret_deleted(void **state)
+static void drift_secret_deleted(struct h_sim *s)
 {
-    struct t *t = *state;
-    double before;
-
-    converge(t);
-    before = corrections(t, "dcos_secret");
-    e_secret_delete(&t->sim, "elastic/secret");
-    expect_repaired(t, "dcos_secret", before, "secret deleted");
+    e_secret_delete(s, "elastic/secret");
 }
 
-static void test_drift_secret_changed(void **state)
+static void drift_secret_changed(struct h_sim *s)
 {
-    struct t *t = *state;
-    double before;
-
-    converge(t);
-    before = corrections(t, NULL);
-    h_secret_patch(&t->sim, "elastic/secret", "not a key any more");
-    expect_repaired(t, NULL, before, "secret changed");
+    h_secret_patch(s, "elastic/secret", "not a key any more");
 }
 
-static void test_drift_tls_disabled(void **state)
+static void drift_tls_off(struct h_sim *s)
 {
-    struct t *t = *state;
+    assert_int_equal(e_update(s, "elastic",
+                              "{\"service\":{\"security\":{"
+                              "\"transport_encryption\":{\"enabled\":"
+                              "false}}}}"),
+                     200);
+}
+
+static const struct drift drifts[] = {
+    {"account deleted", "dcos_service_account", drift_account},
+    {"membership removed", "dcos_group_membership", drift_membership},
+    {"secret deleted", "dcos_secret", drift_secret_deleted},
+    {"secret changed", NULL, drift_secret_changed},
+    {"TLS disabled through Cosmos", "dcos_package", drift_tls_off},
+};
+
+/* The drift of the test (its cmocka prestate). */
+static void test_drift(void **state)
+{
+    struct r_case *t = *state;
+    const struct drift *dr = t->arg;
     double before;
-    long st;
 
     converge(t);
-    before = corrections(t, "dcos_package");
-    st = e_update(&t->sim, "elastic",
-                  "{\"service\":{\"security\":{\"transport_encryption\":"
-                  "{\"enabled\":false}}}}");
-    assert_int_equal(st, 200);
-    expect_repaired(t, "dcos_package", before, "TLS disabled");
-    e_assert_https(&t->sim, "elastic");
+    before = corrections(t, dr->resource);
+    dr->make(&t->sim);
+    expect_repaired(t, dr->resource, before, dr->what);
 }
 
 static void test_drift_uninstalled(void **state)
 {
-    struct t *t = *state;
+    struct r_case *t = *state;
     struct h_resp r;
     double before;
 
@@ -292,8 +243,8 @@ static int revision_not(json_t *st, void *arg)
 
 static void test_edit_tls_off_to_on(void **state)
 {
-    struct t *t = *state;
-    char *text = runbook_text(0), *log, sha[100];
+    struct r_case *t = *state;
+    char *text = r_runbook(0), *log, sha[100];
     json_t *st;
 
     r_write(t->dir, "elastic.json", text);
@@ -310,7 +261,7 @@ static void test_edit_tls_off_to_on(void **state)
                  "sha256")));
     json_decref(st);
     /* The edit: TLS on. */
-    text = runbook_text(1);
+    text = r_runbook(1);
     r_write(t->dir, "elastic.json", text);
     free(text);
     if (!r_wait(&t->d, revision_not, sha, R_WAIT_MS))
@@ -328,7 +279,7 @@ static void test_edit_tls_off_to_on(void **state)
 
 static void test_invalid_edit_degraded(void **state)
 {
-    struct t *t = *state;
+    struct r_case *t = *state;
     char sha[100], *text, *log, *desc = NULL;
     const char *reason = NULL;
     json_t *st, *svc;
@@ -364,7 +315,7 @@ static void test_invalid_edit_degraded(void **state)
     free(desc);
     e_assert_https(&t->sim, "elastic");
     /* The fix recovers. */
-    text = runbook_text(1);
+    text = r_runbook(1);
     r_write(t->dir, "elastic.json", text);
     free(text);
     if (!r_wait_cond(&t->d, "elastic", "Degraded", "False", NULL,
@@ -389,7 +340,7 @@ static int gone(json_t *st, void *arg)
 
 static void test_document_removed(void **state)
 {
-    struct t *t = *state;
+    struct r_case *t = *state;
     char path[512], *desc = NULL;
 
     converge(t);
@@ -407,29 +358,22 @@ static void test_document_removed(void **state)
                        1);
 }
 
+#define T(f)                                                                  \
+    cmocka_unit_test_setup_teardown(f, r_case_setup, r_case_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_new_document_converges, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_edit_tls_off_to_on, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_edit_degraded, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_document_removed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_drift_account_deleted, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_drift_membership_removed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_drift_secret_deleted, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_drift_secret_changed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_drift_tls_disabled, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_drift_uninstalled, setup,
-                                        teardown),
+        T(test_new_document_converges),
+        T(test_edit_tls_off_to_on),
+        T(test_invalid_edit_degraded),
+        T(test_document_removed),
+#define DRIFT(i)                                                              \
+    cmocka_unit_test_prestate_setup_teardown(test_drift, r_case_setup,        \
+                                             r_case_teardown,                 \
+                                             (void *)&drifts[i])
+        DRIFT(0), DRIFT(1), DRIFT(2), DRIFT(3), DRIFT(4),
+        T(test_drift_uninstalled),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,14 +47,10 @@ __attribute__((format(printf, 1, 2))) static void sh(const char *fmt, ...)
  * work tree @work and push it to the bare repository; the commit id. */
 static char *commit_doc(const char *work, int tls, const char *msg)
 {
-    char *file = e_runbook_file(), *text = e_read(file), *at, path[600];
+    char *text = r_runbook(tls), path[600];
     char *id;
     FILE *f;
 
-    at = strstr(text, "\"enabled\": true");
-    assert_non_null(at);
-    if (!tls)
-        memcpy(at, "\"enabled\":false", 15);
     snprintf(path, sizeof(path), "%s/manifests/elastic.json", work);
     f = fopen(path, "w");
     assert_non_null(f);
@@ -67,7 +63,6 @@ static char *commit_doc(const char *work, int tls, const char *msg)
     snprintf(path, sizeof(path), "%s/.head", work);
     id = e_read(path);
     id[strcspn(id, "\n")] = '\0';
-    free(file);
     free(text);
     return id;
 }

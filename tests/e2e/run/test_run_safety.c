@@ -27,49 +27,8 @@
 #define RESYNC "2s"
 #define RESYNC_MS 2200
 
-struct t {
-    struct h_sim sim;
-    struct r_daemon d, d2;
-    char *dir;
-};
-
-static int setup(void **state)
-{
-    struct t *t = calloc(1, sizeof(*t));
-
-    h_sim_up(&t->sim, NULL, E_SPEED);
-    t->dir = r_tmpdir();
-    *state = t;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct t *t = *state;
-    char cmd[600];
-
-    r_kill(&t->d);
-    r_kill(&t->d2);
-    h_sim_destroy(&t->sim);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", t->dir);
-    free(t->dir);
-    free(t);
-    return 0;
-}
-
-static char *runbook_text(void)
-{
-    char *file = e_runbook_file();
-    char *text = e_read(file);
-
-    free(file);
-    return text;
-}
-
 /* A plain service made by hand; the document wants TLS: drift. */
-static void drift_then_watch(struct t *t, const char *doc, int detect_only)
+static void drift_then_watch(struct r_case *t, const char *doc, int detect_only)
 {
     char *desc = NULL, *log;
     EVP_PKEY *k = e_runbook_default(&t->sim, E_PLAIN);
@@ -107,8 +66,8 @@ static void drift_then_watch(struct t *t, const char *doc, int detect_only)
 
 static void test_detect_only(void **state)
 {
-    struct t *t = *state;
-    char *doc = runbook_text();
+    struct r_case *t = *state;
+    char *doc = r_runbook(1);
 
     drift_then_watch(t, doc, 1);
     free(doc);
@@ -116,8 +75,8 @@ static void test_detect_only(void **state)
 
 static void test_suspend(void **state)
 {
-    struct t *t = *state;
-    char *opts = runbook_text(), *doc;
+    struct r_case *t = *state;
+    char *opts = r_runbook(1), *doc;
     size_t n = strlen(opts) + 128;
 
     doc = malloc(n);
@@ -147,8 +106,8 @@ static int backing_off(json_t *st, void *arg)
 
 static void test_api_failures_back_off_and_recover(void **state)
 {
-    struct t *t = *state;
-    char *doc = runbook_text();
+    struct r_case *t = *state;
+    char *doc = r_runbook(1);
     json_t *st;
 
     /* The service account cannot be read for a while. */
@@ -227,7 +186,7 @@ static size_t windows(const char *log, struct window *w, size_t max)
     return n;
 }
 
-static void assert_apart(struct t *t)
+static void assert_apart(struct r_case *t)
 {
     struct window a[64], b[64];
     char *la = r_log(&t->d), *lb = r_log(&t->d2);
@@ -252,14 +211,14 @@ static int is_200(const struct h_resp *r, void *arg)
 }
 
 /* GET @path answers 200 (bounded). */
-static int wait_ok(struct t *t, const char *path)
+static int wait_ok(struct r_case *t, const char *path)
 {
     return h_wait(&t->sim, path, is_200,
                   strstr(path, "groups") ? (void *)"superusers" : NULL,
                   R_WAIT_MS, 100);
 }
 
-static int both_ready(const struct t *t)
+static int both_ready(const struct r_case *t)
 {
     return r_wait_cond(&t->d, "elastic", "Ready", "True", "Converged",
                        R_WAIT_MS) &&
@@ -269,8 +228,8 @@ static int both_ready(const struct t *t)
 
 static void test_two_daemons_never_write_at_once(void **state)
 {
-    struct t *t = *state;
-    char *doc = runbook_text();
+    struct r_case *t = *state;
+    char *doc = r_runbook(1);
     double locked;
 
     r_write(t->dir, "elastic.json", doc);
@@ -281,7 +240,9 @@ static void test_two_daemons_never_write_at_once(void **state)
         fail_msg("not converged: %s", r_log(&t->d));
     /* Drift: both see it; one repairs it. */
     e_account_delete(&t->sim, "elastic");
-    if (!wait_ok(t, "/acs/api/v1/users/elastic"))
+    /* Repaired: the account, then its membership (same apply). */
+    if (!wait_ok(t, "/acs/api/v1/users/elastic") ||
+        !wait_ok(t, "/acs/api/v1/users/elastic/groups"))
         fail_msg("account not repaired: %s", r_log(&t->d));
     if (!both_ready(t))
         fail_msg("not converged: %s", r_log(&t->d));
@@ -301,8 +262,8 @@ static void test_two_daemons_never_write_at_once(void **state)
 
 static void test_sigterm_finishes_in_flight(void **state)
 {
-    struct t *t = *state;
-    char *doc = runbook_text(), *shutdown;
+    struct r_case *t = *state;
+    char *doc = r_runbook(1), *shutdown;
     struct h_resp r;
     struct e_run run;
     struct timespec t0, t1;
@@ -340,17 +301,17 @@ static void test_sigterm_finishes_in_flight(void **state)
     e_run_free(&run);
 }
 
+#define T(f)                                                                  \
+    cmocka_unit_test_setup_teardown(f, r_case_setup, r_case_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_detect_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_suspend, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_api_failures_back_off_and_recover, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_daemons_never_write_at_once,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigterm_finishes_in_flight,
-                                        setup, teardown),
+        T(test_detect_only),
+        T(test_suspend),
+        T(test_api_failures_back_off_and_recover),
+        T(test_two_daemons_never_write_at_once),
+        T(test_sigterm_finishes_in_flight),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
