@@ -293,6 +293,7 @@ static void on_idle(struct await *a, bool timed_out, void *payload)
     const struct report_summary *sum = NULL;
     struct report_summary sum_buf;
     struct err_info e;
+    size_t i;
     int r;
 
     (void)a;
@@ -303,6 +304,10 @@ static void on_idle(struct await *a, bool timed_out, void *payload)
         r = err_set(&e, ERR_TIMEOUT, "apply did not finish in time");
     else
         r = summarize(run, &e, &sum, &sum_buf);
+    /* The executors' state reads the plans, which the callback may free:
+     * clear it first (the summary does not point into it). */
+    for (i = 0; i < run->n; i++)
+        exec_service_clear(&run->svcs[i]);
     run->done(r, &e, sum, run->payload);
     run_free(run);
 }
