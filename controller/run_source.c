@@ -17,6 +17,7 @@
 #include "controller/run_git.h"
 #include "controller/run_int.h"
 #include "controller/run_log.h"
+#include "model/crossdoc.h"
 #include "model/desired.h"
 
 /* One document read. */
@@ -146,21 +147,37 @@ static void docs_free(struct doc *docs, size_t n)
     free(docs);
 }
 
-/* Another present service already named @name, or NULL. */
-static struct run_service *name_taken(struct run_daemon *d,
-                                      const struct run_service *self,
-                                      const char *name)
+/*
+ * The rules between documents (model/crossdoc.h) for @svc of document
+ * @path against the other documents' services (their newest good state):
+ * why @svc conflicts (new), or NULL.  The earlier document keeps the name.
+ */
+static char *conflict(struct run_daemon *d, const struct run_service *self,
+                      const struct model_service *svc, const char *path)
 {
+    struct model_service **v = calloc(d->n + 1, sizeof(*v));
+    struct model_desired view;
+    struct model_diags dg;
+    char *why = NULL;
     size_t i;
 
+    if (!v)
+        return strdup("out of memory");
+    memset(&dg, 0, sizeof(dg));
+    view.services = v;
+    view.n_services = 0;
     for (i = 0; i < d->n; i++) {
-        struct run_service *o = d->svcs[i];
+        const struct run_service *o = d->svcs[i];
+        const struct model_desired *m = o->next ? o->next : o->good;
 
-        if (o != self && !o->removed && o->name &&
-            strcmp(o->name, name) == 0)
-            return o;
+        if (o != self && !o->removed && m)
+            v[view.n_services++] = m->services[0];
     }
-    return NULL;
+    if (crossdoc_check(&view, svc, &dg) != 0)
+        why = first_diag(&dg, path);
+    model_diags_clear(&dg);
+    free(v);
+    return why;
 }
 
 static void set_str(char **dst, const char *s)
@@ -173,20 +190,15 @@ static void set_str(char **dst, const char *s)
 static void doc_update(struct run_daemon *d, struct doc *doc)
 {
     struct run_service *s = run_service_find(d, doc->path);
-    struct run_service *other;
-    char buf[512];
 
     if (!s && !(s = run_service_add(d, doc->path)))
         return;
     if (doc->d) {
-        const char *name = doc->d->services[0]->name;
+        char *why = conflict(d, s, doc->d->services[0], doc->path);
 
-        other = name_taken(d, s, name);
-        if (other) {
+        if (why) {
             free(doc->error);
-            snprintf(buf, sizeof(buf), "%s: service %s is already "
-                     "described by %s", doc->path, name, other->path);
-            doc->error = strdup(buf);
+            doc->error = why;
             model_desired_clear(doc->d);
             free(doc->d);
             doc->d = NULL;

@@ -171,6 +171,51 @@ static void test_new_document_converges(void **state)
     e_run_free(&r);
 }
 
+/* A document of @arg (a file name) is Degraded, InvalidDocument. */
+static int doc_invalid(json_t *st, void *arg)
+{
+    json_t *svc;
+    size_t i;
+
+    json_array_foreach(json_object_get(st, "services"), i, svc)
+    {
+        const char *doc = json_string_value(json_object_get(svc,
+                                                            "document"));
+        const char *reason = NULL, *v;
+
+        if (!doc || !strstr(doc, arg))
+            continue;
+        v = r_cond(svc, "Degraded", &reason);
+        return v && strcmp(v, "True") == 0 && reason &&
+               strcmp(reason, "InvalidDocument") == 0;
+    }
+    return 0;
+}
+
+static void test_conflicting_document(void **state)
+{
+    struct r_case *t = *state;
+    char *text, *at, *desc = NULL, name[] = "zz-other.json";
+
+    converge(t);
+    e_log_clear(&t->sim);
+    /* Another service with the same service account: refused. */
+    text = r_runbook(1);
+    at = strstr(text, "\"name\": \"elastic\"");
+    assert_non_null(at);
+    memcpy(at, "\"name\": \"other12\"", 17);
+    r_write(t->dir, name, text);
+    free(text);
+    if (!r_wait(&t->d, doc_invalid, name, R_WAIT_MS))
+        fail_msg("the conflict is not reported: %s", r_log(&t->d));
+    h_sleep_ms(2 * RESYNC_MS);
+    if (e_log_writes(&t->sim, &desc) != 0)
+        fail_msg("writes: %s", desc);
+    free(desc);
+    assert_true(r_wait_cond(&t->d, "elastic", "Ready", "True", "Converged",
+                            R_WAIT_MS));
+}
+
 /* One out-of-band drift: what a person does, which resource fixes it. */
 struct drift {
     const char *what;
@@ -372,6 +417,7 @@ int main(void)
         T(test_edit_tls_off_to_on),
         T(test_invalid_edit_degraded),
         T(test_document_removed),
+        T(test_conflicting_document),
 #define DRIFT(i)                                                              \
     cmocka_unit_test_prestate_setup_teardown(test_drift, r_case_setup,        \
                                              r_case_teardown,                 \
