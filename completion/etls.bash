@@ -6,7 +6,8 @@ _etls()
     local cur prev words cword
     _init_completion -n = || return
 
-    local cmds="validate plan apply force-unlock config version help"
+    local cmds="validate plan apply run status force-unlock config version
+                help"
     local general="-h --help --no-color --log-level"
     local conn="--cluster --ca-cert --insecure --sim --token-file --uid
                 --password-file --private-key --request-timeout
@@ -28,7 +29,8 @@ _etls()
         [[ $cur == - || -z $cur ]] && COMPREPLY+=(-)
         return
         ;;
-    --ca-cert | --token-file | --password-file | --private-key | --out | -out)
+    --ca-cert | --token-file | --password-file | --private-key | --out | -out | \
+        --git-credentials)
         _filedir
         return
         ;;
@@ -44,8 +46,14 @@ _etls()
         COMPREPLY=($(compgen -W "debug info warn error" -- "$cur"))
         return
         ;;
+    --log-format)
+        COMPREPLY=($(compgen -W "logfmt json" -- "$cur"))
+        return
+        ;;
     --cluster | --uid | --timeout | --lock-timeout | --lock-ttl | \
-        --request-timeout | --max-connections)
+        --request-timeout | --max-connections | --resync | --listen | \
+        --max-concurrent | --grace | --backoff-max | --git | --ref | --path | \
+        --git-interval | --server)
         return
         ;;
     esac
@@ -76,6 +84,13 @@ _etls()
             return
         fi
         ;;
+    run)
+        opts="-f --file --resync --listen --detect-only --max-concurrent
+              --grace --backoff-max --log-format --git --ref --path
+              --git-interval --git-credentials --timeout --lock-timeout
+              --lock-ttl $conn $general"
+        ;;
+    status) opts="--server -o --output --request-timeout $general" ;;
     force-unlock | config) opts="$conn $general" ;;
     *) opts="$general" ;;
     esac

@@ -17,6 +17,7 @@
 
 #include <ev.h>
 
+#include "controller/await.h"
 #include "controller/exec/registry.h"
 #include "controller/exec_ctx.h"
 #include "dcos/loop.h"
@@ -28,6 +29,11 @@ struct apply {
     struct exec_service *svcs;
     size_t n;
     ev_timer limit;
+    enum report_outcome **outs;   /* the summary's, per service */
+    struct report_service *rs;
+    struct await idle;          /* nothing to start, nothing pending */
+    apply_done_fn done;
+    void *payload;
 };
 
 /* Is @x ready (1), blocked for good (-1) or still waiting (0)? */
@@ -193,7 +199,9 @@ static int run_setup(struct apply *run, struct model_plan *plans,
 }
 
 /* Report the end and set @e; returns the apply's result. */
-static int summarize(struct apply *run, struct err_info *e)
+static int summarize(struct apply *run, struct err_info *e,
+                     const struct report_summary **sum_out,
+                     struct report_summary *sum_buf)
 {
     struct report_service *rs = calloc(run->n + 1, sizeof(*rs));
     enum report_outcome **outs = calloc(run->n + 1, sizeof(*outs));
@@ -244,15 +252,16 @@ static int summarize(struct apply *run, struct err_info *e)
     sum.cancelled = run->host.cancelled;
     if (sink && sink->ops->summary)
         sink->ops->summary(sink->payload, &sum);
+    *sum_buf = sum;
+    *sum_out = sum_buf;
     if (sum.n_failed)
         r = err_set(e, ERR_INVALID, "%zu of %zu service(s) not converged; "
                     "first: %s: %.200s", sum.n_failed, run->n,
                     run->svcs[first].plan->service, run->svcs[first].error);
 out:
-    for (i = 0; outs && i < run->n; i++)
-        free(outs[i]);
-    free(outs);
-    free(rs);
+    /* What the summary points to lives until run_free. */
+    run->outs = outs;
+    run->rs = rs;
     return r;
 }
 
@@ -262,46 +271,79 @@ static void run_free(struct apply *run)
 
     for (i = 0; run->svcs && i < run->n; i++)
         exec_service_clear(&run->svcs[i]);
+    for (i = 0; run->outs && i < run->n; i++)
+        free(run->outs[i]);
+    free(run->outs);
+    free(run->rs);
     free(run->svcs);
+    free(run);
 }
 
-int apply_run(const struct apply_env *env, struct model_plan *plans,
-              size_t n, struct apply **cur, struct err_info *e)
+/* Nothing waits to start and no request of the apply is out. */
+static bool idle(void *payload)
 {
-    struct apply run;
+    struct apply *run = payload;
+
+    return !pump(run) && http_loop_pending(run->host.loop) == 0;
+}
+
+static void on_idle(struct await *a, bool timed_out, void *payload)
+{
+    struct apply *run = payload;
+    const struct report_summary *sum = NULL;
+    struct report_summary sum_buf;
+    struct err_info e;
+    size_t i;
     int r;
 
-    memset(&run, 0, sizeof(run));
-    run.host.ev = env->ev;
-    run.host.loop = env->loop;
-    run.host.client = env->client;
-    run.host.ca_pem = env->ca_pem;
-    run.host.rollout_timeout = env->rollout_timeout;
-    run.host.retry_window = env->retry_window;
-    run.host.verify_window = env->verify_window;
-    run.host.report = env->report;
-    run.may_write = env->may_write;
-    run.may_write_payload = env->may_write_payload;
-    run.n = n;
-    r = run_setup(&run, plans, e);
+    (void)a;
+    (void)timed_out; /* bounded by the limit timer, not the await */
+    ev_timer_stop(run->host.ev, &run->limit);
+    memset(&e, 0, sizeof(e));
+    if (run->host.timed_out)
+        r = err_set(&e, ERR_TIMEOUT, "apply did not finish in time");
+    else
+        r = summarize(run, &e, &sum, &sum_buf);
+    /* The executors' state reads the plans, which the callback may free:
+     * clear it first (the summary does not point into it). */
+    for (i = 0; i < run->n; i++)
+        exec_service_clear(&run->svcs[i]);
+    run->done(r, &e, sum, run->payload);
+    run_free(run);
+}
+
+int apply_start(const struct apply_env *env, struct model_plan *plans,
+                size_t n, apply_done_fn done, void *payload,
+                struct apply **out, struct err_info *e)
+{
+    struct apply *run = calloc(1, sizeof(*run));
+    int r;
+
+    if (!run)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    run->host.ev = env->ev;
+    run->host.loop = env->loop;
+    run->host.client = env->client;
+    run->host.ca_pem = env->ca_pem;
+    run->host.rollout_timeout = env->rollout_timeout;
+    run->host.retry_window = env->retry_window;
+    run->host.verify_window = env->verify_window;
+    run->host.report = env->report;
+    run->may_write = env->may_write;
+    run->may_write_payload = env->may_write_payload;
+    run->n = n;
+    run->done = done;
+    run->payload = payload;
+    r = run_setup(run, plans, e);
     if (r) {
-        run_free(&run);
+        run_free(run);
         return r;
     }
-    ev_timer_init(&run.limit, on_limit, env->time_limit, 0.);
-    run.limit.data = &run;
-    ev_timer_start(env->ev, &run.limit);
-    *cur = &run;
-    while (pump(&run) || http_loop_pending(env->loop) > 0)
-        ev_run(env->ev, EVRUN_ONCE);
-    ev_timer_stop(env->ev, &run.limit);
-    *cur = NULL;
-    if (run.host.timed_out) {
-        r = err_set(e, ERR_TIMEOUT, "apply did not finish in time");
-        run_free(&run);
-        return r;
-    }
-    r = summarize(&run, e);
-    run_free(&run);
-    return r;
+    ev_timer_init(&run->limit, on_limit, env->time_limit, 0.);
+    run->limit.data = run;
+    ev_timer_start(env->ev, &run->limit);
+    /* The first actions start on the loop's next pass. */
+    await_start(&run->idle, env->ev, 0, idle, on_idle, run);
+    *out = run;
+    return 0;
 }

@@ -49,14 +49,28 @@ int apply_check(const struct model_plan *plans, size_t n,
                 const struct report_sink *report, struct err_info *e);
 
 /*
- * Run @plans, which passed apply_check, to the end.  While it runs, *@cur points at the apply so that
- * apply_cancel can reach it; it is NULL again on return.  Returns 0 when
- * every action of every plan is done; ERR_INVALID when a service did not
- * converge or the apply was cancelled; ERR_TIMEOUT after @env->time_limit;
- * @e says what is left.
+ * The end of an apply: @r 0 when every action of every plan is done;
+ * ERR_INVALID when a service did not converge or the apply was cancelled;
+ * ERR_TIMEOUT after env->time_limit (then @sum is NULL); @e says what is
+ * left.  @sum (borrowed for the callback; also given to the report sink)
+ * says how each service and action ended.
  */
-int apply_run(const struct apply_env *env, struct model_plan *plans,
-              size_t n, struct apply **cur, struct err_info *e);
+typedef void (*apply_done_fn)(int r, const struct err_info *e,
+                              const struct report_summary *sum,
+                              void *payload);
+
+/*
+ * Start running @plans, which passed apply_check, on env->ev: each action
+ * as soon as its dependencies are done, all independent ones at once.
+ * @plans and what @env points to must outlive the apply.  @done(...,
+ * @payload) runs once, on the loop (never from here), when nothing is
+ * left to start and no request of the apply is pending on env->loop;
+ * then the apply is freed.  Until then *@out may be given to apply_cancel.
+ * Returns 0, or ERR_NOMEM (@done is then not called).
+ */
+int apply_start(const struct apply_env *env, struct model_plan *plans,
+                size_t n, apply_done_fn done, void *payload,
+                struct apply **out, struct err_info *e);
 
 /* Cancel @a (see engine_cancel).  Accepts NULL. */
 void apply_cancel(struct apply *a);

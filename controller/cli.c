@@ -181,6 +181,7 @@ int cli_set_common(struct cli *c, const struct cli_option *o, const char *v)
         return 0;
     case CLI_OPT_NO_COLOR: c->color = false; return 0;
     case CLI_OPT_LOG_LEVEL:
+        c->log_level_given = true;
         c->log_level = log_level_parse(v);
         if (c->log_level < 0)
             return cli_usage_error(c->cmd, "--log-level: expected debug, "
@@ -586,5 +587,6 @@ void cli_free(struct cli *c)
     secret_free(c->token);
     secret_free(c->password);
     secret_free(c->private_key);
+    secret_free(c->git_credentials);
     memset(c, 0, sizeof(*c));
 }

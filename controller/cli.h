@@ -7,6 +7,7 @@
 
 #include "common/secret.h"
 #include "controller/engine.h"
+#include "controller/run_types.h"
 
 /*
  * Command-line and environment settings for one etls invocation.  Secrets
@@ -49,7 +50,9 @@ enum cli_cmd {
     CLI_CMD_PLAN,
     CLI_CMD_APPLY,
     CLI_CMD_FORCE_UNLOCK,
-    CLI_CMD_CONFIG
+    CLI_CMD_CONFIG,
+    CLI_CMD_RUN,
+    CLI_CMD_STATUS
 };
 
 /* Option ids (getopt_long values of long-only options start at 256). */
@@ -171,8 +174,20 @@ struct cli {
     double request_timeout;    /* per HTTP request, seconds */
     int max_connections;       /* concurrent transfers */
     int log_level;
+    bool log_level_given;      /* --log-level was given */
     bool trace;                /* redacted HTTP trace on stderr */
+
+    /* run and status (cli_run.c). */
+    struct run_options run;    /* path and defaults set by cmd_run.c */
+    int run_log_format;        /* enum run_log_format */
+    struct secret *git_credentials; /* --git-credentials; run.git_... */
+    const char *status_server; /* status --server URL */
 };
+
+/* The option groups of run and status (cli_run.c). */
+extern const struct cli_option_group cli_group_run;
+extern const struct cli_option_group cli_group_git;
+extern const struct cli_option_group cli_group_status;
 
 /*
  * Parse @argv and the environment into @out (flags win over the

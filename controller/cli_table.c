@@ -45,6 +45,25 @@ static const struct cli_option apply_opts[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
+/* The apply options that also hold for each reconcile of etls run. */
+static const struct cli_option reconcile_opts[] = {
+    {"timeout", 0, "DURATION", CLI_OPT_TIMEOUT,
+     "how long one rollout may take (default 15m)"},
+    {"lock-timeout", 0, "DURATION", CLI_OPT_LOCK_TIMEOUT,
+     "wait this long for a service another etls holds (default 0)"},
+    {"lock-ttl", 0, "DURATION", CLI_OPT_LOCK_TTL,
+     "lifetime of this etls's leases between renewals (default 60s)"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
+static const struct cli_option status_out_opts[] = {
+    {"output", 'o', "FORMAT", CLI_OPT_OUTPUT,
+     "text (default: a table) or json (the /status document)"},
+    {"request-timeout", 0, "DURATION", CLI_OPT_REQUEST_TIMEOUT,
+     "for the request to the status server (default 30s)"},
+    {NULL, 0, NULL, 0, NULL},
+};
+
 static const struct cli_option conn_opts[] = {
     {"cluster", 0, "URL", CLI_OPT_CLUSTER,
      "cluster URL (default: DCOS_URL, then the dcos CLI's cluster)"},
@@ -79,6 +98,10 @@ static const struct cli_option_group g_plan = {
     "Plan output", plan_opts, cli_set_common};
 static const struct cli_option_group g_apply = {
     "Apply", apply_opts, cli_set_common};
+static const struct cli_option_group g_reconcile = {
+    "Each reconcile", reconcile_opts, cli_set_common};
+static const struct cli_option_group g_status_out = {
+    "Output", status_out_opts, cli_set_common};
 static const struct cli_option_group g_conn = {
     "Cluster connection", conn_opts, cli_set_common};
 
@@ -90,6 +113,11 @@ static const struct cli_option_group *const groups_plan[] = {
     &g_doc, &g_plan, &g_conn, &g_general, NULL};
 static const struct cli_option_group *const groups_apply[] = {
     &g_doc, &g_apply, &g_conn, &g_general, NULL};
+static const struct cli_option_group *const groups_run[] = {
+    &g_doc, &cli_group_run, &cli_group_git, &g_reconcile, &g_conn,
+    &g_general, NULL};
+static const struct cli_option_group *const groups_status[] = {
+    &cli_group_status, &g_status_out, &g_general, NULL};
 static const struct cli_option_group *const groups_conn[] = {
     &g_conn, &g_general, NULL};
 
@@ -142,6 +170,36 @@ const struct cli_command cli_commands[] = {
      "held it.\n",
      "  etls force-unlock elastic\n",
      "SERVICE", true, groups_conn},
+    {"run", CLI_CMD_RUN, "run -f PATH [--resync DURATION] [--listen ADDR] "
+                         "[--detect-only]\n"
+                         "run --git URL [--ref REF] [--path DIR] [options]",
+     "the controller: keep every document's service converged",
+     "Watches the documents (a file or a directory, through inotify, or a\n"
+     "git repository fetched every --git-interval) and reconciles each\n"
+     "service on a change and every --resync: observe, plan, apply under\n"
+     "the service's lease, wait, verify.  Drift made by hand is repaired\n"
+     "within one resync; an invalid edit keeps the last good state and\n"
+     "reports it; failures back off per service (1s to 5m).  With\n"
+     "--detect-only, or 'suspend: true' in a document, drift is reported\n"
+     "and nothing is written.  Serves /healthz, /readyz, /metrics and\n"
+     "/status on --listen.  SIGTERM or SIGINT: no new write, in-flight\n"
+     "ones finish (--grace), exit 0; SIGHUP: read the source again.\n"
+     "Disruptive changes (a TLS toggle) are applied without asking.\n",
+     "  etls run -f /etc/etls/manifests/ --listen 127.0.0.1:9102\n"
+     "  etls run -f desired/ --detect-only --resync 5m\n"
+     "  etls run --git https://git.example/ops.git --ref main "
+     "--path manifests/ \\\n"
+     "      --git-credentials /etc/etls/git-credentials\n",
+     NULL, true, groups_run},
+    {"status", CLI_CMD_STATUS, "status [--server URL] [-o json]",
+     "print the status of a running 'etls run' as a table",
+     "Reads /status from the status server of a running 'etls run' and\n"
+     "prints one line per service: Ready and its reason, the applied\n"
+     "revision and git commit, the last and the next reconcile, other\n"
+     "conditions (Reconciling, Degraded, Stalled) and the last error.\n",
+     "  etls status\n"
+     "  etls status --server http://127.0.0.1:9102 -o json\n",
+     NULL, false, groups_status},
     {"config", CLI_CMD_CONFIG, "config [connection options]",
      "show the cluster connection and where each setting comes from",
      "Prints the cluster URL, the trust and the credentials etls would\n"

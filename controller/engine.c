@@ -1,7 +1,8 @@
 /*
- * The engine (engine.h): owns the libev loop, the HTTP loop and the DC/OS
- * client; observes (observe.c) and plans (reconcilers/); applies through
- * the scheduler (apply.c) and the executors (exec/).
+ * The engine (engine.h): owns the libev loop and its lanes (engine_int.h),
+ * logs in, and offers the synchronous API of the CLI on top of the
+ * asynchronous steps of engine_plan.c and engine_apply.c: start a step on
+ * the main lane, run the loop until its callback came.
  */
 #include "controller/engine.h"
 
@@ -12,41 +13,25 @@
 #include <ev.h>
 
 #include "common/log.h"
-#include "controller/apply.h"
+#include "controller/engine_int.h"
 #include "controller/lease.h"
 #include "controller/lease_unlock.h"
-#include "controller/observe.h"
-#include "controller/preflight.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
-#include "reconcilers/reconciler.h"
-
-/* Margin of the whole apply beyond its waits, seconds. */
-#define APPLY_MARGIN 600.0
-
-struct engine {
-    struct engine_options o;
-    struct ev_loop *ev;
-    struct http_loop *loop;
-    struct dcos_client *client;
-    struct observe_cluster cluster;
-    struct apply *running;      /* the apply in progress, or NULL */
-    struct lease_set *leases;   /* held since engine_lock, or NULL */
-    char *holder;               /* how our leases describe us */
-    engine_signal_fn on_signal; /* the signal hook, or NULL */
-    void *signal_payload;
-    ev_signal sig_int;
-    ev_signal sig_term;
-};
 
 const char *engine_cluster_url(const struct engine *eng)
 {
-    return dcos_client_url(eng->client);
+    return dcos_client_url(eng->main.client);
 }
 
 const char *engine_cluster_ca(const struct engine *eng)
 {
-    return eng->cluster.ca_pem;
+    return eng->main.cluster.ca_pem;
+}
+
+struct ev_loop *engine_loop(struct engine *eng)
+{
+    return eng->ev;
 }
 
 static void on_sig(struct ev_loop *ev, ev_signal *w, int revents)
@@ -57,6 +42,14 @@ static void on_sig(struct ev_loop *ev, ev_signal *w, int revents)
     (void)revents;
     if (eng->on_signal)
         eng->on_signal(eng, w->signum, eng->signal_payload);
+}
+
+void engine_set_request_observer(struct engine *eng, dcos_observer_fn fn,
+                                 void *payload)
+{
+    eng->o.on_request = fn;
+    eng->o.on_request_payload = payload;
+    dcos_client_set_observer(eng->main.client, fn, payload);
 }
 
 void engine_on_signal(struct engine *eng, engine_signal_fn fn, void *payload)
@@ -97,14 +90,14 @@ static void on_login(const struct dcos_result *r, void *payload)
 static int login(struct engine *eng, struct err_info *e)
 {
     const struct engine_options *o = &eng->o;
+    struct dcos_client *c = eng->main.client;
     struct login_wait w;
     int r;
 
     memset(&w, 0, sizeof(w));
-    r = dcos_client_login(eng->client, on_login, &w);
+    r = dcos_client_login(c, on_login, &w);
     if (r == 0) /* the login's retries included */
-        r = dcos_client_run(eng->client,
-                            dcos_client_call_bound(eng->client) + 5);
+        r = dcos_client_run(c, dcos_client_call_bound(c) + 5);
     if (r == 0 && !w.done)
         r = ERR_TIMEOUT;
     if (r)
@@ -133,10 +126,82 @@ static void defaults(struct engine_options *o)
         o->lock_timeout = 0;
 }
 
+int engine_lane_init(struct engine *eng, struct engine_lane *lane,
+                     struct err_info *e)
+{
+    const struct engine_options *o = &eng->o;
+    struct dcos_client_options co;
+    int r;
+
+    lane->eng = eng;
+    r = http_loop_new(&lane->loop, eng->ev, o->max_connections);
+    if (r)
+        return err_set(e, r, "cannot create the HTTP loop");
+    memset(&co, 0, sizeof(co));
+    co.url = o->cluster_url;
+    co.ca_file = o->insecure ? NULL : o->ca_file;
+    co.insecure = o->insecure;
+    co.token = o->token;
+    co.uid = o->uid;
+    co.password = o->password;
+    co.private_key = o->private_key;
+    co.max_connections = o->max_connections;
+    co.timeout_ms = (long)(o->request_timeout * 1000);
+    co.connect_timeout_ms = co.timeout_ms < 10000 ? co.timeout_ms : 10000;
+    r = dcos_client_new(&lane->client, &co, lane->loop, e);
+    if (r)
+        return r;
+    if (o->trace)
+        dcos_client_set_trace(lane->client, o->trace);
+    if (o->on_request)
+        dcos_client_set_observer(lane->client, o->on_request,
+                                 o->on_request_payload);
+    return 0;
+}
+
+void engine_lane_clear(struct engine_lane *lane)
+{
+    if (lane->leases) {
+        lease_release(lane->leases);
+        lane->leases = NULL;
+    }
+    if (lane->loop)
+        http_loop_cancel_all(lane->loop, ERR_INTERNAL);
+    dcos_client_free(lane->client);
+    http_loop_free(lane->loop);
+    observe_cluster_clear(&lane->cluster);
+    memset(lane, 0, sizeof(*lane));
+}
+
+int engine_lane_new(struct engine *eng, struct engine_lane **out,
+                    struct err_info *e)
+{
+    struct engine_lane *lane = calloc(1, sizeof(*lane));
+    int r;
+
+    if (!lane)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    r = engine_lane_init(eng, lane, e);
+    if (r) {
+        engine_lane_clear(lane);
+        free(lane);
+        return r;
+    }
+    *out = lane;
+    return 0;
+}
+
+void engine_lane_free(struct engine_lane *lane)
+{
+    if (!lane)
+        return;
+    engine_lane_clear(lane);
+    free(lane);
+}
+
 int engine_new(struct engine **out, const struct engine_options *o,
                struct err_info *e)
 {
-    struct dcos_client_options co;
     struct engine *eng;
     int r;
 
@@ -152,28 +217,11 @@ int engine_new(struct engine **out, const struct engine_options *o,
     eng->sig_term.data = eng;
     eng->ev = ev_loop_new(EVFLAG_AUTO);
     if (!eng->ev) {
+        free(eng->holder);
         free(eng);
         return err_set(e, ERR_INTERNAL, "cannot create the event loop");
     }
-    r = http_loop_new(&eng->loop, eng->ev, o->max_connections);
-    if (r) {
-        engine_free(eng);
-        return err_set(e, r, "cannot create the HTTP loop");
-    }
-    memset(&co, 0, sizeof(co));
-    co.url = o->cluster_url;
-    co.ca_file = o->insecure ? NULL : o->ca_file;
-    co.insecure = o->insecure;
-    co.token = o->token;
-    co.uid = o->uid;
-    co.password = o->password;
-    co.private_key = o->private_key;
-    co.max_connections = o->max_connections;
-    co.timeout_ms = (long)(eng->o.request_timeout * 1000);
-    co.connect_timeout_ms = co.timeout_ms < 10000 ? co.timeout_ms : 10000;
-    r = dcos_client_new(&eng->client, &co, eng->loop, e);
-    if (r == 0 && o->trace)
-        dcos_client_set_trace(eng->client, o->trace);
+    r = engine_lane_init(eng, &eng->main, e);
     if (r == 0 && o->uid && (o->password || o->private_key))
         r = login(eng, e);
     if (r) {
@@ -188,16 +236,44 @@ void engine_free(struct engine *eng)
 {
     if (!eng)
         return;
-    engine_unlock(eng);
-    if (eng->loop)
-        http_loop_cancel_all(eng->loop, ERR_INTERNAL);
-    dcos_client_free(eng->client);
-    http_loop_free(eng->loop);
+    engine_lane_clear(&eng->main);
     if (eng->ev)
         ev_loop_destroy(eng->ev);
-    observe_cluster_clear(&eng->cluster);
     free(eng->holder);
     free(eng);
+}
+
+/* ---- the synchronous API: a step on the main lane, run to its end ---- */
+
+struct sync_step {
+    struct ev_loop *ev;
+    bool done;
+    int r;
+    struct err_info e;
+    struct model_plan *plans;
+    struct model_observed *observed;
+};
+
+/* Run the loop until @s is done; its callback breaks the loop's pass so
+ * that the loop does not block once the result is in. */
+static void sync_run(struct sync_step *s)
+{
+    while (!s->done)
+        ev_run(s->ev, EVRUN_ONCE);
+}
+
+static void on_sync_plan(int r, struct model_plan *plans,
+                         struct model_observed *observed,
+                         const struct err_info *e, void *payload)
+{
+    struct sync_step *s = payload;
+
+    s->done = true;
+    s->r = r;
+    s->e = *e;
+    s->plans = plans;
+    s->observed = observed;
+    ev_break(s->ev, EVBREAK_ONE);
 }
 
 int engine_plan(struct engine *eng, const struct model_desired *d,
@@ -211,171 +287,143 @@ int engine_plan_observed(struct engine *eng, const struct model_desired *d,
                          struct model_observed **observed_out,
                          struct err_info *e)
 {
-    struct model_observed *obs;
-    struct model_plan *plans;
-    size_t i, n = d->n_services;
+    struct sync_step s;
     int r;
 
-    obs = calloc(n + 1, sizeof(*obs));
-    plans = calloc(n + 1, sizeof(*plans));
-    if (!obs || !plans) {
-        free(obs);
-        free(plans);
-        return err_set(e, ERR_NOMEM, "out of memory");
-    }
-    signals_watch(eng, true);
-    r = observe_run(eng->client, eng->o.request_timeout, d, &eng->cluster,
-                    obs, e);
-    if (r == 0)
-        r = preflight_run(eng->client, eng->o.request_timeout, eng->o.uid, d,
-                          obs, e);
-    signals_watch(eng, false);
-    for (i = 0; r == 0 && i < n; i++) {
-        r = reconcilers_plan(&plans[i], d->services[i], &obs[i], e);
-        r = r < 0 ? r : 0;
-        /* Show a lease another etls holds. */
-        if (r == 0 && obs[i].lease_holder) {
-            plans[i].lease_holder = obs[i].lease_holder;
-            plans[i].lease_expires = obs[i].lease_expires;
-            obs[i].lease_holder = NULL;
-        }
-    }
-    if (r || !observed_out) {
-        for (i = 0; i < n; i++)
-            model_observed_clear(&obs[i]);
-        free(obs);
-        obs = NULL;
-    }
-    if (r) {
-        for (i = 0; i < n; i++)
-            model_plan_clear(&plans[i]);
-        free(plans);
+    memset(&s, 0, sizeof(s));
+    s.ev = eng->ev;
+    r = engine_plan_start(&eng->main, d, observed_out != NULL, on_sync_plan,
+                          &s, e);
+    if (r)
         return r;
+    signals_watch(eng, true);
+    sync_run(&s);
+    signals_watch(eng, false);
+    if (s.r) {
+        *e = s.e;
+        return s.r;
     }
-    *plans_out = plans;
+    *plans_out = s.plans;
     if (observed_out)
-        *observed_out = obs;
+        *observed_out = s.observed;
     return 0;
 }
 
-/* Does @p write (any change; a FAIL plan is refused before writing)? */
-static bool writes(const struct model_plan *p)
+static void on_sync_done(int r, const struct err_info *e, void *payload)
 {
-    size_t i;
+    struct sync_step *s = payload;
 
-    for (i = 0; i < p->n_actions; i++)
-        if (p->actions[i].op == MODEL_OP_FAIL)
-            return false;
-    return model_plan_has_changes(p);
+    s->done = true;
+    s->r = r;
+    s->e = *e;
+    ev_break(s->ev, EVBREAK_ONE);
 }
 
 int engine_lock(struct engine *eng, const struct model_plan *plans,
                 size_t n, struct err_info *e)
 {
-    struct lease_options lo;
-    const char **names;
-    size_t i, k = 0;
+    struct sync_step s;
     int r;
 
     engine_unlock(eng);
-    names = calloc(n + 1, sizeof(*names));
-    if (!names)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    for (i = 0; i < n; i++)
-        if (writes(&plans[i]))
-            names[k++] = plans[i].service;
-    memset(&lo, 0, sizeof(lo));
-    lo.ttl = eng->o.lock_ttl;
-    lo.wait = eng->o.lock_timeout;
-    lo.request_timeout = eng->o.request_timeout;
-    lo.holder = eng->holder;
-    r = k ? lease_acquire(&eng->leases, eng->ev, eng->client, names, k, &lo,
-                          e)
-          : 0;
-    free(names);
-    return r;
+    memset(&s, 0, sizeof(s));
+    s.ev = eng->ev;
+    r = engine_lock_start(&eng->main, plans, n, on_sync_done, &s, e);
+    if (r)
+        return r;
+    sync_run(&s);
+    if (s.r)
+        *e = s.e;
+    return s.r;
+}
+
+static void on_sync_unlocked(void *payload)
+{
+    struct sync_step *s = payload;
+
+    s->done = true;
+    ev_break(s->ev, EVBREAK_ONE);
 }
 
 void engine_unlock(struct engine *eng)
 {
-    if (!eng || !eng->leases)
+    struct sync_step s;
+
+    if (!eng || !eng->main.leases)
         return;
-    lease_release(eng->leases);
-    eng->leases = NULL;
+    memset(&s, 0, sizeof(s));
+    s.ev = eng->ev;
+    engine_unlock_start(&eng->main, on_sync_unlocked, &s);
+    sync_run(&s);
 }
 
 int engine_force_unlock(struct engine *eng, const char *name,
                         char **holder_out, struct err_info *e)
 {
-    return lease_force_unlock(eng->ev, eng->client, name,
+    return lease_force_unlock(eng->ev, eng->main.client, name,
                               eng->o.request_timeout, holder_out, e);
-}
-
-static bool may_write(void *payload, const char *name)
-{
-    struct engine *eng = payload;
-
-    return lease_held(eng->leases, name);
 }
 
 /* Are the leases of every plan that writes held (after a refresh)? */
 static int leases_ready(struct engine *eng, struct model_plan *plans,
                         size_t n, bool *taken, struct err_info *e)
 {
+    struct engine_lane *lane = &eng->main;
     size_t i;
     int r;
 
     *taken = false;
     for (i = 0; i < n; i++)
-        if (writes(&plans[i]) && !lease_held(eng->leases, plans[i].service))
+        if (engine_plan_writes(&plans[i]) &&
+            !lease_held(lane->leases, plans[i].service))
             break;
-    if (i == n && !eng->leases)
+    if (i == n && !lane->leases)
         return 0;
-    if (i < n && !eng->leases) {
+    if (i < n && !lane->leases) {
         /* A caller that did not lock: take them for this apply. */
         r = engine_lock(eng, plans, n, e);
         *taken = r == 0;
         return r;
     }
-    r = lease_refresh(eng->leases, e);
+    r = lease_refresh(lane->leases, e);
     for (i = 0; r == 0 && i < n; i++)
-        if (writes(&plans[i]) && !lease_held(eng->leases, plans[i].service))
+        if (engine_plan_writes(&plans[i]) &&
+            !lease_held(lane->leases, plans[i].service))
             r = err_set(e, ERR_CONFLICT, "service %s is not locked by this "
                         "etls; plan and apply again", plans[i].service);
     return r;
 }
 
+static void on_sync_apply(int r, const struct err_info *e,
+                          const struct report_summary *sum, void *payload)
+{
+    (void)sum; /* the report sink had it */
+    on_sync_done(r, e, payload);
+}
+
 int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
                  struct err_info *e)
 {
-    struct apply_env env;
-    bool taken;
+    struct sync_step s;
+    bool taken = false;
     int r;
 
-    r = apply_check(plans, n, eng->o.report.ops ? &eng->o.report : NULL, e);
+    r = engine_apply_check(eng, plans, n, e);
     if (r == 0)
         r = leases_ready(eng, plans, n, &taken, e);
     if (r)
         return r;
-    memset(&env, 0, sizeof(env));
-    env.ev = eng->ev;
-    env.loop = eng->loop;
-    env.client = eng->client;
-    env.ca_pem = eng->cluster.ca_pem;
-    env.rollout_timeout = eng->o.rollout_timeout;
-    env.verify_window = eng->o.verify_window;
-    /* A cluster that stays unreachable fails an action within the bound
-     * of one read (dcos_client_call_bound): retries x request timeout. */
-    env.retry_window = dcos_client_call_bound(eng->client);
-    /* Bounded: the rollout timeout of each wait plus margins. */
-    env.time_limit = 3 * eng->o.rollout_timeout + eng->o.verify_window +
-                     APPLY_MARGIN;
-    env.report = eng->o.report.ops ? &eng->o.report : NULL;
-    env.may_write = may_write;
-    env.may_write_payload = eng;
-    signals_watch(eng, true);
-    r = apply_run(&env, plans, n, &eng->running, e);
-    signals_watch(eng, false);
+    memset(&s, 0, sizeof(s));
+    s.ev = eng->ev;
+    r = engine_apply_run(&eng->main, plans, n, on_sync_apply, &s, e);
+    if (r == 0) {
+        signals_watch(eng, true);
+        sync_run(&s);
+        signals_watch(eng, false);
+        r = s.r;
+        if (r)
+            *e = s.e;
+    }
     if (taken)
         engine_unlock(eng);
     return r;
@@ -384,5 +432,5 @@ int engine_apply(struct engine *eng, struct model_plan *plans, size_t n,
 void engine_cancel(struct engine *eng)
 {
     if (eng)
-        apply_cancel(eng->running);
+        engine_lane_cancel(&eng->main);
 }

@@ -7,6 +7,7 @@
 
 #include "common/err.h"
 #include "common/secret.h"
+#include "controller/engine_types.h"
 #include "controller/report.h"
 #include "model/desired.h"
 #include "model/observed.h"
@@ -17,41 +18,21 @@
  * performs every HTTP call through dcos/ (on one libev loop it owns), feeds
  * the answers to the pure reconcilers, and executes plans through the
  * executors of controller/exec/.  It takes its settings from struct
- * engine_options, built by the CLI (cli_engine_options) and later by the
- * daemon; it prints nothing itself: everything people should see goes
- * through the report sink.
+ * engine_options (engine_types.h), built by the CLI
+ * (cli_engine_options) and by the daemon; it prints nothing itself:
+ * everything people should see goes through the report sink.
+ *
+ * Underneath, every step is asynchronous on the engine's libev loop
+ * (engine_loop): a step starts, the loop runs, a callback says how it
+ * ended.  The synchronous functions (engine_plan, engine_lock,
+ * engine_apply, engine_unlock) start a step on the engine's main lane and
+ * run the loop until it ended; they are for the CLI, never to be called
+ * from a callback of the loop.  The daemon uses the asynchronous API at
+ * the end of this file: one lane per service, a reconcile per lane, many
+ * at once on the one loop.
  */
 struct engine;
-
-/* Defaults of the fields left 0. */
-#define ENGINE_REQUEST_TIMEOUT 30.0
-#define ENGINE_ROLLOUT_TIMEOUT 900.0
-#define ENGINE_VERIFY_WINDOW 90.0
-
-struct engine_options {
-    /* Cluster connection (strings and secrets borrowed: they must outlive
-     * the engine). */
-    const char *cluster_url;
-    const char *ca_file;              /* trust; NULL with insecure */
-    bool insecure;                    /* no TLS verification (explicit) */
-    const struct secret *token;       /* or NULL */
-    const char *uid;                  /* log in as uid with ... */
-    const struct secret *password;    /* ... a password or ... */
-    const struct secret *private_key; /* ... a service account's key */
-    double request_timeout;           /* per HTTP request, seconds */
-    unsigned max_connections;         /* concurrent transfers (0: 8) */
-    FILE *trace;                      /* redacted HTTP trace, or NULL */
-
-    /* Leases (docs/plan.md, "Leases"). */
-    double lock_timeout;              /* wait for a held lease, seconds */
-    double lock_ttl;                  /* lease lifetime (0: 60 s) */
-    const char *command;              /* shown to other etls: "apply" */
-
-    /* Apply. */
-    double rollout_timeout;           /* per rollout wait, seconds */
-    double verify_window;             /* HTTPS check retries, seconds */
-    struct report_sink report;        /* where people read what happens */
-};
+struct engine_lane;
 
 /*
  * Connect to the cluster described by @o and log in when credentials are
@@ -91,16 +72,9 @@ int engine_plan_observed(struct engine *eng, const struct model_desired *d,
  * before the first. */
 const char *engine_cluster_ca(const struct engine *eng);
 
-/*
- * Called on the engine's loop with SIGINT or SIGTERM (@signum) when one
- * arrives while engine_plan* or engine_apply runs; it may call
- * engine_cancel().  Outside those calls the signals keep their default
- * effect.
- */
-typedef void (*engine_signal_fn)(struct engine *eng, int signum,
-                                 void *payload);
 
-/* Install @fn (NULL: none) with @payload as the signal hook of @eng. */
+/* Install @fn (NULL: none; engine_types.h) with @payload as the signal
+ * hook of @eng. */
 void engine_on_signal(struct engine *eng, engine_signal_fn fn,
                       void *payload);
 
@@ -147,5 +121,87 @@ int engine_force_unlock(struct engine *eng, const char *name,
  * the actions left reported.  A no-op when nothing runs.
  */
 void engine_cancel(struct engine *eng);
+
+/*
+ * Call @fn(event, @payload) for every HTTP attempt of @eng's clients, the
+ * main lane's and every lane made after this (@fn NULL: none); the same
+ * as engine_options.on_request.
+ */
+void engine_set_request_observer(struct engine *eng, dcos_observer_fn fn,
+                                 void *payload);
+
+/* ---- the asynchronous API ---- */
+
+/* The engine's libev loop (borrowed), where callers may add watchers. */
+struct ev_loop *engine_loop(struct engine *eng);
+
+/*
+ * A new lane of @eng (engine_int.h): its own connections and pending
+ * requests on the engine's loop, its own leases.  One operation at a time
+ * runs on a lane.  Returns 0 and sets *@out (free with engine_lane_free),
+ * or a negative err with @e set.
+ */
+int engine_lane_new(struct engine *eng, struct engine_lane **out,
+                    struct err_info *e);
+
+/* Free @lane; accepts NULL.  Nothing may run on it (cancel and wait for
+ * the callback first). */
+void engine_lane_free(struct engine_lane *lane);
+
+/*
+ * Start observing every service of @d on @lane and planning (read-only,
+ * as engine_plan).  @d must outlive the plan.  @done runs once, on the
+ * loop, never from here.  Returns 0, or a negative err (@e set; @done is
+ * then not called).
+ */
+int engine_plan_start(struct engine_lane *lane, const struct model_desired *d,
+                      bool want_observed, engine_plan_fn done, void *payload,
+                      struct err_info *e);
+
+/*
+ * Start taking, on @lane, the leases of the @n @plans that write (waiting
+ * up to lock_timeout for leases others hold).  @plans are read now only.
+ * @done runs once, on the loop, never from here.  Returns 0, or a negative
+ * err (@e set; @done not called).
+ */
+int engine_lock_start(struct engine_lane *lane,
+                      const struct model_plan *plans, size_t n,
+                      engine_lock_fn done, void *payload, struct err_info *e);
+
+/* Release the leases of @lane (bounded), then call @done(@payload) (may
+ * be NULL) on the loop; with no lease held it is called on the loop's
+ * next pass. */
+void engine_unlock_start(struct engine_lane *lane, void (*done)(void *),
+                         void *payload);
+
+/* true while @lane holds the lease of service @name. */
+bool engine_lane_holds(const struct engine_lane *lane, const char *name);
+
+/*
+ * Start applying the @n @plans on @lane, under the leases @lane holds
+ * (engine_lock_start first for any plan that writes: an action that
+ * writes without its lease held fails).  @plans must outlive the apply.
+ * A plan with a FAIL action is refused before anything starts (@done is
+ * then not called: the error is returned).  @done runs once, on the loop,
+ * never from here.  Returns 0 or a negative err (@e set).
+ */
+int engine_apply_start(struct engine_lane *lane, struct model_plan *plans,
+                       size_t n, engine_apply_fn done, void *payload,
+                       struct err_info *e);
+
+/*
+ * Cancel what runs on @lane: a plan ends at once (its reads are
+ * cancelled: ERR_CANCELLED... reported as ERR_INVALID "cancelled"); an
+ * apply starts nothing more, its waits end and the requests in flight
+ * finish (as engine_cancel).  The callback still runs, on the loop.
+ */
+void engine_lane_cancel(struct engine_lane *lane);
+
+/*
+ * Stop @lane at once: every request still out is cancelled (an apply's
+ * write may then have happened or not).  For a shutdown whose grace
+ * period is over, after engine_lane_cancel.
+ */
+void engine_lane_abort(struct engine_lane *lane);
 
 #endif

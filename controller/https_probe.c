@@ -160,23 +160,20 @@ int https_scheme_probe(struct http_loop *loop, const struct https_node *n,
 }
 
 /* ------------------------------------------------------------------ */
-/* The plan-time read (https_probe_observe)                            */
+/* The plan-time read (https_probe_observe_*)                          */
 
-/* Bound of the wave beyond the request timeout, seconds: a probe's own
- * timeout plus a margin. */
-#define NODE_WAVE_MARGIN 20.0
-
-struct node_wave;
+struct https_probe_wave;
 
 struct node_obs {
-    struct node_wave *w;
+    struct https_probe_wave *w;
     struct model_observed *m;
     struct https_node node;
     bool again;              /* a failed TLS session is probed twice */
 };
 
-struct node_wave {
+struct https_probe_wave {
     struct http_loop *loop;
+    size_t n;
     const char *ca_pem;
     bool cancelled;          /* the wave ran out of time: ignore answers */
     struct node_obs *nodes;
@@ -233,41 +230,54 @@ static void on_node_endpoint(const struct dcos_result *r, void *payload)
                        n);
 }
 
-void https_probe_observe(struct dcos_client *client, double request_timeout,
-                         const char *ca_pem, const struct model_desired *d,
-                         struct model_observed *out)
+int https_probe_observe_submit(struct https_probe_wave **out,
+                               struct dcos_client *client,
+                               const char *ca_pem,
+                               const struct model_desired *d,
+                               struct model_observed *obs)
 {
-    struct node_wave w;
-    size_t i, n = d->n_services, asked = 0;
+    struct https_probe_wave *w;
+    size_t i, n = d->n_services;
 
-    if (!ca_pem)
-        return;
-    memset(&w, 0, sizeof(w));
-    w.loop = dcos_client_loop(client);
-    w.ca_pem = ca_pem;
-    w.nodes = calloc(n + 1, sizeof(*w.nodes));
-    if (!w.nodes)
-        return;
-    for (i = 0; i < n; i++) {
+    w = calloc(1, sizeof(*w));
+    if (w)
+        w->nodes = calloc(n + 1, sizeof(*w->nodes));
+    if (!w || !w->nodes) {
+        free(w);
+        return ERR_NOMEM;
+    }
+    w->loop = dcos_client_loop(client);
+    w->ca_pem = ca_pem;
+    w->n = n;
+    for (i = 0; ca_pem && i < n; i++) {
         const struct model_service *s = d->services[i];
 
-        w.nodes[i].w = &w;
-        w.nodes[i].m = &out[i];
-        if (node_wanted(s, &out[i]) &&
-            dcos_sdk_endpoint_get(client, s->name,
-                                  s->verify_endpoint ? s->verify_endpoint
-                                                     : "coordinator-http",
-                                  on_node_endpoint, &w.nodes[i]) == 0)
-            asked++;
+        w->nodes[i].w = w;
+        w->nodes[i].m = &obs[i];
+        if (node_wanted(s, &obs[i]))
+            (void)dcos_sdk_endpoint_get(client, s->name,
+                                        s->verify_endpoint
+                                            ? s->verify_endpoint
+                                            : "coordinator-http",
+                                        on_node_endpoint, &w->nodes[i]);
     }
-    if (asked && dcos_client_run(client, request_timeout +
-                                             NODE_WAVE_MARGIN)) {
-        w.cancelled = true;
-        http_loop_cancel_all(w.loop, ERR_TIMEOUT);
-        for (i = 0; i < n; i++)
-            out[i].node_probed = false;
+    *out = w;
+    return 0;
+}
+
+void https_probe_observe_collect(struct https_probe_wave *w, bool timed_out)
+{
+    size_t i;
+
+    if (timed_out) {
+        w->cancelled = true;
+        http_loop_cancel_all(w->loop, ERR_TIMEOUT);
+        for (i = 0; i < w->n; i++)
+            if (w->nodes[i].m)
+                w->nodes[i].m->node_probed = false;
     }
-    for (i = 0; i < n; i++)
-        https_node_clear(&w.nodes[i].node);
-    free(w.nodes);
+    for (i = 0; i < w->n; i++)
+        https_node_clear(&w->nodes[i].node);
+    free(w->nodes);
+    free(w);
 }

@@ -50,6 +50,10 @@ char *https_node_url(const struct https_node *n, bool tls, const char *path);
 #define HTTPS_PROBE_TLS 0x1u   /* GET <url> over HTTPS, cluster CA */
 #define HTTPS_PROBE_PLAIN 0x2u /* GET http://<address>/ */
 
+/* Bound of the plan-time wave beyond the request timeout, seconds: a
+ * probe's own timeout plus a margin. */
+#define HTTPS_PROBE_MARGIN 20.0
+
 /* What the probes saw (borrowed for the callback only). */
 struct https_scheme {
     int incomplete;         /* non-zero (an enum err) when a probe could
@@ -85,19 +89,31 @@ int https_scheme_probe(struct http_loop *loop, const struct https_node *n,
                        const char *ca_pem, unsigned what,
                        https_scheme_fn done, void *payload);
 
+/* One plan-time HTTPS check in flight. */
+struct https_probe_wave;
+
 /*
- * The read-only HTTPS check of plan (observe.c calls it after its reads):
+ * The read-only HTTPS check of plan (after observation and the catalog):
  * for every service of @d whose package is installed (@out[i].package),
  * whose deploy plan is COMPLETE and whose verification is on, read the
  * endpoint `GET /service/<svc>/v1/endpoints/<endpoint>` and run both
  * scheme probes against the cluster CA @ca_pem, filling the node_* fields
  * of @out[i] (model/observed.h).  A TLS session that fails is probed once
  * more, so that one reset connection gives no verdict.  Not fatal: a read
- * or probe that fails leaves node_probed false.  Bounded by @request_timeout plus the probes'
- * own timeout; does nothing without @ca_pem.
+ * or probe that fails leaves node_probed false.  Does nothing without
+ * @ca_pem.  @ca_pem, @d and @out must outlive the wave.  Then let the
+ * loop run dry (bound: the request timeout plus HTTPS_PROBE_MARGIN) and
+ * call https_probe_observe_collect.  Returns 0 and sets *@w (new), or
+ * ERR_NOMEM before anything was submitted.
  */
-void https_probe_observe(struct dcos_client *client, double request_timeout,
-                         const char *ca_pem, const struct model_desired *d,
-                         struct model_observed *out);
+int https_probe_observe_submit(struct https_probe_wave **w,
+                               struct dcos_client *client,
+                               const char *ca_pem,
+                               const struct model_desired *d,
+                               struct model_observed *out);
+
+/* End the wave @w (freed); @timed_out: probes still out are cancelled and
+ * no service counts as probed. */
+void https_probe_observe_collect(struct https_probe_wave *w, bool timed_out);
 
 #endif

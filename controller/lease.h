@@ -5,37 +5,46 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "controller/lease_machine.h"
 
 /*
  * The per-service lease (docs/plan.md, "Leases"; record format and names
  * in model/lease.h): taken before the first write, renewed on the engine's
  * loop while etls works, released at the end; an expired lease may be
  * taken over.  A holder that could not renew in time stops writing
- * (lease_held turns false) before anyone may take the lease over.
+ * (lease_held turns false) before anyone may take the lease over.  The
+ * state machine of each lease is lease_machine.h; this is the set of
+ * leases one run takes together.
  */
 struct ev_loop;
 struct dcos_client;
-struct lease_set;
-
-/* Defaults and bounds, seconds. */
-#define LEASE_TTL_DEFAULT 60.0
-#define LEASE_TTL_MIN 5.0
-/* Clock difference between hosts tolerated around an expiry. */
-#define LEASE_SKEW 2.0
-
-struct lease_options {
-    double ttl;          /* lifetime of a record between renewals */
-    double wait;         /* how long to wait for a lease held by another */
-    double request_timeout; /* bound of one request */
-    const char *holder;  /* who we are, shown to others */
-};
 
 /*
- * Take the leases of the @n services @names (concurrently), waiting up to
- * o->wait for leases other etls hold.  Returns 0 and sets *@out (release
- * with lease_release), ERR_CONFLICT when a lease stayed held by another
- * (@e names the holder and when it expires), or another negative err; on
- * failure every lease taken is released again.
+ * Start taking the leases of the @n services @names (concurrently) on
+ * @ev, waiting up to o->wait for leases other etls hold; @done(set, r, e,
+ * @payload) runs once on the loop (never from here): r 0 with the set
+ * held (release it with lease_release_start), or ERR_CONFLICT when a lease
+ * stayed held by another (@e names the holder and when it expires), or
+ * another negative err; every lease taken is released again before a
+ * failure is reported.  Returns 0, or ERR_NOMEM (@done is then not
+ * called).
+ */
+int lease_acquire_start(struct ev_loop *ev, struct dcos_client *c,
+                        const char *const *names, size_t n,
+                        const struct lease_options *o, lease_acquired_fn done,
+                        void *payload, struct err_info *e);
+
+/*
+ * Release every lease of @ls (bounded by twice the request timeout) and
+ * free the set, then call @done(@payload) (may be NULL) on the loop.  No
+ * renewal starts any more.  Accepts NULL (then nothing is called).
+ */
+void lease_release_start(struct lease_set *ls, lease_released_fn done,
+                         void *payload);
+
+/*
+ * lease_acquire_start, running the loop until it ended: returns 0 and
+ * sets *@out, or the error (@e set).
  */
 int lease_acquire(struct lease_set **out, struct ev_loop *ev,
                   struct dcos_client *c, const char *const *names, size_t n,
@@ -49,14 +58,14 @@ int lease_acquire(struct lease_set **out, struct ev_loop *ev,
 bool lease_held(const struct lease_set *ls, const char *name);
 
 /*
- * Renew every lease now and wait for the answers (bounded): after a pause
- * in which the loop did not run (a confirmation prompt), a lease that
- * lapsed but was not taken over is valid again.  Returns 0, or ERR_CONFLICT
- * when one was lost (@e says which).
+ * Renew every lease now and wait for the answers (bounded, running the
+ * loop): after a pause in which the loop did not run (a confirmation
+ * prompt), a lease that lapsed but was not taken over is valid again.
+ * Returns 0, or ERR_CONFLICT when one was lost (@e says which).
  */
 int lease_refresh(struct lease_set *ls, struct err_info *e);
 
-/* Release every lease (bounded) and free the set; accepts NULL. */
+/* lease_release_start, running the loop until it ended; accepts NULL. */
 void lease_release(struct lease_set *ls);
 
 /*

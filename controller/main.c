@@ -17,6 +17,7 @@
 #include "controller/cli.h"
 #include "controller/cmd_apply.h"
 #include "controller/cmd_common.h"
+#include "controller/cmd_run.h"
 #include "controller/engine.h"
 #include "controller/fingerprint.h"
 #include "controller/load.h"
@@ -258,6 +259,8 @@ static int cmd_cluster(struct cli *c)
     switch (c->cmd->id) {
     case CLI_CMD_PLAN: rc = cmd_plan(c); break;
     case CLI_CMD_APPLY: rc = cmd_apply(c); break;
+    case CLI_CMD_RUN: rc = cmd_run(c); break;
+    case CLI_CMD_STATUS: rc = cmd_status(c); break;
     default: rc = cmd_force_unlock(c); break;
     }
     dcos_global_cleanup();
@@ -284,6 +287,8 @@ int main(int argc, char **argv)
         case CLI_CMD_CONFIG: rc = cmd_config(&c); break;
         case CLI_CMD_PLAN:
         case CLI_CMD_APPLY:
+        case CLI_CMD_RUN:
+        case CLI_CMD_STATUS:
         case CLI_CMD_FORCE_UNLOCK: rc = cmd_cluster(&c); break;
         default: rc = EXIT_ERROR; break;
         }

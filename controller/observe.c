@@ -12,8 +12,6 @@
 
 #include "common/log.h"
 #include "common/util.h"
-#include "controller/https_probe.h"
-#include "controller/observe_catalog.h"
 #include "controller/observe_err.h"
 #include "controller/observe_records.h"
 #include "dcos/client.h"
@@ -467,80 +465,97 @@ void observe_cluster_clear(struct observe_cluster *cl)
     memset(cl, 0, sizeof(*cl));
 }
 
-int observe_run(struct dcos_client *client, double request_timeout,
-                const struct model_desired *d, struct observe_cluster *cl,
-                struct model_observed *out, struct err_info *e)
+struct observe_run {
+    struct dcos_client *client;
+    const struct model_desired *d;
+    struct observe_cluster *cl;
+    struct model_observed *out;
+    struct cluster_obs co;
+    struct obs *obs;
+    struct err_info submit_err;   /* a read that could not be submitted */
+    double t0;
+};
+
+int observe_submit(struct observe_run **out, struct dcos_client *client,
+                   const struct model_desired *d, struct observe_cluster *cl,
+                   struct model_observed *obs_out, struct err_info *e)
 {
-    struct cluster_obs co = {cl, {0, 0, ""}};
-    struct obs *obs = NULL;
+    struct observe_run *o;
     size_t i, n = d->n_services;
-    double t0 = util_now_mono();
-    int r = 0;
+    int r;
 
     for (i = 0; i < n; i++)
-        model_observed_init(&out[i]);
-    obs = calloc(n + 1, sizeof(*obs));
-    if (!obs)
+        model_observed_init(&obs_out[i]);
+    o = calloc(1, sizeof(*o));
+    if (o)
+        o->obs = calloc(n + 1, sizeof(*o->obs));
+    if (!o || !o->obs) {
+        free(o);
         return err_set(e, ERR_NOMEM, "out of memory");
-
+    }
+    o->client = client;
+    o->d = d;
+    o->cl = cl;
+    o->out = obs_out;
+    o->co.cl = cl;
+    o->t0 = util_now_mono();
     /* Cluster-wide reads, once per run (the CA once per engine). */
-    r = dcos_version_get(client, on_version, &co);
+    r = dcos_version_get(client, on_version, &o->co);
     if (!r && !cl->ca_pem)
-        r = dcos_ca_cert_get(client, on_ca, &co);
+        r = dcos_ca_cert_get(client, on_ca, &o->co);
     for (i = 0; !r && i < n; i++) {
-        obs[i].client = client;
-        obs[i].svc = d->services[i];
-        obs[i].m = &out[i];
-        r = obs_submit(&obs[i]);
+        o->obs[i].client = client;
+        o->obs[i].svc = d->services[i];
+        o->obs[i].m = &obs_out[i];
+        r = obs_submit(&o->obs[i]);
     }
-    if (r) {
-        err_set(e, r, "cannot submit the cluster reads: %s", err_name(r));
-        dcos_client_run(client, request_timeout + 5);
-        goto out;
-    }
-    r = dcos_client_run(client, 4 * request_timeout + 10);
-    if (r) {
-        err_set(e, r, "observing the cluster timed out");
-        goto out;
-    }
-    if (co.err.code) {
-        *e = co.err;
-        r = co.err.code;
-        goto out;
-    }
-    LOG(LOG_INFO, "engine",
-        "observed %zu service(s) in %.0f ms, at most %u requests at once",
-        n, (util_now_mono() - t0) * 1000.0,
-        http_loop_peak_transfers(dcos_client_loop(client)));
-    for (i = 0; i < n; i++) {
-        if (obs[i].err.code) {
-            r = obs[i].err.code;
-            err_set(e, r, "service %s: %s", d->services[i]->name,
-                    obs[i].err.text);
-            goto out;
-        }
-        out[i].dcos_version = util_strdup(cl->dcos_version);
-    }
-    /* ---- package catalog (issue 8): the version that will run and its
-     * options schema, once per package version (observe_catalog.c) ---- */
-    r = observe_catalog_run(client, request_timeout, d, out, e);
-    /* ---- end of package catalog ---- */
     if (r)
-        goto out;
-    /* ---- plan-time HTTPS check (docs/plan.md, "https"): a wave of
-     * its own, not fatal (controller/https_probe.c) ---- */
-    https_probe_observe(client, request_timeout, cl->ca_pem, d, out);
-    /* ---- end of the plan-time HTTPS check ---- */
-out:
+        err_set(&o->submit_err, r, "cannot submit the cluster reads: %s",
+                err_name(r));
+    *out = o;
+    return 0;
+}
+
+int observe_collect(struct observe_run *o, bool timed_out,
+                    struct err_info *e)
+{
+    struct http_loop *loop = dcos_client_loop(o->client);
+    size_t i, n = o->d->n_services;
+    int r = 0;
+
     /*
-     * Reads still out (a timeout) complete now, while @obs lives; their
+     * Reads still out (a timeout) complete now, while @o lives; their
      * callbacks may submit follow-up reads, cancelled in turn (a wave
      * submits at most two more).
      */
-    for (i = 0; i < 4 && http_loop_pending(dcos_client_loop(client)); i++)
-        http_loop_cancel_all(dcos_client_loop(client), ERR_TIMEOUT);
+    for (i = 0; i < 4 && http_loop_pending(loop); i++)
+        http_loop_cancel_all(loop, ERR_TIMEOUT);
+    if (o->submit_err.code) {
+        *e = o->submit_err;
+        r = e->code;
+    } else if (timed_out) {
+        r = err_set(e, ERR_TIMEOUT, "observing the cluster timed out");
+    } else if (o->co.err.code) {
+        *e = o->co.err;
+        r = o->co.err.code;
+    }
+    if (r == 0)
+        LOG(LOG_INFO, "engine",
+            "observed %zu service(s) in %.0f ms, at most %u requests at "
+            "once", n, (util_now_mono() - o->t0) * 1000.0,
+            http_loop_peak_transfers(loop));
+    for (i = 0; r == 0 && i < n; i++) {
+        if (o->obs[i].err.code) {
+            r = o->obs[i].err.code;
+            err_set(e, r, "service %s: %s", o->d->services[i]->name,
+                    o->obs[i].err.text);
+            break;
+        }
+        o->out[i].dcos_version = util_strdup(o->cl->dcos_version);
+    }
     for (i = 0; i < n; i++)
-        obs_clear(&obs[i]);
-    free(obs);
+        obs_clear(&o->obs[i]);
+    free(o->obs);
+    free(o);
     return r;
 }

@@ -80,73 +80,107 @@ static int assign(struct model_observed *o, const struct catalog_read *c)
     return 0;
 }
 
-int observe_catalog_run(struct dcos_client *client, double request_timeout,
-                        const struct model_desired *d,
-                        struct model_observed *out, struct err_info *e)
-{
-    size_t n = d->n_services, n_reads = 0, i, k;
+struct observe_catalog {
+    struct dcos_client *client;
+    const struct model_desired *d;
+    struct model_observed *out;
     struct catalog_read *reads;
-    size_t *read_of;
-    int r = 0;
+    size_t *read_of;            /* per service: its read, n: none */
+    size_t n_reads;
+    struct err_info submit_err;
+};
 
-    reads = calloc(n + 1, sizeof(*reads));
-    read_of = calloc(n + 1, sizeof(*read_of));
-    if (!reads || !read_of) {
-        free(reads);
-        free(read_of);
+int observe_catalog_submit(struct observe_catalog **out,
+                           struct dcos_client *client,
+                           const struct model_desired *d,
+                           struct model_observed *obs, struct err_info *e)
+{
+    size_t n = d->n_services, i, k;
+    struct observe_catalog *c = calloc(1, sizeof(*c));
+    int r;
+
+    if (c) {
+        c->reads = calloc(n + 1, sizeof(*c->reads));
+        c->read_of = calloc(n + 1, sizeof(*c->read_of));
+    }
+    if (!c || !c->reads || !c->read_of) {
+        if (c) {
+            free(c->reads);
+            free(c->read_of);
+        }
+        free(c);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
+    c->client = client;
+    c->d = d;
+    c->out = obs;
     for (i = 0; i < n; i++) {
         const struct model_service *s = d->services[i];
         const char *version;
 
-        read_of[i] = n;
-        if (!wanted(s, &out[i], &version))
+        c->read_of[i] = n;
+        if (!wanted(s, &obs[i], &version))
             continue;
-        for (k = 0; k < n_reads; k++)
-            if (strcmp(reads[k].package, s->package_name) == 0 &&
-                same(reads[k].version, version))
+        for (k = 0; k < c->n_reads; k++)
+            if (strcmp(c->reads[k].package, s->package_name) == 0 &&
+                same(c->reads[k].version, version))
                 break;
-        if (k == n_reads) {
-            reads[k].package = s->package_name;
-            reads[k].version = version;
-            n_reads++;
+        if (k == c->n_reads) {
+            c->reads[k].package = s->package_name;
+            c->reads[k].version = version;
+            c->n_reads++;
             r = dcos_cosmos_package_describe(client, s->package_name,
-                                             version, on_describe, &reads[k]);
+                                             version, on_describe,
+                                             &c->reads[k]);
             if (r) {
-                err_set(e, r, "service %s: cannot describe package %s: %s",
-                        s->name, s->package_name, err_name(r));
-                n_reads--;
+                err_set(&c->submit_err, r, "service %s: cannot describe "
+                        "package %s: %s", s->name, s->package_name,
+                        err_name(r));
+                c->n_reads--;
                 break;
             }
         }
-        read_of[i] = k;
+        c->read_of[i] = k;
     }
-    if (n_reads && dcos_client_run(client, 4 * request_timeout + 10)) {
-        /* The answers still out complete now, while @reads lives. */
-        http_loop_cancel_all(dcos_client_loop(client), ERR_TIMEOUT);
-        if (!r)
-            r = err_set(e, ERR_TIMEOUT, "describing the packages timed out");
+    *out = c;
+    return 0;
+}
+
+int observe_catalog_collect(struct observe_catalog *c, bool timed_out,
+                            struct err_info *e)
+{
+    size_t n = c->d->n_services, i, k;
+    int r = 0;
+
+    /* The answers still out complete now, while @c lives. */
+    if (timed_out)
+        http_loop_cancel_all(dcos_client_loop(c->client), ERR_TIMEOUT);
+    if (c->submit_err.code) {
+        *e = c->submit_err;
+        r = e->code;
+    } else if (timed_out && c->n_reads) {
+        r = err_set(e, ERR_TIMEOUT, "describing the packages timed out");
     }
     for (i = 0; !r && i < n; i++) {
-        const struct catalog_read *c = &reads[read_of[i]];
+        const struct catalog_read *cr = &c->reads[c->read_of[i]];
 
-        if (read_of[i] == n)
+        if (c->read_of[i] == n)
             continue;
-        if (c->err.code)
-            r = err_set(e, c->err.code, "service %s: describing package "
-                        "%s%s%s: %.100s", d->services[i]->name, c->package,
-                        c->version ? " " : "", c->version ? c->version : "",
-                        c->err.text);
-        else if (assign(&out[i], c))
+        if (cr->err.code)
+            r = err_set(e, cr->err.code, "service %s: describing package "
+                        "%s%s%s: %.100s", c->d->services[i]->name,
+                        cr->package, cr->version ? " " : "",
+                        cr->version ? cr->version : "", cr->err.text);
+        else if (assign(&c->out[i], cr))
             r = err_set(e, ERR_NOMEM, "out of memory");
     }
     if (!r)
         LOG(LOG_DEBUG, "engine", "described %zu package version(s)",
-            n_reads);
-    for (k = 0; k < n_reads; k++)
-        dcos_package_desc_free(reads[k].desc);
-    free(reads);
-    free(read_of);
+            c->n_reads);
+    for (k = 0; k < c->n_reads; k++)
+        dcos_package_desc_free(c->reads[k].desc);
+    free(c->reads);
+    free(c->read_of);
+    free(c);
     return r;
 }

@@ -1,6 +1,8 @@
 #ifndef ETLS_CONTROLLER_OBSERVE_CATALOG_H
 #define ETLS_CONTROLLER_OBSERVE_CATALOG_H
 
+#include <stdbool.h>
+
 #include "common/err.h"
 #include "model/desired.h"
 #include "model/observed.h"
@@ -15,15 +17,30 @@
  */
 struct dcos_client;
 
+/* One catalog wave in flight. */
+struct observe_catalog;
+
 /*
- * Fill the catalog fields (catalog, catalog_version, catalog_schema) of
- * @out[i] for each service of @d, whose other observations are done.  A
- * package or version the catalog lacks is MODEL_ABSENT (the reconciler
- * decides what that means).  Returns 0, or a negative enum err with @e
- * naming the service and the read that failed.
+ * Submit the reads that fill the catalog fields (catalog,
+ * catalog_version, catalog_schema) of @out[i] for each service of @d,
+ * whose other observations are done.  @d and @out must outlive the wave.
+ * Then let the loop run dry (or a deadline) and call
+ * observe_catalog_collect.  Returns 0 and sets *@c (new), or ERR_NOMEM
+ * before anything was submitted.
  */
-int observe_catalog_run(struct dcos_client *client, double request_timeout,
-                        const struct model_desired *d,
-                        struct model_observed *out, struct err_info *e);
+int observe_catalog_submit(struct observe_catalog **c,
+                           struct dcos_client *client,
+                           const struct model_desired *d,
+                           struct model_observed *out, struct err_info *e);
+
+/*
+ * End the wave @c (freed; reads still out are cancelled, @timed_out: the
+ * deadline passed) and fill the fields.  A package or version the catalog
+ * lacks is MODEL_ABSENT (the reconciler decides what that means).
+ * Returns 0, or a negative enum err with @e naming the service and the
+ * read that failed.
+ */
+int observe_catalog_collect(struct observe_catalog *c, bool timed_out,
+                            struct err_info *e);
 
 #endif

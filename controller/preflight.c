@@ -101,14 +101,17 @@ enum model_password_check preflight_password_secret(
     return MODEL_PWC_UNCHECKED;
 }
 
-struct pf;
+struct preflight;
 
 struct pf_item {
-    struct pf *p;
+    struct preflight *p;
     size_t idx;
 };
 
-struct pf {
+struct preflight {
+    struct dcos_client *client;
+    const char *uid;
+    struct err_info submit_err;   /* a read that could not be submitted */
     const struct model_desired *d;
     struct model_observed *out;
     struct pf_item *items;
@@ -120,7 +123,7 @@ struct pf {
 static void on_password_secret(const struct dcos_result *r, void *payload)
 {
     struct pf_item *it = payload;
-    struct pf *p = it->p;
+    struct preflight *p = it->p;
     const struct model_service *s = p->d->services[it->idx];
     enum model_password_check c = preflight_password_secret(r);
 
@@ -134,7 +137,7 @@ static void on_password_secret(const struct dcos_result *r, void *payload)
 
 static void on_superuser(const struct dcos_result *r, void *payload)
 {
-    struct pf *p = payload;
+    struct preflight *p = payload;
     bool allowed = false;
 
     if (r->err.code == ERR_AUTH && r->status == 403) {
@@ -150,7 +153,7 @@ static void on_superuser(const struct dcos_result *r, void *payload)
 }
 
 /* The local checks of service @i, and the submit of its secret read. */
-static int check_password(struct dcos_client *client, struct pf *p,
+static int check_password(struct dcos_client *client, struct preflight *p,
                           size_t i)
 {
     const struct model_service *s = p->d->services[i];
@@ -176,56 +179,75 @@ static int check_password(struct dcos_client *client, struct pf *p,
     return 0;
 }
 
-int preflight_run(struct dcos_client *client, double request_timeout,
-                  const char *uid, const struct model_desired *d,
-                  struct model_observed *out, struct err_info *e)
+int preflight_submit(struct preflight **out, struct dcos_client *client,
+                     const char *uid, const struct model_desired *d,
+                     struct model_observed *obs, struct err_info *e)
 {
-    struct pf p;
+    struct preflight *p = calloc(1, sizeof(*p));
     size_t i, n = d->n_services;
     int r = 0;
 
-    memset(&p, 0, sizeof(p));
-    p.d = d;
-    p.out = out;
-    p.items = calloc(n + 1, sizeof(*p.items));
-    if (!p.items)
+    if (p)
+        p->items = calloc(n + 1, sizeof(*p->items));
+    if (!p || !p->items) {
+        free(p);
         return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    p->client = client;
+    p->uid = uid;
+    p->d = d;
+    p->out = obs;
     for (i = 0; r == 0 && i < n; i++)
-        r = check_password(client, &p, i);
+        r = check_password(client, p, i);
     if (r == 0 && uid)
         r = dcos_iam_acl_user_allowed(client, SUPERUSER_RID, uid, "full",
-                                      on_superuser, &p);
-    if (r) {
-        err_set(e, r, "cannot submit the preflight reads: %s", err_name(r));
-        if (dcos_client_run(client, request_timeout + 5))
-            http_loop_cancel_all(dcos_client_loop(client), ERR_TIMEOUT);
+                                      on_superuser, p);
+    if (r)
+        err_set(&p->submit_err, r, "cannot submit the preflight reads: %s",
+                err_name(r));
+    *out = p;
+    return 0;
+}
+
+int preflight_collect(struct preflight *p, bool timed_out,
+                      struct err_info *e)
+{
+    size_t i, n = p->d->n_services;
+    int r = 0;
+
+    /* Nothing may call back into @p once it is gone. */
+    if (timed_out)
+        http_loop_cancel_all(dcos_client_loop(p->client), ERR_TIMEOUT);
+    if (p->submit_err.code) {
+        *e = p->submit_err;
+        r = e->code;
         goto out;
     }
-    if (dcos_client_run(client, 2 * request_timeout + 10)) {
-        /* Nothing may call back into @p once it is gone. */
-        http_loop_cancel_all(dcos_client_loop(client), ERR_TIMEOUT);
+    if (timed_out) {
         r = err_set(e, ERR_TIMEOUT, "the preflight reads timed out");
         goto out;
     }
-    if (p.err.code) {
-        *e = p.err;
-        r = p.err.code;
+    if (p->err.code) {
+        *e = p->err;
+        r = p->err.code;
         goto out;
     }
-    if (uid)
-        LOG(LOG_INFO, "preflight", "%s %s", uid,
-            p.superuser == MODEL_PRESENT  ? "is a superuser"
-            : p.superuser == MODEL_ABSENT ? "is not a superuser"
-                                          : "may or may not be a superuser");
+    if (p->uid)
+        LOG(LOG_INFO, "preflight", "%s %s", p->uid,
+            p->superuser == MODEL_PRESENT  ? "is a superuser"
+            : p->superuser == MODEL_ABSENT ? "is not a superuser"
+                                           : "may or may not be a "
+                                             "superuser");
     for (i = 0; i < n; i++) {
-        out[i].caller_superuser = p.superuser;
-        out[i].caller_iam_denied = p.iam_denied;
-        if (uid && !(out[i].caller_uid = util_strdup(uid))) {
+        p->out[i].caller_superuser = p->superuser;
+        p->out[i].caller_iam_denied = p->iam_denied;
+        if (p->uid && !(p->out[i].caller_uid = util_strdup(p->uid))) {
             r = err_set(e, ERR_NOMEM, "out of memory");
             break;
         }
     }
 out:
-    free(p.items);
+    free(p->items);
+    free(p);
     return r;
 }

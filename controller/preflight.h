@@ -1,6 +1,7 @@
 #ifndef ETLS_CONTROLLER_PREFLIGHT_H
 #define ETLS_CONTROLLER_PREFLIGHT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/err.h"
@@ -44,20 +45,32 @@ enum model_password_check preflight_password_local(
 enum model_password_check preflight_password_secret(
     const struct dcos_result *r);
 
+/* The preflight reads in flight. */
+struct preflight;
+
 /*
- * The preflight reads of every service of @d into @out (observed by
- * observe_run): the verification password of each service whose HTTPS
- * check is on (environment, file, or `GET` of the DC/OS secret; the
- * source health_options needs nothing: the package's defaults always
- * supply one), and, once, whether @uid (the logged-in user; NULL for a
- * token alone: not checked) holds `dcos:superuser` `full` (`GET
+ * Submit the preflight reads of every service of @d into @out (observed
+ * already): the verification password of each service whose HTTPS check
+ * is on (environment, file, or `GET` of the DC/OS secret; the source
+ * health_options needs nothing: the package's defaults always supply
+ * one), and, once, whether @uid (the logged-in user; NULL for a token
+ * alone: not checked) holds `dcos:superuser` `full` (`GET
  * /acs/api/v1/acls/dcos:superuser/users/<uid>/full`).  Makes no write.
- * Returns 0, or a negative enum err with @e naming the service and the
- * input when a read fails in a way that says nothing about the input
- * (unreachable, timeout).
+ * @uid, @d and @out must outlive the reads.  Then let the loop run dry
+ * (or a deadline) and call preflight_collect.  Returns 0 and sets *@p
+ * (new), or ERR_NOMEM before anything was submitted.
  */
-int preflight_run(struct dcos_client *client, double request_timeout,
-                  const char *uid, const struct model_desired *d,
-                  struct model_observed *out, struct err_info *e);
+int preflight_submit(struct preflight **p, struct dcos_client *client,
+                     const char *uid, const struct model_desired *d,
+                     struct model_observed *out, struct err_info *e);
+
+/*
+ * End @p (freed; @timed_out: reads still out are cancelled) and record
+ * the results.  Returns 0, or a negative enum err with @e naming the
+ * service and the input when a read failed in a way that says nothing
+ * about the input (unreachable, timeout).
+ */
+int preflight_collect(struct preflight *p, bool timed_out,
+                      struct err_info *e);
 
 #endif

@@ -168,6 +168,32 @@ static void call_complete(struct dcos_call *k, struct dcos_result *res)
     dcos_call_free(k);
 }
 
+static const char *call_api(const struct dcos_call *k)
+{
+    switch (k->kind) {
+    case DCOS_CALL_IAM:
+    case DCOS_CALL_LOGIN: return "iam";
+    case DCOS_CALL_SECRETS: return "secrets";
+    case DCOS_CALL_COSMOS: return "cosmos";
+    case DCOS_CALL_SDK: return "sdk";
+    case DCOS_CALL_MARATHON: return "marathon";
+    default: break;
+    }
+    return k->path && strncmp(k->path, "/ca/", 4) == 0 ? "ca" : "metadata";
+}
+
+void dcos_call_observe(const struct dcos_call *k, long status)
+{
+    struct dcos_request_event ev;
+
+    if (!k->c->observer)
+        return;
+    ev.api = call_api(k);
+    ev.method = k->method;
+    ev.status = status;
+    k->c->observer(&ev, k->c->observer_payload);
+}
+
 void dcos_call_attempt_begin(struct dcos_call *k)
 {
     if (k->attempts++ == 0) {
@@ -333,6 +359,7 @@ static void call_http_done(struct http_response *resp, void *payload)
     const char *body = buf_str(&resp->body);
     size_t len = resp->body.len;
 
+    dcos_call_observe(k, resp->status);
     if (dcos_call_retry_later(k, resp, call_retry_fire))
         return;
     /* 401 with credentials at hand: log in again once and replay. */

@@ -100,6 +100,8 @@ struct dcos_client {
     unsigned logins;
     struct dcos_call *waiting;             /* calls waiting for a token */
     struct dcos_login_waiter *login_waiters;
+    dcos_observer_fn observer;             /* dcos_client_set_observer */
+    void *observer_payload;
 };
 
 /*
@@ -168,6 +170,10 @@ int dcos_call_simple(struct dcos_client *c, enum dcos_call_kind kind,
 
 /* Count @status as a success of @k too (up to three extra statuses). */
 void dcos_call_ok_also(struct dcos_call *k, long status);
+
+/* Tell the client's observer (if any) that an attempt of @k ended with
+ * HTTP @status (0: no answer). */
+void dcos_call_observe(const struct dcos_call *k, long status);
 
 /* Count one more attempt of @k; the first one sets started and deadline. */
 void dcos_call_attempt_begin(struct dcos_call *k);

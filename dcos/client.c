@@ -180,6 +180,13 @@ void dcos_client_set_trace(struct dcos_client *c, FILE *out)
     http_loop_set_trace(c->loop, out);
 }
 
+void dcos_client_set_observer(struct dcos_client *c, dcos_observer_fn fn,
+                              void *payload)
+{
+    c->observer = fn;
+    c->observer_payload = payload;
+}
+
 int dcos_client_has_token(const struct dcos_client *c)
 {
     return c->token != NULL;

@@ -110,6 +110,14 @@ int dcos_client_set_ca_pem(struct dcos_client *c, const char *pem);
 /* Trace every later request of the loop to @out (NULL: off), redacted. */
 void dcos_client_set_trace(struct dcos_client *c, FILE *out);
 
+/*
+ * Call @fn(event, @payload) (dcos/result.h) on the loop as every HTTP
+ * attempt of a call of @c ends (retries, replays and logins each count), before the call's
+ * own callback.  @fn NULL: none.
+ */
+void dcos_client_set_observer(struct dcos_client *c, dcos_observer_fn fn,
+                              void *payload);
+
 /* 1 when the client holds a token. */
 int dcos_client_has_token(const struct dcos_client *c);
 

@@ -103,6 +103,7 @@ static void login_done(struct http_response *resp, void *payload)
     json_t *j = NULL;
 
     memset(&e, 0, sizeof(e));
+    dcos_call_observe(k, resp->status);
     if (dcos_call_retry_later(k, resp, login_retry_fire))
         return;
     c->login_inflight = false;

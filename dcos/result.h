@@ -29,4 +29,20 @@ struct dcos_result {
 
 typedef void (*dcos_done_fn)(const struct dcos_result *r, void *payload);
 
+/*
+ * One HTTP attempt of a typed call as an observer sees it (metrics):
+ * which API (static: "metadata", "ca", "iam", "secrets", "cosmos",
+ * "sdk", "marathon"; a login is "iam"), the method (static) and the
+ * HTTP status (0 when no answer came: a transport failure).  Nothing
+ * secret: no path, header or body.
+ */
+struct dcos_request_event {
+    const char *api;
+    const char *method;
+    long status;
+};
+
+typedef void (*dcos_observer_fn)(const struct dcos_request_event *ev,
+                                 void *payload);
+
 #endif

@@ -174,6 +174,7 @@ static void parse_envelope(struct doc_ctx *c, json_t *root,
             doc_diag_value(c, "expected \"ElasticTLS\"", v);
         doc_pop(c);
     }
+    (void)doc_get_bool(c, root, "suspend", &svc->suspend);
     if (doc_get_object(c, root, "package", &obj) == 1) {
         doc_push(c, "package");
         doc_diag_unknown_keys(c, obj, model_envelope_keys("package"));

@@ -59,6 +59,8 @@ struct model_service {
     char *name;            /* service.name (default "elastic"), without
                               the leading '/' Marathon tolerates */
     bool envelope;         /* written as an etls/v1 envelope */
+    bool suspend;          /* envelope `suspend`: etls run reports drift
+                              and never writes */
     int name_line;         /* where service.name is (or, when absent, the */
     int name_column;       /* nearest enclosing object), for messages */
     char *package_name;    /* default "beta-elastic" */

@@ -222,7 +222,7 @@ const char *model_check_rid(const char *s)
 
 static const char *const top_keys[] = {"apiVersion", "kind",   "package",
                                        "options",    "access", "verify",
-                                       "policies",   NULL};
+                                       "policies",   "suspend", NULL};
 static const char *const package_keys[] = {"name", "version", NULL};
 static const char *const access_keys[] = {"groups", "permissions", NULL};
 static const char *const permission_keys[] = {"rid", "action", NULL};

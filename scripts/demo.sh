@@ -3,7 +3,8 @@
 # starts dcos-sim (a local DC/OS Enterprise cluster), converges the Elastic
 # service of manifests/elastic-tls.json with etls, then disables TLS out of
 # band through the DC/OS API (as a person would, with curl), shows the drift
-# with `etls plan` and repairs it with `etls apply`.
+# with `etls plan` and repairs it with `etls apply`; then runs the controller
+# (`etls run`), breaks TLS by hand again and watches it come back.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -21,7 +22,13 @@ state=$(mktemp -d /tmp/etls-demo-XXXXXX)
 hdr="$state/auth-header"
 sim_pid=""
 
+run_pid=""
+
 cleanup() {
+    if [ -n "$run_pid" ]; then
+        kill "$run_pid" 2>/dev/null || true
+        wait "$run_pid" 2>/dev/null || true
+    fi
     if [ -n "$sim_pid" ]; then
         kill "$sim_pid" 2>/dev/null || true
         wait "$sim_pid" 2>/dev/null || true
@@ -75,11 +82,15 @@ token=$(curl -sS --cacert "$ca" -H 'Content-Type: application/json' \
     "$url/acs/api/v1/auth/login" | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 printf 'Authorization: token=%s\n' "$token" >"$hdr"
 token=""
-curl -sS --cacert "$ca" -H @"$hdr" -o /dev/null -w 'cosmos update: HTTP %{http_code}\n' \
-    -H 'Content-Type: application/vnd.dcos.service.update-request+json;charset=utf-8;version=v1' \
-    -H 'Accept: application/vnd.dcos.service.update-response+json;charset=utf-8;version=v1' \
-    -d '{"appId":"/elastic","replace":false,"options":{"service":{"update_strategy":"parallel","security":{"transport_encryption":{"enabled":false}}}}}' \
-    "$url/cosmos/service/update"
+# What an operator would type to turn TLS off (used again in the run step).
+break_tls() {
+    curl -sS --cacert "$ca" -H @"$hdr" -o /dev/null -w 'cosmos update: HTTP %{http_code}\n' \
+        -H 'Content-Type: application/vnd.dcos.service.update-request+json;charset=utf-8;version=v1' \
+        -H 'Accept: application/vnd.dcos.service.update-response+json;charset=utf-8;version=v1' \
+        -d '{"appId":"/elastic","replace":false,"options":{"service":{"update_strategy":"parallel","security":{"transport_encryption":{"enabled":false}}}}}' \
+        "$url/cosmos/service/update"
+}
+break_tls
 i=0
 printf 'waiting for the plain-text rollout'
 while :; do
@@ -128,4 +139,36 @@ if curl -sS -o /dev/null "http://$addr/" 2>/dev/null; then
 else
     echo "refused"
 fi
+step "etls run: the controller keeps it that way (resync 5 s)"
+$ETLS run --sim "$state" -f "$MANIFEST" --resync 5s --listen 127.0.0.1:0 \
+    >"$state/run.log" 2>&1 &
+run_pid=$!
+# Bounded waits on what the daemon logs and serves.
+wait_for() { # pattern file tries
+    i=0
+    while ! grep -q -- "$1" "$2" 2>/dev/null; do
+        i=$((i + 1))
+        if [ "$i" -gt "$3" ]; then
+            echo "timed out waiting for '$1' in $2" >&2
+            cat "$2" >&2
+            exit 1
+        fi
+        sleep 0.2
+    done
+}
+wait_for 'event=reconciled' "$state/run.log" 300
+listen=$(sed -n 's/.* listen=\([0-9.:]*\).*/\1/p' "$state/run.log" | head -n 1)
+$ETLS status --server "http://$listen"
+echo "break TLS by hand again, and watch etls run bring it back:"
+break_tls
+wait_for 'event=reconciled service=elastic outcome=applied' "$state/run.log" 600
+curl -sS "http://$listen/metrics" | grep '^etls_drift_corrections_total'
+grep -E 'event=(reconciled|action-done|document-changed)' "$state/run.log" |
+    sed 's/^ts=[^ ]* //' | cut -c1-150
+$ETLS status --server "http://$listen"
+kill -TERM "$run_pid"
+wait "$run_pid"
+echo "etls run stopped on SIGTERM (exit 0)"
+run_pid=""
+
 step "done: the service is TLS-encrypted and verified"

@@ -3,15 +3,16 @@
 # (clang: the second compiler scripts/test.sh builds with; libclang-rt-14-dev:
 # its libFuzzer and sanitizer runtimes, for the -DETLS_FUZZ=ON build of
 # scripts/hardening.sh, only a recommendation of clang-14; dpkg-dev, man-db
-# and git: the tests of the Debian package and of a clean clone).
+# and git: the tests of the Debian package and of a clean clone; prometheus: its
+# promtool checks the /metrics of etls run and the example alert rules).
 # Does nothing when everything is present; otherwise, as root, runs
 # `apt-get update` once and `apt-get install` for what is missing.
 set -eu
 
 PKGS="build-essential cmake pkg-config curl ca-certificates openssl
 libcurl4-openssl-dev libjansson-dev libssl-dev libev-dev
-libmicrohttpd-dev libcmocka-dev libyaml-dev valgrind clang libclang-rt-14-dev
-dpkg-dev man-db git"
+libmicrohttpd-dev libcmocka-dev libyaml-dev libgit2-dev valgrind clang
+libclang-rt-14-dev prometheus dpkg-dev man-db git"
 
 missing=""
 for p in $PKGS; do

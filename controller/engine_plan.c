@@ -1,0 +1,242 @@
+/*
+ * Planning, asynchronously (engine.h, engine_plan_start): observation in
+ * waves on a lane, each wave submitted at once and collected when the
+ * lane's HTTP loop has nothing pending (or its bound passed), then the
+ * pure reconcilers.
+ *
+ *   reads of every service (observe.c)       bound 4 x request timeout
+ *   -> the package catalog (observe_catalog.c)     4 x request timeout
+ *   -> the plan-time HTTPS check (https_probe.c)   request timeout + 20 s
+ *   -> the preflight (preflight.c)                 2 x request timeout
+ *   -> reconcilers_plan, per service
+ */
+#include "controller/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/await.h"
+#include "controller/engine_int.h"
+#include "controller/https_probe.h"
+#include "controller/observe.h"
+#include "controller/observe_catalog.h"
+#include "controller/preflight.h"
+#include "dcos/client.h"
+#include "dcos/loop.h"
+#include "reconcilers/reconciler.h"
+
+enum plan_stage {
+    STAGE_OBSERVE = 0,
+    STAGE_CATALOG,
+    STAGE_PROBE,
+    STAGE_PREFLIGHT
+};
+
+struct engine_plan_op {
+    struct engine_lane *lane;
+    const struct model_desired *d;
+    bool want_observed;
+    engine_plan_fn done;
+    void *payload;
+    enum plan_stage stage;
+    struct await wait;
+    struct model_observed *obs;
+    struct model_plan *plans;
+    /* The wave in flight (one of them). */
+    struct observe_run *observe;
+    struct observe_catalog *catalog;
+    struct https_probe_wave *probe;
+    struct preflight *preflight;
+};
+
+static void op_free(struct engine_plan_op *op, bool keep_obs)
+{
+    size_t i, n = op->d->n_services;
+
+    for (i = 0; !keep_obs && op->obs && i < n; i++)
+        model_observed_clear(&op->obs[i]);
+    if (!keep_obs)
+        free(op->obs);
+    free(op);
+}
+
+/* End @op with @r (@e when r != 0), handing out the plans on success. */
+static void finish(struct engine_plan_op *op, int r, struct err_info *e)
+{
+    struct model_observed *obs = NULL;
+    struct model_plan *plans = NULL;
+    engine_plan_fn done = op->done;
+    void *payload = op->payload;
+    size_t i, n = op->d->n_services;
+
+    op->lane->planning = NULL;
+    if (r == 0 && op->lane->cancelled)
+        r = err_set(e, ERR_INVALID, "cancelled");
+    if (r) {
+        for (i = 0; op->plans && i < n; i++)
+            model_plan_clear(&op->plans[i]);
+        free(op->plans);
+        op_free(op, false);
+        done(r, NULL, NULL, e, payload);
+        return;
+    }
+    plans = op->plans;
+    if (op->want_observed)
+        obs = op->obs;
+    op_free(op, op->want_observed);
+    done(0, plans, obs, e, payload);
+}
+
+/* The pure half: one plan per service from what was observed. */
+static void plan_all(struct engine_plan_op *op)
+{
+    struct err_info e;
+    size_t i, n = op->d->n_services;
+    int r = 0;
+
+    memset(&e, 0, sizeof(e));
+    op->plans = calloc(n + 1, sizeof(*op->plans));
+    if (!op->plans)
+        r = err_set(&e, ERR_NOMEM, "out of memory");
+    for (i = 0; r == 0 && i < n; i++) {
+        struct model_observed *m = &op->obs[i];
+
+        r = reconcilers_plan(&op->plans[i], op->d->services[i], m, &e);
+        r = r < 0 ? r : 0;
+        /* Show a lease another etls holds. */
+        if (r == 0 && m->lease_holder) {
+            op->plans[i].lease_holder = m->lease_holder;
+            op->plans[i].lease_expires = m->lease_expires;
+            m->lease_holder = NULL;
+        }
+    }
+    finish(op, r, &e);
+}
+
+static void on_wave(struct await *a, bool timed_out, void *payload);
+
+/* Nothing of the lane is pending any more. */
+static bool lane_idle(void *payload)
+{
+    struct engine_plan_op *op = payload;
+
+    return http_loop_pending(op->lane->loop) == 0;
+}
+
+/* Wait for the wave just submitted, bounded by @factor request timeouts
+ * plus @extra seconds. */
+static void wait_wave(struct engine_plan_op *op, double factor, double extra)
+{
+    double rt = op->lane->eng->o.request_timeout;
+
+    await_start(&op->wait, op->lane->eng->ev, factor * rt + extra, lane_idle,
+                on_wave, op);
+}
+
+/* The wave of @op->stage ended: collect it and submit the next one. */
+static void on_wave(struct await *a, bool timed_out, void *payload)
+{
+    struct engine_plan_op *op = payload;
+    struct engine_lane *lane = op->lane;
+    struct dcos_client *c = lane->client;
+    const char *uid = lane->eng->o.uid;
+    struct err_info e;
+    int r = 0;
+
+    (void)a;
+    memset(&e, 0, sizeof(e));
+    timed_out = timed_out || lane->cancelled;
+    switch (op->stage) {
+    case STAGE_OBSERVE:
+        r = observe_collect(op->observe, timed_out, &e);
+        op->observe = NULL;
+        if (r == 0 && !lane->cancelled)
+            r = observe_catalog_submit(&op->catalog, c, op->d, op->obs, &e);
+        op->stage = STAGE_CATALOG;
+        if (r == 0 && op->catalog) {
+            wait_wave(op, 4, 10);
+            return;
+        }
+        break;
+    case STAGE_CATALOG:
+        r = observe_catalog_collect(op->catalog, timed_out, &e);
+        op->catalog = NULL;
+        if (r == 0 && !lane->cancelled)
+            r = https_probe_observe_submit(&op->probe, c, lane->cluster.ca_pem,
+                                           op->d, op->obs);
+        if (r)
+            err_set(&e, r, "out of memory");
+        op->stage = STAGE_PROBE;
+        if (r == 0 && op->probe) {
+            wait_wave(op, 1, HTTPS_PROBE_MARGIN);
+            return;
+        }
+        break;
+    case STAGE_PROBE:
+        https_probe_observe_collect(op->probe, timed_out);
+        op->probe = NULL;
+        if (!lane->cancelled)
+            r = preflight_submit(&op->preflight, c, uid, op->d, op->obs, &e);
+        op->stage = STAGE_PREFLIGHT;
+        if (r == 0 && op->preflight) {
+            wait_wave(op, 2, 10);
+            return;
+        }
+        break;
+    case STAGE_PREFLIGHT:
+        r = preflight_collect(op->preflight, timed_out, &e);
+        op->preflight = NULL;
+        if (r == 0 && !lane->cancelled) {
+            plan_all(op);
+            return;
+        }
+        break;
+    }
+    if (r == 0)
+        r = err_set(&e, ERR_INVALID, "cancelled");
+    finish(op, r, &e);
+}
+
+int engine_plan_start(struct engine_lane *lane, const struct model_desired *d,
+                      bool want_observed, engine_plan_fn done, void *payload,
+                      struct err_info *e)
+{
+    struct engine_plan_op *op = calloc(1, sizeof(*op));
+    size_t n = d->n_services;
+    int r;
+
+    if (!op)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    op->obs = calloc(n + 1, sizeof(*op->obs));
+    if (!op->obs) {
+        free(op);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    op->lane = lane;
+    op->d = d;
+    op->want_observed = want_observed;
+    op->done = done;
+    op->payload = payload;
+    op->stage = STAGE_OBSERVE;
+    lane->cancelled = false;
+    r = observe_submit(&op->observe, lane->client, d, &lane->cluster,
+                       op->obs, e);
+    if (r) {
+        free(op->obs);
+        free(op);
+        return r;
+    }
+    lane->planning = op;
+    wait_wave(op, 4, 10);
+    return 0;
+}
+
+/* Cancel the plan of @op (engine_lane_cancel): its wave ends now. */
+void engine_plan_cancel(struct engine_plan_op *op)
+{
+    if (!op || !op->wait.active)
+        return;
+    /* The next pass of the loop collects the wave as timed out. */
+    await_stop(&op->wait);
+    await_start(&op->wait, op->lane->eng->ev, 0, NULL, on_wave, op);
+}
