@@ -36,16 +36,10 @@ static const struct cli_option plan_opts[] = {
 static const struct cli_option apply_opts[] = {
     {"auto-approve", 0, NULL, CLI_OPT_AUTO_APPROVE,
      "apply a disruptive plan without asking (needed without a terminal)"},
-    {"timeout", 0, "DURATION", CLI_OPT_TIMEOUT,
-     "how long one rollout may take (default 15m)"},
-    {"lock-timeout", 0, "DURATION", CLI_OPT_LOCK_TIMEOUT,
-     "wait this long for a service another etls holds (default 0)"},
-    {"lock-ttl", 0, "DURATION", CLI_OPT_LOCK_TTL,
-     "lifetime of this etls's leases between renewals (default 60s)"},
     {NULL, 0, NULL, 0, NULL},
 };
 
-/* The apply options that also hold for each reconcile of etls run. */
+/* The options of apply that hold for each reconcile of etls run too. */
 static const struct cli_option reconcile_opts[] = {
     {"timeout", 0, "DURATION", CLI_OPT_TIMEOUT,
      "how long one rollout may take (default 15m)"},
@@ -99,7 +93,7 @@ static const struct cli_option_group g_plan = {
 static const struct cli_option_group g_apply = {
     "Apply", apply_opts, cli_set_common};
 static const struct cli_option_group g_reconcile = {
-    "Each reconcile", reconcile_opts, cli_set_common};
+    "Rollout and lease", reconcile_opts, cli_set_common};
 static const struct cli_option_group g_status_out = {
     "Output", status_out_opts, cli_set_common};
 static const struct cli_option_group g_conn = {
@@ -112,7 +106,7 @@ static const struct cli_option_group *const groups_validate[] = {
 static const struct cli_option_group *const groups_plan[] = {
     &g_doc, &g_plan, &g_conn, &g_general, NULL};
 static const struct cli_option_group *const groups_apply[] = {
-    &g_doc, &g_apply, &g_conn, &g_general, NULL};
+    &g_doc, &g_apply, &g_reconcile, &g_conn, &g_general, NULL};
 static const struct cli_option_group *const groups_run[] = {
     &g_doc, &cli_group_run, &cli_group_git, &g_reconcile, &g_conn,
     &g_general, NULL};

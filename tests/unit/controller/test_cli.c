@@ -1264,6 +1264,69 @@ static void test_bool_flags_reject_value(void **state)
     }
 }
 
+/* run and status: their options go through the same table (cli_run.c). */
+static void test_run_and_status(void **state)
+{
+    struct cli c;
+    char *cred = h_write_file(dir, "git-cred", "user:pass-xyz\n");
+    char fifo[512];
+
+    (void)state;
+    PARSE_OK(&c, "run", "-f", "m.json", "--resync=5s", "--listen",
+             "127.0.0.1:0", "--detect-only", "--max-concurrent", "3",
+             "--grace", "2s", "--backoff-max", "1m", "--log-format", "json",
+             "--log-level", "debug", "--timeout", "90s");
+    assert_int_equal(c.cmd->id, CLI_CMD_RUN);
+    assert_string_equal(c.file, "m.json");
+    assert_true(c.run.resync == 5.0);
+    assert_string_equal(c.run.listen, "127.0.0.1:0");
+    assert_true(c.run.detect_only);
+    assert_int_equal(c.run.max_concurrent, 3);
+    assert_true(c.run.grace == 2.0 && c.run.backoff_max == 60.0);
+    assert_int_equal(c.run_log_format, 1);
+    assert_true(c.log_level_given);
+    assert_true(c.timeout == 90.0);
+    cli_free(&c);
+
+    PARSE_OK(&c, "run", "--git", "file:///r.git", "--ref", "prod", "--path",
+             "manifests/", "--git-interval", "30s", "--git-credentials",
+             cred);
+    assert_string_equal(c.run.git_url, "file:///r.git");
+    assert_string_equal(c.run.git_ref, "prod");
+    assert_string_equal(c.run.git_path, "manifests/");
+    assert_true(c.run.git_interval == 30.0);
+    assert_non_null(c.run.git_credentials);
+    assert_string_equal(secret_str(c.run.git_credentials), "user:pass-xyz");
+    assert_false(c.log_level_given);
+    cli_free(&c);
+
+    PARSE_OK(&c, "status", "--server", "http://127.0.0.1:9", "-o", "json");
+    assert_int_equal(c.cmd->id, CLI_CMD_STATUS);
+    assert_string_equal(c.status_server, "http://127.0.0.1:9");
+    assert_int_equal(c.output, CLI_OUTPUT_JSON);
+    cli_free(&c);
+
+    PARSE_BAD(&c, "did you mean '--resync'?", "run", "--resyn", "5s");
+    PARSE_BAD(&c, "--resync: expected a duration of at least 1s", "run",
+              "--resync", "0.5");
+    PARSE_BAD(&c, "--max-concurrent: expected 1..256", "run",
+              "--max-concurrent", "0");
+    PARSE_BAD(&c, "--log-format: expected logfmt or json", "run",
+              "--log-format", "xml");
+    PARSE_BAD(&c, "--detect-only is an option of run, not of plan", "plan",
+              "--detect-only");
+    PARSE_BAD(&c, "--server is an option of status, not of run", "run",
+              "--server", "x");
+    snprintf(fifo, sizeof(fifo), "%s/git-fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(10);
+    PARSE_BAD(&c, "not a regular file (a FIFO)", "run", "--git", "x",
+              "--git-credentials", fifo);
+    alarm(0);
+    unlink(fifo);
+    free(cred);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1294,6 +1357,7 @@ int main(void)
         T(test_apply_sim_errors),
         T(test_bool_flags_reject_value),
         T(test_saved_plan_and_approval),
+        T(test_run_and_status),
 #undef T
     };
 
