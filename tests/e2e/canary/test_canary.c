@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@
 #include "harness/h_file.h"
 #include "harness/h_json.h"
 #include "harness/harness.h"
+#include "e2e/run/run_testutil.h"
 
 #define SPEED "40"
 #define RUN_TIMEOUT_S "300" /* bound of every etls run, real seconds */
@@ -200,6 +202,62 @@ static const struct run *etls(const char *name, int want_rc,
                  el > 3000 ? r->err + el - 3000 : r->err);
     }
     return r;
+}
+
+/* Record @out and @err (taken over) as run @name: every check searches
+ * them too. */
+static void text_run(const char *name, char *out, char *err)
+{
+    struct run *r;
+
+    assert_true(g_n_runs < MAX_RUNS);
+    r = &g_runs[g_n_runs++];
+    r->name = strdup(name);
+    r->rc = 0;
+    r->out = out ? out : strdup("");
+    r->err = err ? err : strdup("");
+    assert_true(r->name && r->out && r->err);
+    dump_run(r);
+    printf("# run %-32s %6zu bytes stdout, %7zu bytes stderr\n", name,
+           strlen(r->out), strlen(r->err));
+}
+
+/*
+ * etls run at debug level with --trace, repairing a membership removed
+ * by hand: its event log, its stderr, /metrics and /status are searched
+ * like every other output (issue 10: every output channel).
+ */
+static void daemon_runs(const char *manifest)
+{
+    struct r_daemon d;
+    struct h_resp resp;
+    struct e_run er;
+    char *metrics;
+
+    resp = h_delete(&g_sim, "/acs/api/v1/groups/superusers/users/elastic");
+    assert_int_equal(resp.status, 204);
+    h_resp_free(&resp);
+    r_start(&d, &g_sim, manifest, "5s", "--trace", "--log-level", "debug",
+            (char *)NULL);
+    if (!r_wait_cond(&d, "elastic", "Ready", "True", NULL, R_WAIT_MS))
+        fail_msg("etls run did not converge: %s", r_log(&d));
+    resp = h_get(&g_sim,
+                 "/acs/api/v1/groups/superusers/users?type=service");
+    assert_int_equal(resp.status, 200);
+    if (!strstr(resp.body, "\"elastic\""))
+        fail_msg("membership not repaired: %s\n%s", resp.body, r_log(&d));
+    h_resp_free(&resp);
+    metrics = r_metrics(&d);
+    assert_true(r_metric(metrics, "etls_drift_corrections_total",
+                         "service=elastic") >= 1);
+    text_run("daemon-metrics", metrics, NULL);
+    resp = r_get(&d, "/status");
+    assert_int_equal(resp.status, 200);
+    text_run("daemon-status", strdup(resp.body), NULL);
+    h_resp_free(&resp);
+    er = r_stop(&d, SIGTERM, 40000);
+    assert_int_equal(er.rc, 0);
+    text_run("daemon-log", er.out, er.err);
 }
 
 /* Record the contents of the file @path as the stdout of a run @name, so
@@ -503,6 +561,9 @@ static void test_runs(void **state)
     etls("plan-manifest-password-converged", 0, NULL, "plan", "-f",
          pw_manifest, "--sim", sd, "--detailed-exitcode", "--no-color",
          "--trace", "--log-level", "debug", (char *)NULL);
+
+    /* The controller, with the manifest's password. */
+    daemon_runs(pw_manifest);
 
     /* Error paths. */
     etls("fail-wrong-key", 1, NULL, "plan", "-f", manifest, "--sim", sd,
