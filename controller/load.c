@@ -77,8 +77,7 @@ void load_docs_clear(struct load_docs *docs)
     memset(docs, 0, sizeof(*docs));
 }
 
-/* Is @name a document by its extension? */
-static int is_doc_name(const char *name)
+int load_is_doc_name(const char *name)
 {
     return util_has_suffix(name, ".json") || util_has_suffix(name, ".yaml") ||
            util_has_suffix(name, ".yml");
@@ -204,7 +203,7 @@ static int load_dir(struct model_desired *out, const char *dir,
 
         if (de->d_name[0] == '.')
             continue;
-        if (!is_doc_name(de->d_name)) {
+        if (!load_is_doc_name(de->d_name)) {
             struct stat st;
             char *full = util_format("%s/%s", dir, de->d_name);
 

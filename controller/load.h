@@ -9,6 +9,10 @@
 /* The name standard input (`-f -`) has in diagnostics. */
 #define LOAD_STDIN_NAME "<stdin>"
 
+/* 1 when the file name @name is a document's by its extension (.json,
+ * .yaml, .yml), else 0; a name starting with '.' is the caller's call. */
+int load_is_doc_name(const char *name);
+
 /*
  * Read the desired state named by `-f PATH`: one document (JSON, or YAML
  * when its name ends in .yaml or .yml), a directory whose `.json`, `.yaml`

@@ -12,6 +12,7 @@
 
 #include <git2.h>
 
+#include "controller/load.h"
 #include "controller/run_int.h"
 
 #define GIT_DOC_MAX (1u << 20)
@@ -85,12 +86,10 @@ static int write_doc(struct run_git *g, const char *name, const void *data,
     return 0;
 }
 
-static int is_json(const char *name)
+/* A document of the tree: .json, .yaml or .yml, not hidden. */
+static int is_doc(const char *name)
 {
-    size_t n = strlen(name);
-
-    return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.' &&
-           !strchr(name, '/');
+    return name[0] != '.' && !strchr(name, '/') && load_is_doc_name(name);
 }
 
 /* Is @name among the @n @names? */
@@ -114,7 +113,7 @@ static void prune(struct run_git *g, char **names, size_t n)
     if (!dir)
         return;
     while ((de = readdir(dir)) != NULL) {
-        if (!is_json(de->d_name) || listed(names, n, de->d_name))
+        if (!is_doc(de->d_name) || listed(names, n, de->d_name))
             continue;
         snprintf(p, sizeof(p), "%s/%s", g->docs_dir, de->d_name);
         (void)unlink(p);
@@ -188,7 +187,7 @@ static int materialize(struct run_git *g, git_repository *repo,
         const git_tree_entry *te = git_tree_entry_byindex(tree, i);
 
         if (git_tree_entry_type(te) == GIT_OBJECT_BLOB &&
-            is_json(git_tree_entry_name(te)))
+            is_doc(git_tree_entry_name(te)))
             r = put_blob(g, repo, git_tree_entry_id(te),
                          git_tree_entry_name(te), names, &n);
     }

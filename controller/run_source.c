@@ -28,11 +28,10 @@ struct doc {
     char *error;              /* why, when invalid */
 };
 
-static int has_json_suffix(const char *name)
+/* A document of the folder: .json, .yaml or .yml, not hidden. */
+static int is_doc(const char *name)
 {
-    size_t n = strlen(name);
-
-    return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.';
+    return name[0] != '.' && load_is_doc_name(name);
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -121,7 +120,7 @@ static int docs_list(const char *path, struct doc **out, size_t *n)
         return -1;
     docs = calloc((size_t)k + 1, sizeof(*docs));
     for (i = 0; i < k; i++) {
-        if (docs && has_json_suffix(ents[i]->d_name))
+        if (docs && is_doc(ents[i]->d_name))
             docs[(*n)++].path = run_path_join(path, ents[i]->d_name);
         free(ents[i]);
     }

@@ -27,15 +27,16 @@
 #define RESYNC "2s"
 #define RESYNC_MS 2200
 
-/* A plain service made by hand; the document wants TLS: drift. */
-static void drift_then_watch(struct r_case *t, const char *doc, int detect_only)
+/* A plain service made by hand; the document @name wants TLS: drift. */
+static void drift_then_watch(struct r_case *t, const char *name,
+                             const char *doc, int detect_only)
 {
     char *desc = NULL, *log;
     EVP_PKEY *k = e_runbook_default(&t->sim, E_PLAIN);
 
     EVP_PKEY_free(k);
     e_assert_plain(&t->sim, "elastic");
-    r_write(t->dir, "elastic.json", doc);
+    r_write(t->dir, name, doc);
     e_log_clear(&t->sim);
     if (detect_only)
         r_start(&t->d, &t->sim, t->dir, RESYNC, "--detect-only",
@@ -69,21 +70,30 @@ static void test_detect_only(void **state)
     struct r_case *t = *state;
     char *doc = r_runbook(1);
 
-    drift_then_watch(t, doc, 1);
+    drift_then_watch(t, "elastic.json", doc, 1);
     free(doc);
 }
 
+/* suspend: true, in a YAML document (etls run reads .yaml as -f does). */
 static void test_suspend(void **state)
 {
     struct r_case *t = *state;
-    char *opts = r_runbook(1), *doc;
-    size_t n = strlen(opts) + 128;
+    char *opts = r_runbook(1), *flat, *doc;
+    json_t *o = json_loads(opts, 0, NULL);
+    size_t n;
 
+    assert_non_null(o);
+    flat = json_dumps(o, JSON_COMPACT);
+    assert_non_null(flat);
+    n = strlen(flat) + 128;
     doc = malloc(n);
-    snprintf(doc, n, "{\"apiVersion\": \"etls/v1\", \"suspend\": true, "
-             "\"options\": %s}\n", opts);
-    drift_then_watch(t, doc, 0);
+    assert_non_null(doc);
+    snprintf(doc, n, "apiVersion: etls/v1\nsuspend: true\noptions: %s\n",
+             flat);
+    drift_then_watch(t, "elastic.yaml", doc, 0);
     free(doc);
+    free(flat);
+    json_decref(o);
     free(opts);
 }
 
