@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/secret.h"
 #include "common/util.h"
+#include "controller/term.h"
 #include "dcos/client.h"
 #include "dcos/parse.h"
 
@@ -143,6 +144,25 @@ static void create(struct lease *l, unsigned long gen)
     }
 }
 
+/* Waiting for another etls's lease: say so when silent for a while
+ * (docs/cli.md, "Colour and progress"), at warn so that it shows. */
+static void heartbeat(struct lease *l, const struct model_lease *other,
+                      double left)
+{
+    double now = util_now_mono();
+
+    if (l->waited_since == 0) {
+        l->waited_since = l->last_beat = now;
+        return;
+    }
+    if (now - l->last_beat < term_heartbeat_seconds())
+        return;
+    l->last_beat = now;
+    LOG(LOG_WARN, "lease", "Still waiting for the lease of %s held by %s "
+        "[%.0fs elapsed, %.0fs left of --lock-timeout]", l->name,
+        other->holder, now - l->waited_since, left);
+}
+
 /* Held by another: wait and look again, or give up at the deadline. */
 static void held_elsewhere(struct lease *l, const struct model_lease *other)
 {
@@ -158,6 +178,7 @@ static void held_elsewhere(struct lease *l, const struct model_lease *other)
     }
     LOG(LOG_INFO, "lease", "%s is locked by %s; waiting", l->name,
         other->holder);
+    heartbeat(l, other, left);
     arm(l, left < LEASE_POLL ? left : LEASE_POLL, false);
 }
 

@@ -82,6 +82,8 @@ struct lease {
     double renew_sent;
     bool lost;
     unsigned releases;        /* DELETEs of the release sent */
+    double waited_since;      /* monotonic; 0: not waiting for another */
+    double last_beat;         /* of the last "Still waiting" line */
     ev_timer timer;           /* retry or renewal */
     struct err_info err;
 };

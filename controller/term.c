@@ -27,3 +27,15 @@ bool term_color(FILE *f)
     return term_color_wanted(color_allowed, isatty(fileno(f)) == 1,
                              getenv("NO_COLOR"), getenv("TERM"));
 }
+
+double term_heartbeat_seconds(void)
+{
+    const char *v = getenv("ETLS_HEARTBEAT_SECONDS");
+    char *end;
+    double d;
+
+    if (!v || !*v)
+        return TERM_HEARTBEAT;
+    d = strtod(v, &end);
+    return *end == '\0' && d > 0 && d <= 3600 ? d : TERM_HEARTBEAT;
+}

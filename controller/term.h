@@ -24,4 +24,9 @@ bool term_color(FILE *f);
 bool term_color_wanted(bool allowed, bool is_tty, const char *no_color,
                        const char *term);
 
+/* Seconds a wait may stay silent before a "Still waiting" line: 10, or
+ * a positive ETLS_HEARTBEAT_SECONDS up to 3600 (a knob of the tests). */
+#define TERM_HEARTBEAT 10.0
+double term_heartbeat_seconds(void);
+
 #endif

@@ -14,15 +14,13 @@
 
 #include "controller/exec/package.h"
 #include "controller/report.h"
+#include "controller/term.h"
 #include "dcos/client.h"
 #include "dcos/parse.h"
 #include "model/observed.h"
 
 /* Poll interval of a rollout wait, seconds. */
 #define WAIT_POLL_INTERVAL 0.5
-/* A wait silent this long shows a heartbeat, seconds (docs/cli.md,
- * "Colour and progress"); ETLS_HEARTBEAT_SECONDS changes it for tests. */
-#define WAIT_HEARTBEAT 10.0
 
 enum wait_stage {
     WAIT_PICKUP = 0, /* until the change reached the scheduler */
@@ -94,20 +92,6 @@ static void count_steps(struct wait_state *st,
         }
 }
 
-/* Seconds of silence before a heartbeat: WAIT_HEARTBEAT, or a positive
- * ETLS_HEARTBEAT_SECONDS (a hidden knob of the tests). */
-static double heartbeat_interval(void)
-{
-    const char *v = getenv("ETLS_HEARTBEAT_SECONDS");
-    char *end;
-    double d;
-
-    if (!v || !*v)
-        return WAIT_HEARTBEAT;
-    d = strtod(v, &end);
-    return *end == '\0' && d > 0 && d <= 3600 ? d : WAIT_HEARTBEAT;
-}
-
 /* Silent for a while: say what is awaited, and how far. */
 static void heartbeat(struct exec_ctx *x)
 {
@@ -115,7 +99,7 @@ static void heartbeat(struct exec_ctx *x)
     struct report_wait w;
     char awaited[200];
 
-    if (exec_elapsed(x) - st->shown < heartbeat_interval())
+    if (exec_elapsed(x) - st->shown < term_heartbeat_seconds())
         return;
     st->shown = exec_elapsed(x);
     snprintf(awaited, sizeof(awaited), "the deploy plan of %s to complete",

@@ -146,8 +146,8 @@ static void test_apply_refused_while_locked(void **state)
 
 /*
  * With --lock-timeout, apply waits for a lease that expires (its holder
- * is gone), takes it over with the next generation, converges, and
- * releases everything.
+ * is gone), saying so while it waits, takes it over with the next
+ * generation, converges, and releases everything.
  */
 static void test_apply_takes_over_expired_lease(void **state)
 {
@@ -158,9 +158,14 @@ static void test_apply_takes_over_expired_lease(void **state)
     make_work();
     foreign_lease(1, 2);
     e_log_clear(&g_sim);
+    /* A heartbeat every second while it waits (issue 13). */
+    setenv("ETLS_HEARTBEAT_SECONDS", "1", 1);
     r = e_etls(&g_sim, "apply", file, "--auto-approve", "--lock-timeout", "60s",
                (char *)NULL);
+    unsetenv("ETLS_HEARTBEAT_SECONDS");
     e_expect_apply_ok(&r, "elastic");
+    e_expect_err(&r, "Still waiting for the lease of elastic held by " OTHER
+                     " [");
     e_run_free(&r);
     /* Generation 2 was created (the takeover), then both were removed. */
     assert_true(e_log_count(&g_sim, "PUT", LEASE_DIR "/2") >= 1);
