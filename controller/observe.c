@@ -100,31 +100,69 @@ static void on_secret(const struct dcos_result *r, void *payload)
     }
 }
 
+/* GET /groups/<gid>, read only for a group the account is not in. */
 static void on_group(const struct dcos_result *r, void *payload)
 {
     struct obs_item *it = payload;
     struct obs *o = it->o;
-    struct dcos_user_list l = {0};
 
     if (r->err.code == ERR_NOTFOUND) {
         o->m->group_exists[it->idx] = MODEL_ABSENT;
-        o->m->in_group[it->idx] = false;
         return;
     }
     if (r->err.code) {
-        obs_fail(o, &r->err, "reading group members");
-        return;
-    }
-    if (dcos_parse_group_users(&l, r->json)) {
-        struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
-
-        obs_fail(o, &e, "reading group members");
+        obs_fail(o, &r->err, "reading a group");
         return;
     }
     o->m->group_exists[it->idx] = MODEL_PRESENT;
-    o->m->in_group[it->idx] =
-        dcos_user_list_has(&l, o->svc->account) ? true : false;
-    dcos_user_list_clear(&l);
+}
+
+static int has_gid(char **gids, size_t n, const char *gid)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(gids[i], gid) == 0)
+            return 1;
+    return 0;
+}
+
+/* GET /users/<uid>/groups: as small as the account's memberships, whatever
+ * the groups' sizes.  A group the account is in exists; whether another
+ * one exists needs GET /groups/<gid>. */
+static void on_user_groups(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+    const struct model_service *s = o->svc;
+    char **gids = NULL;
+    size_t n = 0, i;
+    int rc = 0;
+
+    if (r->err.code && r->err.code != ERR_NOTFOUND) {
+        obs_fail(o, &r->err, "reading the account's groups");
+        return;
+    }
+    /* ERR_NOTFOUND: no such account, so a member of nothing. */
+    if (!r->err.code && dcos_parse_user_groups(&gids, &n, r->json)) {
+        struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
+
+        obs_fail(o, &e, "reading the account's groups");
+        return;
+    }
+    for (i = 0; !rc && i < s->n_groups; i++) {
+        o->m->in_group[i] = has_gid(gids, n, s->groups[i]) ? true : false;
+        if (o->m->in_group[i])
+            o->m->group_exists[i] = MODEL_PRESENT;
+        else
+            rc = dcos_iam_group_get(o->client, s->groups[i], on_group,
+                                    &o->groups[i]);
+    }
+    dcos_string_array_free(gids, n);
+    if (rc) {
+        struct err_info e = {rc, 0, "cannot send the request"};
+
+        obs_fail(o, &e, "reading a group");
+    }
 }
 
 static void on_perm(const struct dcos_result *r, void *payload)
@@ -417,12 +455,12 @@ static int obs_submit(struct obs *o)
             r = dcos_secret_get(c, s->secret_path, on_secret, o);
         else if (!r)
             o->m->secret = MODEL_ABSENT;
-        for (i = 0; !r && i < s->n_groups; i++) {
+        for (i = 0; i < s->n_groups; i++) {
             o->groups[i].o = o;
             o->groups[i].idx = i;
-            r = dcos_iam_group_users_get(c, s->groups[i], true, on_group,
-                                         &o->groups[i]);
         }
+        if (!r && s->n_groups)
+            r = dcos_iam_user_groups_get(c, s->account, on_user_groups, o);
         for (i = 0; !r && i < s->n_permissions; i++) {
             o->perms[i].o = o;
             o->perms[i].idx = i;
