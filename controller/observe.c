@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "controller/observe_err.h"
+#include "controller/observe_groups.h"
 #include "controller/observe_records.h"
 #include "dcos/client.h"
 #include "dcos/loop.h"
@@ -21,7 +22,7 @@
 
 struct obs;
 
-/* Payload of one read that needs an index (group, permission, pod). */
+/* Payload of one read that needs an index (permission, pod). */
 struct obs_item {
     struct obs *o;
     size_t idx;
@@ -34,7 +35,6 @@ struct obs {
     struct err_info err;          /* first fatal error */
     char *app_id;
 
-    struct obs_item *groups;
     struct obs_item *perms;
     struct observe_records *rec;  /* etls's records, the old secret */
 
@@ -100,31 +100,44 @@ static void on_secret(const struct dcos_result *r, void *payload)
     }
 }
 
-static void on_group(const struct dcos_result *r, void *payload)
+static int has_gid(char **gids, size_t n, const char *gid)
 {
-    struct obs_item *it = payload;
-    struct obs *o = it->o;
-    struct dcos_user_list l = {0};
+    size_t i;
 
-    if (r->err.code == ERR_NOTFOUND) {
-        o->m->group_exists[it->idx] = MODEL_ABSENT;
-        o->m->in_group[it->idx] = false;
+    for (i = 0; i < n; i++)
+        if (strcmp(gids[i], gid) == 0)
+            return 1;
+    return 0;
+}
+
+/* GET /users/<uid>/groups: as small as the account's memberships, whatever
+ * the groups' sizes.  A group the account is in exists; whether another
+ * one does comes from the read of each group once per run
+ * (controller/observe_groups.c). */
+static void on_user_groups(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+    const struct model_service *s = o->svc;
+    char **gids = NULL;
+    size_t n = 0, i;
+
+    if (r->err.code && r->err.code != ERR_NOTFOUND) {
+        obs_fail(o, &r->err, "reading the account's groups");
         return;
     }
-    if (r->err.code) {
-        obs_fail(o, &r->err, "reading group members");
-        return;
-    }
-    if (dcos_parse_group_users(&l, r->json)) {
+    /* ERR_NOTFOUND: no such account, so a member of nothing. */
+    if (!r->err.code && dcos_parse_user_groups(&gids, &n, r->json)) {
         struct err_info e = {ERR_INVALID, 0, "unexpected response body"};
 
-        obs_fail(o, &e, "reading group members");
+        obs_fail(o, &e, "reading the account's groups");
         return;
     }
-    o->m->group_exists[it->idx] = MODEL_PRESENT;
-    o->m->in_group[it->idx] =
-        dcos_user_list_has(&l, o->svc->account) ? true : false;
-    dcos_user_list_clear(&l);
+    for (i = 0; i < s->n_groups; i++) {
+        o->m->in_group[i] = has_gid(gids, n, s->groups[i]) ? true : false;
+        if (o->m->in_group[i])
+            o->m->group_exists[i] = MODEL_PRESENT;
+    }
+    dcos_string_array_free(gids, n);
 }
 
 static void on_perm(const struct dcos_result *r, void *payload)
@@ -405,10 +418,9 @@ static int obs_submit(struct obs *o)
     o->m->in_group = calloc(s->n_groups + 1, sizeof(bool));
     o->m->group_exists = calloc(s->n_groups + 1, sizeof(*o->m->group_exists));
     o->m->permission_allowed = calloc(s->n_permissions + 1, sizeof(bool));
-    o->groups = calloc(s->n_groups + 1, sizeof(*o->groups));
     o->perms = calloc(s->n_permissions + 1, sizeof(*o->perms));
     if (!o->m->in_group || !o->m->group_exists || !o->m->permission_allowed ||
-        !o->groups || !o->perms)
+        !o->perms)
         return ERR_NOMEM;
 
     if (s->account && *s->account) {
@@ -417,12 +429,8 @@ static int obs_submit(struct obs *o)
             r = dcos_secret_get(c, s->secret_path, on_secret, o);
         else if (!r)
             o->m->secret = MODEL_ABSENT;
-        for (i = 0; !r && i < s->n_groups; i++) {
-            o->groups[i].o = o;
-            o->groups[i].idx = i;
-            r = dcos_iam_group_users_get(c, s->groups[i], true, on_group,
-                                         &o->groups[i]);
-        }
+        if (!r && s->n_groups)
+            r = dcos_iam_user_groups_get(c, s->account, on_user_groups, o);
         for (i = 0; !r && i < s->n_permissions; i++) {
             o->perms[i].o = o;
             o->perms[i].idx = i;
@@ -447,7 +455,6 @@ static void obs_clear(struct obs *o)
 
     free(o->app_id);
     observe_records_free(o->rec);
-    free(o->groups);
     free(o->perms);
     dcos_string_array_free(o->pods, o->n_pods);
     free(o->pod_items);
@@ -472,6 +479,7 @@ struct observe_run {
     struct model_observed *out;
     struct cluster_obs co;
     struct obs *obs;
+    struct observe_groups *groups;
     struct err_info submit_err;   /* a read that could not be submitted */
     double t0;
 };
@@ -503,6 +511,8 @@ int observe_submit(struct observe_run **out, struct dcos_client *client,
     r = dcos_version_get(client, on_version, &o->co);
     if (!r && !cl->ca_pem)
         r = dcos_ca_cert_get(client, on_ca, &o->co);
+    if (!r)
+        r = observe_groups_submit(&o->groups, client, d);
     for (i = 0; !r && i < n; i++) {
         o->obs[i].client = client;
         o->obs[i].svc = d->services[i];
@@ -520,6 +530,7 @@ int observe_collect(struct observe_run *o, bool timed_out,
                     struct err_info *e)
 {
     struct http_loop *loop = dcos_client_loop(o->client);
+    struct err_info ge = {0};
     size_t i, n = o->d->n_services;
     int r = 0;
 
@@ -538,6 +549,10 @@ int observe_collect(struct observe_run *o, bool timed_out,
     } else if (o->co.err.code) {
         *e = o->co.err;
         r = o->co.err.code;
+    }
+    if (observe_groups_collect(o->groups, o->d, o->out, &ge) && !r) {
+        *e = ge;
+        r = ge.code;
     }
     if (r == 0)
         LOG(LOG_INFO, "engine",

@@ -176,6 +176,19 @@ int dcos_iam_user_put(struct dcos_client *c, const char *uid,
 int dcos_iam_user_delete(struct dcos_client *c, const char *uid,
                          dcos_done_fn done, void *payload);
 
+/* GET /acs/api/v1/users/<uid>/groups: 200 (parse with
+ * dcos_parse_user_groups; the answer is as small as the account's
+ * memberships); unknown uid (IAM's 400 ERR_UNKNOWN_USER_ID, or a 404)
+ * ERR_NOTFOUND. */
+int dcos_iam_user_groups_get(struct dcos_client *c, const char *uid,
+                             dcos_done_fn done, void *payload);
+
+/* GET /acs/api/v1/groups/<gid>: 200 {"gid","url","description",...};
+ * unknown group (IAM's 400 ERR_UNKNOWN_GROUP_ID) ERR_NOTFOUND.  A 404 is
+ * no IAM answer: ERR_INVALID. */
+int dcos_iam_group_get(struct dcos_client *c, const char *gid,
+                       dcos_done_fn done, void *payload);
+
 /* GET /acs/api/v1/groups/<gid>/users[?type=service]: 200; unknown group
  * (IAM's 400 ERR_UNKNOWN_GROUP_ID) ERR_NOTFOUND.  A 404 is no IAM answer
  * (an Admin Router route or a proxy in the way): ERR_INVALID. */

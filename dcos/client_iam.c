@@ -47,6 +47,40 @@ int dcos_iam_user_delete(struct dcos_client *c, const char *uid,
                 { 'l', "/acs/api/v1/users/" }, { 'u', uid });
 }
 
+int dcos_iam_user_groups_get(struct dcos_client *c, const char *uid,
+                             dcos_done_fn done, void *payload)
+{
+    if (!dcos_path_valid_name(uid))
+        return ERR_INVALID;
+    return CALL(c, DCOS_CALL_IAM, "GET", MT_JSON, done, payload, NULL,
+                { 'l', "/acs/api/v1/users/" }, { 'u', uid },
+                { 'l', "/groups" });
+}
+
+/* Sends @k, a read of a group: IAM answers an unknown group with 400
+ * ERR_UNKNOWN_GROUP_ID (dcos-api.md 4.1, 4.2), so a 404 comes from
+ * something else. */
+static int group_read_go(struct dcos_call *k)
+{
+    k->hint_404 = "not an IAM answer (IAM reports an unknown group as 400 "
+                  "ERR_UNKNOWN_GROUP_ID); check the cluster URL and Admin "
+                  "Router";
+    return dcos_call_go(k);
+}
+
+int dcos_iam_group_get(struct dcos_client *c, const char *gid,
+                       dcos_done_fn done, void *payload)
+{
+    struct dcos_call *k;
+    int r;
+
+    if (!dcos_path_valid_name(gid))
+        return ERR_INVALID;
+    r = CALL(c, DCOS_CALL_IAM, "GET", MT_JSON, done, payload, &k,
+             { 'l', "/acs/api/v1/groups/" }, { 'u', gid });
+    return r ? r : group_read_go(k);
+}
+
 int dcos_iam_group_users_get(struct dcos_client *c, const char *gid,
                              bool service_only, dcos_done_fn done,
                              void *payload)
@@ -59,14 +93,7 @@ int dcos_iam_group_users_get(struct dcos_client *c, const char *gid,
     r = CALL(c, DCOS_CALL_IAM, "GET", MT_JSON, done, payload, &k,
              { 'l', "/acs/api/v1/groups/" }, { 'u', gid },
              { 'l', service_only ? "/users?type=service" : "/users" });
-    if (r)
-        return r;
-    /* IAM answers an unknown group with 400 ERR_UNKNOWN_GROUP_ID
-     * (dcos-api.md 4.1, 4.2): a 404 comes from something else. */
-    k->hint_404 = "not an IAM answer (IAM reports an unknown group as 400 "
-                  "ERR_UNKNOWN_GROUP_ID); check the cluster URL and Admin "
-                  "Router";
-    return dcos_call_go(k);
+    return r ? r : group_read_go(k);
 }
 
 int dcos_iam_group_user_put(struct dcos_client *c, const char *gid,

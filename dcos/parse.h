@@ -47,6 +47,12 @@ int dcos_parse_group_users(struct dcos_user_list *out, const json_t *j);
 
 void dcos_user_list_clear(struct dcos_user_list *l);
 
+/* GET /acs/api/v1/users/<uid>/groups: {"array":[{"membershipurl",
+ * "group":{"gid",...}}...]}.  *@gids gets the gids of the groups the
+ * account is a member of (*@n of them; free with dcos_string_array_free);
+ * ERR_INVALID when an element has no string "group"."gid". */
+int dcos_parse_user_groups(char ***gids, size_t *n, const json_t *j);
+
 /* 1 when @l holds a user whose uid equals @uid exactly. */
 int dcos_user_list_has(const struct dcos_user_list *l, const char *uid);
 

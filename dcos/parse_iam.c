@@ -123,6 +123,41 @@ int dcos_parse_group_users(struct dcos_user_list *out, const json_t *j)
     return parse_user_array(out, j, "user");
 }
 
+int dcos_parse_user_groups(char ***gids, size_t *n, const json_t *j)
+{
+    const json_t *arr = json_object_get(j, "array");
+    char **v = NULL;
+    size_t i, k = 0;
+    void *items;
+    int r = jfield_list_alloc(&items, arr, sizeof(*v));
+
+    if (r)
+        return r;
+    v = items;
+    for (i = 0; i < json_array_size(arr); i++) {
+        const json_t *g = json_object_get(json_array_get(arr, i), "group");
+        const char *gid = json_string_value(json_object_get(g, "gid"));
+
+        if (!gid) {
+            r = ERR_INVALID;
+            break;
+        }
+        v[k] = strdup(gid);
+        if (!v[k]) {
+            r = ERR_NOMEM;
+            break;
+        }
+        k++;
+    }
+    if (r) {
+        dcos_string_array_free(v, k);
+        return r;
+    }
+    *gids = v;
+    *n = k;
+    return 0;
+}
+
 int dcos_user_list_has(const struct dcos_user_list *l, const char *uid)
 {
     size_t i;

@@ -71,8 +71,8 @@ static void test_plan_rides_out_5xx(void **state)
         "\"status\":503,\"count\":2}",
         "{\"method\":\"GET\",\"path\":\"/secrets/v1/secret/default/elastic/"
         "secret\",\"status\":502,\"count\":1}",
-        "{\"method\":\"GET\",\"path\":\"/acs/api/v1/groups/superusers/"
-        "users\",\"status\":504,\"count\":1}",
+        "{\"method\":\"GET\",\"path\":\"/acs/api/v1/groups/superusers\","
+        "\"status\":504,\"count\":1}",
         "{\"method\":\"POST\",\"path\":\"/cosmos/service/describe\","
         "\"status\":503,\"count\":1}",
         "{\"method\":\"GET\",\"path\":\"/service/elastic/v1/plans/deploy\","
@@ -96,8 +96,10 @@ static void test_plan_rides_out_5xx(void **state)
     e_assert_no_writes(&g_sim, "etls plan riding out 5xx answers");
     assert_int_equal(e_log_count(&g_sim, "POST", "/acs/api/v1/auth/login"),
                      3);
+    /* The account and its groups (/users/elastic/groups), two 503s. */
     assert_int_equal(e_log_count(&g_sim, "GET", "/acs/api/v1/users/elastic"),
-                     3);
+                     4);
+    assert_int_equal(e_log_count(&g_sim, "GET", "/acs/api/v1/groups/"), 2);
     assert_int_equal(e_log_count(&g_sim, "POST", "/cosmos/service/describe"),
                      2);
     /* The scheduler's 502 is not retried by the client: observation

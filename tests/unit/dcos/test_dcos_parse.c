@@ -147,6 +147,35 @@ static void test_group_users(void **state)
     json_decref(j);
 }
 
+static void test_user_groups(void **state)
+{
+    char **g = NULL;
+    size_t n = 0;
+    json_t *j = fixture(UI "acl/user-groups.json");
+
+    (void)state;
+    assert_int_equal(dcos_parse_user_groups(&g, &n, j), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(g[0], "\xc3\xb6lis");
+    assert_string_equal(g[1], "geeks");
+    dcos_string_array_free(g, n);
+    json_decref(j);
+
+    /* No memberships; a group without a gid; no array. */
+    j = json_loads("{\"array\":[]}", 0, NULL);
+    assert_int_equal(dcos_parse_user_groups(&g, &n, j), 0);
+    assert_int_equal(n, 0);
+    dcos_string_array_free(g, n);
+    json_decref(j);
+    j = json_loads("{\"array\":[{\"group\":{\"gid\":\"a\"}},"
+                   "{\"group\":{\"url\":\"/groups/b\"}}]}", 0, NULL);
+    assert_int_equal(dcos_parse_user_groups(&g, &n, j), ERR_INVALID);
+    json_decref(j);
+    j = json_loads("{\"groups\":[]}", 0, NULL);
+    assert_int_equal(dcos_parse_user_groups(&g, &n, j), ERR_INVALID);
+    json_decref(j);
+}
+
 static void test_permissions(void **state)
 {
     struct dcos_permissions p;
@@ -715,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_user),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_group_users),
+        cmocka_unit_test(test_user_groups),
         cmocka_unit_test(test_permissions),
         cmocka_unit_test(test_allowed_and_iam_error),
         cmocka_unit_test(test_cosmos_errors),
