@@ -37,6 +37,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/util.h"
 #include "sim/node.h"
 #include "testcert.h"
 
@@ -1376,6 +1377,7 @@ struct worker {
     int requests;
     bool new_conn; /* a new TLS connection per request */
     int ok;
+    char why[160]; /* the first failure: curl's code, status, time */
 };
 
 static void *worker_run(void *arg)
@@ -1398,6 +1400,8 @@ static void *worker_run(void *arg)
 
         q.url = i % 2 ? "https://" L4LB ":9200/_cluster/health"
                       : "https://" L4LB ":9200/";
+        double t0 = util_now_mono();
+
         req_on(h, &r, &q);
         st = jstr(r.json, "status");
         if (r.rc == CURLE_OK && r.status == 200 &&
@@ -1406,6 +1410,11 @@ static void *worker_run(void *arg)
                         : (strcmp(st, "green") == 0 ||
                            strcmp(st, "yellow") == 0)))
             w->ok++;
+        else if (!w->why[0])
+            snprintf(w->why, sizeof(w->why),
+                     "request %d: curl %d (%s), HTTP %ld after %.1f s", i,
+                     (int)r.rc, curl_easy_strerror(r.rc), r.status,
+                     util_now_mono() - t0);
         resp_free(&r);
     }
     curl_easy_cleanup(h);
@@ -1517,7 +1526,9 @@ static void test_concurrent_requests(void **state)
     assert_int_equal(pthread_join(ft, NULL), 0);
     assert_int_equal(pthread_join(ct, NULL), 0);
     for (i = 0; i < NW; i++)
-        assert_int_equal(w[i].ok, w[i].requests);
+        if (w[i].ok != w[i].requests)
+            fail_msg("worker %d: %d of %d answered; %s", i, w[i].ok,
+                     w[i].requests, w[i].why);
     assert_true(f.flips > 0);
     assert_true(ch.rounds > 0);
     sim_node_stop(n);
