@@ -15,11 +15,8 @@
 #include "dcos/client.h"
 #include "dcos/local_get.h"
 
-static int usage(const char *msg)
-{
-    fprintf(stderr, "etls: %s\nRun 'etls help run' for usage.\n", msg);
-    return EXIT_ERROR;
-}
+/* A usage error of run, after cli_parse(): printed, exit status. */
+#define RUN_USAGE(c, msg) (cli_usage_error((c)->cmd, "%s", (msg)), EXIT_ERROR)
 
 /* ---- the report sink: action events as log lines ---- */
 
@@ -86,14 +83,14 @@ int cmd_run(struct cli *c)
     int r;
 
     if (!c->file && !o->git_url)
-        return usage("run needs -f PATH (a file or a directory) or --git "
-                     "URL");
+        return RUN_USAGE(c, "run needs -f PATH (a file or a directory) or "
+                            "--git URL");
     if (c->file && o->git_url)
-        return usage("give either -f PATH or --git URL, not both");
+        return RUN_USAGE(c, "give either -f PATH or --git URL, not both");
     if (!o->git_url && (o->git_ref || o->git_path || o->git_interval > 0 ||
                         o->git_credentials))
-        return usage("--ref, --path, --git-interval and --git-credentials "
-                     "go with --git");
+        return RUN_USAGE(c, "--ref, --path, --git-interval and "
+                            "--git-credentials go with --git");
     o->path = c->file;
     if (!o->listen)
         o->listen = "127.0.0.1:9102";
