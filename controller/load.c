@@ -14,7 +14,7 @@
 
 /* Desired-state documents are small; anything larger is a mistake. */
 #define LOAD_MAX_FILE (1024u * 1024u)
-#define LOAD_MAX_FILES 1000u
+#define LOAD_MAX_FILES 10000u
 
 static int diag_add(struct model_diags *d, const char *file,
                     const char *message)
@@ -221,7 +221,7 @@ static int load_dir(struct model_desired *out, const char *dir,
             continue;
         }
         if (n >= LOAD_MAX_FILES) {
-            r = diag_add(diags, dir, "more than 1000 documents")
+            r = diag_add(diags, dir, "more than 10000 documents")
                     ? ERR_NOMEM
                     : ERR_INVALID;
             break;

@@ -392,7 +392,9 @@ static void call_http_done(struct http_response *resp, void *payload)
     }
     if (len > 0 && dcos_call_looks_json(resp->content_type, body, len) &&
         !(k->resp_secret && resp->status == 200))
-        j = dcos_json_parse(body, len);
+        j = k->keep && resp->status >= 200 && resp->status < 300
+                ? dcos_json_parse_projected(body, len, k->keep, k->n_keep)
+                : dcos_json_parse(body, len);
     if (dcos_call_map_status(&res.err, k, resp->status, resp->content_type, j,
                              body, len) == 0) {
         if (k->resp_secret) {

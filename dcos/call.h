@@ -11,6 +11,7 @@
 #include "common/secret.h"
 #include "dcos/result.h"
 #include "dcos/loop.h"
+#include "dcos/json.h"
 #include "dcos/path.h"
 #include "dcos/retry.h"
 
@@ -55,6 +56,10 @@ struct dcos_call {
                                   response wiped (Cosmos options) */
     bool no_auth;
     bool check_pem;            /* CA bundle */
+    const struct dcos_json_keep *keep; /* static or NULL: a 2xx answer is
+                                  parsed keeping only these members
+                                  (dcos_json_parse_projected) */
+    size_t n_keep;
     long ok_status[3];
     size_t n_ok;
     dcos_done_fn done;

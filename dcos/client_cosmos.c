@@ -5,6 +5,7 @@
 #include "client.h"
 
 #include "dcos/call.h"
+#include "dcos/parse.h"
 
 /* POST @body (stolen) to @path; @reads: the request changes nothing on
  * the cluster, so a transient failure is retried (retry.h). */
@@ -99,12 +100,27 @@ int dcos_cosmos_package_describe(struct dcos_client *c, const char *package,
 int dcos_cosmos_service_describe(struct dcos_client *c, const char *app_id,
                                  dcos_done_fn done, void *payload)
 {
+    struct dcos_call *k;
+    json_t *body;
+    int r;
+
     if (!dcos_path_valid_name(app_id))
         return ERR_INVALID;
-    return cosmos_call(
-        c, "/cosmos/service/describe", MT("service.describe-request", "v1"),
-        MT("service.describe-response", "v1") "," MT_COSMOS_ERROR,
-        json_pack("{s:s}", "appId", app_id), true, done, payload);
+    body = json_pack("{s:s}", "appId", app_id);
+    if (!body)
+        return ERR_NOMEM;
+    r = CALL(c, DCOS_CALL_COSMOS, "POST",
+             MT("service.describe-response", "v1") "," MT_COSMOS_ERROR, done,
+             payload, &k, {'l', "/cosmos/service/describe"});
+    if (r) {
+        json_decref(body);
+        return r;
+    }
+    k->sensitive = true; /* see cosmos_call */
+    k->retry_safe = true;
+    k->keep = dcos_service_describe_keep;
+    k->n_keep = DCOS_SERVICE_DESCRIBE_N_KEEP;
+    return dcos_call_go_json(k, MT("service.describe-request", "v1"), body);
 }
 
 int dcos_cosmos_service_update(struct dcos_client *c, const char *app_id,

@@ -8,6 +8,7 @@
 
 #include "common/err.h"
 #include "common/secret.h"
+#include "dcos/json.h"
 
 /*
  * Pure parsers of DC/OS response bodies into small typed structs.  No I/O.
@@ -128,6 +129,17 @@ struct dcos_service_desc {
 
 int dcos_parse_service_describe(struct dcos_service_desc **out,
                                 const json_t *j);
+
+/*
+ * The members dcos_parse_service_describe reads (package name and version,
+ * upgradesTo, downgradesTo, resolvedOptions, userProvidedOptions): the
+ * describe call parses its answer with dcos_json_parse_projected and these,
+ * so the rest (the package's config schema, resources and Marathon
+ * template: ~75 KB for beta-elastic) is checked but never built.
+ */
+#define DCOS_SERVICE_DESCRIBE_N_KEEP 5
+extern const struct dcos_json_keep
+    dcos_service_describe_keep[DCOS_SERVICE_DESCRIBE_N_KEEP];
 void dcos_service_desc_free(struct dcos_service_desc *d);
 
 /*

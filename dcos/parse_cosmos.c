@@ -170,6 +170,20 @@ void dcos_service_desc_free(struct dcos_service_desc *d)
     free(d);
 }
 
+static const struct dcos_json_keep describe_package_keep[] = {
+    {"name", NULL, 0},
+    {"version", NULL, 0},
+};
+
+const struct dcos_json_keep
+    dcos_service_describe_keep[DCOS_SERVICE_DESCRIBE_N_KEEP] = {
+        {"package", describe_package_keep, 2},
+        {"upgradesTo", NULL, 0},
+        {"downgradesTo", NULL, 0},
+        {"resolvedOptions", NULL, 0},
+        {"userProvidedOptions", NULL, 0},
+};
+
 int dcos_parse_service_describe(struct dcos_service_desc **out,
                                 const json_t *j)
 {

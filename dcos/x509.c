@@ -71,20 +71,13 @@ static int cert_add_san(struct http_cert *c, const char *kind,
     return 0;
 }
 
-int http_cert_from_pem(struct http_cert *c, const char *pem)
+int http_cert_from_x509(struct http_cert *c, const X509 *x)
 {
-    BIO *b = BIO_new_mem_buf(pem, -1);
-    X509 *x = NULL;
     GENERAL_NAMES *gens = NULL;
     struct tm tm;
     char when[32];
     int i, r = ERR_INVALID;
 
-    if (!b)
-        return ERR_NOMEM;
-    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    if (!x)
-        goto out;
     c->subject = x509_name_str(X509_get_subject_name(x));
     c->issuer = x509_name_str(X509_get_issuer_name(x));
     if (!c->subject || !c->issuer) {
@@ -136,9 +129,24 @@ int http_cert_from_pem(struct http_cert *c, const char *pem)
     r = 0;
 out:
     GENERAL_NAMES_free(gens);
-    X509_free(x);
-    BIO_free(b);
     if (r)
         http_cert_clear(c);
+    return r;
+}
+
+int http_cert_from_pem(struct http_cert *c, const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x;
+    int r;
+
+    if (!b)
+        return ERR_NOMEM;
+    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    if (!x)
+        return ERR_INVALID;
+    r = http_cert_from_x509(c, x);
+    X509_free(x);
     return r;
 }

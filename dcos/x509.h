@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
 /*
  * The peer certificate of a TLS transfer as plain strings: what the HTTPS
  * checks of the engine compare (subject, issuer, expiry, SANs).  OpenSSL 3;
@@ -17,6 +19,13 @@ struct http_cert {
     char **sans;     /* "DNS:name" or "IP:addr" */
     size_t n_sans;
 };
+
+/*
+ * Fill @cert (zeroed by the caller) from @x.  On failure @cert is left
+ * cleared.
+ * @return 0, ERR_INVALID (a field cannot be read) or ERR_NOMEM
+ */
+int http_cert_from_x509(struct http_cert *cert, const X509 *x);
 
 /*
  * Fill @cert (zeroed by the caller) from the first certificate of the PEM

@@ -436,16 +436,16 @@ static void test_too_many_files(void **state)
     size_t i;
 
     (void)state;
-    for (i = 0; i < 1001; i++) {
+    for (i = 0; i < 10001; i++) {
         char name[32];
 
-        snprintf(name, sizeof(name), "f%04zu.json", i);
+        snprintf(name, sizeof(name), "f%05zu.json", i);
         free(h_write_file(dir, name, "{}"));
     }
     assert_failed(load_desired(&d, dir, &diags), &d);
     assert_int_equal(diags.n, 1);
     assert_string_equal(diags.items[0].message,
-                        "more than 1000 documents");
+                        "more than 10000 documents");
     model_diags_clear(&diags);
 }
 

@@ -310,6 +310,110 @@ static void test_cosmos_errors(void **state)
     }
 }
 
+/* The describe answer parsed whole and projected gives the same struct. */
+static void same_describe(const char *rel)
+{
+    size_t len = 0;
+    char *t = read_text(ETLS_FIXTURES_DIR, rel, &len);
+    json_t *whole = dcos_json_parse(t, len);
+    json_t *part = dcos_json_parse_projected(t, len, dcos_service_describe_keep,
+                                             DCOS_SERVICE_DESCRIBE_N_KEEP);
+    struct dcos_service_desc *a = NULL, *b = NULL;
+    size_t i;
+
+    assert_non_null(whole);
+    assert_non_null(part);
+    assert_true(json_dumpb(part, NULL, 0, 0) < len);
+    assert_int_equal(dcos_parse_service_describe(&a, whole), 0);
+    assert_int_equal(dcos_parse_service_describe(&b, part), 0);
+    assert_string_equal(a->package_name, b->package_name);
+    assert_string_equal(a->package_version, b->package_version);
+    assert_true(a->resolved_options ? json_equal(a->resolved_options,
+                                                 b->resolved_options)
+                                    : !b->resolved_options);
+    assert_true(a->user_options
+                    ? json_equal(a->user_options, b->user_options)
+                    : !b->user_options);
+    assert_int_equal(a->n_upgrades_to, b->n_upgrades_to);
+    for (i = 0; i < a->n_upgrades_to; i++)
+        assert_string_equal(a->upgrades_to[i], b->upgrades_to[i]);
+    assert_int_equal(a->n_downgrades_to, b->n_downgrades_to);
+    for (i = 0; i < a->n_downgrades_to; i++)
+        assert_string_equal(a->downgrades_to[i], b->downgrades_to[i]);
+    /* nothing the parser does not read survives */
+    assert_null(json_object_get(json_object_get(part, "package"), "config"));
+    dcos_service_desc_free(a);
+    dcos_service_desc_free(b);
+    json_decref(whole);
+    json_decref(part);
+    free(t);
+}
+
+static json_t *projected(const char *text)
+{
+    static const struct dcos_json_keep inner[] = {{"b", NULL, 0}};
+    static const struct dcos_json_keep keep[] = {{"a", inner, 1},
+                                                 {"n", NULL, 0}};
+
+    return dcos_json_parse_projected(text, strlen(text), keep, 2);
+}
+
+static void test_json_projected(void **state)
+{
+    json_t *j;
+    char *s;
+
+    (void)state;
+    same_describe(CQ "cosmos/1.10/enterprise/describe.json");
+    same_describe(CQ "cosmos/1.10/enterprise/describe-no-package-versions.json");
+    same_describe(CQ "cosmos/1.10/open/describe.json");
+    same_describe(UI "cosmos/service-describe.json");
+
+    /* nested keep, kept values verbatim, escaped keys matched */
+    j = projected(" {\"z\":[1,{\"a\":2}],\"\\u0061\":{\"b\":1.50,\"c\":[]},"
+                  "\"n\":-0.25e2} ");
+    assert_non_null(j);
+    s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+    assert_string_equal(s, "{\"a\":{\"b\":1.5},\"n\":-25.0}");
+    free(s);
+    json_decref(j);
+    /* a kept value that is not an object is kept whole */
+    j = projected("{\"a\":[1,2]}");
+    assert_non_null(j);
+    assert_int_equal(json_array_size(json_object_get(j, "a")), 2);
+    json_decref(j);
+    /* nothing kept: an empty object */
+    j = projected("{\"x\":1}");
+    assert_non_null(j);
+    assert_int_equal(json_object_size(j), 0);
+    json_decref(j);
+    /* a kept key twice, at the top or below, is refused */
+    assert_null(projected("{\"n\":1,\"n\":2}"));
+    assert_null(projected("{\"a\":{\"b\":1,\"b\":2}}"));
+    /* the dropped part is still checked */
+    assert_null(projected("{\"x\":[1,},\"n\":1}"));
+    assert_null(projected("{\"x\":\"\\q\",\"n\":1}"));
+    assert_null(projected("{\"n\":1} x"));
+    assert_null(projected("{\"n\":1"));
+    assert_null(projected("[{\"n\":1}]"));
+    assert_null(projected(""));
+    assert_null(dcos_json_parse_projected(NULL, 0, NULL, 0));
+    {
+        /* nesting beyond 64 levels in a dropped member */
+        char deep[200];
+        size_t i, n = 0;
+
+        n += (size_t)snprintf(deep, sizeof(deep), "{\"x\":");
+        for (i = 0; i < 70; i++)
+            deep[n++] = '[';
+        for (i = 0; i < 70; i++)
+            deep[n++] = ']';
+        deep[n++] = '}';
+        deep[n] = '\0';
+        assert_null(projected(deep));
+    }
+}
+
 static void test_service_describe(void **state)
 {
     json_t *j = fixture(CQ "cosmos/1.10/enterprise/describe.json");
@@ -758,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_ca),
         cmocka_unit_test(test_secret_value),
         cmocka_unit_test(test_secret_scanner),
+        cmocka_unit_test(test_json_projected),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
