@@ -31,32 +31,11 @@
 #include <cmocka.h>
 
 #include "common/util.h"
+#include "bench_util.h"
 #include "harness/harness.h"
 
 #define MAX_SIZES 8
 #define IDLE_SETTLE_MS 5000
-
-/* utime + stime of @pid, in seconds. */
-static double proc_cpu(int pid)
-{
-    char path[64], buf[2048], *p;
-    unsigned long ut = 0, st = 0;
-    FILE *f;
-    size_t n;
-
-    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-    f = fopen(path, "r");
-    if (!f)
-        return -1;
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    p = strrchr(buf, ')'); /* the command may hold spaces */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-                            "%lu %lu", &ut, &st) != 2)
-        return -1;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 static long file_size(const char *dir, const char *name)
 {
@@ -67,58 +46,10 @@ static long file_size(const char *dir, const char *name)
     return stat(path, &st) == 0 ? (long)st.st_size : 0;
 }
 
-static int run(const char *const *argv)
-{
-    char *out = NULL, *err = NULL;
-    int rc = h_run(argv, NULL, &out, &err);
-
-    if (rc != 0)
-        fprintf(stderr, "bench_sim_scale: error: %s exited %d: %s\n",
-                argv[0], rc, err ? err : "");
-    free(out);
-    free(err);
-    return rc;
-}
-
-/* A state directory holding svc-000 converged by etls (path in @tmpl). */
-static int make_template(struct h_sim *sim, char *mdir)
-{
-    static const char *const fast[] = {"--speed", "200", NULL};
-    char path[512];
-    FILE *f;
-    int rc;
-
-    if (!mkdtemp(mdir))
-        return -1;
-    snprintf(path, sizeof(path), "%s/svc-000.json", mdir);
-    f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs("{\"service\":{\"name\":\"svc-000\",\"service_account\":"
-          "\"svc-000\",\"service_account_secret\":\"svc-000/secret\","
-          "\"security\":{\"transport_encryption\":{\"enabled\":true}}},"
-          "\"elasticsearch\":{\"xpack_enabled\":true}}\n",
-          f);
-    fclose(f);
-    h_sim_start(sim, NULL, fast);
-    {
-        const char *argv[] = {ETLS_BIN_DIR "/etls", "apply", "--sim",
-                              sim->dir, "--auto-approve", "-f", mdir, NULL};
-
-        rc = run(argv);
-    }
-    unlink(path);
-    rmdir(mdir);
-    if (h_sim_stop(sim) != 0)
-        return -1;
-    return rc;
-}
-
 /* One row for @n services seeded from @tmpl_dir. */
 static int measure(const char *tmpl_dir, long n, int idle_s)
 {
     char nstr[16], *dir;
-    const char *cp[] = {"cp", "-a", tmpl_dir, NULL, NULL};
     const char *extra[] = {"--seed-converged", nstr, "--log-level", "warn",
                            "--speed", "10", NULL};
     double t0, t_start, c_start, c1, c2, t_sweep, c_sweep;
@@ -128,22 +59,21 @@ static int measure(const char *tmpl_dir, long n, int idle_s)
 
     snprintf(nstr, sizeof(nstr), "%ld", n);
     dir = util_format("%s-%ld", tmpl_dir, n);
-    cp[3] = dir;
-    if (!dir || run(cp) != 0)
+    if (!dir || bench_copy_dir(tmpl_dir, dir) != 0)
         return -1;
     memset(&sim, 0, sizeof(sim));
     t0 = util_now_mono();
     h_sim_start_wait(&sim, dir, extra, 600);
     t_start = util_now_mono() - t0;
-    c_start = proc_cpu(sim.pid);
+    c_start = bench_proc_cpu(sim.pid);
     h_login(&sim);
     /* idle: the token above was the last request; services are ticked at
      * the idle rate 30 simulated seconds after their last change (3 s at
      * --speed 10) */
     h_sleep_ms(IDLE_SETTLE_MS);
-    c1 = proc_cpu(sim.pid);
+    c1 = bench_proc_cpu(sim.pid);
     h_sleep_ms(idle_s * 1000);
-    c2 = proc_cpu(sim.pid);
+    c2 = bench_proc_cpu(sim.pid);
     log0 = file_size(dir, "state.log");
     t0 = util_now_mono();
     for (i = 0; i < n; i++) {
@@ -170,7 +100,7 @@ static int measure(const char *tmpl_dir, long n, int idle_s)
         }
     }
     t_sweep = util_now_mono() - t0;
-    c_sweep = proc_cpu(sim.pid) - c2;
+    c_sweep = bench_proc_cpu(sim.pid) - c2;
     printf("bench_sim_scale: services=%ld startup_s=%.2f startup_cpu_s=%.2f "
            "idle_cpu_pct=%.2f sweep_requests=%ld sweep_s=%.2f "
            "sweep_cpu_s=%.2f rss_mb=%.1f threads=%ld fds=%ld state_mb=%.1f "
@@ -182,11 +112,7 @@ static int measure(const char *tmpl_dir, long n, int idle_s)
            file_size(dir, "state.log") - log0, bad);
     fflush(stdout);
     h_sim_destroy(&sim);
-    {
-        const char *rm[] = {"rm", "-rf", dir, NULL};
-
-        run(rm);
-    }
+    bench_remove_dir(dir);
     free(dir);
     return bad ? -1 : 0;
 }
@@ -195,7 +121,6 @@ int main(int argc, char **argv)
 {
     long sizes[MAX_SIZES] = {100, 1000, 2000}, idle = 10;
     size_t n_sizes = 3, i;
-    char mdir[] = "/tmp/etls-bench-XXXXXX";
     struct h_sim tmpl;
     int opt, rc = 0;
 
@@ -218,8 +143,7 @@ int main(int argc, char **argv)
         goto usage;
     }
     memset(&tmpl, 0, sizeof(tmpl));
-    if (make_template(&tmpl, mdir) != 0) {
-        fprintf(stderr, "bench_sim_scale: error: no template service\n");
+    if (bench_template(&tmpl) != 0) {
         h_sim_destroy(&tmpl);
         return 1;
     }

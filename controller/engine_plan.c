@@ -5,10 +5,15 @@
  * pure reconcilers.
  *
  *   reads of every service (observe.c)       bound 4 x request timeout
- *   -> the package catalog (observe_catalog.c)     4 x request timeout
- *   -> the plan-time HTTPS check (https_probe.c)   request timeout + 20 s
- *   -> the preflight (preflight.c)                 2 x request timeout
+ *   -> at once, as none needs another's answer:    4 x request timeout
+ *      the package catalog (observe_catalog.c),         + 20 s
+ *      the plan-time HTTPS check (https_probe.c),
+ *      the preflight (preflight.c)
  *   -> reconcilers_plan, per service
+ *
+ * Waves are round trips: at 100 ms to the cluster each one costs 100 ms
+ * whatever the number of services, so there are as few as the answers
+ * allow (one observation, one wave of what depends on it).
  */
 #include "controller/engine.h"
 
@@ -27,9 +32,7 @@
 
 enum plan_stage {
     STAGE_OBSERVE = 0,
-    STAGE_CATALOG,
-    STAGE_PROBE,
-    STAGE_PREFLIGHT
+    STAGE_CHECKS /* catalog, HTTPS probe and preflight together */
 };
 
 struct engine_plan_op {
@@ -140,57 +143,59 @@ static void on_wave(struct await *a, bool timed_out, void *payload)
     struct engine_lane *lane = op->lane;
     struct dcos_client *c = lane->client;
     const char *uid = lane->eng->o.uid;
-    struct err_info e;
+    struct err_info e, ignored;
     int r = 0;
 
     (void)a;
     memset(&e, 0, sizeof(e));
+    memset(&ignored, 0, sizeof(ignored));
     timed_out = timed_out || lane->cancelled;
     switch (op->stage) {
     case STAGE_OBSERVE:
         r = observe_collect(op->observe, timed_out, &e);
         op->observe = NULL;
-        if (r == 0 && !lane->cancelled)
-            r = observe_catalog_submit(&op->catalog, c, op->d, op->obs, &e);
-        op->stage = STAGE_CATALOG;
-        if (r == 0 && op->catalog) {
-            wait_wave(op, 4, 10);
+        op->stage = STAGE_CHECKS;
+        if (r || lane->cancelled)
+            break;
+        r = observe_catalog_submit(&op->catalog, c, op->d, op->obs, &e);
+        if (r == 0 &&
+            https_probe_observe_submit(&op->probe, c, lane->cluster.ca_pem,
+                                       op->d, op->obs))
+            r = err_set(&e, ERR_NOMEM, "out of memory");
+        if (r == 0)
+            r = preflight_submit(&op->preflight, c, uid, op->d, op->obs, &e);
+        if (r == 0) {
+            wait_wave(op, 4, HTTPS_PROBE_MARGIN);
             return;
         }
+        timed_out = true; /* drop the reads already under way */
         break;
-    case STAGE_CATALOG:
-        r = observe_catalog_collect(op->catalog, timed_out, &e);
+    case STAGE_CHECKS:
+        break;
+    }
+    /* Collect whatever was submitted (each frees its wave), the first
+     * failure wins. */
+    if (op->catalog) {
+        int r2 = observe_catalog_collect(op->catalog, timed_out,
+                                         r ? &ignored : &e);
+
+        r = r ? r : r2;
         op->catalog = NULL;
-        if (r == 0 && !lane->cancelled)
-            r = https_probe_observe_submit(&op->probe, c, lane->cluster.ca_pem,
-                                           op->d, op->obs);
-        if (r)
-            err_set(&e, r, "out of memory");
-        op->stage = STAGE_PROBE;
-        if (r == 0 && op->probe) {
-            wait_wave(op, 1, HTTPS_PROBE_MARGIN);
-            return;
-        }
-        break;
-    case STAGE_PROBE:
+    }
+    if (op->probe) {
         https_probe_observe_collect(op->probe, timed_out);
         op->probe = NULL;
-        if (!lane->cancelled)
-            r = preflight_submit(&op->preflight, c, uid, op->d, op->obs, &e);
-        op->stage = STAGE_PREFLIGHT;
-        if (r == 0 && op->preflight) {
-            wait_wave(op, 2, 10);
-            return;
-        }
-        break;
-    case STAGE_PREFLIGHT:
-        r = preflight_collect(op->preflight, timed_out, &e);
+    }
+    if (op->preflight) {
+        int r2 = preflight_collect(op->preflight, timed_out,
+                                   r ? &ignored : &e);
+
+        r = r ? r : r2;
         op->preflight = NULL;
-        if (r == 0 && !lane->cancelled) {
-            plan_all(op);
-            return;
-        }
-        break;
+    }
+    if (op->stage == STAGE_CHECKS && r == 0 && !lane->cancelled) {
+        plan_all(op);
+        return;
     }
     if (r == 0)
         r = err_set(&e, ERR_INVALID, "cancelled");
