@@ -34,6 +34,7 @@ struct http_loop {
     struct ev_loop *ev;
     bool own_ev;
     CURLM *multi;
+    CURLSH *share;        /* TLS sessions of this loop's connections */
     ev_timer timer;
     unsigned max_transfers;
     unsigned running;
@@ -182,6 +183,15 @@ static int req_start(struct http_loop *loop, struct http_request *req)
 
     if (r)
         return r;
+    /* A new connection to the cluster resumes an earlier TLS session
+     * instead of a full handshake; a fresh request (a probe that must see
+     * the node's certificate now) keeps its own, empty, cache. */
+    if (!req->fresh && curl_easy_setopt(req->easy, CURLOPT_SHARE,
+                                        loop->share) != CURLE_OK) {
+        curl_easy_cleanup(req->easy);
+        req->easy = NULL;
+        return ERR_INTERNAL;
+    }
     if (curl_multi_add_handle(loop->multi, req->easy) != CURLM_OK) {
         curl_easy_cleanup(req->easy);
         req->easy = NULL;
@@ -387,7 +397,10 @@ int http_loop_new(struct http_loop **out, struct ev_loop *ev,
         return ERR_INTERNAL;
     }
     loop->multi = curl_multi_init();
-    if (!loop->multi)
+    loop->share = curl_share_init();
+    if (!loop->multi || !loop->share ||
+        curl_share_setopt(loop->share, CURLSHOPT_SHARE,
+                          CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
         goto fail;
     if (curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) ||
         curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop) ||
@@ -406,6 +419,8 @@ int http_loop_new(struct http_loop **out, struct ev_loop *ev,
 fail:
     if (loop->multi)
         curl_multi_cleanup(loop->multi);
+    if (loop->share)
+        curl_share_cleanup(loop->share);
     http_pool_free(loop->pool);
     if (loop->own_ev)
         ev_loop_destroy(loop->ev);
@@ -423,6 +438,7 @@ void http_loop_free(struct http_loop *loop)
     http_pool_free(loop->pool);
     /* libcurl may call the socket callback here: the loop is alive. */
     curl_multi_cleanup(loop->multi);
+    curl_share_cleanup(loop->share); /* no easy handle is left */
     ev_timer_stop(loop->ev, &loop->timer);
     if (loop->own_ev)
         ev_loop_destroy(loop->ev);
