@@ -4,11 +4,13 @@
  * lane's HTTP loop has nothing pending (or its bound passed), then the
  * pure reconcilers.
  *
- *   reads of every service (observe.c)       bound 4 x request timeout
+ *   reads of every service (observe.c), the     bound 4 x request timeout
+ *   preflight (preflight.c) and the likely catalog
+ *   reads (observe_catalog_prefetch), at once
  *   -> at once, as none needs another's answer:    4 x request timeout
- *      the package catalog (observe_catalog.c),         + 20 s
- *      the plan-time HTTPS check (https_probe.c),
- *      the preflight (preflight.c)
+ *      the catalog reads the first wave did not         + 20 s
+ *      make (observe_catalog.c), the plan-time
+ *      HTTPS probe (https_probe.c)
  *   -> reconcilers_plan, per service
  *
  * Waves are round trips: at 100 ms to the cluster each one costs 100 ms
@@ -50,6 +52,8 @@ struct engine_plan_op {
     struct observe_catalog *catalog;
     struct https_probe_wave *probe;
     struct preflight *preflight;
+    struct err_info start_err; /* what went wrong submitting the first
+                                  wave (it is collected, then this wins) */
 };
 
 static void op_free(struct engine_plan_op *op, bool keep_obs)
@@ -142,7 +146,6 @@ static void on_wave(struct await *a, bool timed_out, void *payload)
     struct engine_plan_op *op = payload;
     struct engine_lane *lane = op->lane;
     struct dcos_client *c = lane->client;
-    const char *uid = lane->eng->o.uid;
     struct err_info e, ignored;
     int r = 0;
 
@@ -155,6 +158,10 @@ static void on_wave(struct await *a, bool timed_out, void *payload)
         r = observe_collect(op->observe, timed_out, &e);
         op->observe = NULL;
         op->stage = STAGE_CHECKS;
+        if (op->start_err.code) {
+            e = op->start_err;
+            r = e.code;
+        }
         if (r || lane->cancelled)
             break;
         r = observe_catalog_submit(&op->catalog, c, op->d, op->obs, &e);
@@ -162,8 +169,6 @@ static void on_wave(struct await *a, bool timed_out, void *payload)
             https_probe_observe_submit(&op->probe, c, lane->cluster.ca_pem,
                                        op->d, op->obs))
             r = err_set(&e, ERR_NOMEM, "out of memory");
-        if (r == 0)
-            r = preflight_submit(&op->preflight, c, uid, op->d, op->obs, &e);
         if (r == 0) {
             wait_wave(op, 4, HTTPS_PROBE_MARGIN);
             return;
@@ -231,7 +236,19 @@ int engine_plan_start(struct engine_lane *lane, const struct model_desired *d,
         free(op);
         return r;
     }
+    /* What needs only the desired state goes out with the observation:
+     * the preflight and the catalog's likely versions. */
+    r = preflight_submit(&op->preflight, lane->client, lane->eng->o.uid, d,
+                         op->obs, &op->start_err);
+    if (r == 0)
+        r = observe_catalog_prefetch(&op->catalog, lane->client, d,
+                                     &op->start_err);
     lane->planning = op;
+    if (r) {
+        /* out of memory: end the wave at once, collecting what went out */
+        await_start(&op->wait, lane->eng->ev, 0, NULL, on_wave, op);
+        return 0;
+    }
     wait_wave(op, 4, 10);
     return 0;
 }

@@ -254,7 +254,16 @@ int https_probe_observe_submit(struct https_probe_wave **out,
 
         w->nodes[i].w = w;
         w->nodes[i].m = &obs[i];
-        if (node_wanted(s, &obs[i]))
+        if (!node_wanted(s, &obs[i]))
+            continue;
+        /* Observation read the endpoint already: probe at once. */
+        if (obs[i].node_endpoint &&
+            https_node_from_endpoint(&w->nodes[i].node,
+                                     obs[i].node_endpoint) == 0)
+            https_scheme_probe(w->loop, &w->nodes[i].node, ca_pem,
+                               HTTPS_PROBE_TLS | HTTPS_PROBE_PLAIN,
+                               on_node_scheme, &w->nodes[i]);
+        else
             (void)dcos_sdk_endpoint_get(client, s->name,
                                         s->verify_endpoint
                                             ? s->verify_endpoint

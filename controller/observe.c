@@ -200,6 +200,19 @@ static void on_describe(const struct dcos_result *r, void *payload)
     }
 }
 
+/* The verification endpoint, read with the rest so that the plan-time
+ * HTTPS probe (https_probe.c) need not wait one more round trip for it.
+ * Any failure (not installed, no task yet) leaves it to the probe. */
+static void on_endpoint(const struct dcos_result *r, void *payload)
+{
+    struct obs *o = payload;
+
+    if (r->err.code == 0 && json_is_object(r->json)) {
+        json_decref(o->m->node_endpoint);
+        o->m->node_endpoint = json_incref(r->json);
+    }
+}
+
 static void wave2_fail(struct obs *o)
 {
     /* Not fatal: without it a stuck toggle is just not recognised. */
@@ -446,6 +459,11 @@ static int obs_submit(struct obs *o)
         r = dcos_cosmos_service_describe(c, o->app_id, on_describe, o);
     if (!r)
         r = dcos_sdk_plan_get(c, s->name, "deploy", on_plan, o);
+    if (!r && s->verify)
+        r = dcos_sdk_endpoint_get(c, s->name,
+                                  s->verify_endpoint ? s->verify_endpoint
+                                                     : "coordinator-http",
+                                  on_endpoint, o);
     return r;
 }
 

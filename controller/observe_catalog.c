@@ -85,22 +85,21 @@ struct observe_catalog {
     const struct model_desired *d;
     struct model_observed *out;
     struct catalog_read *reads;
-    size_t *read_of;            /* per service: its read, n: none */
+    size_t *read_of;            /* per service: its read, 2n: none */
     size_t n_reads;
     struct err_info submit_err;
 };
 
-int observe_catalog_submit(struct observe_catalog **out,
-                           struct dcos_client *client,
-                           const struct model_desired *d,
-                           struct model_observed *obs, struct err_info *e)
+static int catalog_new(struct observe_catalog **out,
+                       struct dcos_client *client,
+                       const struct model_desired *d, struct err_info *e)
 {
-    size_t n = d->n_services, i, k;
+    size_t n = d->n_services;
     struct observe_catalog *c = calloc(1, sizeof(*c));
-    int r;
 
+    /* at most one prefetch and one read per service */
     if (c) {
-        c->reads = calloc(n + 1, sizeof(*c->reads));
+        c->reads = calloc(2 * n + 1, sizeof(*c->reads));
         c->read_of = calloc(n + 1, sizeof(*c->read_of));
     }
     if (!c || !c->reads || !c->read_of) {
@@ -113,33 +112,100 @@ int observe_catalog_submit(struct observe_catalog **out,
     }
     c->client = client;
     c->d = d;
+    *out = c;
+    return 0;
+}
+
+/* The read of @c that answers for @package at @version, or n_reads: one
+ * asked for exactly that, or (answered) one for the latest that turned
+ * out to be @version. */
+static size_t find_read(const struct observe_catalog *c, const char *package,
+                        const char *version)
+{
+    size_t k;
+
+    for (k = 0; k < c->n_reads; k++)
+        if (strcmp(c->reads[k].package, package) == 0 &&
+            same(c->reads[k].version, version))
+            return k;
+    for (k = 0; version && k < c->n_reads; k++)
+        if (strcmp(c->reads[k].package, package) == 0 &&
+            !c->reads[k].version && c->reads[k].desc &&
+            same(c->reads[k].desc->version, version))
+            return k;
+    return c->n_reads;
+}
+
+/* Submit a describe of @package at @version (NULL: latest) as read k. */
+static int add_read(struct observe_catalog *c, const char *svc,
+                    const char *package, const char *version)
+{
+    size_t k = c->n_reads;
+    int r;
+
+    c->reads[k].package = package;
+    c->reads[k].version = version;
+    r = dcos_cosmos_package_describe(c->client, package, version,
+                                     on_describe, &c->reads[k]);
+    if (r) {
+        err_set(&c->submit_err, r, "service %s: cannot describe package "
+                "%s: %s", svc, package, err_name(r));
+        return r;
+    }
+    c->n_reads++;
+    return 0;
+}
+
+int observe_catalog_prefetch(struct observe_catalog **out,
+                             struct dcos_client *client,
+                             const struct model_desired *d,
+                             struct err_info *e)
+{
+    struct observe_catalog *c = NULL;
+    size_t i;
+    int r = catalog_new(&c, client, d, e);
+
+    if (r)
+        return r;
+    /* A read that cannot be submitted is reported by the collect. */
+    for (i = 0; !c->submit_err.code && i < d->n_services; i++) {
+        const struct model_service *s = d->services[i];
+
+        if (find_read(c, s->package_name, s->package_version) ==
+            c->n_reads)
+            (void)add_read(c, s->name, s->package_name, s->package_version);
+    }
+    *out = c;
+    return 0;
+}
+
+int observe_catalog_submit(struct observe_catalog **out,
+                           struct dcos_client *client,
+                           const struct model_desired *d,
+                           struct model_observed *obs, struct err_info *e)
+{
+    size_t n = d->n_services, i, k;
+    struct observe_catalog *c = *out;
+
+    if (!c) {
+        int r = catalog_new(&c, client, d, e);
+
+        if (r)
+            return r;
+    }
     c->out = obs;
     for (i = 0; i < n; i++) {
         const struct model_service *s = d->services[i];
         const char *version;
 
-        c->read_of[i] = n;
+        c->read_of[i] = n * 2;
         if (!wanted(s, &obs[i], &version))
             continue;
-        for (k = 0; k < c->n_reads; k++)
-            if (strcmp(c->reads[k].package, s->package_name) == 0 &&
-                same(c->reads[k].version, version))
-                break;
-        if (k == c->n_reads) {
-            c->reads[k].package = s->package_name;
-            c->reads[k].version = version;
-            c->n_reads++;
-            r = dcos_cosmos_package_describe(client, s->package_name,
-                                             version, on_describe,
-                                             &c->reads[k]);
-            if (r) {
-                err_set(&c->submit_err, r, "service %s: cannot describe "
-                        "package %s: %s", s->name, s->package_name,
-                        err_name(r));
-                c->n_reads--;
-                break;
-            }
-        }
+        k = find_read(c, s->package_name, version);
+        if (k == c->n_reads &&
+            (c->submit_err.code ||
+             add_read(c, s->name, s->package_name, version)))
+            break;
         c->read_of[i] = k;
     }
     *out = c;
@@ -162,10 +228,11 @@ int observe_catalog_collect(struct observe_catalog *c, bool timed_out,
         r = err_set(e, ERR_TIMEOUT, "describing the packages timed out");
     }
     for (i = 0; !r && i < n; i++) {
-        const struct catalog_read *cr = &c->reads[c->read_of[i]];
+        const struct catalog_read *cr;
 
-        if (c->read_of[i] == n)
+        if (c->read_of[i] == 2 * n)
             continue;
+        cr = &c->reads[c->read_of[i]];
         if (cr->err.code)
             r = err_set(e, cr->err.code, "service %s: describing package "
                         "%s%s%s: %.100s", c->d->services[i]->name,

@@ -21,12 +21,26 @@ struct dcos_client;
 struct observe_catalog;
 
 /*
+ * Submit, before anything is observed, one describe per distinct package
+ * and pinned version of @d (the catalog's latest when unpinned): what most
+ * services will need, so that observe_catalog_submit has nothing left to
+ * ask when the running version is the pinned or the latest one, and a
+ * plan costs one round trip less.  Sets *@c (new; hand it to
+ * observe_catalog_submit) and returns 0, or ERR_NOMEM.
+ */
+int observe_catalog_prefetch(struct observe_catalog **c,
+                             struct dcos_client *client,
+                             const struct model_desired *d,
+                             struct err_info *e);
+
+/*
  * Submit the reads that fill the catalog fields (catalog,
  * catalog_version, catalog_schema) of @out[i] for each service of @d,
- * whose other observations are done.  @d and @out must outlive the wave.
- * Then let the loop run dry (or a deadline) and call
- * observe_catalog_collect.  Returns 0 and sets *@c (new), or ERR_NOMEM
- * before anything was submitted.
+ * whose other observations are done: only those the prefetch (*@c
+ * non-NULL, its answers in) did not already make.  @d and @out must
+ * outlive the wave.  Then let the loop run dry (or a deadline) and call
+ * observe_catalog_collect.  Returns 0 and sets *@c (new unless it was
+ * set), or ERR_NOMEM before anything was submitted.
  */
 int observe_catalog_submit(struct observe_catalog **c,
                            struct dcos_client *client,

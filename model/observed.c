@@ -46,6 +46,7 @@ void model_observed_clear(struct model_observed *o)
     json_decref(o->resolved_options);
     free(o->catalog_version);
     json_decref(o->catalog_schema);
+    json_decref(o->node_endpoint);
     model_plan_status_clear(&o->plan);
     free(o->target_config_id);
     free(o->node_dns);

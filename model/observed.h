@@ -166,6 +166,10 @@ struct model_observed {
      * GET / without credentials (cluster CA, host name verification) and a
      * plain-HTTP GET / on the node's address.
      */
+    json_t *node_endpoint;     /* the verification endpoint as the
+                                  scheduler answered it with the other
+                                  reads (new reference), NULL when not
+                                  read: the probe then reads it itself */
     bool node_probed;          /* the endpoint was read, both probes ran */
     char *node_dns;            /* "<host>:<port>" the certificate must name */
     char *node_address;        /* "<ip>:<port>" */
