@@ -10,10 +10,10 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/ssl.h>
 
 #include "common/util.h"
 #include "dcos/redact.h"
+#include "dcos/tls.h"
 #include "dcos/trace.h"
 
 /* ------------------------------------------------------------------ */
@@ -110,52 +110,6 @@ int http_err_from_curl(struct err_info *e, int curl_code,
 
 /* ------------------------------------------------------------------ */
 /* certificate and trace                                               */
-
-/* Whether libcurl speaks TLS through OpenSSL, so that the peer certificate
- * can be read from the connection's SSL object (CURLINFO_TLS_SSL_PTR)
- * instead of CURLOPT_CERTINFO, which has libcurl print every certificate
- * of the chain as text, the public key included, on every handshake. */
-static bool tls_is_openssl(void)
-{
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-
-    return v && v->ssl_version &&
-           strncmp(v->ssl_version, "OpenSSL", strlen("OpenSSL")) == 0;
-}
-
-/* Read the peer certificate from the live connection; called once the
- * response has started, while the connection is still the transfer's. */
-static void capture_peer_cert(struct http_request *req)
-{
-    struct curl_tlssessioninfo *ti = NULL;
-    X509 *x;
-
-    if (req->resp.have_cert ||
-        curl_easy_getinfo(req->easy, CURLINFO_TLS_SSL_PTR, &ti) != CURLE_OK ||
-        !ti || ti->backend != CURLSSLBACKEND_OPENSSL || !ti->internals)
-        return;
-    x = SSL_get0_peer_certificate((SSL *)ti->internals);
-    if (x && http_cert_from_x509(&req->resp.cert, x) == 0)
-        req->resp.have_cert = true;
-}
-
-/* The CURLOPT_CERTINFO way, for a libcurl built on another TLS library. */
-static void capture_cert(struct http_request *req)
-{
-    struct curl_certinfo *ci = NULL;
-    struct curl_slist *sl;
-
-    if (curl_easy_getinfo(req->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
-        !ci || ci->num_of_certs < 1)
-        return;
-    for (sl = ci->certinfo[0]; sl; sl = sl->next) {
-        if (util_has_prefix(sl->data, "Cert:")) {
-            if (http_cert_from_pem(&req->resp.cert, sl->data + 5) == 0)
-                req->resp.have_cert = true;
-            return;
-        }
-    }
-}
 
 static int debug_cb(CURL *e, curl_infotype type, char *data, size_t size,
                     void *userp)
@@ -460,8 +414,9 @@ static size_t header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
         free(req->resp.www_authenticate);
         req->resp.content_type = NULL;
         req->resp.www_authenticate = NULL;
-        if (req->want_cert)
-            capture_peer_cert(req);
+        if (req->want_cert && !req->resp.have_cert)
+            req->resp.have_cert =
+                http_tls_peer_cert(req->easy, &req->resp.cert);
         return n;
     }
     colon = memchr(ptr, ':', n);
@@ -574,7 +529,7 @@ int http_request_easy_init(struct http_request *req)
     }
     if (req->connect_to)
         SETOPT(e, CURLOPT_CONNECT_TO, req->connect_to);
-    if (req->want_cert && !tls_is_openssl())
+    if (req->want_cert && !http_tls_is_openssl())
         SETOPT(e, CURLOPT_CERTINFO, 1L);
     if (req->fresh) {
         SETOPT(e, CURLOPT_FRESH_CONNECT, 1L);
@@ -610,7 +565,8 @@ void http_request_complete(struct http_request *req, int curl_code, int forced,
             CURLE_OK)
             resp->status = status;
         if (req->want_cert && !req->resp.have_cert)
-            capture_cert(req);
+            req->resp.have_cert =
+                http_tls_peer_cert(req->easy, &req->resp.cert);
     }
     resp->curl_code = curl_code;
     if (forced) {
