@@ -94,7 +94,7 @@ static int catalog_new(struct observe_catalog **out,
                        struct dcos_client *client,
                        const struct model_desired *d, struct err_info *e)
 {
-    size_t n = d->n_services;
+    size_t n = d->n_services, i;
     struct observe_catalog *c = calloc(1, sizeof(*c));
 
     /* at most one prefetch and one read per service */
@@ -110,6 +110,8 @@ static int catalog_new(struct observe_catalog **out,
         free(c);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
+    for (i = 0; i < n; i++)
+        c->read_of[i] = 2 * n; /* none until observe_catalog_submit */
     c->client = client;
     c->d = d;
     *out = c;
@@ -227,7 +229,9 @@ int observe_catalog_collect(struct observe_catalog *c, bool timed_out,
     } else if (timed_out && c->n_reads) {
         r = err_set(e, ERR_TIMEOUT, "describing the packages timed out");
     }
-    for (i = 0; !r && i < n; i++) {
+    /* A prefetch whose observation failed was never submitted: nothing
+     * to hand out. */
+    for (i = 0; !r && c->out && i < n; i++) {
         const struct catalog_read *cr;
 
         if (c->read_of[i] == 2 * n)
