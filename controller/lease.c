@@ -332,8 +332,13 @@ int lease_refresh(struct lease_set *ls, struct err_info *e)
     double deadline = util_now_mono() + 2 * ls->o.request_timeout + 5;
     size_t i;
 
+    /* A lease with half its lifetime left needs nothing: it cannot have
+     * been taken over (others wait for its expiry), and its renewal timer
+     * keeps it.  Renewing it anyway would cost two round trips (PATCH,
+     * then list) before every apply. */
     for (i = 0; i < ls->n; i++)
-        if (ls->l[i].st == LEASE_HELD && !ls->l[i].busy)
+        if (ls->l[i].st == LEASE_HELD && !ls->l[i].busy &&
+            ls->l[i].valid_until - util_now_mono() < ls->o.ttl / 2)
             lease_machine_renew(&ls->l[i]);
     while (util_now_mono() < deadline) {
         bool busy = false;

@@ -58,9 +58,10 @@ int lease_acquire(struct lease_set **out, struct ev_loop *ev,
 bool lease_held(const struct lease_set *ls, const char *name);
 
 /*
- * Renew every lease now and wait for the answers (bounded, running the
- * loop): after a pause in which the loop did not run (a confirmation
- * prompt), a lease that lapsed but was not taken over is valid again.
+ * Renew every lease with less than half its lifetime left now and wait for
+ * the answers (bounded, running the loop): after a pause in which the loop
+ * did not run (a confirmation prompt), a lease that lapsed but was not
+ * taken over is valid again.  A lease just taken or renewed is left alone.
  * Returns 0, or ERR_CONFLICT when one was lost (@e says which).
  */
 int lease_refresh(struct lease_set *ls, struct err_info *e);
