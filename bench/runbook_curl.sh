@@ -136,7 +136,16 @@ pem_json() {
     awk -v twice="${2:-0}" '{ printf "%s%s", $0, (twice ? "\\\\n" : "\\n") }' "$1"
 }
 
-fail() { log "$svc: $*"; return 1; }
+# fail MESSAGE: log MESSAGE (with curl's error when the last call had one)
+# for service $svc; returns 1.
+fail() {
+    local why=""
+    if [ "$crc" != 0 ] && [ -s "$work/curl.err" ]; then
+        why=" ($(head -n 1 "$work/curl.err"))"
+    fi
+    log "$svc: $*$why"
+    return 1
+}
 
 # The distinct statuses of the plan in $work/body (plan, phases, steps),
 # one a line.  The plan is COMPLETE exactly when all of them are, whatever
