@@ -384,7 +384,6 @@ int key_der_pem_encode(char **pem, const unsigned char *der, size_t len,
 {
     size_t lines, size, chunk, o;
     char *s;
-    int nb, ne;
 
     if (!der || len == 0 || !label || strlen(label) > PEM_MARK_MAX ||
         len > PEM_TEXT_MAX)
@@ -395,15 +394,13 @@ int key_der_pem_encode(char **pem, const unsigned char *der, size_t len,
     s = malloc(size);
     if (!s)
         return ERR_NOMEM;
-    nb = snprintf(s, size, "-----BEGIN %s-----\n", label);
-    o = (size_t)nb;
+    o = (size_t)snprintf(s, size, "-----BEGIN %s-----\n", label);
     for (; len; der += chunk, len -= chunk) {
         chunk = len < PEM_CHUNK ? len : PEM_CHUNK;
         o += (size_t)EVP_EncodeBlock((unsigned char *)s + o, der, (int)chunk);
         s[o++] = '\n';
     }
-    ne = snprintf(s + o, size - o, "-----END %s-----\n", label);
-    (void)ne;
+    snprintf(s + o, size - o, "-----END %s-----\n", label);
     *pem = s;
     return 0;
 }
