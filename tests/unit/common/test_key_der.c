@@ -53,14 +53,8 @@ struct key {
 
 static struct key keys[N_KEYS];
 
-static int no_password(char *buf, int size, int rwflag, void *u)
-{
-    (void)buf;
-    (void)size;
-    (void)rwflag;
-    (void)u;
-    return -1;
-}
+/* The passphrase given to OpenSSL's readers: never a prompt. */
+static char no_password[] = "";
 
 /* The text in a memory BIO (new, NUL-terminated), then free the BIO. */
 static char *bio_text(BIO *b, size_t *len)
@@ -221,7 +215,7 @@ static char *oracle_pub_of_priv(const char *pem, size_t len)
     if (strncmp(p, "-----BEGIN PRIVATE KEY-----", 27) != 0)
         return NULL;
     b = BIO_new_mem_buf(pem, (int)len);
-    k = PEM_read_bio_PrivateKey(b, NULL, no_password, NULL);
+    k = PEM_read_bio_PrivateKey(b, NULL, NULL, no_password);
     BIO_free(b);
     if (!k || !EVP_PKEY_is_a(k, "RSA")) {
         EVP_PKEY_free(k);
@@ -238,7 +232,7 @@ static char *oracle_pub_of_priv(const char *pem, size_t len)
 static unsigned char *oracle_spki(const char *pem, size_t *len)
 {
     BIO *b = BIO_new_mem_buf(pem, -1);
-    EVP_PKEY *k = PEM_read_bio_PUBKEY(b, NULL, no_password, NULL);
+    EVP_PKEY *k = PEM_read_bio_PUBKEY(b, NULL, NULL, no_password);
     unsigned char *der = NULL;
     int n;
 
