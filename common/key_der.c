@@ -355,10 +355,11 @@ int key_der_pem_decode(unsigned char **der, size_t *der_len, const char *pem,
     for (; after < end; after++)
         if (!is_space(*after))
             return ERR_INVALID;
-    b64 = malloc(nb64 + 1);
+    /* OpenSSL's allocator, as for the keys its own decoders read. */
+    b64 = OPENSSL_malloc(nb64 + 1);
     out = OPENSSL_malloc(nb64 / 4 * 3);
     if (!b64 || !out) {
-        free(b64);
+        OPENSSL_free(b64);
         OPENSSL_free(out);
         return ERR_NOMEM;
     }
@@ -368,8 +369,7 @@ int key_der_pem_decode(unsigned char **der, size_t *der_len, const char *pem,
         b64[i] = 'A';
     b64[nb64] = '\0';
     dec = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)nb64);
-    OPENSSL_cleanse(b64, nb64);
-    free(b64);
+    OPENSSL_clear_free(b64, nb64);
     if (dec < 0 || (size_t)dec != nb64 / 4 * 3) {
         key_der_free(out, nb64 / 4 * 3);
         return ERR_INVALID;
