@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "common/err.h"
+#include "common/key_der.h"
 #include "common/util.h"
 
 #define PKCS8_HEADER "-----BEGIN PRIVATE KEY-----"
@@ -101,11 +102,61 @@ out:
     return r;
 }
 
-int key_public_from_private(char **pub_pem, const struct secret *priv_pem)
+/*
+ * SPKI DER (new, key_der_free) of the PKCS#8 PEM @priv_pem by the strict
+ * reader (common/key_der.h): ERR_INVALID when it is not in that form.
+ */
+static int private_spki(unsigned char **spki, size_t *spki_len,
+                        const struct secret *priv_pem)
 {
+    unsigned char *der = NULL;
+    size_t n = 0;
+    int r;
+
+    if (!priv_pem || priv_pem->len == 0 || priv_pem->len > PEM_MAX)
+        return ERR_INVALID;
+    r = key_der_pem_decode(&der, &n, (const char *)priv_pem->buf,
+                           priv_pem->len, "PRIVATE KEY");
+    if (r)
+        return r;
+    r = key_der_spki_from_pkcs8(spki, spki_len, der, n);
+    key_der_free(der, n);
+    return r;
+}
+
+int key_private_check(const struct secret *priv_pem)
+{
+    unsigned char *spki = NULL;
+    size_t n = 0;
     EVP_PKEY *k = NULL;
     int r;
 
+    r = private_spki(&spki, &n, priv_pem);
+    key_der_free(spki, n);
+    if (r != ERR_INVALID)
+        return r;
+    /* Not the fast form: OpenSSL decides. */
+    r = key_private_load(&k, priv_pem);
+    EVP_PKEY_free(k);
+    return r;
+}
+
+int key_public_from_private(char **pub_pem, const struct secret *priv_pem)
+{
+    unsigned char *spki = NULL;
+    size_t n = 0;
+    EVP_PKEY *k = NULL;
+    int r;
+
+    r = private_spki(&spki, &n, priv_pem);
+    if (r == 0) {
+        r = key_der_pem_encode(pub_pem, spki, n, "PUBLIC KEY");
+        key_der_free(spki, n);
+        return r;
+    }
+    if (r != ERR_INVALID)
+        return r;
+    /* Not the fast form (PKCS#1, encrypted, odd armour, other keys). */
     r = key_private_load(&k, priv_pem);
     if (r)
         return r;
@@ -114,13 +165,30 @@ int key_public_from_private(char **pub_pem, const struct secret *priv_pem)
     return r;
 }
 
-/* DER SubjectPublicKeyInfo of a PEM public key (new, OPENSSL_free). */
-static int pub_der(unsigned char **der, int *len, const char *pem)
+/*
+ * DER SubjectPublicKeyInfo of a PEM public key (new, key_der_free): the
+ * strict RSA reader first, OpenSSL for anything else.  Both give the same
+ * bytes for a key the strict reader accepts (DER is canonical).
+ */
+static int pub_der(unsigned char **der, size_t *len, const char *pem)
 {
     EVP_PKEY *k = NULL;
     unsigned char *p = NULL;
+    size_t dn = 0;
     int n, r;
 
+    if (!pem)
+        return ERR_INVALID;
+    r = key_der_pem_decode(&p, &dn, pem, strlen(pem), "PUBLIC KEY");
+    if (r == 0 && key_der_spki_check(p, dn) == 0) {
+        *der = p;
+        *len = dn;
+        return 0;
+    }
+    key_der_free(p, dn);
+    p = NULL;
+    if (r == ERR_NOMEM)
+        return r;
     r = load_public(&k, pem);
     if (r)
         return r;
@@ -129,22 +197,23 @@ static int pub_der(unsigned char **der, int *len, const char *pem)
     if (n <= 0 || !p)
         return ERR_INVALID;
     *der = p;
-    *len = n;
+    *len = (size_t)n;
     return 0;
 }
 
 int key_public_equal(const char *a_pem, const char *b_pem)
 {
     unsigned char *a = NULL, *b = NULL;
-    int na = 0, nb = 0, r;
+    size_t na = 0, nb = 0;
+    int r;
 
     r = pub_der(&a, &na, a_pem);
     if (r == 0)
         r = pub_der(&b, &nb, b_pem);
     if (r == 0)
-        r = na == nb && memcmp(a, b, (size_t)na) == 0;
-    OPENSSL_free(a);
-    OPENSSL_free(b);
+        r = na == nb && memcmp(a, b, na) == 0;
+    key_der_free(a, na);
+    key_der_free(b, nb);
     return r;
 }
 
@@ -153,16 +222,17 @@ int key_fingerprint(const char *pub_pem, char out[KEY_FP_LEN])
     static const char hex[] = "0123456789abcdef";
     unsigned char md[SHA256_DIGEST_LENGTH];
     unsigned char *der = NULL;
-    int n = 0, r, i;
+    size_t n = 0;
+    int r, i;
 
     r = pub_der(&der, &n, pub_pem);
     if (r)
         return r;
-    if (!SHA256(der, (size_t)n, md)) {
-        OPENSSL_free(der);
+    if (!SHA256(der, n, md)) {
+        key_der_free(der, n);
         return ERR_INTERNAL;
     }
-    OPENSSL_free(der);
+    key_der_free(der, n);
     for (i = 0; i < SHA256_DIGEST_LENGTH; i++) {
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];

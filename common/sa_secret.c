@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonscan.h"
@@ -28,17 +26,15 @@ const char *sa_verdict_name(enum sa_verdict v)
 int sa_secret_build(struct secret **value, const char *uid,
                     const struct secret *priv_pem, const char *login_endpoint)
 {
-    EVP_PKEY *k = NULL;
     struct buf b;
     struct secret *s;
     int r;
 
     if (!uid || !*uid)
         return ERR_INVALID;
-    r = key_private_load(&k, priv_pem);
+    r = key_private_check(priv_pem);
     if (r)
         return r;
-    EVP_PKEY_free(k);
     if (!login_endpoint)
         login_endpoint = SA_LOGIN_ENDPOINT;
     buf_init(&b, 2 * SECRET_MAX);
