@@ -520,7 +520,7 @@ int cli_parse(struct cli *out, int argc, char **argv)
     out->timeout = 900;
     out->lock_ttl = 60;
     out->request_timeout = 30;
-    out->max_connections = 8;
+    out->max_connections = (int)ENGINE_MAX_CONNECTIONS;
     out->log_level = LOG_WARN;
 
     if (argc < 2) {

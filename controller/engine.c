@@ -122,6 +122,8 @@ static void defaults(struct engine_options *o)
         o->verify_window = ENGINE_VERIFY_WINDOW;
     if (o->lock_ttl <= 0)
         o->lock_ttl = LEASE_TTL_DEFAULT;
+    if (o->max_connections == 0)
+        o->max_connections = ENGINE_MAX_CONNECTIONS;
     if (o->lock_timeout < 0)
         o->lock_timeout = 0;
 }
