@@ -569,6 +569,9 @@ void cli_engine_options(struct engine_options *out, const struct cli *c,
     out->lock_timeout = c->lock_timeout;
     out->lock_ttl = c->lock_ttl;
     out->command = c->command;
+    /* Only what applies makes key pairs ahead: a plan generates none. */
+    out->speculate_keys = c->command && (strcmp(c->command, "apply") == 0 ||
+                                         strcmp(c->command, "run") == 0);
     if (report)
         out->report = *report;
 }

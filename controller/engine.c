@@ -224,6 +224,9 @@ int engine_new(struct engine **out, const struct engine_options *o,
         return err_set(e, ERR_INTERNAL, "cannot create the event loop");
     }
     r = engine_lane_init(eng, &eng->main, e);
+    if (r == 0 && eng->o.speculate_keys &&
+        engine_keys_new(&eng->keys, eng->ev))
+        r = err_set(e, ERR_NOMEM, "out of memory");
     if (r == 0 && o->uid && (o->password || o->private_key))
         r = login(eng, e);
     if (r) {
@@ -239,6 +242,7 @@ void engine_free(struct engine *eng)
     if (!eng)
         return;
     engine_lane_clear(&eng->main);
+    engine_keys_free(eng->keys);
     if (eng->ev)
         ev_loop_destroy(eng->ev);
     free(eng->holder);

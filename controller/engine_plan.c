@@ -151,6 +151,8 @@ static void on_wave(struct await *a, bool timed_out, void *payload)
         r = observe_collect(op->observe, timed_out, &e);
         op->observe = NULL;
         if (r == 0 && !lane->cancelled)
+            engine_keys_observed(lane->eng, op->d, op->obs);
+        if (r == 0 && !lane->cancelled)
             r = observe_catalog_submit(&op->catalog, c, op->d, op->obs, &e);
         op->stage = STAGE_CATALOG;
         if (r == 0 && op->catalog) {

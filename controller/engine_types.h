@@ -55,6 +55,9 @@ struct engine_options {
     /* Apply. */
     double rollout_timeout;           /* per rollout wait, seconds */
     double verify_window;             /* HTTPS check retries, seconds */
+    /* Start a service's new key pair as soon as observation sees its
+     * account missing (engine_keys.c); only for engines that apply. */
+    bool speculate_keys;
     struct report_sink report;        /* where people read what happens */
 
     /* Every HTTP attempt to the cluster (metrics), or NULL: called on the
