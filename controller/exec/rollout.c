@@ -46,16 +46,24 @@ double rollout_poll_next(double prev, bool changed)
 }
 
 /*
- * Poll again after the interval of the schedule (sooner when the rollout
- * timeout ends first: the next poll then fails the wait).
+ * Poll again after the interval of the schedule, sooner when the next
+ * heartbeat is due first (a poll shows it) or the rollout timeout ends
+ * first (the next poll then fails the wait).
  */
 static void poll_later(struct exec_ctx *x, bool changed)
 {
     struct wait_state *st = exec_state(x);
-    double left = st->deadline - exec_elapsed(x);
+    double now = exec_elapsed(x), s;
+    double beat = st->shown + term_heartbeat_seconds() - now;
+    double left = st->deadline - now;
 
     st->interval = rollout_poll_next(st->interval, changed);
-    exec_sleep(x, st->interval < left ? st->interval : left, poll_plan);
+    s = st->interval;
+    if (beat < s)
+        s = beat > 0 ? beat : 0;
+    if (left < s)
+        s = left > 0 ? left : 0;
+    exec_sleep(x, s, poll_plan);
 }
 
 /*
