@@ -329,6 +329,8 @@ int apply_start(const struct apply_env *env, struct model_plan *plans,
     run->host.retry_window = env->retry_window;
     run->host.verify_window = env->verify_window;
     run->host.report = env->report;
+    run->host.key_take = env->key_take;
+    run->host.key_take_payload = env->key_take_payload;
     run->may_write = env->may_write;
     run->may_write_payload = env->may_write_payload;
     run->n = n;

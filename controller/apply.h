@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/secret.h"
 #include "controller/report.h"
 #include "model/plan.h"
 
@@ -36,6 +37,13 @@ struct apply_env {
      */
     bool (*may_write)(void *payload, const char *name);
     void *may_write_payload;
+    /* A key pair made in advance for @service (exec_host.key_take); NULL:
+     * none. */
+    int (*key_take)(void *payload, const char *service,
+                    void (*done)(int status, struct secret *priv, char *pub,
+                                 void *arg),
+                    void *arg);
+    void *key_take_payload;
 };
 
 /*

@@ -520,7 +520,7 @@ int cli_parse(struct cli *out, int argc, char **argv)
     out->timeout = 900;
     out->lock_ttl = 60;
     out->request_timeout = 30;
-    out->max_connections = 8;
+    out->max_connections = (int)ENGINE_MAX_CONNECTIONS;
     out->log_level = LOG_WARN;
 
     if (argc < 2) {
@@ -569,6 +569,9 @@ void cli_engine_options(struct engine_options *out, const struct cli *c,
     out->lock_timeout = c->lock_timeout;
     out->lock_ttl = c->lock_ttl;
     out->command = c->command;
+    /* Only what applies makes key pairs ahead: a plan generates none. */
+    out->speculate_keys = c->command && (strcmp(c->command, "apply") == 0 ||
+                                         strcmp(c->command, "run") == 0);
     if (report)
         out->report = *report;
 }

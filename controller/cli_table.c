@@ -78,7 +78,7 @@ static const struct cli_option conn_opts[] = {
     {"request-timeout", 0, "DURATION", CLI_OPT_REQUEST_TIMEOUT,
      "per HTTP attempt (default 30s); reads are tried 4 times"},
     {"max-connections", 0, "N", CLI_OPT_MAX_CONNECTIONS,
-     "concurrent requests, 1 to 64 (default 8)"},
+     "concurrent requests, 1 to 64 (default 32)"},
     {"trace", 0, NULL, CLI_OPT_TRACE,
      "log every HTTP request and response on stderr, secrets redacted"},
     {NULL, 0, NULL, 0, NULL},

@@ -122,6 +122,8 @@ static void defaults(struct engine_options *o)
         o->verify_window = ENGINE_VERIFY_WINDOW;
     if (o->lock_ttl <= 0)
         o->lock_ttl = LEASE_TTL_DEFAULT;
+    if (o->max_connections == 0)
+        o->max_connections = ENGINE_MAX_CONNECTIONS;
     if (o->lock_timeout < 0)
         o->lock_timeout = 0;
 }
@@ -222,6 +224,9 @@ int engine_new(struct engine **out, const struct engine_options *o,
         return err_set(e, ERR_INTERNAL, "cannot create the event loop");
     }
     r = engine_lane_init(eng, &eng->main, e);
+    if (r == 0 && eng->o.speculate_keys &&
+        engine_keys_new(&eng->keys, eng->ev))
+        r = err_set(e, ERR_NOMEM, "out of memory");
     if (r == 0 && o->uid && (o->password || o->private_key))
         r = login(eng, e);
     if (r) {
@@ -237,6 +242,7 @@ void engine_free(struct engine *eng)
     if (!eng)
         return;
     engine_lane_clear(&eng->main);
+    engine_keys_free(eng->keys);
     if (eng->ev)
         ev_loop_destroy(eng->ev);
     free(eng->holder);

@@ -16,6 +16,7 @@
 #include "controller/engine_int.h"
 #include "controller/lease.h"
 #include "dcos/client.h"
+#include "dcos/keys.h"
 #include "dcos/loop.h"
 
 /* Margin of the whole apply beyond its waits, seconds. */
@@ -190,9 +191,21 @@ int engine_apply_check(struct engine *eng, const struct model_plan *plans,
 
 struct apply_op {
     struct engine_lane *lane;
+    const struct model_plan *plans;
+    size_t n;
     engine_apply_fn done;
     void *payload;
 };
+
+/* The executors' key pairs: the service's speculative one when there is
+ * one (engine_keys.c). */
+static int key_take(void *payload, const char *service,
+                    dcos_keygen_fn done, void *arg)
+{
+    struct engine *eng = payload;
+
+    return engine_keys_take(eng->keys, service, done, arg);
+}
 
 static void on_applied(int r, const struct err_info *e,
                        const struct report_summary *sum, void *payload)
@@ -200,7 +213,10 @@ static void on_applied(int r, const struct err_info *e,
     struct apply_op *op = payload;
     engine_apply_fn done = op->done;
     void *arg = op->payload;
+    size_t i;
 
+    for (i = 0; i < op->n; i++)
+        engine_keys_discard(op->lane->eng->keys, op->plans[i].service);
     op->lane->running = NULL;
     free(op);
     done(r, e, sum, arg);
@@ -218,6 +234,8 @@ int engine_apply_run(struct engine_lane *lane, struct model_plan *plans,
     if (!op)
         return err_set(e, ERR_NOMEM, "out of memory");
     op->lane = lane;
+    op->plans = plans;
+    op->n = n;
     op->done = done;
     op->payload = payload;
     memset(&env, 0, sizeof(env));
@@ -236,6 +254,10 @@ int engine_apply_run(struct engine_lane *lane, struct model_plan *plans,
     env.report = eng->o.report.ops ? &eng->o.report : NULL;
     env.may_write = may_write;
     env.may_write_payload = lane;
+    if (eng->keys) {
+        env.key_take = key_take;
+        env.key_take_payload = eng;
+    }
     lane->cancelled = false;
     r = apply_start(&env, plans, n, on_applied, op, &lane->running, e);
     if (r)

@@ -5,6 +5,7 @@
 
 #include <ev.h>
 
+#include "common/secret.h"
 #include "controller/engine_types.h"
 #include "controller/observe.h"
 
@@ -15,6 +16,7 @@
  * callers of the engine: they use engine.h.
  */
 struct apply;
+struct engine_keys;
 struct engine_plan_op;
 struct dcos_client;
 struct http_loop;
@@ -44,6 +46,7 @@ struct engine {
     struct ev_loop *ev;
     struct engine_lane main;
     char *holder;               /* how our leases describe us */
+    struct engine_keys *keys;   /* speculative key pairs, or NULL */
     engine_signal_fn on_signal; /* the signal hook, or NULL */
     void *signal_payload;
     ev_signal sig_int;
@@ -72,6 +75,39 @@ int engine_apply_check(struct engine *eng, const struct model_plan *plans,
 int engine_apply_run(struct engine_lane *lane, struct model_plan *plans,
                      size_t n, engine_apply_fn done, void *payload,
                      struct err_info *e);
+
+/*
+ * Speculative key pairs (engine_keys.c): made on worker threads of their
+ * own HTTP loop on @ev, so that no lane waits for them.  0 or a negative
+ * err.  engine_keys_free wipes every pair not taken (accepts NULL).
+ */
+int engine_keys_new(struct engine_keys **out, struct ev_loop *ev);
+void engine_keys_free(struct engine_keys *k);
+
+/* Start one key pair for @service unless one is made or being made and
+ * not taken (@k NULL: nothing). */
+void engine_keys_speculate(struct engine_keys *k, const char *service);
+
+/* After an observation of @d (@obs per service): speculate for each
+ * service whose account is missing, when @eng speculates at all. */
+void engine_keys_observed(struct engine *eng, const struct model_desired *d,
+                          const struct model_observed *obs);
+
+/*
+ * Take the pair of @service: 0 when there is one (then @done runs exactly
+ * once with it, at once when it is made, else when it is; the callback
+ * owns the pair), ERR_NOTFOUND when there is none.
+ */
+int engine_keys_take(struct engine_keys *k, const char *service,
+                     void (*done)(int status, struct secret *priv,
+                                  char *pub, void *payload),
+                     void *payload);
+
+/* Wipe the pair of @service nobody took (@k NULL: nothing). */
+void engine_keys_discard(struct engine_keys *k, const char *service);
+
+/* How many pairs @k started (0 for NULL). */
+unsigned long engine_keys_started(const struct engine_keys *k);
 
 /* Cancel the plan in progress @op (NULL: none): its wave ends on the
  * loop's next pass and the plan fails with "cancelled". */

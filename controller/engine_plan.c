@@ -164,6 +164,7 @@ static void on_wave(struct await *a, bool timed_out, void *payload)
         }
         if (r || lane->cancelled)
             break;
+        engine_keys_observed(lane->eng, op->d, op->obs);
         r = observe_catalog_submit(&op->catalog, c, op->d, op->obs, &e);
         if (r == 0 &&
             https_probe_observe_submit(&op->probe, c, lane->cluster.ca_pem,

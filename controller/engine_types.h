@@ -31,6 +31,7 @@ typedef void (*engine_signal_fn)(struct engine *eng, int signum,
 #define ENGINE_REQUEST_TIMEOUT 30.0
 #define ENGINE_ROLLOUT_TIMEOUT 900.0
 #define ENGINE_VERIFY_WINDOW 90.0
+#define ENGINE_MAX_CONNECTIONS 32u /* per lane; opened as the work needs */
 
 struct engine_options {
     /* Cluster connection (strings and secrets borrowed: they must outlive
@@ -43,7 +44,7 @@ struct engine_options {
     const struct secret *password;    /* ... a password or ... */
     const struct secret *private_key; /* ... a service account's key */
     double request_timeout;           /* per HTTP request, seconds */
-    unsigned max_connections;         /* concurrent transfers (0: 8) */
+    unsigned max_connections;         /* concurrent transfers (0: 32) */
     FILE *trace;                      /* redacted HTTP trace, or NULL */
 
     /* Leases (docs/plan.md, "Leases"). */
@@ -54,6 +55,9 @@ struct engine_options {
     /* Apply. */
     double rollout_timeout;           /* per rollout wait, seconds */
     double verify_window;             /* HTTPS check retries, seconds */
+    /* Start a service's new key pair as soon as observation sees its
+     * account missing (engine_keys.c); only for engines that apply. */
+    bool speculate_keys;
     struct report_sink report;        /* where people read what happens */
 
     /* Every HTTP attempt to the cluster (metrics), or NULL: called on the

@@ -328,7 +328,12 @@ void exec_key_pair_make(struct exec_ctx *x, exec_fn next)
     k->x = x;
     k->next = next;
     exec_note(x, "Generating an RSA-2048 key pair...");
-    r = dcos_keygen_async(x->svc->host->loop, on_keygen, k);
+    r = ERR_NOTFOUND;
+    if (x->svc->host->key_take)
+        r = x->svc->host->key_take(x->svc->host->key_take_payload,
+                                   x->svc->plan->service, on_keygen, k);
+    if (r)
+        r = dcos_keygen_async(x->svc->host->loop, on_keygen, k);
     if (r) {
         free(k);
         exec_fail(x, "cannot generate a key pair: %s", err_name(r));

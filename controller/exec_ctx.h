@@ -41,6 +41,15 @@ struct exec_host {
     const struct report_sink *report;
     bool cancelled;          /* no waits or backoffs any more */
     bool timed_out;          /* ... because the time limit passed */
+    /*
+     * Hand the key pair made in advance for @service to @done (exactly
+     * once; 0), or ERR_NOTFOUND when there is none; NULL: never one.
+     */
+    int (*key_take)(void *payload, const char *service,
+                    void (*done)(int status, struct secret *priv, char *pub,
+                                 void *arg),
+                    void *arg);
+    void *key_take_payload;
 };
 
 struct exec_service;

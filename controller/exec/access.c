@@ -6,28 +6,35 @@
 #include "controller/exec/access.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "dcos/client.h"
 #include "dcos/parse.h"
 
-/* After a 409: is the account really a member now? */
-static void on_members(const struct dcos_result *r, void *payload)
+/*
+ * After a 409: is the account really a member now?  Read the account's
+ * groups (as small as its memberships), not the group's members (as large
+ * as the group).
+ */
+static void on_groups(const struct dcos_result *r, void *payload)
 {
     struct exec_ctx *x = payload;
     const struct model_member_params *m = &exec_action(x)->params.member;
-    struct dcos_user_list l = {0};
-    int has;
+    char **gids = NULL;
+    size_t i, n = 0;
+    bool has = false;
 
     if (r->err.code) {
-        exec_retry(x, &r->err, "reading the group's members");
+        exec_retry(x, &r->err, "reading the account's groups");
         return;
     }
-    if (dcos_parse_group_users(&l, r->json)) {
-        exec_fail(x, "reading the group's members: unexpected answer");
+    if (dcos_parse_user_groups(&gids, &n, r->json)) {
+        exec_fail(x, "reading the account's groups: unexpected answer");
         return;
     }
-    has = dcos_user_list_has(&l, m->uid);
-    dcos_user_list_clear(&l);
+    for (i = 0; i < n && !has; i++)
+        has = strcmp(gids[i], m->gid) == 0;
+    dcos_string_array_free(gids, n);
     if (!has) {
         exec_fail(x, "IAM answered 409 (already a member) but %s is not a "
                      "member of group %s", m->uid, m->gid);
@@ -44,9 +51,9 @@ static void on_member(const struct dcos_result *r, void *payload)
     /* 409 says "already a member": check it, do not trust it. */
     if (r->err.code == ERR_CONFLICT) {
         exec_check(x,
-                   dcos_iam_group_users_get(exec_client(x), m->gid, true,
-                                            on_members, x),
-                   "GET group members");
+                   dcos_iam_user_groups_get(exec_client(x), m->uid,
+                                            on_groups, x),
+                   "GET account groups");
         return;
     }
     if (r->err.code) {

@@ -19,9 +19,6 @@
 #include "dcos/parse.h"
 #include "model/observed.h"
 
-/* Poll interval of a rollout wait, seconds. */
-#define WAIT_POLL_INTERVAL 0.5
-
 enum wait_stage {
     WAIT_PICKUP = 0, /* until the change reached the scheduler */
     WAIT_PLAN        /* until the deploy plan is COMPLETE */
@@ -34,17 +31,51 @@ struct wait_state {
     double began;          /* exec_elapsed() when the wait began */
     double shown;          /* exec_elapsed() of the last line shown */
     size_t done, total;    /* steps COMPLETE of the last plan read */
+    double interval;       /* last poll interval (rollout_poll_next) */
 };
 
 static void poll_plan(struct exec_ctx *x);
 
-/* Show @line once, when it differs from the last one shown. */
-static void progress(struct exec_ctx *x, const char *line)
+double rollout_poll_next(double prev, bool changed)
+{
+    double next = prev * ROLLOUT_POLL_FACTOR;
+
+    if (changed || prev <= 0)
+        return ROLLOUT_POLL_FIRST;
+    return next < ROLLOUT_POLL_MAX ? next : ROLLOUT_POLL_MAX;
+}
+
+/*
+ * Poll again after the interval of the schedule, sooner when the next
+ * heartbeat is due first (a poll shows it) or the rollout timeout ends
+ * first (the next poll then fails the wait).
+ */
+static void poll_later(struct exec_ctx *x, bool changed)
+{
+    struct wait_state *st = exec_state(x);
+    double now = exec_elapsed(x), s;
+    double beat = st->shown + term_heartbeat_seconds() - now;
+    double left = st->deadline - now;
+
+    st->interval = rollout_poll_next(st->interval, changed);
+    s = st->interval;
+    if (beat < s)
+        s = beat > 0 ? beat : 0;
+    if (left < s)
+        s = left > 0 ? left : 0;
+    exec_sleep(x, s, poll_plan);
+}
+
+/*
+ * Show @line once, when it differs from the last one shown; true when it
+ * did (the status or the progress changed).
+ */
+static bool progress(struct exec_ctx *x, const char *line)
 {
     struct wait_state *st = exec_state(x);
 
     if (strcmp(line, st->progress) == 0)
-        return;
+        return false;
     st->shown = exec_elapsed(x);
     snprintf(st->progress, sizeof(st->progress), "%s", line);
     if (strcmp(line, "restarting") == 0)
@@ -53,6 +84,7 @@ static void progress(struct exec_ctx *x, const char *line)
                                : "waiting for the scheduler to answer...");
     else
         exec_note(x, "%s", line);
+    return true;
 }
 
 /* One line: "deploy (serial) IN_PROGRESS: master-update 1/3, ...". */
@@ -138,13 +170,13 @@ static void on_plan(const struct dcos_result *r, void *payload)
     struct wait_state *st = exec_state(x);
     struct model_plan_status p;
     char line[512];
+    bool changed;
 
     memset(&p, 0, sizeof(p));
     if (r->err.code == ERR_TRANSIENT || r->err.code == ERR_NOTFOUND ||
         r->err.code == ERR_TIMEOUT) {
         /* The scheduler is (re)starting: ride it out. */
-        progress(x, "restarting");
-        exec_sleep(x, WAIT_POLL_INTERVAL, poll_plan);
+        poll_later(x, progress(x, "restarting"));
         return;
     }
     if (r->err.code) {
@@ -157,14 +189,14 @@ static void on_plan(const struct dcos_result *r, void *payload)
     }
     plan_summary(line, sizeof(line), &p);
     count_steps(st, &p);
-    progress(x, line);
+    changed = progress(x, line);
     if (r->status == 417 || (p.status && strcmp(p.status, "ERROR") == 0))
         fail_plan_error(x, &p);
     else if (st->stage == WAIT_PLAN && p.status &&
              strcmp(p.status, "COMPLETE") == 0)
         exec_done(x);
     else
-        exec_sleep(x, WAIT_POLL_INTERVAL, poll_plan);
+        poll_later(x, changed);
     model_plan_status_clear(&p);
 }
 
@@ -188,6 +220,7 @@ static void on_marathon(const struct dcos_result *r, void *payload)
             exec_note(x, "the scheduler restarted with the new "
                          "configuration");
             st->stage = WAIT_PLAN;
+            st->interval = 0;
             poll_plan(x);
             return;
         }
@@ -196,8 +229,7 @@ static void on_marathon(const struct dcos_result *r, void *payload)
         exec_retry(x, &r->err, "reading the scheduler's Marathon app");
         return;
     }
-    progress(x, "restarting");
-    exec_sleep(x, WAIT_POLL_INTERVAL, poll_plan);
+    poll_later(x, progress(x, "restarting"));
 }
 
 static void poll_plan(struct exec_ctx *x)
@@ -254,6 +286,7 @@ static void wait_begin(struct exec_ctx *x)
     st->deadline = exec_elapsed(x) + exec_rollout_timeout(x);
     st->began = st->shown = exec_elapsed(x);
     st->progress[0] = '\0';
+    st->interval = 0;
     st->stage = needs_pickup(x) ? WAIT_PICKUP : WAIT_PLAN;
     exec_note(x, "Waiting for the deploy plan to complete (timeout %.0fs)...",
               exec_rollout_timeout(x));

@@ -5,8 +5,10 @@
  * name and address from the scheduler, GET / and /_cluster/health on the
  * node (HTTPS with the cluster CA and hostname verification, or plain HTTP
  * when TLS is off), then the negative check: plain HTTP refused (TLS on) or
- * HTTPS not offered (TLS off).  A service that is not ready yet is retried
- * every second for the verify window.
+ * HTTPS not offered (TLS off).  The credentials (Cosmos describe) and the
+ * endpoint are read together; the node is probed once both answered.  A
+ * service that is not ready yet is retried every second for the verify
+ * window (the endpoint only: the credentials are kept).
  */
 #include "controller/exec/verify.h"
 
@@ -39,6 +41,10 @@ struct verify_state {
     char *plain;        /* what plain HTTP did */
     double deadline;    /* exec_elapsed() bound of the retries */
     char last_error[200];
+    int pending;        /* reads of this attempt not answered yet */
+    char fatal[300];    /* why the action fails, "" while it need not */
+    int endpoint_rc;    /* outcome of the endpoint read, 0: v->node */
+    char endpoint_error[512]; /* why it failed, when it did */
 };
 
 static void verify_clear(void *state)
@@ -257,24 +263,28 @@ static void on_root(const struct dcos_probe_result *r, void *payload)
     exec_check(x, node_get(x, "/_cluster/health", on_health), "node probe");
 }
 
-static void on_endpoint(const struct dcos_result *r, void *payload)
+/*
+ * One read of the attempt answered: once all did, fail on the credentials,
+ * retry on the endpoint, or probe the node.  Every read of an attempt ends
+ * here, never in an outcome of its own, so that no answer arrives after
+ * the action ended.
+ */
+static void joined(struct exec_ctx *x)
 {
-    struct exec_ctx *x = payload;
     struct verify_state *v = exec_state(x);
-    int rc;
 
-    if (r->err.code) {
-        retry(x, "reading endpoint %s: %s", params(x)->endpoint,
-              r->err.text);
+    if (--v->pending > 0)
+        return;
+    if (v->fatal[0]) {
+        exec_fail(x, "%s", v->fatal);
         return;
     }
-    rc = https_node_from_endpoint(&v->node, r->json);
-    if (rc == ERR_NOMEM) {
+    if (v->endpoint_rc == ERR_NOMEM) {
         exec_fail(x, "out of memory");
         return;
     }
-    if (rc) {
-        retry(x, "endpoint %s lists no address yet", params(x)->endpoint);
+    if (v->endpoint_rc) {
+        retry(x, "%s", v->endpoint_error);
         return;
     }
     if (!exec_ca_pem(x)) {
@@ -284,12 +294,65 @@ static void on_endpoint(const struct dcos_result *r, void *payload)
     exec_check(x, node_get(x, "/", on_root), "node probe");
 }
 
+/* The action must fail (the credentials cannot be had, a read cannot be
+ * sent): fail once the other reads answered. */
+static void fail_later(struct exec_ctx *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void fail_later(struct exec_ctx *x, const char *fmt, ...)
+{
+    struct verify_state *v = exec_state(x);
+    va_list ap;
+
+    if (!v->fatal[0]) { /* the first reason stands */
+        va_start(ap, fmt);
+        vsnprintf(v->fatal, sizeof(v->fatal), fmt, ap);
+        va_end(ap);
+    }
+    joined(x);
+}
+
+static void on_endpoint(const struct dcos_result *r, void *payload)
+{
+    struct exec_ctx *x = payload;
+    struct verify_state *v = exec_state(x);
+
+    v->endpoint_rc = ERR_INTERNAL;
+    if (r->err.code) {
+        snprintf(v->endpoint_error, sizeof(v->endpoint_error),
+                 "reading endpoint %s: %s", params(x)->endpoint,
+                 r->err.text);
+    } else {
+        v->endpoint_rc = https_node_from_endpoint(&v->node, r->json);
+        if (v->endpoint_rc)
+            snprintf(v->endpoint_error, sizeof(v->endpoint_error),
+                     "endpoint %s lists no address yet",
+                     params(x)->endpoint);
+    }
+    joined(x);
+}
+
+/* Read the endpoint (as one more read of the attempt). */
+static void read_endpoint(struct exec_ctx *x)
+{
+    struct verify_state *v = exec_state(x);
+    int r;
+
+    v->pending++;
+    r = dcos_sdk_endpoint_get(exec_client(x), exec_plan(x)->service,
+                              params(x)->endpoint, on_endpoint, x);
+    if (r)
+        fail_later(x, "cannot send GET endpoint: %s", err_name(r));
+}
+
+/* A retry: the credentials are known, read the endpoint again. */
 static void attempt(struct exec_ctx *x)
 {
-    exec_check(x,
-               dcos_sdk_endpoint_get(exec_client(x), exec_plan(x)->service,
-                                     params(x)->endpoint, on_endpoint, x),
-               "GET endpoint");
+    struct verify_state *v = exec_state(x);
+
+    v->pending = 1; /* held until the reads are sent */
+    read_endpoint(x);
+    joined(x);
 }
 
 static void credentials_done(struct exec_ctx *x)
@@ -297,11 +360,10 @@ static void credentials_done(struct exec_ctx *x)
     struct verify_state *v = exec_state(x);
 
     if (!v->user || !v->password) {
-        exec_fail(x, "no credentials for the HTTPS check");
+        fail_later(x, "no credentials for the HTTPS check");
         return;
     }
-    v->deadline = exec_elapsed(x) + exec_verify_window(x);
-    attempt(x);
+    joined(x);
 }
 
 /* Fail the action with what is wrong with the password, as plan says. */
@@ -312,7 +374,7 @@ static void password_fail(struct exec_ctx *x, enum model_password_check c,
 
     model_password_problem(why, sizeof(why), c, params(x)->password_ref,
                            detail);
-    exec_fail(x, "the HTTPS check cannot get its password: %s", why);
+    fail_later(x, "the HTTPS check cannot get its password: %s", why);
 }
 
 static void on_password_secret(const struct dcos_result *r, void *payload)
@@ -322,8 +384,8 @@ static void on_password_secret(const struct dcos_result *r, void *payload)
     enum model_password_check c = preflight_password_secret(r);
 
     if (c == MODEL_PWC_UNCHECKED) {
-        exec_fail(x, "reading the verification password secret: %s",
-                  r->err.text);
+        fail_later(x, "reading the verification password secret: %s",
+                   r->err.text);
         return;
     }
     if (c != MODEL_PWC_OK) {
@@ -335,7 +397,7 @@ static void on_password_secret(const struct dcos_result *r, void *payload)
 }
 
 /* The password from the environment or a file (preflight.h, the same
- * checks plan made); 0 or fails the action. */
+ * checks plan made); 0 or fails the credentials (fail_later). */
 static int local_password(struct exec_ctx *x)
 {
     const struct model_verify_params *p = params(x);
@@ -348,7 +410,7 @@ static int local_password(struct exec_ctx *x)
     if (c == MODEL_PWC_OK)
         return 0;
     if (c == MODEL_PWC_UNCHECKED)
-        exec_fail(x, "cannot get the verification password");
+        fail_later(x, "cannot get the verification password");
     else
         password_fail(x, c, detail);
     return -1;
@@ -363,8 +425,8 @@ static void on_describe(const struct dcos_result *r, void *payload)
     const json_t *es;
 
     if (r->err.code || dcos_parse_service_describe(&d, r->json)) {
-        exec_fail(x, "describing the service: %s",
-                  r->err.code ? r->err.text : "unexpected body");
+        fail_later(x, "describing the service: %s",
+                   r->err.code ? r->err.text : "unexpected body");
         return;
     }
     es = json_object_get(d->resolved_options, "elasticsearch");
@@ -386,33 +448,41 @@ static void on_describe(const struct dcos_result *r, void *payload)
             return;
         }
         break;
-    case MODEL_PW_SECRET:
+    case MODEL_PW_SECRET: {
+        int rc = dcos_secret_get(exec_client(x), p->password_ref,
+                                 on_password_secret, x);
+
         dcos_service_desc_free(d);
-        exec_check(x,
-                   dcos_secret_get(exec_client(x), p->password_ref,
-                                   on_password_secret, x),
-                   "GET secret");
+        if (rc)
+            fail_later(x, "cannot send GET secret: %s", err_name(rc));
         return;
+    }
     }
     dcos_service_desc_free(d);
     credentials_done(x);
 }
 
+/* Read the credentials (Cosmos describe) and the endpoint together. */
 static void verify_start(struct exec_ctx *x)
 {
-    const char *name = exec_plan(x)->service;
-    char *app_id = model_app_id(name);
+    struct verify_state *v = exec_state(x);
+    char *app_id = model_app_id(exec_plan(x)->service);
+    int r;
 
     exec_note(x, "Verifying...");
     if (!app_id) {
         exec_fail(x, "out of memory");
         return;
     }
-    exec_check(x,
-               dcos_cosmos_service_describe(exec_client(x), app_id,
-                                            on_describe, x),
-               "service describe");
+    v->deadline = exec_elapsed(x) + exec_verify_window(x);
+    v->pending = 2; /* the describe, and one held until both are sent */
+    r = dcos_cosmos_service_describe(exec_client(x), app_id, on_describe,
+                                     x);
     free(app_id);
+    if (r)
+        fail_later(x, "cannot send service describe: %s", err_name(r));
+    read_endpoint(x);
+    joined(x);
 }
 
 const struct executor_ops executor_https_verify = {

@@ -177,7 +177,7 @@ static void test_defaults(void **state)
     assert_null(c.private_key);
     assert_true(c.timeout == 900);
     assert_true(c.request_timeout == 30);
-    assert_int_equal(c.max_connections, 8);
+    assert_int_equal(c.max_connections, 32);
     assert_int_equal(c.log_level, LOG_WARN);
     assert_false(c.trace);
     cli_free(&c);
