@@ -211,7 +211,9 @@ static void test_heartbeat(void **state)
     struct e_run r;
 
     (void)state;
-    setenv("ETLS_HEARTBEAT_SECONDS", "1", 1);
+    /* Several beats in a rollout of a few seconds: some while the
+     * scheduler starts, some once its plan shows steps. */
+    setenv("ETLS_HEARTBEAT_SECONDS", "0.3", 1);
     r = e_apply_runbook(&g_sim);
     e_expect_apply_ok(&r, "elastic");
     e_expect_out(&r, "dcos_rollout.elastic: Still waiting for the deploy "
