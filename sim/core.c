@@ -25,6 +25,7 @@
 #include "sim/journal.h"
 #include "sim/pki.h"
 #include "sim/server.h"
+#include "sim/secrets.h"
 #include "sim/state.h"
 #include "sim/token.h"
 
@@ -284,6 +285,7 @@ int sim_core_write_cluster_json(struct sim *s, struct err_info *e)
 void sim_core_free(struct sim *s)
 {
     sim_journal_close(s);
+    sim_secret_index_free(s);
     json_decref(s->state);
     s->state = NULL;
     sim_pki_free(s);

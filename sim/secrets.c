@@ -242,31 +242,93 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * The store's paths, sorted, so that a list is a binary search instead of
+ * a walk of every secret (each plan lists every service's lease folder:
+ * the walk made a plan of N services cost N x all secrets).  Valid while
+ * the state's generation, the store object and its size are those it was
+ * built for: every change of the store goes through sim_state_touch.
+ */
+struct secret_index {
+    unsigned long generation;
+    const json_t *store;
+    size_t n;
+    const char **keys; /* borrowed from the store's members */
+};
+
+/* The valid index of @store (rebuilt when needed), or NULL (no memory). */
+static const struct secret_index *sec_index(struct sim *s, json_t *store)
+{
+    struct secret_index *x = s->secret_index;
+    const char **keys, *key;
+    size_t n = 0;
+    json_t *v;
+
+    if (x && x->generation == s->generation && x->store == store &&
+        x->n == json_object_size(store))
+        return x;
+    if (!x) {
+        x = calloc(1, sizeof(*x));
+        if (!x)
+            return NULL;
+        s->secret_index = x;
+    }
+    keys = realloc(x->keys, (json_object_size(store) + 1) * sizeof(*keys));
+    if (!keys)
+        return NULL;
+    x->keys = keys;
+    json_object_foreach(store, key, v)
+        keys[n++] = key;
+    (void)v;
+    qsort(keys, n, sizeof(*keys), cmp_str);
+    x->n = n;
+    x->store = store;
+    x->generation = s->generation;
+    return x;
+}
+
+/* See secrets.h. */
+void sim_secret_index_free(struct sim *s)
+{
+    struct secret_index *x = s->secret_index;
+
+    if (x)
+        free(x->keys);
+    free(x);
+    s->secret_index = NULL;
+}
+
 /* See secrets.h. */
 json_t *sim_secret_list(struct sim *s, const char *dir)
 {
-    json_t *store = sec_store(s), *arr = json_array(), *v;
-    size_t plen = strlen(dir), i, n = 0;
-    const char **rel = NULL, *key;
+    json_t *store = sec_store(s), *arr = json_array();
+    const struct secret_index *x = store ? sec_index(s, store) : NULL;
+    size_t plen = strlen(dir), lo = 0, hi, i;
 
-    if (store)
-        rel = malloc((json_object_size(store) + 1) * sizeof(*rel));
-    if (!store || !arr || !rel)
+    if (!x || !arr)
         goto nomem;
-    json_object_foreach(store, key, v) {
-        if (plen > 0 && (strncmp(key, dir, plen) != 0 || key[plen] != '/'))
-            continue;
-        rel[n++] = plen > 0 ? key + plen + 1 : key;
+    /* the first path >= "<dir>/": '/' sorts below every name byte */
+    hi = x->n;
+    while (plen > 0 && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(x->keys[mid], dir, plen);
+
+        if (c < 0 || (c == 0 && (unsigned char)x->keys[mid][plen] < '/'))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    (void)v;
-    qsort(rel, n, sizeof(*rel), cmp_str);
-    for (i = 0; i < n; i++)
-        if (json_array_append_new(arr, json_string(rel[i])))
+    for (i = lo; i < x->n; i++) {
+        const char *key = x->keys[i];
+
+        if (plen > 0 && (strncmp(key, dir, plen) != 0 || key[plen] != '/'))
+            break;
+        if (json_array_append_new(arr, json_string(plen > 0 ? key + plen + 1
+                                                            : key)))
             goto nomem;
-    free(rel);
+    }
     return arr;
 nomem:
-    free(rel);
     json_decref(arr);
     return NULL;
 }

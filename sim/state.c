@@ -42,6 +42,7 @@ double sim_now(struct sim *s)
 /* See state.h. */
 void sim_state_dirty(struct sim *s)
 {
+    s->generation++;
     s->dirty = true;
     s->dirty_all = true;
 }
@@ -53,6 +54,7 @@ void sim_state_touch(struct sim *s, const char *sec, const char *key,
     json_t *path;
     char *text = NULL;
 
+    s->generation++;
     s->dirty = true;
     if (s->dirty_all)
         return;
