@@ -6,6 +6,7 @@
 #include "sim/catalog.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ static size_t g_ncat;
 
 static void cat_pkg_clear(struct catalog_pkg *p)
 {
+    free(p->definition_text);
     free(p->name);
     free(p->version);
     json_decref(p->package);
@@ -407,4 +409,23 @@ json_t *catalog_installed_information(const struct catalog_pkg *p)
     }
     return json_pack("{s:o, s:o}", "packageDefinition", def,
                      "resourceDefinition", res);
+}
+
+/* See catalog.h. */
+const char *catalog_package_definition_text(const struct catalog_pkg *p)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    struct catalog_pkg *mp = (struct catalog_pkg *)p; /* the catalog's */
+    const char *text;
+
+    pthread_mutex_lock(&lock);
+    if (!mp->definition_text) {
+        json_t *d = catalog_package_definition(p);
+
+        mp->definition_text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+        json_decref(d);
+    }
+    text = mp->definition_text;
+    pthread_mutex_unlock(&lock);
+    return text;
 }

@@ -23,6 +23,7 @@ struct catalog_pkg {
     json_t *resource;     /* resource.json or NULL */
     char *template_b64;   /* base64 of marathon.json.mustache or NULL */
     json_t *defaults;     /* jsonschema_defaults(config) */
+    char *definition_text; /* catalog_package_definition_text's answer */
 };
 
 /*
@@ -32,6 +33,13 @@ struct catalog_pkg {
  * ERR_NOMEM; on failure the catalog stays empty.
  */
 int catalog_load(const char *root);
+
+/*
+ * catalog_package_definition(@p) as compact JSON text, made once and kept
+ * with @p (a service describe answers it for every call: ~70 KB).
+ * Returns NULL when out of memory.
+ */
+const char *catalog_package_definition_text(const struct catalog_pkg *p);
 
 /* Empty the catalog. */
 void catalog_free(void);

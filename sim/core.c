@@ -289,6 +289,7 @@ void sim_core_free(struct sim *s)
     json_decref(s->state);
     s->state = NULL;
     sim_pki_free(s);
+    sim_token_forget();
     sim_pki_key_free(s->token_key);
     s->token_key = NULL;
     secret_wipe_str(s->control_token);

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "common/buf.h"
 #include "common/err.h"
 #include "common/jsonschema_defaults.h"
 #include "common/util.h"
@@ -54,13 +55,29 @@ static json_t *app_or_answer(struct sim *s, struct sim_resp *r,
     return app;
 }
 
+/* Cap of a service describe answer (the definition is ~70 KB). */
+#define SIM_DESCRIBE_MAX (16u * 1024u * 1024u)
+
+/* Append the compact JSON of @v to @b (a member of a describe answer). */
+static int put_json(struct buf *b, const char *name, const json_t *v)
+{
+    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    int r = t ? buf_printf(b, ",\"%s\":%s", name, t) : ERR_NOMEM;
+
+    free(t);
+    return r;
+}
+
 static void op_svc_describe(struct sim *s, const json_t *body, int version,
                             const char *rtype, struct sim_resp *r)
 {
     char *norm;
-    json_t *app, *pkg, *up, *down, *resolved;
+    json_t *app, *up, *down, *resolved;
     const struct catalog_pkg *p;
     const json_t *user;
+    const char *pkg;
+    struct buf b;
+    int rc;
 
     (void)version;
     app = app_or_answer(
@@ -69,24 +86,35 @@ static void op_svc_describe(struct sim *s, const json_t *body, int version,
         return;
     p = cosmos_app_pkg(app);
     user = json_object_get(app, "userProvidedOptions");
-    pkg = catalog_package_definition(p);
+    /* the package definition is the same for every service of a version:
+     * its text is made once (catalog_package_definition_text) */
+    pkg = catalog_package_definition_text(p);
     up = catalog_versions_to(p, 1);
     down = catalog_versions_to(p, 0);
     resolved = jsonschema_merge(p->defaults, user);
-    if (!pkg || !up || !down || !resolved) {
-        json_decref(pkg);
-        json_decref(up);
-        json_decref(down);
-        json_decref(resolved);
+    buf_init(&b, SIM_DESCRIBE_MAX);
+    rc = pkg && up && down && resolved ? 0 : ERR_NOMEM;
+    if (rc == 0)
+        rc = buf_printf(&b, "{\"package\":%s", pkg);
+    if (rc == 0)
+        rc = put_json(&b, "upgradesTo", up);
+    if (rc == 0)
+        rc = put_json(&b, "downgradesTo", down);
+    if (rc == 0)
+        rc = put_json(&b, "resolvedOptions", resolved);
+    if (rc == 0 && user)
+        rc = put_json(&b, "userProvidedOptions", user);
+    if (rc == 0)
+        rc = buf_puts(&b, "}");
+    if (rc)
         cosmos_resp_nomem(r);
-    } else {
-        sim_resp_json(r, 200,
-                      json_pack("{s:o, s:o, s:o, s:o, s:O}", "package", pkg,
-                                "upgradesTo", up, "downgradesTo", down,
-                                "resolvedOptions", resolved,
-                                "userProvidedOptions", user),
-                      rtype);
-    }
+    else
+        sim_resp_raw(r, 200, rtype ? rtype : "application/json", b.data,
+                     b.len);
+    buf_free(&b);
+    json_decref(up);
+    json_decref(down);
+    json_decref(resolved);
     free(norm);
 }
 

@@ -5,6 +5,7 @@
 #include "sim/token.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,21 @@
 #include "sim/state.h"
 
 #define TOKEN_MAX 8192
+/* Tokens whose signature was verified, remembered by their SHA-256: a
+ * client sends the same token with every request, and the RS256 check
+ * was 7 % of the sim's CPU in a plan of 1,000 services. */
+#define VERIFIED_MAX 16
+
+struct verified {
+    unsigned char digest[32];
+    char uid[256];
+    double exp;
+    const void *key; /* the signing key it was checked against */
+};
+
+static pthread_mutex_t verified_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct verified verified[VERIFIED_MAX];
+static unsigned verified_next;
 
 static char *b64url_json(json_t *o)
 {
@@ -103,8 +119,60 @@ static json_t *b64url_json_decode(const char *s, size_t len)
     return o;
 }
 
+static char *token_verify_full(struct sim *s, const char *token,
+                               const unsigned char tmd[32]);
+
+/* The uid of @token when it was verified against @key and has not expired
+ * (new string), else NULL. */
+static char *verified_uid(const unsigned char md[32], const void *key)
+{
+    char *uid = NULL;
+    size_t i;
+
+    pthread_mutex_lock(&verified_lock);
+    for (i = 0; i < VERIFIED_MAX && !uid; i++)
+        if (verified[i].key == key &&
+            memcmp(verified[i].digest, md, 32) == 0 &&
+            verified[i].exp > util_now_wall())
+            uid = strdup(verified[i].uid);
+    pthread_mutex_unlock(&verified_lock);
+    return uid;
+}
+
+static void verified_add(const unsigned char md[32], const void *key,
+                         const char *uid, double exp)
+{
+    struct verified *v;
+
+    if (strlen(uid) >= sizeof(v->uid))
+        return;
+    pthread_mutex_lock(&verified_lock);
+    v = &verified[verified_next++ % VERIFIED_MAX];
+    memcpy(v->digest, md, 32);
+    strcpy(v->uid, uid);
+    v->exp = exp;
+    v->key = key;
+    pthread_mutex_unlock(&verified_lock);
+}
+
 /* See token.h. */
 char *sim_token_verify(struct sim *s, const char *token)
+{
+    unsigned char tmd[32];
+    char *hit;
+
+    if (!s->token_key || !token || strlen(token) > TOKEN_MAX ||
+        !EVP_Digest(token, strlen(token), tmd, NULL, EVP_sha256(), NULL))
+        return NULL;
+    hit = verified_uid(tmd, s->token_key);
+    if (hit)
+        return hit;
+    return token_verify_full(s, token, tmd);
+}
+
+/* The whole check of @token (digest @tmd), remembered when it passes. */
+static char *token_verify_full(struct sim *s, const char *token,
+                               const unsigned char tmd[32])
 {
     const char *d1, *d2;
     json_t *hdr = NULL, *pl = NULL, *exp;
@@ -114,8 +182,6 @@ char *sim_token_verify(struct sim *s, const char *token)
     char *uid = NULL;
     const char *alg, *u;
 
-    if (!s->token_key || !token || strlen(token) > TOKEN_MAX)
-        return NULL;
     d1 = strchr(token, '.');
     d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     if (!d2 || strchr(d2 + 1, '.'))
@@ -141,10 +207,20 @@ char *sim_token_verify(struct sim *s, const char *token)
         json_number_value(exp) <= util_now_wall())
         goto out;
     uid = strdup(u);
+    if (uid)
+        verified_add(tmd, s->token_key, uid, json_number_value(exp));
 out:
     EVP_MD_CTX_free(md);
     free(sig);
     json_decref(hdr);
     json_decref(pl);
     return uid;
+}
+
+/* See token.h. */
+void sim_token_forget(void)
+{
+    pthread_mutex_lock(&verified_lock);
+    memset(verified, 0, sizeof(verified));
+    pthread_mutex_unlock(&verified_lock);
 }

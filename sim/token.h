@@ -19,4 +19,8 @@ char *sim_token_issue(struct sim *s, const char *uid);
 /* Verify a token; returns the uid (new) or NULL when bad or expired. */
 char *sim_token_verify(struct sim *s, const char *token);
 
+/* Forget the tokens sim_token_verify remembers as verified (the signing
+ * key goes away: sim_core_free). */
+void sim_token_forget(void);
+
 #endif
