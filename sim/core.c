@@ -25,7 +25,6 @@
 #include "sim/journal.h"
 #include "sim/pki.h"
 #include "sim/server.h"
-#include "sim/secrets.h"
 #include "sim/state.h"
 #include "sim/token.h"
 
@@ -285,7 +284,8 @@ int sim_core_write_cluster_json(struct sim *s, struct err_info *e)
 void sim_core_free(struct sim *s)
 {
     sim_journal_close(s);
-    sim_secret_index_free(s);
+    free(s->secret_index.keys);
+    memset(&s->secret_index, 0, sizeof(s->secret_index));
     json_decref(s->state);
     s->state = NULL;
     sim_pki_free(s);

@@ -249,30 +249,18 @@ static int cmp_str(const void *a, const void *b)
  * the state's generation, the store object and its size are those it was
  * built for: every change of the store goes through sim_state_touch.
  */
-struct secret_index {
-    unsigned long generation;
-    const json_t *store;
-    size_t n;
-    const char **keys; /* borrowed from the store's members */
-};
 
 /* The valid index of @store (rebuilt when needed), or NULL (no memory). */
-static const struct secret_index *sec_index(struct sim *s, json_t *store)
+static const struct sim_path_index *sec_index(struct sim *s, json_t *store)
 {
-    struct secret_index *x = s->secret_index;
+    struct sim_path_index *x = &s->secret_index;
     const char **keys, *key;
     size_t n = 0;
     json_t *v;
 
-    if (x && x->generation == s->generation && x->store == store &&
+    if (x->keys && x->generation == s->generation && x->store == store &&
         x->n == json_object_size(store))
         return x;
-    if (!x) {
-        x = calloc(1, sizeof(*x));
-        if (!x)
-            return NULL;
-        s->secret_index = x;
-    }
     keys = realloc(x->keys, (json_object_size(store) + 1) * sizeof(*keys));
     if (!keys)
         return NULL;
@@ -288,21 +276,10 @@ static const struct secret_index *sec_index(struct sim *s, json_t *store)
 }
 
 /* See secrets.h. */
-void sim_secret_index_free(struct sim *s)
-{
-    struct secret_index *x = s->secret_index;
-
-    if (x)
-        free(x->keys);
-    free(x);
-    s->secret_index = NULL;
-}
-
-/* See secrets.h. */
 json_t *sim_secret_list(struct sim *s, const char *dir)
 {
     json_t *store = sec_store(s), *arr = json_array();
-    const struct secret_index *x = store ? sec_index(s, store) : NULL;
+    const struct sim_path_index *x = store ? sec_index(s, store) : NULL;
     size_t plen = strlen(dir), lo = 0, hi, i;
 
     if (!x || !arr)

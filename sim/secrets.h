@@ -24,9 +24,6 @@ int sim_secret_put(struct sim *s, const char *path, const char *value);
  */
 json_t *sim_secret_list(struct sim *s, const char *dir);
 
-/* Free the sorted index of the secret paths (sim_core_free). */
-void sim_secret_index_free(struct sim *s);
-
 /* Delete secret @path.  Returns 0 or ERR_NOTFOUND. */
 int sim_secret_delete(struct sim *s, const char *path);
 

@@ -46,8 +46,12 @@ struct sim {
     bool dirty_all;          /* a change not located: a full snapshot */
     json_t *touched;         /* resources changed: path text -> path */
     unsigned long generation; /* bumped by every sim_state_dirty/touch */
-    void *secret_index;      /* sorted secret paths (secrets.c), rebuilt
-                                when the generation or the store moved */
+    struct sim_path_index {  /* the secret paths, sorted (secrets.c) */
+        unsigned long generation; /* built at this generation */
+        const void *store;   /* for this store object */
+        size_t n;
+        const char **keys;   /* borrowed from the store's members */
+    } secret_index;
     int log_fd;              /* DIR/state.log, or -1 before use */
     size_t log_bytes;        /* its size */
     size_t snap_bytes;       /* size of the last snapshot */
