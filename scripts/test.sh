@@ -11,10 +11,12 @@
 #      three builds);
 #   4. gcc, Debug with ASan + UBSan: everything but bench, lint and stress.
 #
-# Builds 2-4 run in the background, one after the other and at a lower CPU
-# priority, while the tests of pass 1 run (most of them wait on simulated
-# clusters); the fast part of scripts/hardening.sh runs beside the tests of
-# pass 2.  Each background step's output is printed when its pass starts.
+# The other three trees are built in the background, one after the other
+# (ASan first: its tests take longest), while the tests of pass 1 run (most
+# of a test's time is spent waiting on a simulated cluster); the tests of
+# passes 4, 2 and 3 follow as their builds are ready, and the fast part of
+# scripts/hardening.sh runs beside the tests of pass 4.  A background
+# step's output is printed when its pass starts.
 #
 # A build that fails stops the script.  Failing tests do not: every pass
 # runs, the failures are listed at the end and the script exits 1.
@@ -60,40 +62,34 @@ pass() {
   $name: tests $(($(date +%s) - t0)) s"
 }
 
-# build NAME BUILD-DIR CC [nice] CMAKE-ARGS... : configure (the compiler
-# counts when the build directory is new) and build with -Werror; "nice"
-# builds at a lower CPU priority.  Notes the build time.
+# build NAME BUILD-DIR CC CMAKE-ARGS... : configure (the compiler counts
+# when the build directory is new) and build with -Werror; prints the
+# build time last.
 build() {
     name=$1 dir=$2 cc=$3
     shift 3
-    prio=""
-    if [ "${1:-}" = nice ]; then
-        prio="nice -n 10"
-        shift
-    fi
     t0=$(date +%s)
     echo "== build ($name, -Werror)"
-    # shellcheck disable=SC2086
-    CC=$cc $prio cmake -S . -B "$dir" -DETLS_WERROR=ON "$@" >/dev/null &&
-        $prio cmake --build "$dir" -j "$jobs" || return 1
+    CC=$cc cmake -S . -B "$dir" -DETLS_WERROR=ON "$@" >/dev/null &&
+        cmake --build "$dir" -j "$jobs" || return 1
     echo "$name: build $(($(date +%s) - t0)) s"
 }
 
-# later : build trees 2-4 one after the other, each one's output in
+# later : build trees 4, 2 and 3 one after the other, each one's output in
 # $logs/<n>.log and its exit status in $logs/<n>.rc; stops at the first
 # build that fails.
 later() {
-    for n in release clang asan; do
+    for n in asan release clang; do
         case $n in
+        asan)
+            build "gcc Debug ASan + UBSan" build-asan gcc \
+                -DCMAKE_BUILD_TYPE=Debug -DETLS_SANITIZE=address,undefined ;;
         release)
-            build "gcc Release -O3" build-release gcc nice \
+            build "gcc Release -O3" build-release gcc \
                 -DCMAKE_BUILD_TYPE=Release ;;
         clang)
-            build "clang RelWithDebInfo" build-clang clang nice \
+            build "clang RelWithDebInfo" build-clang clang \
                 -DCMAKE_BUILD_TYPE=RelWithDebInfo ;;
-        asan)
-            build "gcc Debug ASan + UBSan" build-asan gcc nice \
-                -DCMAKE_BUILD_TYPE=Debug -DETLS_SANITIZE=address,undefined ;;
         esac >"$logs/$n.log" 2>&1
         rc=$?
         echo $rc >"$logs/$n.rc"
@@ -122,20 +118,24 @@ summary="$summary
 if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
     (set +e; later) &
     bg=$!
-    echo "== builds 2-4 in the background (output at their passes)"
+    echo "== builds 4, 2, 3 in the background (output at their passes)"
 fi
 pass "gcc RelWithDebInfo" build --timeout 600
 
 # The fast part of the hardening figures (docs/security.md), in the
-# background beside pass 2 (it runs its own dcos-sims).
-echo "== hardening figures (fast part): output after pass 2"
+# background beside pass 4 (it runs its own dcos-sims).
+echo "== hardening figures (fast part): output after pass 4"
 ./scripts/hardening.sh --fast build >"$logs/hardening.log" 2>&1 &
 hard=$!
 
 if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
-    await release
-    pass "gcc Release -O3" build-release --timeout 600 \
-        -LE 'valgrind|bench|lint|stress'
+    await asan
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    export ASAN_OPTIONS UBSAN_OPTIONS
+    pass "gcc Debug ASan + UBSan" build-asan --timeout 900 \
+        -LE 'bench|lint|stress'
+    unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
 hrc=0
@@ -145,19 +145,16 @@ cat "$logs/hardening.log"
 [ "$hrc" = 0 ] || fail "hardening figures"
 
 if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
+    await release
+    pass "gcc Release -O3" build-release --timeout 600 \
+        -LE 'valgrind|bench|lint|stress'
+
     await clang
     pass "clang RelWithDebInfo" build-clang --timeout 600 \
         -LE 'valgrind|bench|lint|stress|e2e'
-
-    await asan
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    export ASAN_OPTIONS UBSAN_OPTIONS
-    pass "gcc Debug ASan + UBSan" build-asan --timeout 900 \
-        -LE 'bench|lint|stress'
 fi
 
-echo "== time per pass (builds 2-4 overlap the tests of pass 1):$summary
+echo "== time per pass (builds 2-4 overlap the tests of earlier passes):$summary
   total: $(($(date +%s) - start)) s"
 if [ -n "$failed" ]; then
     echo "== FAILED: tests failed in:$failed"
