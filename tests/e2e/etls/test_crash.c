@@ -115,9 +115,16 @@ static size_t writes_of(const char *svc, struct write *w)
     return n;
 }
 
+/*
+ * A whole apply of @file; it waits (up to 60 s) for the lease a killed run
+ * left, whose short TTL (apply_killed_before) keeps that wait short.  Its
+ * own lease has the default TTL: with 5 s, a loaded machine (a key pair
+ * generated in 4.8 s) let it lapse before the first write after the
+ * secret, and etls rightly stopped.
+ */
 static int run_apply(const char *file)
 {
-    struct e_run r = e_etls(&g_sim, "apply", file, "--auto-approve", "--lock-ttl", "5s",
+    struct e_run r = e_etls(&g_sim, "apply", file, "--auto-approve",
                             "--lock-timeout", "60s", (char *)NULL);
     int rc = r.rc;
 
