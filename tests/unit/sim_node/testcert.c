@@ -13,6 +13,41 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+/* Keys in the pool tests/data/pki/rsa-<1..N>.pem. */
+#define TEST_KEY_POOL 6
+
+/*
+ * A new RSA-2048 key (free with EVP_PKEY_free) or NULL.  The first
+ * TEST_KEY_POOL calls of a process read the throw-away keys of
+ * tests/data/pki/ in turn, later ones generate: generating the keys was
+ * most of test_sim_node's time under valgrind, and no test is about key
+ * generation.  Every key is handed out once, so no two certificates of a
+ * process share a key.  Not thread-safe (the tests build their PKI on one
+ * thread).
+ */
+static EVP_PKEY *key_new(void)
+{
+#ifdef ETLS_TEST_DATA
+    static int next = 1;
+    char path[512];
+    EVP_PKEY *k;
+    FILE *f;
+
+    while (next <= TEST_KEY_POOL) {
+        snprintf(path, sizeof(path), "%s/pki/rsa-%d.pem", ETLS_TEST_DATA,
+                 next++);
+        f = fopen(path, "r");
+        if (!f)
+            break;
+        k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+        if (k)
+            return k;
+    }
+#endif
+    return EVP_RSA_gen(2048);
+}
+
 /* PEM of @x (new string) or NULL. */
 static char *cert_pem(X509 *x)
 {
@@ -165,8 +200,8 @@ int test_pki_new(struct test_pki *out, const char *ca_cn, const char *cn,
     memset(out, 0, sizeof(*out));
     if (san_value(san, sizeof(san), sans, nsans) != 0)
         return -1;
-    cakey = EVP_RSA_gen(2048);
-    key = EVP_RSA_gen(2048);
+    cakey = key_new();
+    key = key_new();
     if (!cakey || !key)
         goto out;
     ca = make_ca(cakey, ca_cn);
@@ -214,7 +249,7 @@ int test_pki_leaf(const struct test_pki *pki, const char *cn,
     *leaf_pem = *key_pem_out = NULL;
     if (!ca || !cakey || san_value(san, sizeof(san), sans, nsans) != 0)
         goto out;
-    key = EVP_RSA_gen(2048);
+    key = key_new();
     leaf = key ? make_leaf(key, cn, san, ca, cakey) : NULL;
     if (!leaf)
         goto out;

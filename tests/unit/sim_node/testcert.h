@@ -6,7 +6,9 @@
 /*
  * Throw-away PKI for tests and benchmarks: a self-signed RSA-2048 CA and a
  * leaf certificate it issued (RSA-2048, serverAuth, the given DNS SANs and
- * no IP SAN), all PEM in memory.
+ * no IP SAN), all PEM in memory.  Where ETLS_TEST_DATA is defined the
+ * first six keys of a process are the throw-away ones of tests/data/pki/
+ * (each used once), later ones are generated.
  */
 struct test_pki {
     char *ca_pem;    /* the CA certificate */
