@@ -14,8 +14,8 @@
 # The other three trees are built in the background, one after the other
 # (ASan first: its tests take longest), while the tests of pass 1 run (most
 # of a test's time is spent waiting on a simulated cluster); the tests of
-# passes 4, 2 and 3 follow as their builds are ready, and the fast part of
-# scripts/hardening.sh runs beside the tests of pass 4.  A background
+# passes 4 and 2 then run side by side, with the fast part of
+# scripts/hardening.sh beside them, and the tests of pass 3 last.  A background
 # step's output is printed when its pass starts.
 #
 # A build that fails stops the script.  Failing tests do not: every pass
@@ -129,13 +129,33 @@ echo "== hardening figures (fast part): output after pass 4"
 hard=$!
 
 if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
+    # The Release tests run beside the ASan ones (both mostly wait on
+    # simulated clusters); their output is printed after the ASan pass.
     await asan
+    await release
+    (
+        t0=$(date +%s)
+        ctest --test-dir build-release --output-on-failure -j "$jobs" \
+            --timeout 600 -LE 'valgrind|bench|lint|stress' \
+            >"$logs/release-tests.log" 2>&1
+        echo $? >"$logs/release-tests.rc"
+        echo "$(($(date +%s) - t0))" >"$logs/release-tests.time"
+    ) &
+    rel=$!
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     export ASAN_OPTIONS UBSAN_OPTIONS
     pass "gcc Debug ASan + UBSan" build-asan --timeout 900 \
         -LE 'bench|lint|stress'
     unset ASAN_OPTIONS UBSAN_OPTIONS
+    wait "$rel" || :
+    echo "== tests (gcc Release -O3, run beside the ASan pass)"
+    cat "$logs/release-tests.log"
+    [ "$(cat "$logs/release-tests.rc" 2>/dev/null)" = 0 ] ||
+        fail "gcc Release -O3"
+    summary="$summary
+  gcc Release -O3: tests $(cat "$logs/release-tests.time" 2>/dev/null) s \
+(beside the ASan tests)"
 fi
 
 hrc=0
@@ -145,10 +165,6 @@ cat "$logs/hardening.log"
 [ "$hrc" = 0 ] || fail "hardening figures"
 
 if [ "${ETLS_TEST_QUICK:-0}" != "1" ]; then
-    await release
-    pass "gcc Release -O3" build-release --timeout 600 \
-        -LE 'valgrind|bench|lint|stress'
-
     await clang
     pass "clang RelWithDebInfo" build-clang --timeout 600 \
         -LE 'valgrind|bench|lint|stress|e2e'
