@@ -5,7 +5,6 @@
 
 #include "bench_util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -83,34 +82,6 @@ int bench_write_docs(const char *dir, long n)
     return 0;
 }
 
-/* Sockets among the open descriptors of @pid. */
-static long count_sockets(int pid)
-{
-    char path[64], link[96], target[64];
-    struct dirent *e;
-    long n = 0;
-    DIR *d;
-
-    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-    d = opendir(path);
-    if (!d)
-        return 0;
-    while ((e = readdir(d)) != NULL) {
-        ssize_t k;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(link, sizeof(link), "%s/%.20s", path, e->d_name);
-        k = readlink(link, target, sizeof(target) - 1);
-        if (k > 0) {
-            target[k] = '\0';
-            n += strncmp(target, "socket:", 7) == 0;
-        }
-    }
-    closedir(d);
-    return n;
-}
-
 int bench_run(const char *const *argv, double limit_s, struct bench_proc *out)
 {
     char errpath[] = "/tmp/etls-bench-err-XXXXXX";
@@ -146,7 +117,7 @@ int bench_run(const char *const *argv, double limit_s, struct bench_proc *out)
         w = wait4(pid, &st, WNOHANG, &ru);
         if (w == pid || (w < 0 && errno != EINTR))
             break;
-        s = count_sockets(pid);
+        s = h_proc_fds_to(pid, "socket:");
         if (s > out->max_sockets)
             out->max_sockets = s;
         if (util_now_mono() - t0 > limit_s) {

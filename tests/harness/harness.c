@@ -576,9 +576,9 @@ long h_proc_status(int pid, const char *name)
     return v;
 }
 
-long h_proc_fds(int pid)
+long h_proc_fds_to(int pid, const char *prefix)
 {
-    char path[64];
+    char path[64], link[96], target[64];
     struct dirent *e;
     long n = 0;
     DIR *d;
@@ -587,8 +587,27 @@ long h_proc_fds(int pid)
     d = opendir(path);
     if (!d)
         return -1;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
+    while ((e = readdir(d)) != NULL) {
+        ssize_t k;
+
+        if (e->d_name[0] == '.')
+            continue;
+        if (!prefix) {
+            n++;
+            continue;
+        }
+        snprintf(link, sizeof(link), "%s/%.20s", path, e->d_name);
+        k = readlink(link, target, sizeof(target) - 1);
+        if (k > 0) {
+            target[k] = '\0';
+            n += strncmp(target, prefix, strlen(prefix)) == 0;
+        }
+    }
     closedir(d);
     return n;
+}
+
+long h_proc_fds(int pid)
+{
+    return h_proc_fds_to(pid, NULL);
 }

@@ -53,6 +53,10 @@ long h_proc_status(int pid, const char *name);
 /* Open descriptors of process @pid, or -1. */
 long h_proc_fds(int pid);
 
+/* Open descriptors of process @pid whose target starts with @prefix
+ * ("socket:"; NULL: all), or -1. */
+long h_proc_fds_to(int pid, const char *prefix);
+
 /* SIGTERM the sim, wait for it (bounded) and return its exit status. */
 int h_sim_stop(struct h_sim *s);
 
