@@ -112,6 +112,10 @@ static int row_run(struct row *w, const char *const *argv, int want)
  */
 static void row_print(struct row *w, int target, const char *name,
                       double limit_ms, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void row_print(struct row *w, int target, const char *name,
+                      double limit_ms, const char *fmt, ...)
 {
     double med, lo, hi, cmed, clo, chi;
     va_list ap;
