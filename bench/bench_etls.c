@@ -583,7 +583,7 @@ static void target5(const struct opts *o, const char *tmpl)
         rss_first = (double)h_proc_status(d.pid, "VmRSS") / 1024.0;
         c0 = bench_proc_cpu(d.pid);
         t0 = util_now_mono();
-        if (daemon_wait(&d, s * (double)o->resyncs, 7200) == 0) {
+        if (daemon_wait(&d, s * (double)o->resyncs, 900) == 0) {
             rss_last = (double)h_proc_status(d.pid, "VmRSS") / 1024.0;
             wall = util_now_mono() - t0;
             cpu = bench_proc_cpu(d.pid) - c0;

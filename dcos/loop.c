@@ -410,10 +410,6 @@ int http_loop_new(struct http_loop **out, struct ev_loop *ev,
         curl_multi_setopt(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                           (long)loop->max_transfers) ||
         curl_multi_setopt(loop->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                          (long)loop->max_transfers) ||
-        /* keep every idle connection for the next request: libcurl's
-         * default cache, sized by the handles added, closes them */
-        curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS,
                           (long)loop->max_transfers))
         goto fail;
     ev_timer_init(&loop->timer, ev_timer_cb, 0., 0.);
