@@ -264,10 +264,7 @@ int https_probe_observe_submit(struct https_probe_wave **out,
                                HTTPS_PROBE_TLS | HTTPS_PROBE_PLAIN,
                                on_node_scheme, &w->nodes[i]);
         else
-            (void)dcos_sdk_endpoint_get(client, s->name,
-                                        s->verify_endpoint
-                                            ? s->verify_endpoint
-                                            : "coordinator-http",
+            (void)dcos_sdk_endpoint_get(client, s->name, s->verify_endpoint,
                                         on_node_endpoint, &w->nodes[i]);
     }
     *out = w;

@@ -460,9 +460,7 @@ static int obs_submit(struct obs *o)
     if (!r)
         r = dcos_sdk_plan_get(c, s->name, "deploy", on_plan, o);
     if (!r && s->verify)
-        r = dcos_sdk_endpoint_get(c, s->name,
-                                  s->verify_endpoint ? s->verify_endpoint
-                                                     : "coordinator-http",
+        r = dcos_sdk_endpoint_get(c, s->name, s->verify_endpoint,
                                   on_endpoint, o);
     return r;
 }
