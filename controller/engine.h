@@ -204,4 +204,15 @@ void engine_lane_cancel(struct engine_lane *lane);
  */
 void engine_lane_abort(struct engine_lane *lane);
 
+/*
+ * Close the connections @lane keeps for reuse, soon (http_loop_close_idle),
+ * unless a request runs on it by then.  For a lane that will sit idle: a
+ * daemon's lanes between resyncs hold no socket, however many services.
+ * Accepts NULL.
+ */
+void engine_lane_idle(struct engine_lane *lane);
+
+/* engine_lane_idle on @eng's main lane (the synchronous API's). */
+void engine_idle(struct engine *eng);
+
 #endif

@@ -290,3 +290,14 @@ void engine_lane_abort(struct engine_lane *lane)
     engine_lane_cancel(lane);
     http_loop_cancel_all(lane->loop, ERR_INVALID);
 }
+
+void engine_lane_idle(struct engine_lane *lane)
+{
+    if (lane)
+        http_loop_close_idle(lane->loop);
+}
+
+void engine_idle(struct engine *eng)
+{
+    engine_lane_idle(&eng->main);
+}

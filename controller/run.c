@@ -221,6 +221,10 @@ static void on_reconciled(const struct reconcile_result *res, void *payload)
     s->rc = NULL;
     s->phase = RUN_IDLE;
     d->running--;
+    /* Until the next resync this lane holds no connection: with a kept
+     * connection or more per service, many services would pass the
+     * cluster's (and our descriptor) limits while doing nothing. */
+    engine_lane_idle(s->lane);
     if (s->busy != s->good)
         desired_free(s->busy);
     s->busy = NULL;
@@ -352,13 +356,20 @@ static void on_beat(struct ev_loop *ev, ev_timer *w, int revents)
 {
     struct run_daemon *d = w->data;
     size_t i;
+    bool changed = false;
 
     (void)ev;
     (void)revents;
     for (i = d->n; i-- > 0;)
-        if (d->svcs[i]->removed && !d->svcs[i]->rc)
+        if (d->svcs[i]->removed && !d->svcs[i]->rc) {
             service_drop(d->svcs[i]);
-    run_publish(d);
+            changed = true;
+        }
+    /* Between resyncs nothing changes that was not published where it
+     * changed (a reconcile's end, an edit): an idle daemon does no work
+     * here, however many services. */
+    if (changed || d->running > 0)
+        run_publish(d);
 }
 
 /*
@@ -512,6 +523,8 @@ int run_daemon(struct engine *eng, const struct run_options *o,
     ev_signal_start(d.ev, &d.sig_term);
     ev_signal_start(d.ev, &d.sig_hup);
     ev_timer_start(d.ev, &d.beat);
+    /* The main lane logged in; the services have lanes of their own. */
+    engine_idle(eng);
     run_publish(&d); /* served from the first request on */
     snprintf(pbuf, sizeof(pbuf), "%.*s:%u",
              d.o.listen ? (int)(strrchr(d.o.listen, ':') - d.o.listen) : 0,

@@ -271,8 +271,10 @@ static void on_debounce(struct ev_loop *ev, ev_timer *w, int revents)
 
     (void)ev;
     (void)revents;
-    if (!d->stopping)
+    if (!d->stopping) {
         run_source_reload(d, "changed");
+        run_publish(d);
+    }
 }
 
 static void on_inotify(struct ev_loop *ev, ev_io *w, int revents)

@@ -36,6 +36,7 @@ struct http_loop {
     CURLM *multi;
     CURLSH *share;        /* TLS sessions of this loop's connections */
     ev_timer timer;
+    ev_timer idle;        /* http_loop_close_idle's deferred close */
     unsigned max_transfers;
     unsigned running;
     unsigned peak;
@@ -371,6 +372,57 @@ int http_loop_job(struct http_loop *loop, http_work_fn work,
 /* ------------------------------------------------------------------ */
 /* the loop                                                            */
 
+/* A multi handle wired to @loop's sockets and timer, or NULL. */
+static CURLM *multi_make(struct http_loop *loop)
+{
+    CURLM *m = curl_multi_init();
+
+    if (m && (curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, sock_cb) ||
+              curl_multi_setopt(m, CURLMOPT_SOCKETDATA, loop) ||
+              curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, curl_timer_cb) ||
+              curl_multi_setopt(m, CURLMOPT_TIMERDATA, loop) ||
+              curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                                (long)loop->max_transfers) ||
+              curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+                                (long)loop->max_transfers))) {
+        curl_multi_cleanup(m);
+        m = NULL;
+    }
+    return m;
+}
+
+/*
+ * The idle close (http_loop_close_idle), on a callback of its own so that
+ * libcurl is never cleaned up from inside one of its callbacks.  The kept
+ * connections go with the old multi handle; a transfer started since
+ * keeps them all.
+ */
+static void idle_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct http_loop *loop = w->data;
+    CURLM *old = loop->multi, *m;
+
+    (void)ev;
+    (void)revents;
+    if (loop->running > 0)
+        return;
+    m = multi_make(loop);
+    if (!m)
+        return; /* out of memory: keep the connections instead */
+    loop->multi = m;
+    /* libcurl may call the socket and timer callbacks: the loop is alive
+     * and no transfer runs on either handle. */
+    curl_multi_cleanup(old);
+    ev_timer_stop(loop->ev, &loop->timer);
+}
+
+void http_loop_close_idle(struct http_loop *loop)
+{
+    ev_timer_stop(loop->ev, &loop->idle);
+    ev_timer_set(&loop->idle, 0., 0.);
+    ev_timer_start(loop->ev, &loop->idle);
+}
+
 int http_loop_new(struct http_loop **out, struct ev_loop *ev,
                   unsigned max_transfers)
 {
@@ -396,24 +448,16 @@ int http_loop_new(struct http_loop **out, struct ev_loop *ev,
         free(loop);
         return ERR_INTERNAL;
     }
-    loop->multi = curl_multi_init();
+    loop->multi = multi_make(loop);
     loop->share = curl_share_init();
     if (!loop->multi || !loop->share ||
         curl_share_setopt(loop->share, CURLSHOPT_SHARE,
                           CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK)
         goto fail;
-    if (curl_multi_setopt(loop->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) ||
-        curl_multi_setopt(loop->multi, CURLMOPT_SOCKETDATA, loop) ||
-        curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION,
-                          curl_timer_cb) ||
-        curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop) ||
-        curl_multi_setopt(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                          (long)loop->max_transfers) ||
-        curl_multi_setopt(loop->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                          (long)loop->max_transfers))
-        goto fail;
     ev_timer_init(&loop->timer, ev_timer_cb, 0., 0.);
     loop->timer.data = loop;
+    ev_timer_init(&loop->idle, idle_cb, 0., 0.);
+    loop->idle.data = loop;
     *out = loop;
     return 0;
 fail:
@@ -440,6 +484,7 @@ void http_loop_free(struct http_loop *loop)
     curl_multi_cleanup(loop->multi);
     curl_share_cleanup(loop->share); /* no easy handle is left */
     ev_timer_stop(loop->ev, &loop->timer);
+    ev_timer_stop(loop->ev, &loop->idle);
     if (loop->own_ev)
         ev_loop_destroy(loop->ev);
     free(loop);

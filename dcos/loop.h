@@ -58,6 +58,14 @@ int http_loop_new(struct http_loop **out, struct ev_loop *ev,
 void http_loop_free(struct http_loop *loop);
 
 /*
+ * Close the connections @loop keeps for reuse, soon after this returns
+ * (on the loop, never inside a callback of libcurl's), unless a transfer
+ * runs by then.  For a loop that will sit idle for long: a daemon's lane
+ * between resyncs holds no socket.  TLS sessions are kept.
+ */
+void http_loop_close_idle(struct http_loop *loop);
+
+/*
  * Write a redacted trace of every later transfer to @out (borrowed; NULL
  * turns tracing off).
  */

@@ -611,3 +611,58 @@ long h_proc_fds(int pid)
 {
     return h_proc_fds_to(pid, NULL);
 }
+
+/* Is socket inode @ino in table @file (/proc/PID/net/tcp) in a state other
+ * than LISTEN (0A)? */
+static int tcp_connected(const char *file, unsigned long ino)
+{
+    char line[512];
+    int found = 0;
+    FILE *f = fopen(file, "r");
+
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        unsigned long inode;
+        unsigned st;
+
+        /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
+        if (sscanf(line, "%*s %*s %*s %x %*s %*s %*s %*s %*s %lu", &st,
+                   &inode) == 2 &&
+            inode == ino)
+            found = st != 0x0A;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+long h_proc_tcp_connections(int pid)
+{
+    char path[64], link[96], target[64], t4[64], t6[64];
+    struct dirent *e;
+    long n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+    snprintf(t4, sizeof(t4), "/proc/%d/net/tcp", pid);
+    snprintf(t6, sizeof(t6), "/proc/%d/net/tcp6", pid);
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        unsigned long ino;
+        ssize_t k;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(link, sizeof(link), "%s/%.20s", path, e->d_name);
+        k = readlink(link, target, sizeof(target) - 1);
+        if (k <= 0)
+            continue;
+        target[k] = '\0';
+        if (sscanf(target, "socket:[%lu]", &ino) == 1 &&
+            (tcp_connected(t4, ino) || tcp_connected(t6, ino)))
+            n++;
+    }
+    closedir(d);
+    return n;
+}

@@ -57,6 +57,10 @@ long h_proc_fds(int pid);
  * ("socket:"; NULL: all), or -1. */
 long h_proc_fds_to(int pid, const char *prefix);
 
+/* TCP connections (IPv4 or IPv6 sockets in a state other than LISTEN) of
+ * process @pid, or -1.  Socket pairs and listeners do not count. */
+long h_proc_tcp_connections(int pid);
+
 /* SIGTERM the sim, wait for it (bounded) and return its exit status. */
 int h_sim_stop(struct h_sim *s);
 

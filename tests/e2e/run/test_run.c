@@ -111,6 +111,27 @@ static void expect_repaired(struct r_case *t, const char *resource,
                        1);
 }
 
+/*
+ * Between resyncs the daemon keeps no connection to the cluster: no TCP
+ * connection but at most one to its status server (this test's last
+ * request, still closing).  Looked at until a moment between two
+ * reconciles comes (a reconcile may run at any time).
+ */
+static void idle_holds_no_connection(struct r_case *t)
+{
+    long n = -1;
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        n = h_proc_tcp_connections(t->d.p.pid);
+        if (n >= 0 && n <= 1)
+            return;
+        h_sleep_ms(50);
+    }
+    fail_msg("etls run holds %ld TCP connections between reconciles: %s", n,
+             r_log(&t->d));
+}
+
 static void test_new_document_converges(void **state)
 {
     struct r_case *t = *state;
@@ -121,6 +142,7 @@ static void test_new_document_converges(void **state)
     FILE *f;
 
     converge(t);
+    idle_holds_no_connection(t);
     st = r_status(&t->d);
     svc = r_service(st, "elastic");
     assert_non_null(svc);

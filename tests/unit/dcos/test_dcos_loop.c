@@ -714,6 +714,74 @@ static void test_defer(void **state)
     assert_int_equal(a.code, ERR_INTERNAL);
 }
 
+/* Three requests at once, each held 150 ms: three connections. */
+static void three_at_once(struct http_loop *loop, struct fake_srv *s)
+{
+    struct got g[3];
+    char url[256];
+    int i;
+
+    memset(g, 0, sizeof(g));
+    url_of(url, sizeof(url), s, "127.0.0.1", "/delay/150");
+    for (i = 0; i < 3; i++)
+        assert_int_equal(http_loop_submit(loop,
+                                          mkreq("GET", url, pki.ca_pem),
+                                          on_done, &g[i]),
+                         0);
+    assert_int_equal(http_loop_run(loop, util_now_mono() + 20), 0);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(g[i].status, 200);
+}
+
+static void on_tick(void *arg, int code)
+{
+    (void)arg;
+    (void)code;
+}
+
+/* Let the loop turn once (the idle close runs on it). */
+static void turn(struct http_loop *loop)
+{
+    assert_int_equal(http_loop_defer(loop, 0.01, on_tick, NULL), 0);
+    assert_int_equal(http_loop_run(loop, util_now_mono() + 5), 0);
+}
+
+static void test_close_idle(void **state)
+{
+    struct fake_srv *s = tls_srv();
+    struct http_loop *loop = NULL;
+
+    (void)state;
+    assert_int_equal(http_loop_new(&loop, NULL, 8), 0);
+    three_at_once(loop, s);
+    assert_int_equal(fake_accepts(s), 3);
+    three_at_once(loop, s); /* kept: reused */
+    assert_int_equal(fake_accepts(s), 3);
+
+    /* A transfer started before the close ran keeps the connections. */
+    http_loop_close_idle(loop);
+    three_at_once(loop, s);
+    assert_int_equal(fake_accepts(s), 3);
+
+    /* Closed while idle: the next requests connect anew. */
+    http_loop_close_idle(loop);
+    turn(loop);
+    three_at_once(loop, s);
+    assert_int_equal(fake_accepts(s), 6);
+    three_at_once(loop, s);
+    assert_int_equal(fake_accepts(s), 6);
+
+    /* Twice in a row, then freed with the close still to run. */
+    http_loop_close_idle(loop);
+    http_loop_close_idle(loop);
+    turn(loop);
+    three_at_once(loop, s);
+    assert_int_equal(fake_accepts(s), 9);
+    http_loop_close_idle(loop);
+    http_loop_free(loop);
+    fake_stop(s);
+}
+
 static void test_err_mapping(void **state)
 {
     static const struct {
@@ -808,6 +876,7 @@ int main(void)
         cmocka_unit_test(test_cancel_all),
         cmocka_unit_test(test_jobs),
         cmocka_unit_test(test_defer),
+        cmocka_unit_test(test_close_idle),
         cmocka_unit_test(test_err_mapping),
     };
 
