@@ -231,7 +231,7 @@ int engine_plan_start(struct engine_lane *lane, const struct model_desired *d,
     op->stage = STAGE_OBSERVE;
     lane->cancelled = false;
     r = observe_submit(&op->observe, lane->client, d, &lane->cluster,
-                       op->obs, e);
+                       op->obs, !want_observed, e);
     if (r) {
         free(op->obs);
         free(op);

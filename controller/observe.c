@@ -34,6 +34,7 @@ struct obs {
     struct model_observed *m;
     struct err_info err;          /* first fatal error */
     char *app_id;
+    bool lean;                    /* keep only what planning reads */
 
     struct obs_item *perms;
     struct observe_records *rec;  /* etls's records, the old secret */
@@ -193,10 +194,11 @@ static void on_describe(const struct dcos_result *r, void *payload)
     d->resolved_options = NULL;
     d->user_options = NULL;
     dcos_service_desc_free(d);
-    if (observe_records_old_secret(o->rec)) {
-        struct err_info e = {ERR_NOMEM, 0, "cannot read the old secret"};
+    if (observe_records_old_secret(o->rec) ||
+        (o->lean && observe_records_lean(o->m, o->svc))) {
+        struct err_info e = {ERR_NOMEM, 0, "out of memory"};
 
-        obs_fail(o, &e, "reading the secret the service uses");
+        obs_fail(o, &e, "describing the service");
     }
 }
 
@@ -502,7 +504,8 @@ struct observe_run {
 
 int observe_submit(struct observe_run **out, struct dcos_client *client,
                    const struct model_desired *d, struct observe_cluster *cl,
-                   struct model_observed *obs_out, struct err_info *e)
+                   struct model_observed *obs_out, bool lean,
+                   struct err_info *e)
 {
     struct observe_run *o;
     size_t i, n = d->n_services;
@@ -533,6 +536,7 @@ int observe_submit(struct observe_run **out, struct dcos_client *client,
         o->obs[i].client = client;
         o->obs[i].svc = d->services[i];
         o->obs[i].m = &obs_out[i];
+        o->obs[i].lean = lean;
         r = obs_submit(&o->obs[i]);
     }
     if (r)

@@ -30,11 +30,15 @@ struct observe_run;
  * into @cl (the CA only when @cl->ca_pem is NULL).  @d, @cl and @out must
  * outlive the run.  Then let the client's loop run until nothing is
  * pending (or a deadline) and call observe_collect.  Returns 0 and sets
- * *@run (new), or ERR_NOMEM before anything was submitted.
+ * *@run (new), or ERR_NOMEM before anything was submitted.  @lean: keep
+ * of each service's options only what planning reads
+ * (reconcilers_options_needed), not what a saved plan's fingerprint
+ * covers (the user's options, every resolved one).
  */
 int observe_submit(struct observe_run **run, struct dcos_client *client,
                    const struct model_desired *d, struct observe_cluster *cl,
-                   struct model_observed *out, struct err_info *e);
+                   struct model_observed *out, bool lean,
+                   struct err_info *e);
 
 /*
  * End @run (freed here): reads still out are cancelled (@timed_out: the

@@ -38,6 +38,10 @@ static const char *const PATH_COORD_COUNT[] = {
     "coordinator_nodes", "count", NULL
 };
 
+const char *const *const rc_package_read_paths[] = {
+    PATH_DATA_COUNT, PATH_INGEST_COUNT, PATH_COORD_COUNT, NULL
+};
+
 /* The actions a package action waits for: everything about the account. */
 static const enum model_op IAM_OPS[] = {
     MODEL_OP_ACCOUNT_CREATE, MODEL_OP_ACCOUNT_REPLACE,

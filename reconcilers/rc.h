@@ -27,6 +27,11 @@ extern const struct reconciler_ops reconciler_rollout;
 extern const struct reconciler_ops reconciler_https;
 extern const struct reconciler_ops reconciler_preflight;
 
+/* The paths of the resolved options package.c reads besides the managed
+ * ones and the document's (the node counts), NULL-terminated; see
+ * reconcilers_options_needed. */
+extern const char *const *const rc_package_read_paths[];
+
 /* Resource types (the part of an address before the first '.'). */
 #define RC_TYPE_ACCOUNT "dcos_service_account"
 #define RC_TYPE_SECRET "dcos_secret"

@@ -43,4 +43,16 @@ int reconcilers_plan(struct model_plan *out,
                      const struct model_observed *observed,
                      struct err_info *e);
 
+/*
+ * The part of @resolved (a service's resolved package options) that
+ * reconcilers_plan reads for @d: the value at every path of @d's options,
+ * at the managed paths and at the node counts, each whole.  A plan made
+ * with it equals one made with @resolved; it is what a run over many
+ * services keeps of each.  Shares values with @resolved (read-only).
+ * Returns a new reference (to @resolved itself when it is not an object),
+ * NULL on ENOMEM or for a NULL @resolved.
+ */
+json_t *reconcilers_options_needed(const struct model_service *d,
+                                   const json_t *resolved);
+
 #endif

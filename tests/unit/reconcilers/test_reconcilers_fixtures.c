@@ -685,6 +685,47 @@ static void maybe_update(const char *dir, const struct model_plan *p,
     json_decref(j);
 }
 
+/*
+ * The plan from the part of the resolved options a large run keeps
+ * (reconcilers_options_needed) is the plan from all of them (@p, @result).
+ */
+static void check_lean(const char *cs, const struct model_plan *p,
+                       int result, const struct model_service *svc,
+                       struct model_observed *o)
+{
+    json_t *full = o->resolved_options, *kept, *a, *b;
+    struct model_plan q;
+    struct err_info e;
+    char *da, *db;
+    int r;
+
+    if (!full)
+        return;
+    kept = reconcilers_options_needed(svc, full);
+    assert_non_null(kept);
+    if (json_is_object(full) && json_object_size(full) > 3 &&
+        json_equal(kept, full))
+        fail_msg("%s: all of the resolved options were kept", cs);
+    memset(&q, 0, sizeof(q));
+    err_clear(&e);
+    o->resolved_options = kept;
+    r = reconcilers_plan(&q, svc, o, &e);
+    o->resolved_options = full;
+    json_decref(kept);
+    a = expected_of(p, result);
+    b = expected_of(&q, r);
+    da = dump(a);
+    db = dump(b);
+    if (strcmp(da, db) != 0)
+        fail_msg("%s: the plan from the kept options differs:\n%s\n"
+                 "from all of them:\n%s", cs, db, da);
+    free(da);
+    free(db);
+    json_decref(a);
+    json_decref(b);
+    model_plan_clear(&q);
+}
+
 static void run_case(void **state)
 {
     const char *dir = *state;
@@ -759,6 +800,7 @@ static void run_case(void **state)
             fail_msg("%s: counts %zu/%zu/%zu", cs, a, c, d);
     }
     check_invariants(cs, &p, svc, &o);
+    check_lean(cs, &p, r, svc, &o);
 #ifdef ETLS_NOMEM_TEST
     {
         struct model_plan q;
