@@ -326,8 +326,8 @@ int dcos_call_request(struct http_request **out, const struct dcos_call *k)
     if (r == 0 && k->has_body)
         r = http_request_set_body(req, k->body.data, k->body.len,
                                   k->body_secret);
-    if (r == 0 && c->ca_pem)
-        r = http_request_set_ca_pem(req, c->ca_pem);
+    if (r == 0 && c->ca)
+        http_request_set_ca_blob(req, c->ca);
     else if (r == 0 && c->ca_file)
         r = http_request_set_ca_file(req, c->ca_file);
     if (r) {

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "dcos/blob.h"
 #include "common/err.h"
 #include "common/secret.h"
 #include "dcos/result.h"
@@ -88,7 +89,7 @@ struct dcos_login_waiter {
 struct dcos_client {
     char *url;
     char *ca_file;
-    char *ca_pem;
+    struct http_blob *ca;     /* the PEM bundle trusted, or NULL */
     bool insecure;
     struct secret *token;
     char *uid;

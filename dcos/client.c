@@ -67,8 +67,12 @@ int dcos_client_new(struct dcos_client **out,
     if (o->ca_file && !o->ca_pem && !o->insecure) {
         /* Read here, not by libcurl: a FIFO must not hang (file.h). */
         struct err_info fe;
+        char *pem = NULL;
 
-        r = file_read(&c->ca_pem, NULL, o->ca_file, CA_FILE_MAX, &fe);
+        r = file_read(&pem, NULL, o->ca_file, CA_FILE_MAX, &fe);
+        if (r == 0 && !(c->ca = http_blob_new(pem)))
+            r = err_set(&fe, ERR_NOMEM, "out of memory");
+        free(pem);
         if (r) {
             dcos_client_free(c);
             return err_set(err, r == ERR_NOMEM ? r : ERR_INVALID,
@@ -76,7 +80,7 @@ int dcos_client_new(struct dcos_client **out,
                            fe.text);
         }
     }
-    if ((o->ca_pem && !(c->ca_pem = strdup(o->ca_pem))) ||
+    if ((o->ca_pem && !(c->ca = http_blob_new(o->ca_pem))) ||
         (o->uid && !(c->uid = strdup(o->uid))))
         goto nomem;
     c->insecure = o->insecure;
@@ -143,7 +147,7 @@ void dcos_client_free(struct dcos_client *c)
     }
     free(c->url);
     free(c->ca_file);
-    free(c->ca_pem);
+    http_blob_unref(c->ca);
     free(c->uid);
     secret_free(c->token);
     secret_free(c->password);
@@ -163,12 +167,12 @@ const char *dcos_client_url(const struct dcos_client *c)
 
 int dcos_client_set_ca_pem(struct dcos_client *c, const char *pem)
 {
-    char *p = strdup(pem);
+    struct http_blob *b = http_blob_new(pem);
 
-    if (!p)
+    if (!b)
         return ERR_NOMEM;
-    free(c->ca_pem);
-    c->ca_pem = p;
+    http_blob_unref(c->ca);
+    c->ca = b;
     free(c->ca_file);
     c->ca_file = NULL;
     c->insecure = false;

@@ -179,7 +179,7 @@ void http_request_free(struct http_request *req)
         free(req->body);
     }
     free(req->ca_file);
-    free(req->ca_pem);
+    http_blob_unref(req->ca);
     free(req->method);
     free(req->url);
     free(req->resp.content_type);
@@ -309,13 +309,20 @@ int http_request_set_ca_file(struct http_request *req, const char *path)
 
 int http_request_set_ca_pem(struct http_request *req, const char *pem)
 {
-    char *p = strdup(pem);
+    struct http_blob *b = http_blob_new(pem);
 
-    if (!p)
+    if (!b)
         return ERR_NOMEM;
-    free(req->ca_pem);
-    req->ca_pem = p;
+    http_blob_unref(req->ca);
+    req->ca = b;
     return 0;
+}
+
+void http_request_set_ca_blob(struct http_request *req, struct http_blob *ca)
+{
+    http_blob_ref(ca);
+    http_blob_unref(req->ca);
+    req->ca = ca;
 }
 
 void http_request_set_insecure(struct http_request *req)
@@ -508,11 +515,11 @@ int http_request_easy_init(struct http_request *req)
     if (req->headers)
         SETOPT(e, CURLOPT_HTTPHEADER, req->headers);
 
-    if (req->ca_pem) {
+    if (req->ca) {
         struct curl_blob blob;
 
-        blob.data = req->ca_pem;
-        blob.len = strlen(req->ca_pem);
+        blob.data = (char *)http_blob_str(req->ca);
+        blob.len = http_blob_len(req->ca);
         blob.flags = CURL_BLOB_COPY;
         SETOPT(e, CURLOPT_CAINFO_BLOB, &blob);
         SETOPT(e, CURLOPT_CAPATH, (char *)NULL);

@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/secret.h"
+#include "dcos/blob.h"
 #include "dcos/x509.h"
 
 /*
@@ -70,7 +71,7 @@ struct http_request {
     bool body_secret;
     bool sensitive;
     char *ca_file;
-    char *ca_pem;
+    struct http_blob *ca; /* a PEM bundle, shared (blob.h) */
     bool insecure;
     bool allow_http;
     bool want_cert;
@@ -143,6 +144,9 @@ void http_request_set_sensitive(struct http_request *req);
 /* Trust: a CA bundle file, or a PEM blob (copied).  0 or ERR_NOMEM. */
 int http_request_set_ca_file(struct http_request *req, const char *path);
 int http_request_set_ca_pem(struct http_request *req, const char *pem);
+
+/* Trust the PEM bundle @ca (blob.h; one more reference taken). */
+void http_request_set_ca_blob(struct http_request *req, struct http_blob *ca);
 
 /*
  * Disable peer and host verification.  Only for an explicit user choice

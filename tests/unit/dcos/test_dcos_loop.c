@@ -782,6 +782,48 @@ static void test_close_idle(void **state)
     fake_stop(s);
 }
 
+/* Many requests trust one shared CA bundle (blob.h); the last reference
+ * frees it, after the requests that hold it. */
+static void test_ca_blob(void **state)
+{
+    struct fake_srv *s = tls_srv();
+    struct http_loop *loop = NULL;
+    struct http_blob *ca = http_blob_new(pki.ca_pem);
+    struct http_blob *other = http_blob_new(other_pki.ca_pem);
+    struct http_request *req;
+    struct got g[4];
+    char url[256];
+    int i;
+
+    (void)state;
+    assert_non_null(ca);
+    assert_non_null(other);
+    assert_string_equal(http_blob_str(ca), pki.ca_pem);
+    assert_int_equal(http_blob_len(ca), strlen(pki.ca_pem));
+    assert_int_equal(http_loop_new(&loop, NULL, 8), 0);
+    memset(g, 0, sizeof(g));
+    url_of(url, sizeof(url), s, "127.0.0.1", "/item/1");
+    for (i = 0; i < 4; i++) {
+        req = mkreq("GET", url, NULL);
+        http_request_set_ca_blob(req, i < 3 ? ca : other);
+        assert_int_equal(http_loop_submit(loop, req, on_done, &g[i]), 0);
+    }
+    http_blob_unref(ca); /* the requests hold it now */
+    http_blob_unref(other);
+    assert_int_equal(http_loop_run(loop, util_now_mono() + 20), 0);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(g[i].code, 0);
+        assert_int_equal(g[i].status, 200);
+    }
+    /* Another CA: refused, even with verified connections to reuse. */
+    assert_int_equal(g[3].curl, 60);
+    assert_int_equal(g[3].code, ERR_INVALID);
+    http_blob_unref(NULL);
+    assert_null(http_blob_ref(NULL));
+    http_loop_free(loop);
+    fake_stop(s);
+}
+
 static void test_err_mapping(void **state)
 {
     static const struct {
@@ -877,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_jobs),
         cmocka_unit_test(test_defer),
         cmocka_unit_test(test_close_idle),
+        cmocka_unit_test(test_ca_blob),
         cmocka_unit_test(test_err_mapping),
     };
 
