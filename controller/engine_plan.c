@@ -122,11 +122,14 @@ static void plan_all(struct engine_plan_op *op)
 
 static void on_wave(struct await *a, bool timed_out, void *payload);
 
-/* Nothing of the lane is pending any more. */
+/* Nothing of the lane is pending any more, and the observation submitted
+ * every service (it does so as the window lets it, on each pass). */
 static bool lane_idle(void *payload)
 {
     struct engine_plan_op *op = payload;
 
+    if (op->observe && !observe_pump(op->observe))
+        return false;
     return http_loop_pending(op->lane->loop) == 0;
 }
 

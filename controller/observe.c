@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "controller/observe_cluster.h"
 #include "controller/observe_err.h"
 #include "controller/observe_groups.h"
 #include "controller/observe_records.h"
@@ -371,55 +372,6 @@ static void on_plan(const struct dcos_result *r, void *payload)
         wave2_fail(o);
 }
 
-struct cluster_obs {
-    struct observe_cluster *cl;
-    struct err_info err;
-};
-
-static void on_version(const struct dcos_result *r, void *payload)
-{
-    struct cluster_obs *c = payload;
-    struct dcos_version *v = NULL;
-
-    if (r->err.code) {
-        if (!c->err.code) {
-            c->err = r->err;
-            snprintf(c->err.text, sizeof(c->err.text),
-                     "cannot reach the cluster: %.290s", r->err.text);
-        }
-        return;
-    }
-    if (dcos_parse_version(&v, r->json) == 0) {
-        free(c->cl->dcos_version);
-        c->cl->dcos_version = v->version;
-        v->version = NULL;
-        dcos_version_free(v);
-    }
-}
-
-static void on_ca(const struct dcos_result *r, void *payload)
-{
-    struct cluster_obs *c = payload;
-
-    if (r->err.code) {
-        if (!c->err.code) {
-            c->err = r->err;
-            /* No HTTP answer at all: the cluster is not reachable. */
-            snprintf(c->err.text, sizeof(c->err.text), "%s: %.290s",
-                     r->status ? "cannot read the cluster CA"
-                               : "cannot reach the cluster",
-                     r->err.text);
-        }
-        return;
-    }
-    free(c->cl->ca_pem);
-    c->cl->ca_pem = malloc(r->body_len + 1);
-    if (c->cl->ca_pem) {
-        memcpy(c->cl->ca_pem, r->body, r->body_len);
-        c->cl->ca_pem[r->body_len] = '\0';
-    }
-}
-
 static int obs_submit(struct obs *o)
 {
     const struct model_service *s = o->svc;
@@ -483,13 +435,6 @@ static void obs_clear(struct obs *o)
     free(o->config_items);
 }
 
-void observe_cluster_clear(struct observe_cluster *cl)
-{
-    free(cl->ca_pem);
-    free(cl->dcos_version);
-    memset(cl, 0, sizeof(*cl));
-}
-
 struct observe_run {
     struct dcos_client *client;
     const struct model_desired *d;
@@ -499,8 +444,27 @@ struct observe_run {
     struct obs *obs;
     struct observe_groups *groups;
     struct err_info submit_err;   /* a read that could not be submitted */
+    size_t next;                  /* the next service to submit */
     double t0;
 };
+
+bool observe_pump(struct observe_run *o)
+{
+    struct http_loop *loop = dcos_client_loop(o->client);
+    unsigned window = OBSERVE_WINDOW_PER_CONNECTION *
+                      http_loop_max_transfers(loop);
+    size_t n = o->d->n_services;
+    int r;
+
+    while (o->next < n && !o->submit_err.code &&
+           http_loop_pending(loop) < window) {
+        r = obs_submit(&o->obs[o->next++]);
+        if (r)
+            err_set(&o->submit_err, r,
+                    "cannot submit the cluster reads: %s", err_name(r));
+    }
+    return o->next == n || o->submit_err.code;
+}
 
 int observe_submit(struct observe_run **out, struct dcos_client *client,
                    const struct model_desired *d, struct observe_cluster *cl,
@@ -527,21 +491,19 @@ int observe_submit(struct observe_run **out, struct dcos_client *client,
     o->co.cl = cl;
     o->t0 = util_now_mono();
     /* Cluster-wide reads, once per run (the CA once per engine). */
-    r = dcos_version_get(client, on_version, &o->co);
-    if (!r && !cl->ca_pem)
-        r = dcos_ca_cert_get(client, on_ca, &o->co);
+    r = observe_cluster_submit(&o->co, client);
     if (!r)
         r = observe_groups_submit(&o->groups, client, d);
-    for (i = 0; !r && i < n; i++) {
+    for (i = 0; i < n; i++) {
         o->obs[i].client = client;
         o->obs[i].svc = d->services[i];
         o->obs[i].m = &obs_out[i];
         o->obs[i].lean = lean;
-        r = obs_submit(&o->obs[i]);
     }
     if (r)
         err_set(&o->submit_err, r, "cannot submit the cluster reads: %s",
                 err_name(r));
+    observe_pump(o);
     *out = o;
     return 0;
 }
@@ -577,8 +539,8 @@ int observe_collect(struct observe_run *o, bool timed_out,
     if (r == 0)
         LOG(LOG_INFO, "engine",
             "observed %zu service(s) in %.0f ms, at most %u requests at "
-            "once", n, (util_now_mono() - o->t0) * 1000.0,
-            http_loop_peak_transfers(loop));
+            "once, %u running or queued", n, (util_now_mono() - o->t0) * 1000.0,
+            http_loop_peak_transfers(loop), http_loop_peak_requests(loop));
     for (i = 0; r == 0 && i < n; i++) {
         if (o->obs[i].err.code) {
             r = o->obs[i].err.code;

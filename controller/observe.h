@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "common/err.h"
+#include "controller/observe_cluster.h"
 #include "model/desired.h"
 #include "model/observed.h"
 
@@ -13,12 +14,6 @@
  */
 struct dcos_client;
 
-/* Cluster-wide facts, read once per run (the CA once per engine). */
-struct observe_cluster {
-    char *ca_pem;        /* GET /ca/dcos-ca.crt (new), NULL until read */
-    char *dcos_version;  /* GET /dcos-metadata/dcos-version.json, or NULL */
-};
-
 /* One observation in flight (observe_submit .. observe_collect). */
 struct observe_run;
 
@@ -26,9 +21,10 @@ struct observe_run;
  * Submit the reads of every service of @d into @out (d->n_services
  * entries, each initialised here; free them with model_observed_clear
  * whatever the result): all reads of one service at once, services
- * concurrently, follow-up reads as answers arrive; also the cluster facts
- * into @cl (the CA only when @cl->ca_pem is NULL).  @d, @cl and @out must
- * outlive the run.  Then let the client's loop run until nothing is
+ * concurrently (as many as observe_pump lets in), follow-up reads as
+ * answers arrive; also the cluster facts into @cl (the CA only when
+ * @cl->ca_pem is NULL).  @d, @cl and @out must outlive the run.  Then let
+ * the client's loop run until observe_pump returns true and nothing is
  * pending (or a deadline) and call observe_collect.  Returns 0 and sets
  * *@run (new), or ERR_NOMEM before anything was submitted.  @lean: keep
  * of each service's options only what planning reads
@@ -41,6 +37,23 @@ int observe_submit(struct observe_run **run, struct dcos_client *client,
                    struct err_info *e);
 
 /*
+ * Requests queued or running, per connection the client's loop may open,
+ * above which observe_pump submits no more services: enough to keep every
+ * connection busy, few enough that a run over thousands of services does
+ * not build all their requests at once (eight per service, ~2 KB each).
+ */
+#define OBSERVE_WINDOW_PER_CONNECTION 8
+
+/*
+ * Submit the reads of more services of @run while fewer than
+ * OBSERVE_WINDOW_PER_CONNECTION x (the loop's connection bound) requests
+ * are pending on its client's loop.  Call it as
+ * answers come (each pass of the loop).  true once every service was
+ * submitted (or a submission failed: observe_collect reports it).
+ */
+bool observe_pump(struct observe_run *run);
+
+/*
  * End @run (freed here): reads still out are cancelled (@timed_out: the
  * deadline passed).  Returns 0, or a negative enum err with @e naming the
  * service and the read that failed.  The catalog, the plan-time HTTPS
@@ -49,8 +62,5 @@ int observe_submit(struct observe_run **run, struct dcos_client *client,
  */
 int observe_collect(struct observe_run *run, bool timed_out,
                     struct err_info *e);
-
-/* Free what @cl holds and zero it. */
-void observe_cluster_clear(struct observe_cluster *cl);
 
 #endif

@@ -40,6 +40,7 @@ struct http_loop {
     unsigned max_transfers;
     unsigned running;
     unsigned peak;
+    unsigned peak_requests; /* running + queued, at most */
     unsigned queued;
     struct http_request *queue_head;
     struct http_request *queue_tail;
@@ -202,6 +203,8 @@ static int req_start(struct http_loop *loop, struct http_request *req)
     loop->running++;
     if (loop->running > loop->peak)
         loop->peak = loop->running;
+    if (loop->running + loop->queued > loop->peak_requests)
+        loop->peak_requests = loop->running + loop->queued;
     return 0;
 }
 
@@ -271,6 +274,8 @@ int http_loop_submit(struct http_loop *loop, struct http_request *req,
         loop->queue_head = req;
     loop->queue_tail = req;
     loop->queued++;
+    if (loop->running + loop->queued > loop->peak_requests)
+        loop->peak_requests = loop->running + loop->queued;
     return 0;
 }
 
@@ -504,6 +509,16 @@ unsigned http_loop_pending(const struct http_loop *loop)
 unsigned http_loop_peak_transfers(const struct http_loop *loop)
 {
     return loop->peak;
+}
+
+unsigned http_loop_peak_requests(const struct http_loop *loop)
+{
+    return loop->peak_requests;
+}
+
+unsigned http_loop_max_transfers(const struct http_loop *loop)
+{
+    return loop->max_transfers;
 }
 
 static void deadline_cb(struct ev_loop *ev, ev_timer *w, int revents)

@@ -78,6 +78,12 @@ unsigned http_loop_pending(const struct http_loop *loop);
 /* Highest number of transfers that ran at the same time so far. */
 unsigned http_loop_peak_transfers(const struct http_loop *loop);
 
+/* Highest number of requests running or queued at once so far. */
+unsigned http_loop_peak_requests(const struct http_loop *loop);
+
+/* The bound on concurrent transfers given to http_loop_new. */
+unsigned http_loop_max_transfers(const struct http_loop *loop);
+
 /*
  * Run the event loop until nothing is pending or the monotonic time
  * util_now_mono() reaches @deadline (<= 0: no deadline).  Requests still

@@ -140,6 +140,35 @@ static void expect_node_https(struct h_sim *s, const char *svc)
     free(p);
 }
 
+/*
+ * Observation builds the requests of a few services at a time, not of all
+ * (controller/observe.h, OBSERVE_WINDOW_PER_CONNECTION): with two
+ * connections, at most 16 requests pending before one more service's
+ * reads go out, where all 20 services would be ~160.  The plan is the
+ * same: every service up to date.
+ */
+static void observe_windowed(struct h_sim *s, const char *mdir)
+{
+    const char *argv[] = {ETLS_BIN, "plan", "--sim", s->dir, "-f", mdir,
+                          "--max-connections", "2", "--log-level", "info",
+                          NULL};
+    char *out = NULL, *err = NULL;
+    const char *at;
+    unsigned peak = 0;
+
+    assert_int_equal(h_run(argv, NULL, &out, &err), 0);
+    assert_non_null(strstr(out, "No changes."));
+    assert_non_null(strstr(out, "Service svc-019: up to date."));
+    at = err ? strstr(err, "requests at once, ") : NULL;
+    if (!at || sscanf(at, "requests at once, %u running or queued",
+                      &peak) != 1)
+        fail_msg("no observation summary in the log: %s", err ? err : "");
+    if (peak > 2 * 8 + 12)
+        fail_msg("%u requests built at once with two connections", peak);
+    free(out);
+    free(err);
+}
+
 static void test_seeded_services_converged(void **state)
 {
     static const char *const seed[] = {"--speed", "200", "--seed-converged",
@@ -170,6 +199,7 @@ static void test_seeded_services_converged(void **state)
                         "Service account for svc-019");
     h_resp_free(&r);
     expect_node_https(&s, "svc-019");
+    observe_windowed(&s, mdir);
     h_sim_destroy(&s);
     remove_manifests(mdir, N_SEED);
 }
