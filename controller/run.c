@@ -366,10 +366,12 @@ static void on_beat(struct ev_loop *ev, ev_timer *w, int revents)
             changed = true;
         }
     /* Between resyncs nothing changes that was not published where it
-     * changed (a reconcile's end, an edit): an idle daemon does no work
-     * here, however many services. */
+     * changed (a reconcile's end, an edit): an idle daemon only says it
+     * is alive here, however many services. */
     if (changed || d->running > 0)
         run_publish(d);
+    else if (d->http)
+        run_http_alive(d->http);
 }
 
 /*

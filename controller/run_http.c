@@ -2,8 +2,8 @@
  * The status server of etls run (run_int.h): libmicrohttpd on its own
  * thread serves what the loop published last (under a mutex), so that a
  * slow scrape never touches the loop and the loop never waits for HTTP.
- * /healthz is 200 while the loop published within RUN_HEALTH_STALE
- * seconds (it publishes every second).
+ * /healthz is 200 while the loop published, or said it is alive, within
+ * RUN_HEALTH_STALE seconds (it does one or the other every second).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -196,6 +196,13 @@ void run_http_publish(struct run_http *h, char *status, char *metrics,
         free(old_s);
     if (metrics)
         free(old_m);
+}
+
+void run_http_alive(struct run_http *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->beat = mono();
+    pthread_mutex_unlock(&h->mu);
 }
 
 void run_http_stop(struct run_http *h)

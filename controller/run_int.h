@@ -199,4 +199,7 @@ void run_http_publish(struct run_http *h, char *status, char *metrics,
 /* Stop serving and free; accepts NULL. */
 void run_http_stop(struct run_http *h);
 
+/* The loop is alive (for /healthz), with nothing new to publish. */
+void run_http_alive(struct run_http *h);
+
 #endif

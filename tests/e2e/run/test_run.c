@@ -193,6 +193,35 @@ static void test_new_document_converges(void **state)
     e_run_free(&r);
 }
 
+/*
+ * Idle for longer than /healthz's staleness bound (15 s): the daemon
+ * stays healthy though it publishes nothing new, and holds no connection
+ * to the cluster.
+ */
+static void test_idle_daemon_stays_healthy(void **state)
+{
+    struct r_case *t = *state;
+    char *text = r_runbook(1);
+    struct h_resp r;
+
+    r_write(t->dir, "elastic.json", text);
+    free(text);
+    r_start(&t->d, &t->sim, t->dir, "60s", (char *)NULL);
+    if (!r_wait_cond(&t->d, "elastic", "Ready", "True", "Converged",
+                     R_WAIT_MS))
+        fail_msg("did not converge: %s", r_log(&t->d));
+    idle_holds_no_connection(t);
+    h_sleep_ms(16500);
+    r = r_get(&t->d, "/healthz");
+    if (r.status != 200)
+        fail_msg("/healthz after 16.5 s idle: HTTP %ld %s", r.status,
+                 r.body ? r.body : "");
+    h_resp_free(&r);
+    if (!r_wait_cond(&t->d, "elastic", "Ready", "True", "Converged", 1000))
+        fail_msg("no longer converged: %s", r_log(&t->d));
+    idle_holds_no_connection(t);
+}
+
 /* A document of @arg (a file name) is Degraded, InvalidDocument. */
 static int doc_invalid(json_t *st, void *arg)
 {
@@ -436,6 +465,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_new_document_converges),
+        T(test_idle_daemon_stays_healthy),
         T(test_edit_tls_off_to_on),
         T(test_invalid_edit_degraded),
         T(test_document_removed),
