@@ -92,8 +92,8 @@ BEGIN {
         printf "| %s | %s | %s ms/service at %s services: ratio %s | <= %s | %s | | | | |\n",
             t, c, f("ms_per_service"), f("services"), f("ratio"), f("limit"), met(f("met"))
     } else if (f("idle_cpu_pct") != "") {
-        printf "| %s | %s | idle CPU %s %%; RSS %s MB after 10 resyncs, %s MB after %s (growth %s MB); churn %s s, %s s CPU | idle ~0 %%, no growth | %s | | | | - / %s MB |\n",
-            t, c, f("idle_cpu_pct"), f("rss_mb_after_10"), f("rss_mb_after_all"),
+        printf "| %s | %s | idle CPU %s %%; peak RSS %s MB early (resyncs 10-15), %s MB late (the last 5 of %s; growth %s MB); churn %s s, %s s CPU | idle ~0 %%, growth <= 1 MB | %s | | | | - / %s MB |\n",
+            t, c, f("idle_cpu_pct"), f("rss_mb_early"), f("rss_mb_late"),
             f("resyncs"), f("rss_growth_mb"), f("churn_s"), f("churn_cpu_s"),
             met(f("met")), f("sim_rss_mb")
     } else if (f("speedup") != "") {
