@@ -576,7 +576,13 @@ long h_proc_status(int pid, const char *name)
     return v;
 }
 
-long h_proc_fds_to(int pid, const char *prefix)
+/*
+ * Call @fn(@arg, target) for each open descriptor of process @pid (its
+ * link's target, "" when unreadable).  Returns what the calls returned,
+ * summed, or -1 when the descriptors cannot be listed.
+ */
+static long proc_fd_each(int pid, long (*fn)(void *, const char *),
+                         void *arg)
 {
     char path[64], link[96], target[64];
     struct dirent *e;
@@ -592,19 +598,25 @@ long h_proc_fds_to(int pid, const char *prefix)
 
         if (e->d_name[0] == '.')
             continue;
-        if (!prefix) {
-            n++;
-            continue;
-        }
         snprintf(link, sizeof(link), "%s/%.20s", path, e->d_name);
         k = readlink(link, target, sizeof(target) - 1);
-        if (k > 0) {
-            target[k] = '\0';
-            n += strncmp(target, prefix, strlen(prefix)) == 0;
-        }
+        target[k > 0 ? k : 0] = '\0';
+        n += fn(arg, target);
     }
     closedir(d);
     return n;
+}
+
+static long fd_has_prefix(void *arg, const char *target)
+{
+    const char *prefix = arg;
+
+    return !prefix || strncmp(target, prefix, strlen(prefix)) == 0;
+}
+
+long h_proc_fds_to(int pid, const char *prefix)
+{
+    return proc_fd_each(pid, fd_has_prefix, (void *)prefix);
 }
 
 long h_proc_fds(int pid)
@@ -635,34 +647,20 @@ static int tcp_connected(const char *file, unsigned long ino)
     return found;
 }
 
+static long fd_tcp_connected(void *arg, const char *target)
+{
+    const int *pid = arg;
+    char t4[64], t6[64];
+    unsigned long ino;
+
+    if (sscanf(target, "socket:[%lu]", &ino) != 1)
+        return 0;
+    snprintf(t4, sizeof(t4), "/proc/%d/net/tcp", *pid);
+    snprintf(t6, sizeof(t6), "/proc/%d/net/tcp6", *pid);
+    return tcp_connected(t4, ino) || tcp_connected(t6, ino);
+}
+
 long h_proc_tcp_connections(int pid)
 {
-    char path[64], link[96], target[64], t4[64], t6[64];
-    struct dirent *e;
-    long n = 0;
-    DIR *d;
-
-    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-    snprintf(t4, sizeof(t4), "/proc/%d/net/tcp", pid);
-    snprintf(t6, sizeof(t6), "/proc/%d/net/tcp6", pid);
-    d = opendir(path);
-    if (!d)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        unsigned long ino;
-        ssize_t k;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(link, sizeof(link), "%s/%.20s", path, e->d_name);
-        k = readlink(link, target, sizeof(target) - 1);
-        if (k <= 0)
-            continue;
-        target[k] = '\0';
-        if (sscanf(target, "socket:[%lu]", &ino) == 1 &&
-            (tcp_connected(t4, ino) || tcp_connected(t6, ino)))
-            n++;
-    }
-    closedir(d);
-    return n;
+    return proc_fd_each(pid, fd_tcp_connected, &pid);
 }

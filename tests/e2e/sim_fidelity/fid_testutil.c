@@ -2,7 +2,6 @@
 #include "fid_testutil.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -159,28 +158,10 @@ long fid_threads(int pid)
 
 long fid_sockets(int pid)
 {
-    char dir[64], link[128], target[128];
-    struct dirent *de;
-    long n = 0;
-    DIR *d;
+    long n = h_proc_fds_to(pid, "socket:");
 
-    snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-    d = opendir(dir);
-    if (!d)
-        fail_msg("cannot list %s", dir);
-    while ((de = readdir(d)) != NULL) {
-        ssize_t k;
-
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(link, sizeof(link), "%s/%.20s", dir, de->d_name);
-        k = readlink(link, target, sizeof(target) - 1);
-        if (k <= 0)
-            continue;
-        target[k] = '\0';
-        n += strncmp(target, "socket:", 7) == 0;
-    }
-    closedir(d);
+    if (n < 0)
+        fail_msg("cannot list /proc/%d/fd", pid);
     return n;
 }
 
