@@ -20,6 +20,7 @@
 #include "dcos/loop.h"
 #include "dcos/parse.h"
 #include "model/names.h"
+#include "reconcilers/reconciler.h"
 
 struct obs;
 
@@ -166,6 +167,28 @@ static void on_perm(const struct dcos_result *r, void *payload)
     o->m->permission_allowed[it->idx] = allowed;
 }
 
+/*
+ * Keep of @m's package options only what planning @s reads
+ * (reconcilers_options_needed): ~20 KB parsed per service, of which a plan
+ * reads a few values; the user's options serve only a saved plan's
+ * fingerprint and go.  0 or ERR_NOMEM.
+ */
+static int keep_lean(struct model_observed *m, const struct model_service *s)
+{
+    json_t *kept = NULL;
+
+    if (m->resolved_options) {
+        kept = reconcilers_options_needed(s, m->resolved_options);
+        if (!kept)
+            return ERR_NOMEM;
+    }
+    json_decref(m->resolved_options);
+    json_decref(m->user_options);
+    m->resolved_options = kept;
+    m->user_options = NULL;
+    return 0;
+}
+
 static void on_describe(const struct dcos_result *r, void *payload)
 {
     struct obs *o = payload;
@@ -195,11 +218,16 @@ static void on_describe(const struct dcos_result *r, void *payload)
     d->resolved_options = NULL;
     d->user_options = NULL;
     dcos_service_desc_free(d);
-    if (observe_records_old_secret(o->rec) ||
-        (o->lean && observe_records_lean(o->m, o->svc))) {
+    if (o->lean && keep_lean(o->m, o->svc)) {
         struct err_info e = {ERR_NOMEM, 0, "out of memory"};
 
         obs_fail(o, &e, "describing the service");
+        return;
+    }
+    if (observe_records_old_secret(o->rec)) {
+        struct err_info e = {ERR_NOMEM, 0, "cannot read the old secret"};
+
+        obs_fail(o, &e, "reading the secret the service uses");
     }
 }
 
@@ -539,7 +567,8 @@ int observe_collect(struct observe_run *o, bool timed_out,
     if (r == 0)
         LOG(LOG_INFO, "engine",
             "observed %zu service(s) in %.0f ms, at most %u requests at "
-            "once, %u running or queued", n, (util_now_mono() - o->t0) * 1000.0,
+            "once, %u running or queued", n,
+            (util_now_mono() - o->t0) * 1000.0,
             http_loop_peak_transfers(loop), http_loop_peak_requests(loop));
     for (i = 0; r == 0 && i < n; i++) {
         if (o->obs[i].err.code) {

@@ -47,9 +47,9 @@ int observe_submit(struct observe_run **run, struct dcos_client *client,
 /*
  * Submit the reads of more services of @run while fewer than
  * OBSERVE_WINDOW_PER_CONNECTION x (the loop's connection bound) requests
- * are pending on its client's loop.  Call it as
- * answers come (each pass of the loop).  true once every service was
- * submitted (or a submission failed: observe_collect reports it).
+ * are pending on its client's loop.  Call it as answers come (each pass
+ * of the loop).  true once every service was submitted (or a submission
+ * failed: observe_collect reports it).
  */
 bool observe_pump(struct observe_run *run);
 

@@ -9,7 +9,6 @@
 #include "dcos/parse.h"
 #include "model/lease.h"
 #include "model/names.h"
-#include "reconcilers/reconciler.h"
 
 struct observe_records {
     struct dcos_client *c;
@@ -188,21 +187,4 @@ void observe_records_free(struct observe_records *rec)
         return;
     free(rec->lease_top);
     free(rec);
-}
-
-int observe_records_lean(struct model_observed *m,
-                         const struct model_service *s)
-{
-    json_t *kept = NULL;
-
-    if (m->resolved_options) {
-        kept = reconcilers_options_needed(s, m->resolved_options);
-        if (!kept)
-            return ERR_NOMEM;
-    }
-    json_decref(m->resolved_options);
-    json_decref(m->user_options);
-    m->resolved_options = kept;
-    m->user_options = NULL;
-    return 0;
 }

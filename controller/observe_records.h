@@ -46,13 +46,4 @@ int observe_records_old_secret(struct observe_records *rec);
 /* Free; accepts NULL. */
 void observe_records_free(struct observe_records *rec);
 
-/*
- * Keep of @m's package options only what planning @s reads
- * (reconcilers_options_needed): ~20 KB parsed per service, of which a plan
- * reads a few values; the user's options serve only a saved plan's
- * fingerprint and go.  0 or ERR_NOMEM.
- */
-int observe_records_lean(struct model_observed *m,
-                         const struct model_service *s);
-
 #endif

@@ -178,6 +178,13 @@ static void active_remove(struct http_loop *loop, struct http_request *req)
     req->next = req->prev = NULL;
 }
 
+/* Note the most requests running or queued at once. */
+static void note_peak(struct http_loop *loop)
+{
+    if (loop->running + loop->queued > loop->peak_requests)
+        loop->peak_requests = loop->running + loop->queued;
+}
+
 /* Start @req's transfer on the multi.  0 or a negative err. */
 static int req_start(struct http_loop *loop, struct http_request *req)
 {
@@ -203,8 +210,7 @@ static int req_start(struct http_loop *loop, struct http_request *req)
     loop->running++;
     if (loop->running > loop->peak)
         loop->peak = loop->running;
-    if (loop->running + loop->queued > loop->peak_requests)
-        loop->peak_requests = loop->running + loop->queued;
+    note_peak(loop);
     return 0;
 }
 
@@ -274,8 +280,7 @@ int http_loop_submit(struct http_loop *loop, struct http_request *req,
         loop->queue_head = req;
     loop->queue_tail = req;
     loop->queued++;
-    if (loop->running + loop->queued > loop->peak_requests)
-        loop->peak_requests = loop->running + loop->queued;
+    note_peak(loop);
     return 0;
 }
 

@@ -9,9 +9,6 @@
  * document, each managed path and each node count, with the whole value
  * found at its end (or where the document's object meets a non-object).
  */
-#include <stdbool.h>
-#include <string.h>
-
 #include "managed.h"
 #include "rc.h"
 
